@@ -1,0 +1,73 @@
+#include "RillServer.h"
+#include "daemon/UnixSignalWatcher.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QProcessEnvironment>
+
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+using rill::server::RillServer;
+
+QCoro::Task<> serve(RillServer &server, int &exitCode)
+{
+    const bool started = co_await server.start();
+    if (!started) {
+        qCritical("rill-server: %s", qPrintable(server.errorString()));
+        exitCode = 1;
+        QCoreApplication::quit();
+    }
+}
+
+QCoro::Task<> shutDown(RillServer &server)
+{
+    co_await server.stop();
+    QCoreApplication::quit();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("rill-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(RILL_VERSION));
+
+    const auto parsed = rill::server::parseServerConfig(QCoreApplication::arguments(),
+                                                          QProcessEnvironment::systemEnvironment().toStringList());
+    if (parsed.exitEarly) {
+        std::fputs(qPrintable(parsed.message + QLatin1Char('\n')), stdout);
+        return 0;
+    }
+    if (!parsed.config) {
+        std::fprintf(stderr, "rill-server: %s\n(see rill-server --help)\n", qPrintable(parsed.message));
+        return 2;
+    }
+    if (parsed.config->verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("rill.*.debug=true"));
+
+    RillServer server(*parsed.config);
+    int exitCode = 0;
+    bool stopping = false;
+    rill::server::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM});
+    QObject::connect(&signalWatcher, &rill::server::UnixSignalWatcher::received, &app, [&](int) {
+        if (stopping)
+            return;
+        stopping = true;
+        shutDown(server);
+    });
+    QObject::connect(&server, &RillServer::fatalError, &app, [&](const QString &reason) {
+        qCritical("rill-server: %s", qPrintable(reason));
+        exitCode = 1;
+        if (!stopping) {
+            stopping = true;
+            shutDown(server);
+        }
+    });
+    serve(server, exitCode);
+    const int loopCode = app.exec();
+    return exitCode ? exitCode : loopCode;
+}

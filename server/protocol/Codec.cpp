@@ -1,0 +1,125 @@
+#include "Codec.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+#include <cmath>
+
+namespace rill::protocol {
+namespace {
+
+using namespace Qt::StringLiterals;
+
+constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+std::optional<QJsonObject> parseObject(QByteArrayView frame, QString *problem)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(frame.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *problem = u"invalid JSON: "_s + parseError.errorString();
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *problem = u"a frame must be a JSON object"_s;
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+} // namespace
+
+std::optional<qint64> exactInteger(const QJsonValue &value)
+{
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > kMaxExactInteger)
+        return std::nullopt;
+    return static_cast<qint64>(d);
+}
+
+std::variant<Request, RejectedFrame> decodeRequest(QByteArrayView frame)
+{
+    QString problem;
+    auto object = parseObject(frame, &problem);
+    if (!object)
+        return RejectedFrame{QJsonValue::Null, Error::of(ErrorCode::BadRequest, problem)};
+
+    const QJsonValue id = object->value("id"_L1);
+    if (!exactInteger(id)) {
+        return RejectedFrame{QJsonValue::Null,
+                             Error::of(ErrorCode::BadRequest, u"\"id\" must be an integer"_s)};
+    }
+    const QJsonValue op = object->value("op"_L1);
+    if (!op.isString())
+        return RejectedFrame{id, Error::of(ErrorCode::BadRequest, u"\"op\" must be a string"_s)};
+
+    return Request{id, op.toString(), std::move(*object)};
+}
+
+QByteArray encodeRequest(qint64 id, QLatin1StringView op, QJsonObject params)
+{
+    params.insert("id"_L1, id);
+    params.insert("op"_L1, op);
+    return compact(params);
+}
+
+QByteArray encodeReply(const QJsonValue &re, QJsonObject result)
+{
+    result.insert("re"_L1, re);
+    result.insert("ok"_L1, true);
+    return compact(result);
+}
+
+QByteArray encodeError(const QJsonValue &re, const Error &error)
+{
+    return compact(QJsonObject{
+        {"re"_L1, re},
+        {"ok"_L1, false},
+        {"error"_L1, errorCodeName(error.code)},
+        {"message"_L1, error.message},
+    });
+}
+
+QByteArray encodeEvent(QLatin1StringView event, QJsonObject fields)
+{
+    fields.insert("ev"_L1, event);
+    return compact(fields);
+}
+
+std::optional<ServerFrame> decodeServerFrame(QByteArrayView frame)
+{
+    QString problem;
+    auto object = parseObject(frame, &problem);
+    if (!object)
+        return std::nullopt;
+
+    ServerFrame out;
+    if (object->contains("ev"_L1)) {
+        if (!object->value("ev"_L1).isString())
+            return std::nullopt;
+        out.type = ServerFrame::Type::Event;
+        out.event = object->value("ev"_L1).toString();
+    } else {
+        if (!object->contains("re"_L1) || !object->value("ok"_L1).isBool())
+            return std::nullopt;
+        out.type = ServerFrame::Type::Reply;
+        out.re = object->value("re"_L1);
+        out.ok = object->value("ok"_L1).toBool();
+        if (!out.ok) {
+            out.errorName = object->value("error"_L1).toString();
+            out.error = errorCodeFromName(out.errorName);
+            out.message = object->value("message"_L1).toString();
+        }
+    }
+    out.body = std::move(*object);
+    return out;
+}
+
+} // namespace rill::protocol

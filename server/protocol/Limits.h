@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QLatin1StringView>
+#include <QtGlobal>
+
+#include <chrono>
+
+// The numbers of PROTOCOL.md, in one place, so server, client, tests and the load tool agree.
+namespace rill::protocol {
+
+inline constexpr int kVersion = 1;
+inline constexpr quint16 kDefaultPort = 7117;
+
+inline constexpr qsizetype kMaxFrameBytes = 64 * 1024;
+
+inline constexpr int kMinUserNameLength = 1;
+inline constexpr int kMaxUserNameLength = 32;
+inline constexpr int kMinPasswordLength = 8;
+inline constexpr int kMaxPasswordLength = 1024;
+inline constexpr int kMinChannelNameLength = 1;
+inline constexpr int kMaxChannelNameLength = 64;
+inline constexpr int kMaxTextCodePoints = 4000;
+inline constexpr int kMaxNonceBytes = 128;
+
+inline constexpr int kDefaultHistoryLimit = 50;
+inline constexpr int kMaxHistoryLimit = 100;
+
+inline constexpr QLatin1StringView kDefaultChannel{"general"};
+inline constexpr QLatin1StringView kDmPrefix{"dm:"};
+
+inline constexpr std::chrono::hours kNonceLifetime{24};
+inline constexpr std::chrono::hours kTokenIdleLifetime{24 * 30};
+inline constexpr std::chrono::seconds kDefaultPingInterval{30};
+inline constexpr std::chrono::seconds kPresenceDeadline{30};
+
+// Close codes of the contract (RFC 6455 numbers).
+enum class CloseCode : quint16 {
+    Normal = 1000,
+    GoingAway = 1001,
+    UnsupportedData = 1003,
+    Policy = 1008,
+    TooBig = 1009,
+};
+
+} // namespace rill::protocol

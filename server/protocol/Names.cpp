@@ -1,0 +1,127 @@
+#include "Names.h"
+
+#include "Limits.h"
+
+#include <algorithm>
+
+namespace rill::protocol {
+namespace {
+
+using namespace Qt::StringLiterals;
+
+constexpr bool isAsciiLower(char16_t c) { return c >= u'a' && c <= u'z'; }
+constexpr bool isAsciiUpper(char16_t c) { return c >= u'A' && c <= u'Z'; }
+constexpr bool isAsciiDigit(char16_t c) { return c >= u'0' && c <= u'9'; }
+
+constexpr bool isUserNameChar(char16_t c)
+{
+    return isAsciiLower(c) || isAsciiUpper(c) || isAsciiDigit(c) || c == u'_' || c == u'.' || c == u'-';
+}
+
+constexpr bool isChannelNameChar(char16_t c)
+{
+    return isAsciiLower(c) || isAsciiDigit(c) || c == u'_' || c == u'-';
+}
+
+// Lowercasing is ASCII-only on purpose: QString::toLower() maps e.g. KELVIN SIGN to 'k',
+// which would let a look-alike name pass validation after the fact.
+QString asciiLower(QStringView s)
+{
+    QString out(s.size(), Qt::Uninitialized);
+    std::transform(s.begin(), s.end(), out.begin(), [](QChar c) {
+        return isAsciiUpper(c.unicode()) ? QChar(c.unicode() + (u'a' - u'A')) : c;
+    });
+    return out;
+}
+
+} // namespace
+
+bool isValidUserName(QStringView name)
+{
+    return name.size() >= kMinUserNameLength && name.size() <= kMaxUserNameLength
+        && std::all_of(name.begin(), name.end(), [](QChar c) { return isUserNameChar(c.unicode()); });
+}
+
+QString userKey(QStringView name)
+{
+    return asciiLower(name);
+}
+
+bool isValidPassword(QStringView password)
+{
+    const auto n = codePointCount(password);
+    return n >= kMinPasswordLength && n <= kMaxPasswordLength;
+}
+
+std::optional<QString> normalizeChannelName(QStringView input)
+{
+    if (input.size() < kMinChannelNameLength || input.size() > kMaxChannelNameLength)
+        return std::nullopt;
+    QString name = asciiLower(input);
+    if (!std::all_of(name.cbegin(), name.cend(), [](QChar c) { return isChannelNameChar(c.unicode()); }))
+        return std::nullopt;
+    return name;
+}
+
+bool isDmChannel(QStringView channel)
+{
+    return channel.startsWith(kDmPrefix);
+}
+
+QString dmChannelName(QStringView userA, QStringView userB)
+{
+    QString a = userKey(userA);
+    QString b = userKey(userB);
+    if (b < a)
+        std::swap(a, b);
+    return kDmPrefix + a + u':' + b;
+}
+
+std::optional<std::pair<QString, QString>> dmParticipants(QStringView channel)
+{
+    if (!isDmChannel(channel))
+        return std::nullopt;
+    const QStringView rest = channel.mid(kDmPrefix.size());
+    const auto colon = rest.indexOf(u':');
+    if (colon < 0)
+        return std::nullopt;
+    const QStringView a = rest.left(colon);
+    const QStringView b = rest.mid(colon + 1);
+    if (!isValidUserName(a) || !isValidUserName(b) || userKey(a) != a || userKey(b) != b || b < a)
+        return std::nullopt;
+    return std::pair{a.toString(), b.toString()};
+}
+
+std::optional<QString> normalizeChannelReference(QStringView input)
+{
+    QString lowered = asciiLower(input);
+    if (isDmChannel(lowered)) {
+        if (dmParticipants(lowered))
+            return lowered;
+        return std::nullopt;
+    }
+    return normalizeChannelName(lowered);
+}
+
+qsizetype codePointCount(QStringView text)
+{
+    qsizetype n = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text[i].isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate())
+            ++i;
+        ++n;
+    }
+    return n;
+}
+
+CheckedText checkMessageText(const QString &text)
+{
+    CheckedText checked{text.trimmed(), TextProblem::None};
+    if (checked.text.isEmpty())
+        checked.problem = TextProblem::Empty;
+    else if (codePointCount(checked.text) > kMaxTextCodePoints)
+        checked.problem = TextProblem::TooLong;
+    return checked;
+}
+
+} // namespace rill::protocol

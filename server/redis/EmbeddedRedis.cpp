@@ -1,0 +1,203 @@
+#include "EmbeddedRedis.h"
+
+#include "RedisClient.h"
+
+#include <QCoro/QCoroProcess>
+#include <QCoro/QCoroSignal>
+#include <QCoro/QCoroTimer>
+#include <QDir>
+#include <QFileInfo>
+#include <QTcpServer>
+
+#include <csignal>
+#include <sys/prctl.h>
+#include <sys/un.h>
+
+namespace rill::redis {
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+quint16 findFreeLocalPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+EmbeddedRedis::EmbeddedRedis(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+}
+
+EmbeddedRedis::~EmbeddedRedis()
+{
+    stopNow();
+}
+
+bool EmbeddedRedis::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+qint64 EmbeddedRedis::processId() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QStringList EmbeddedRedis::arguments() const
+{
+    QStringList args{
+        u"--dir"_s, m_options.dataDir,
+        u"--daemonize"_s, u"no"_s,
+        u"--appendonly"_s, m_options.appendOnly ? u"yes"_s : u"no"_s,
+        u"--logfile"_s, QDir(m_options.dataDir).absoluteFilePath(u"redis.log"_s),
+        u"--protected-mode"_s, u"yes"_s,
+    };
+    if (!m_options.appendOnly)
+        args << u"--save"_s << QString(); // no snapshots either: a throwaway instance
+    if (m_endpoint.transport == RedisEndpoint::Transport::Unix) {
+        args << u"--port"_s << u"0"_s << u"--unixsocket"_s << m_endpoint.socketPath
+             << u"--unixsocketperm"_s << u"700"_s;
+    } else {
+        args << u"--port"_s << QString::number(m_endpoint.port) << u"--bind"_s << u"127.0.0.1"_s;
+    }
+    return args;
+}
+
+QCoro::Task<bool> EmbeddedRedis::start()
+{
+    if (isRunning())
+        co_return true;
+    m_error.clear();
+
+    if (!QDir().mkpath(m_options.dataDir)) {
+        m_error = u"cannot create the Redis data directory "_s + m_options.dataDir;
+        co_return false;
+    }
+    // Two servers writing one append-only file would corrupt it.
+    m_lock = std::make_unique<QLockFile>(QDir(m_options.dataDir).filePath(u"redis.lock"_s));
+    m_lock->setStaleLockTime(0);
+    if (!m_lock->tryLock(0)) {
+        m_error = u"another process already runs Redis in "_s + m_options.dataDir;
+        m_lock.reset();
+        co_return false;
+    }
+
+    const QString socketPath = QFileInfo(QDir(m_options.dataDir).filePath(u"redis.sock"_s)).absoluteFilePath();
+    const bool socketFits = QFile::encodeName(socketPath).size() < qsizetype(sizeof(sockaddr_un::sun_path));
+    if (m_options.listen == Options::Listen::UnixSocket && socketFits) {
+        m_endpoint = RedisEndpoint::unixSocket(socketPath);
+    } else {
+        const quint16 port = m_options.port ? m_options.port : findFreeLocalPort();
+        if (!port) {
+            m_error = u"no free TCP port on 127.0.0.1"_s;
+            co_return false;
+        }
+        m_endpoint = RedisEndpoint::tcp(u"127.0.0.1"_s, port);
+    }
+
+    m_process = new QProcess(this);
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    // If we die without stopping it, the kernel stops it for us: no orphaned redis-server.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    m_stopping = false;
+    connect(m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+        if (m_stopping)
+            return;
+        Q_EMIT crashed(status == QProcess::CrashExit ? u"redis-server crashed"_s
+                                                      : u"redis-server exited with code "_s + QString::number(code));
+    });
+    m_process->start(m_options.executable, arguments());
+    // Not QCoroProcess::waitForStarted(): it ignores a failed start and waits out its timeout.
+    while (m_process->state() == QProcess::Starting) {
+        auto stateChange = qCoro(m_process.data(), &QProcess::stateChanged, m_options.startTimeout);
+        const auto changed = co_await stateChange;
+        if (!changed)
+            break;
+    }
+    if (m_process->state() != QProcess::Running) {
+        m_error = u"cannot start "_s + m_options.executable + u": "_s + m_process->errorString();
+        releaseProcess();
+        co_return false;
+    }
+    const bool answering = co_await waitUntilAnswering();
+    if (!answering) {
+        stopNow();
+        co_return false;
+    }
+    co_return true;
+}
+
+QCoro::Task<bool> EmbeddedRedis::waitUntilAnswering()
+{
+    RedisOptions probeOptions;
+    probeOptions.endpoint = m_endpoint;
+    probeOptions.reconnectDelayMin = 20ms;
+    probeOptions.reconnectDelayMax = 200ms;
+    probeOptions.whileDown = RedisOptions::WhileDown::Wait;
+    RedisClient probe(probeOptions);
+    probe.open();
+
+    const auto deadline = std::chrono::steady_clock::now() + m_options.startTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!isRunning()) {
+            m_error = u"redis-server exited during start-up; see "_s
+                + QDir(m_options.dataDir).filePath(u"redis.log"_s);
+            co_return false;
+        }
+        // -LOADING while it replays a large append-only file: keep asking.
+        const RedisReply pong = co_await probe.command("PING");
+        if (pong.isStatus())
+            co_return true;
+        co_await QCoro::sleepFor(50ms);
+    }
+    m_error = u"redis-server did not answer within "_s + QString::number(m_options.startTimeout.count()) + u" ms"_s;
+    co_return false;
+}
+
+QCoro::Task<> EmbeddedRedis::stop()
+{
+    if (!isRunning()) {
+        m_lock.reset();
+        co_return;
+    }
+    m_stopping = true;
+    m_process->terminate(); // SIGTERM: Redis fsyncs the append-only file and exits
+    auto process = qCoro(m_process.data());
+    const bool finished = co_await process.waitForFinished(m_options.stopTimeout);
+    if (!finished) {
+        m_process->kill();
+        co_await process.waitForFinished(1s);
+    }
+    releaseProcess();
+}
+
+void EmbeddedRedis::stopNow()
+{
+    if (isRunning()) {
+        // Only reached when the owner did not co_await stop(): at teardown, where waiting a
+        // moment for Redis to flush its file is better than losing the last writes.
+        m_stopping = true;
+        m_process->terminate();
+        if (!m_process->waitForFinished(int(m_options.stopTimeout.count())))
+            m_process->kill();
+        m_process->waitForFinished(1000);
+    }
+    releaseProcess();
+}
+
+void EmbeddedRedis::releaseProcess()
+{
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->deleteLater();
+        m_process = nullptr;
+    }
+    m_lock.reset();
+}
+
+} // namespace rill::redis

@@ -1,0 +1,130 @@
+#include "protocol/Codec.h"
+#include "protocol/Objects.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace rill::protocol;
+using namespace Qt::StringLiterals;
+
+class TestCodec : public QObject
+{
+    Q_OBJECT
+
+    static QJsonObject parse(const QByteArray &json) { return QJsonDocument::fromJson(json).object(); }
+
+private Q_SLOTS:
+    void rejectsBadFrames_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<QJsonValue>("re");
+        QTest::newRow("not json") << QByteArray("{nope") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("array") << QByteArray("[1,2]") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("string") << QByteArray("\"hello\"") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("empty") << QByteArray() << QJsonValue(QJsonValue::Null);
+        QTest::newRow("no id") << QByteArray(R"({"op":"hello"})") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("string id") << QByteArray(R"({"id":"1","op":"hello"})") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("fractional id") << QByteArray(R"({"id":1.5,"op":"hello"})") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("huge id") << QByteArray(R"({"id":1e300,"op":"hello"})") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("no op") << QByteArray(R"({"id":7})") << QJsonValue(7);
+        QTest::newRow("numeric op") << QByteArray(R"({"id":8,"op":3})") << QJsonValue(8);
+    }
+    void rejectsBadFrames()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(QJsonValue, re);
+        const auto decoded = decodeRequest(frame);
+        QVERIFY(std::holds_alternative<RejectedFrame>(decoded));
+        const auto &rejected = std::get<RejectedFrame>(decoded);
+        QCOMPARE(rejected.id, re);
+        QCOMPARE(rejected.error.code, ErrorCode::BadRequest);
+        const QJsonObject reply = parse(encodeError(rejected.id, rejected.error));
+        QCOMPARE(reply.value("re"_L1), re);
+        QCOMPARE(reply.value("ok"_L1), QJsonValue(false));
+        QCOMPARE(reply.value("error"_L1).toString(), u"bad_request"_s);
+        QVERIFY(!reply.value("message"_L1).toString().isEmpty());
+    }
+
+    void decodesRequest()
+    {
+        const auto decoded = decodeRequest(R"({"id":-3,"op":"send","channel":"general","text":"hi"})");
+        QVERIFY(std::holds_alternative<Request>(decoded));
+        const auto &request = std::get<Request>(decoded);
+        QCOMPARE(request.id, QJsonValue(-3));
+        QCOMPARE(request.op, u"send"_s);
+        QCOMPARE(request.params.value("text"_L1).toString(), u"hi"_s);
+    }
+
+    void roundTrip()
+    {
+        const QByteArray frame = encodeRequest(42, op::join, {{"channel"_L1, u"dev"_s}});
+        const auto decoded = decodeRequest(frame);
+        QVERIFY(std::holds_alternative<Request>(decoded));
+        QCOMPARE(std::get<Request>(decoded).id, QJsonValue(42));
+
+        const auto reply = decodeServerFrame(encodeReply(QJsonValue(42), {{"user"_L1, u"bob"_s}}));
+        QVERIFY(reply);
+        QCOMPARE(reply->type, ServerFrame::Type::Reply);
+        QVERIFY(reply->ok);
+        QCOMPARE(reply->re, QJsonValue(42));
+        QCOMPARE(reply->body.value("user"_L1).toString(), u"bob"_s);
+
+        const auto error = decodeServerFrame(encodeError(QJsonValue(5), Error::of(ErrorCode::NotMember)));
+        QVERIFY(error);
+        QVERIFY(!error->ok);
+        QCOMPARE(error->error, ErrorCode::NotMember);
+        QCOMPARE(error->errorName, u"not_member"_s);
+
+        const auto event = decodeServerFrame(encodeEvent(ev::typing, {{"channel"_L1, u"dev"_s}, {"user"_L1, u"a"_s}}));
+        QVERIFY(event);
+        QCOMPARE(event->type, ServerFrame::Type::Event);
+        QCOMPARE(event->event, u"typing"_s);
+    }
+
+    void errorCodesRoundTrip()
+    {
+        for (int i = 0; i <= int(ErrorCode::Internal); ++i) {
+            const auto code = ErrorCode(i);
+            QCOMPARE(errorCodeFromName(QString(errorCodeName(code))), code);
+            QVERIFY(!defaultErrorMessage(code).isEmpty());
+        }
+        QVERIFY(!errorCodeFromName(u"made_up"_s));
+    }
+
+    void messageJson()
+    {
+        Message m{u"1700000000000-3"_s, u"general"_s, MessageKind::Message, u"Alice"_s, u"hi\u0000there"_s,
+                  1700000000000, QJsonValue(u"n-1"_s)};
+        const QJsonObject json = m.toJson();
+        QCOMPARE(json.value("kind"_L1).toString(), u"message"_s);
+        QCOMPARE(json.value("nonce"_L1).toString(), u"n-1"_s);
+        QCOMPARE(Message::fromJson(json), m);
+
+        Message join{u"1700000000001-0"_s, u"general"_s, MessageKind::Join, u"bob"_s, {}, 1700000000001, {}};
+        const QJsonObject joinJson = join.toJson();
+        QVERIFY(!joinJson.contains("text"_L1));
+        QVERIFY(!joinJson.contains("nonce"_L1));
+        QCOMPARE(Message::fromJson(joinJson), join);
+
+        QVERIFY(!Message::fromJson(parse(R"({"id":"x","channel":"c","kind":"message","user":"u","ts":1,"text":"t"})")));
+        QVERIFY(!Message::fromJson(parse(R"({"id":"1-0","channel":"c","kind":"shout","user":"u","ts":1})")));
+    }
+
+    void channelInfoJson()
+    {
+        ChannelInfo dm{u"dm:alice:bob"_s, ChannelKind::Dm, u"bob"_s, 2, u"5-0"_s, QString(), 3};
+        const QJsonObject json = dm.toJson();
+        QCOMPARE(json.value("peer"_L1).toString(), u"bob"_s);
+        QVERIFY(json.value("lastRead"_L1).isNull());
+        QCOMPARE(ChannelInfo::fromJson(json), dm);
+
+        ChannelInfo empty{u"new"_s, ChannelKind::Channel, {}, 1, {}, {}, 0};
+        const QJsonObject emptyJson = empty.toJson();
+        QVERIFY(emptyJson.value("lastId"_L1).isNull());
+        QVERIFY(!emptyJson.contains("peer"_L1));
+        QCOMPARE(ChannelInfo::fromJson(emptyJson), empty);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCodec)
+#include "tst_codec.moc"

@@ -1,0 +1,168 @@
+#include "protocol/Limits.h"
+#include "protocol/Names.h"
+#include "protocol/StreamId.h"
+
+#include <QTest>
+
+using namespace rill::protocol;
+using namespace Qt::StringLiterals;
+
+class TestNames : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void userNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("simple") << u"alice"_s << true;
+        QTest::newRow("all classes") << u"A.b-c_9"_s << true;
+        QTest::newRow("one char") << u"x"_s << true;
+        QTest::newRow("32 chars") << QString(32, u'a') << true;
+        QTest::newRow("33 chars") << QString(33, u'a') << false;
+        QTest::newRow("empty") << QString() << false;
+        QTest::newRow("space") << u"al ice"_s << false;
+        QTest::newRow("colon") << u"a:b"_s << false;
+        QTest::newRow("non-ascii") << u"zoë"_s << false;
+        QTest::newRow("kelvin sign") << u"\u212Aelvin"_s << false;
+        QTest::newRow("NUL") << u"a\0b"_s << false;
+    }
+    void userNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidUserName(name), valid);
+    }
+
+    void userKeyIsCaseInsensitive()
+    {
+        QCOMPARE(userKey(u"Alice.B"_s), u"alice.b"_s);
+        QCOMPARE(userKey(u"ALICE"_s), userKey(u"alice"_s));
+    }
+
+    void passwords_data()
+    {
+        QTest::addColumn<QString>("password");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("7") << u"1234567"_s << false;
+        QTest::newRow("8") << u"12345678"_s << true;
+        QTest::newRow("1024") << QString(1024, u'p') << true;
+        QTest::newRow("1025") << QString(1025, u'p') << false;
+        // Eight emoji are eight characters although they are sixteen UTF-16 units.
+        QTest::newRow("8 emoji") << QString(u"😀😀😀😀😀😀😀😀"_s) << true;
+        QTest::newRow("4 emoji") << QString(u"😀😀😀😀"_s) << false;
+    }
+    void passwords()
+    {
+        QFETCH(QString, password);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidPassword(password), valid);
+    }
+
+    void channelNames_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("normalized"); // empty: rejected
+        QTest::newRow("plain") << u"general"_s << u"general"_s;
+        QTest::newRow("lowercased") << u"Random-Stuff_2"_s << u"random-stuff_2"_s;
+        QTest::newRow("64") << QString(64, u'c') << QString(64, u'c');
+        QTest::newRow("65") << QString(65, u'c') << QString();
+        QTest::newRow("empty") << QString() << QString();
+        QTest::newRow("dot") << u"a.b"_s << QString();
+        QTest::newRow("space") << u"a b"_s << QString();
+        QTest::newRow("dm reserved") << u"dm:alice:bob"_s << QString();
+        QTest::newRow("kelvin sign") << u"\u212Aitchen"_s << QString();
+        QTest::newRow("RTL override") << u"abc\u202Edef"_s << QString();
+    }
+    void channelNames()
+    {
+        QFETCH(QString, input);
+        QFETCH(QString, normalized);
+        const auto got = normalizeChannelName(input);
+        if (normalized.isEmpty())
+            QVERIFY(!got);
+        else
+            QCOMPARE(got.value_or(QString()), normalized);
+    }
+
+    void dmNames()
+    {
+        QCOMPARE(dmChannelName(u"Bob"_s, u"alice"_s), u"dm:alice:bob"_s);
+        QCOMPARE(dmChannelName(u"alice"_s, u"Bob"_s), u"dm:alice:bob"_s);
+        QVERIFY(isDmChannel(u"dm:alice:bob"_s));
+        const auto pair = dmParticipants(u"dm:alice:bob"_s);
+        QVERIFY(pair);
+        QCOMPARE(pair->first, u"alice"_s);
+        QCOMPARE(pair->second, u"bob"_s);
+        QVERIFY(!dmParticipants(u"dm:bob:alice"_s));  // not sorted
+        QVERIFY(!dmParticipants(u"dm:Alice:bob"_s));  // not canonical
+        QVERIFY(!dmParticipants(u"dm:alice"_s));
+        QVERIFY(!dmParticipants(u"dm:al ice:bob"_s));
+        QCOMPARE(normalizeChannelReference(u"DM:Alice:Bob"_s).value_or(QString()), u"dm:alice:bob"_s);
+        QCOMPARE(normalizeChannelReference(u"General"_s).value_or(QString()), u"general"_s);
+    }
+
+    void messageText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("problem");
+        QTest::addColumn<QString>("trimmed");
+        QTest::newRow("plain") << u"hi"_s << int(TextProblem::None) << u"hi"_s;
+        QTest::newRow("trimmed") << u"  hi \n"_s << int(TextProblem::None) << u"hi"_s;
+        QTest::newRow("inner space kept") << u"a  b"_s << int(TextProblem::None) << u"a  b"_s;
+        QTest::newRow("empty") << QString() << int(TextProblem::Empty) << QString();
+        QTest::newRow("blank") << u" \t\r\n "_s << int(TextProblem::Empty) << QString();
+        QTest::newRow("4000") << QString(4000, u'x') << int(TextProblem::None) << QString(4000, u'x');
+        QTest::newRow("4001") << QString(4001, u'x') << int(TextProblem::TooLong) << QString(4001, u'x');
+        QString emoji;
+        for (int i = 0; i < 4000; ++i)
+            emoji += u"😀"_s;
+        QTest::newRow("4000 emoji") << emoji << int(TextProblem::None) << emoji;
+        QTest::newRow("4001 emoji") << emoji + u"😀"_s << int(TextProblem::TooLong) << emoji + u"😀"_s;
+    }
+    void messageText()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, problem);
+        QFETCH(QString, trimmed);
+        const CheckedText checked = checkMessageText(text);
+        QCOMPARE(int(checked.problem), problem);
+        QCOMPARE(checked.text, trimmed);
+    }
+
+    void streamIds_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("normal") << u"1523499832690-0"_s << true;
+        QTest::newRow("max") << u"18446744073709551615-18446744073709551615"_s << true;
+        QTest::newRow("overflow") << u"18446744073709551616-0"_s << false;
+        QTest::newRow("no seq") << u"1523499832690"_s << false;
+        QTest::newRow("empty seq") << u"1-"_s << false;
+        QTest::newRow("sign") << u"-1-0"_s << false;
+        QTest::newRow("letters") << u"abc-0"_s << false;
+        QTest::newRow("special") << u"+"_s << false;
+    }
+    void streamIds()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, valid);
+        const auto id = StreamId::parse(text);
+        QCOMPARE(bool(id), valid);
+        if (id) {
+            QCOMPARE(id->toString(), text);
+            QCOMPARE(StreamId::parse(text.toLatin1()), id);
+        }
+    }
+
+    void streamIdsOrderNumerically()
+    {
+        QVERIFY(*StreamId::parse(u"9-0"_s) < *StreamId::parse(u"10-0"_s));
+        QVERIFY(*StreamId::parse(u"10-2"_s) < *StreamId::parse(u"10-10"_s));
+        QCOMPARE(*StreamId::parse(u"10-2"_s), (StreamId{10, 2}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNames)
+#include "tst_names.moc"

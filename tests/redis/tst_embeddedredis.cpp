@@ -1,0 +1,110 @@
+#include "redis/EmbeddedRedis.h"
+#include "redis/RedisClient.h"
+
+#include <QCoro/QCoroTask>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace rill::redis;
+using namespace Qt::StringLiterals;
+
+class TestEmbeddedRedis : public QObject
+{
+    Q_OBJECT
+
+    static EmbeddedRedis::Options optionsIn(const QTemporaryDir &dir)
+    {
+        EmbeddedRedis::Options o;
+        o.dataDir = dir.filePath(u"data"_s);
+        o.executable = QStringLiteral(RILL_REDIS_SERVER);
+        return o;
+    }
+
+    static RedisReply runOnce(const RedisEndpoint &ep, const QList<QByteArray> &args)
+    {
+        RedisOptions options;
+        options.endpoint = ep;
+        options.whileDown = RedisOptions::WhileDown::Wait;
+        RedisClient client(options);
+        client.open();
+        return QCoro::waitFor(client.commandArgv(args));
+    }
+
+private Q_SLOTS:
+    void persistsAcrossRestart()
+    {
+        QTemporaryDir dir;
+        qint64 firstPid = 0;
+        {
+            EmbeddedRedis redis(optionsIn(dir));
+            QVERIFY2(QCoro::waitFor(redis.start()), qPrintable(redis.errorString()));
+            QCOMPARE(redis.endpoint().transport, RedisEndpoint::Transport::Unix);
+            firstPid = redis.processId();
+            QVERIFY(firstPid > 0);
+            QCOMPARE(runOnce(redis.endpoint(), {"CONFIG", "GET", "appendonly"}).describe(),
+                     u"[\"appendonly\", \"yes\"]"_s);
+            QVERIFY(runOnce(redis.endpoint(), {"SET", "survivor", "still here"}).isOk());
+            QCoro::waitFor(redis.stop());
+            QVERIFY(!redis.isRunning());
+            QCOMPARE(::kill(pid_t(firstPid), 0), -1); // the process is gone
+        }
+        QVERIFY(QFileInfo::exists(dir.filePath(u"data/appendonlydir"_s)));
+        {
+            EmbeddedRedis redis(optionsIn(dir));
+            QVERIFY2(QCoro::waitFor(redis.start()), qPrintable(redis.errorString()));
+            QVERIFY(redis.processId() != firstPid);
+            QCOMPARE(runOnce(redis.endpoint(), {"GET", "survivor"}).bytes(), QByteArray("still here"));
+        } // the destructor stops it too
+    }
+
+    void oneServerPerDataDirectory()
+    {
+        QTemporaryDir dir;
+        EmbeddedRedis first(optionsIn(dir));
+        QVERIFY(QCoro::waitFor(first.start()));
+        EmbeddedRedis second(optionsIn(dir));
+        QVERIFY(!QCoro::waitFor(second.start()));
+        QVERIFY2(second.errorString().contains(u"another process"_s), qPrintable(second.errorString()));
+        QCoro::waitFor(first.stop());
+        QVERIFY(QCoro::waitFor(second.start())); // the lock went with the first one
+    }
+
+    void tcpOnLoopback()
+    {
+        QTemporaryDir dir;
+        auto options = optionsIn(dir);
+        options.listen = EmbeddedRedis::Options::Listen::Tcp;
+        EmbeddedRedis redis(options);
+        QVERIFY(QCoro::waitFor(redis.start()));
+        QCOMPARE(redis.endpoint().transport, RedisEndpoint::Transport::Tcp);
+        QCOMPARE(redis.endpoint().host, u"127.0.0.1"_s);
+        QVERIFY(redis.endpoint().port > 0);
+        QCOMPARE(runOnce(redis.endpoint(), {"PING"}).bytes(), QByteArray("PONG"));
+    }
+
+    void missingExecutableIsAClearError()
+    {
+        QTemporaryDir dir;
+        auto options = optionsIn(dir);
+        options.executable = u"/nonexistent/redis-server"_s;
+        EmbeddedRedis redis(options);
+        QVERIFY(!QCoro::waitFor(redis.start()));
+        QVERIFY2(redis.errorString().contains(u"cannot start"_s), qPrintable(redis.errorString()));
+    }
+
+    void crashIsReported()
+    {
+        QTemporaryDir dir;
+        EmbeddedRedis redis(optionsIn(dir));
+        QSignalSpy crashed(&redis, &EmbeddedRedis::crashed);
+        QVERIFY(QCoro::waitFor(redis.start()));
+        ::kill(pid_t(redis.processId()), SIGKILL);
+        QVERIFY(crashed.wait(5000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEmbeddedRedis)
+#include "tst_embeddedredis.moc"
