@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QtGlobal>
+
+#include <optional>
+
+// What a benchmark needs to say about the machine and the processes it measured, so a reader
+// can tell whether the server, Redis, or the measuring tool itself was the bottleneck.
+namespace rill::bench {
+
+struct ProcessSample {
+    double cpuSeconds = 0; // user + system since the process started
+    qint64 rssBytes = 0;   // resident set (VmRSS)
+};
+
+// From /proc/<pid>/stat and /proc/<pid>/status; nullopt when the process is gone or unreadable.
+[[nodiscard]] std::optional<ProcessSample> sampleProcess(qint64 pid);
+
+// This process (getrusage): user + system CPU seconds.
+[[nodiscard]] double ownCpuSeconds();
+// Waited-for children of this process (getrusage RUSAGE_CHILDREN).
+[[nodiscard]] double childrenCpuSeconds();
+
+struct MachineInfo {
+    int cpus = 0;     // what nproc prints: CPUs this process may run on
+    QString cpuModel; // first "model name" of /proc/cpuinfo
+    QString kernel;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+[[nodiscard]] MachineInfo machineInfo();
+
+// Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the soft limit now in force.
+qint64 raiseOpenFilesLimit();
+
+// Wall-clock time in microseconds since the epoch (CLOCK_REALTIME). Used where several
+// processes compare timestamps: on one machine they share this clock, while each process's
+// steady clock has its own, unrelated, origin only in principle (on Linux it is shared too,
+// but the contract of std::chrono::steady_clock does not promise it).
+[[nodiscard]] qint64 realtimeMicros();
+
+} // namespace rill::bench
