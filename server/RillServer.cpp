@@ -1,11 +1,24 @@
 #include "RillServer.h"
 
+#include "codec/EventFrames.h"
+#include "hub/Hub.h"
+#include "session/Session.h"
+#include "socket/Connection.h"
+#include "socket/WebSocketListener.h"
+
+#include "protocol/Limits.h"
 #include "redis/EmbeddedRedis.h"
 #include "redis/RedisClient.h"
+#include "store/PasswordHasher.h"
+#include "store/Store.h"
 
 #include <QCoro/QCoroSignal>
+#include <QCoro/QCoroTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QPointer>
+#include <QRandomGenerator>
 
 Q_LOGGING_CATEGORY(lcServer, "rill.server", QtInfoMsg)
 
@@ -17,10 +30,25 @@ using namespace std::chrono_literals;
 RillServer::RillServer(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_instanceId(m_config.instanceName + u'#'
+                   + QString::number(QRandomGenerator::system()->generate(), 16).rightJustified(8, u'0'))
 {
 }
 
-RillServer::~RillServer() = default;
+RillServer::~RillServer()
+{
+    // Sessions first: they detach from the hub, which must still exist.
+    for (const auto &session : std::as_const(m_sessions))
+        session->connectionClosed();
+    m_sessions.clear();
+    m_listener.reset();
+    m_hub.reset();
+}
+
+quint16 RillServer::port() const
+{
+    return m_listener ? m_listener->port() : 0;
+}
 
 QString RillServer::redisDescription() const
 {
@@ -32,7 +60,41 @@ QCoro::Task<bool> RillServer::start()
     const bool redisUp = co_await connectRedis();
     if (!redisUp)
         co_return false;
-    qCInfo(lcServer).noquote() << "instance" << m_config.instanceName << "using Redis at" << redisDescription();
+
+    m_store = std::make_unique<store::Store>(*m_redis);
+    const auto defaults = co_await m_store->ensureDefaults();
+    if (!defaults) {
+        m_error = u"cannot prepare the store: "_s + defaults.error().message;
+        co_return false;
+    }
+    m_hasher = std::make_unique<store::PasswordHasher>(m_config.hashWorkers);
+    if (m_config.demo) {
+        const bool seeded = co_await seedDemo();
+        if (!seeded)
+            co_return false;
+    }
+
+    Hub::Options hubOptions;
+    hubOptions.instanceId = m_instanceId;
+    hubOptions.presenceHeartbeat = m_config.presenceHeartbeat;
+    hubOptions.busLink = m_redis->options();
+    hubOptions.subscriberLink = m_redis->options();
+    m_hub = std::make_unique<Hub>(*m_store, *m_redis, hubOptions);
+    const bool hubStarted = co_await m_hub->start();
+    if (!hubStarted) {
+        m_error = u"cannot start the event hub: "_s + m_hub->errorString();
+        co_return false;
+    }
+
+    m_listener = std::make_unique<WebSocketListener>(m_config.maxBacklogBytes, m_config.pingInterval);
+    connect(m_listener.get(), &WebSocketListener::connectionOpened, this, &RillServer::openSession);
+    if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
+        m_error = u"cannot listen on port "_s + QString::number(m_config.port) + u": "_s + m_listener->errorString();
+        co_return false;
+    }
+    m_serving = true;
+    qCInfo(lcServer).noquote() << "instance" << m_instanceId << "listening on" << m_config.listenAddress.toString()
+                               << "port" << port() << "with Redis at" << redisDescription();
     co_return true;
 }
 
@@ -78,13 +140,104 @@ QCoro::Task<bool> RillServer::connectRedis()
     co_return true;
 }
 
+void RillServer::openSession(Connection *connection)
+{
+    auto session = std::make_shared<Session>(
+        *connection,
+        SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName});
+    m_sessions.insert(connection, session);
+    connect(connection, &Connection::textReceived, this,
+            [session = session.get()](const QString &frame) { session->receive(frame); });
+    connect(connection, &Connection::closed, this, [this, connection] {
+        if (const auto closing = m_sessions.take(connection))
+            closing->connectionClosed();
+    });
+}
+
 QCoro::Task<> RillServer::stop()
 {
+    const QPointer<RillServer> self(this);
+    QElapsedTimer clock;
+    clock.start();
+    const auto deadline = std::chrono::milliseconds(m_config.shutdownTimeout);
+
+    if (m_listener)
+        m_listener->stopAccepting();
+    if (m_serving) {
+        m_serving = false;
+        const QString bye = codec::byeEvent(u"the server is shutting down"_s);
+        const auto sessions = std::exchange(m_sessions, {});
+        for (auto it = sessions.cbegin(); it != sessions.cend(); ++it) {
+            it.key()->send(bye);
+            it.key()->close(protocol::CloseCode::GoingAway, u"server shutting down"_s);
+            it.value()->connectionClosed();
+        }
+        if (m_hub)
+            co_await m_hub->stop();
+        // Let writes already sent to Redis (and the closing frames) finish, within the deadline.
+        while (self && m_redis && m_redis->pendingCount() > 0 && clock.elapsed() < deadline.count() / 2)
+            co_await QCoro::sleepFor(10ms);
+        while (self && m_listener && !m_listener->findChildren<Connection *>().isEmpty()
+               && clock.elapsed() < deadline.count())
+            co_await QCoro::sleepFor(10ms);
+    }
+    if (!self)
+        co_return;
     if (m_redis)
         m_redis->close();
     if (m_embeddedRedis)
         co_await m_embeddedRedis->stop();
-    qCInfo(lcServer) << "stopped";
+    qCInfo(lcServer) << "stopped after" << clock.elapsed() << "ms";
+}
+
+QCoro::Task<bool> RillServer::seedDemo()
+{
+    // Only into an empty store, so --demo is safe to leave on.
+    const auto exists = co_await m_store->userExists(u"alice"_s);
+    if (!exists) {
+        m_error = u"cannot seed demo data: "_s + exists.error().message;
+        co_return false;
+    }
+    if (exists.value())
+        co_return true;
+    const QByteArray hash = co_await m_hasher->hash(u"rill-demo"_s);
+    struct Line {
+        const char *user;
+        const char *channel;
+        const char *text;
+    };
+    static constexpr Line script[] = {
+        {"alice", "general", "Morning all! Rill is up and running."},
+        {"bob", "general", "Nice. Is the **release** still on for Friday?"},
+        {"carol", "general", "Yes; checklist is in the wiki: https://example.org/release"},
+        {"alice", "random", "Anyone tried the new coffee place?"},
+        {"bob", "random", "Their flat white is _excellent_."},
+        {"carol", "general", "Reminder: stand-up moves to 10:30 tomorrow."},
+    };
+    for (const char *name : {"alice", "bob", "carol"}) {
+        const QString user = QString::fromLatin1(name);
+        const auto registered = co_await m_store->registerUser(user, user, hash, store::Store::hashToken(store::Store::newToken()));
+        if (!registered) {
+            m_error = u"cannot seed demo data: "_s + registered.error().message;
+            co_return false;
+        }
+        const auto joined = co_await m_store->join(user, user, u"random"_s, QString());
+        if (!joined) {
+            m_error = u"cannot seed demo data: "_s + joined.error().message;
+            co_return false;
+        }
+    }
+    for (const Line &line : script) {
+        const QString user = QString::fromLatin1(line.user);
+        const auto sent = co_await m_store->send(user, user, QString::fromLatin1(line.channel),
+                                                 QString::fromUtf8(line.text), QByteArray());
+        if (!sent) {
+            m_error = u"cannot seed demo data: "_s + sent.error().message;
+            co_return false;
+        }
+    }
+    qCInfo(lcServer) << "seeded demo users alice, bob and carol (password: rill-demo)";
+    co_return true;
 }
 
 } // namespace rill::server

@@ -3,6 +3,7 @@
 #include "config/ServerConfig.h"
 
 #include <QCoro/QCoroTask>
+#include <QHash>
 #include <QObject>
 
 #include <memory>
@@ -11,12 +12,21 @@ namespace rill::redis {
 class EmbeddedRedis;
 class RedisClient;
 } // namespace rill::redis
+namespace rill::store {
+class PasswordHasher;
+class Store;
+} // namespace rill::store
 
 namespace rill::server {
 
-// The composition root of one server instance: Redis (embedded or remote), and on top of it
-// everything that speaks the protocol. rill-server runs one; the desktop app runs one in
-// process for a team without a server; tests run several against one Redis.
+class Connection;
+class Hub;
+class Session;
+class WebSocketListener;
+
+// The composition root of one server instance: Redis (embedded or remote), the store, the hub
+// and the WebSocket listener. rill-server runs one; the desktop app runs one in process for a
+// team without a server; tests run several against one Redis.
 class RillServer : public QObject
 {
     Q_OBJECT
@@ -27,13 +37,19 @@ public:
 
     // Connects to (or starts) Redis and starts serving. False, with errorString(), on failure.
     [[nodiscard]] QCoro::Task<bool> start();
-    // Graceful: tells clients goodbye, finishes writes in flight, releases Redis.
+    // Graceful: `bye` to every client, close 1001, say goodbye in presence, let writes in
+    // flight finish, release Redis. Bounded by config().shutdownTimeout.
     QCoro::Task<> stop();
 
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     [[nodiscard]] QString errorString() const { return m_error; }
+    // The port it listens on (the real one when config().port is 0).
+    [[nodiscard]] quint16 port() const;
+    // Unique per process: the instance name and a random suffix.
+    [[nodiscard]] QString instanceId() const { return m_instanceId; }
     // The Redis this instance uses, e.g. "unix:///home/me/.local/share/rill/server/redis/redis.sock".
     [[nodiscard]] QString redisDescription() const;
+    [[nodiscard]] qsizetype connectionCount() const { return m_sessions.size(); }
 
 Q_SIGNALS:
     // Something the server cannot live without broke (the embedded Redis died).
@@ -41,11 +57,20 @@ Q_SIGNALS:
 
 private:
     [[nodiscard]] QCoro::Task<bool> connectRedis();
+    [[nodiscard]] QCoro::Task<bool> seedDemo();
+    void openSession(Connection *connection);
 
     ServerConfig m_config;
+    QString m_instanceId;
     std::unique_ptr<redis::EmbeddedRedis> m_embeddedRedis;
     std::unique_ptr<redis::RedisClient> m_redis;
+    std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<store::PasswordHasher> m_hasher;
+    std::unique_ptr<Hub> m_hub;
+    std::unique_ptr<WebSocketListener> m_listener;
+    QHash<Connection *, std::shared_ptr<Session>> m_sessions;
     QString m_error;
+    bool m_serving = false;
 };
 
 } // namespace rill::server

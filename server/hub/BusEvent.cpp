@@ -1,0 +1,93 @@
+#include "BusEvent.h"
+
+#include "codec/EventFrames.h"
+#include "protocol/Names.h"
+#include "redis/RedisReply.h"
+#include "store/Store.h"
+
+#include <QHash>
+
+namespace rill::server {
+
+using namespace Qt::StringLiterals;
+
+std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
+{
+    if (!entry.isArray() || entry.size() < 2 || !entry.at(1).isArray())
+        return std::nullopt;
+    const auto id = protocol::StreamId::parse(entry.at(0).bytes());
+    if (!id)
+        return std::nullopt;
+
+    // Bus entries are small: a linear scan beats building a hash.
+    const redis::RedisReply &fields = entry.at(1);
+    auto field = [&fields](QByteArrayView name) -> QString {
+        for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
+            if (fields.at(i).bytes() == name)
+                return fields.at(i + 1).text();
+        }
+        return {};
+    };
+
+    BusEvent e;
+    e.id = *id;
+    const QString kind = field("e");
+    e.channel = field("c");
+    e.origin = field("o");
+    if (kind == "msg"_L1) {
+        e.type = Type::ChannelEntry;
+        // The bus entry mirrors the log entry; rebuild it as one so there is one parser.
+        std::vector<redis::RedisReply> logFields;
+        for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
+            const QByteArray &name = fields.at(i).bytes();
+            if (name == "k" || name == "u" || name == "t" || name == "n") {
+                logFields.push_back(fields.at(i));
+                logFields.push_back(fields.at(i + 1));
+            }
+        }
+        const auto logEntry = redis::RedisReply::array(
+            {redis::RedisReply::string(field("i").toUtf8()), redis::RedisReply::array(std::move(logFields))});
+        const auto message = store::Store::messageFromEntry(e.channel, logEntry);
+        if (!message)
+            return std::nullopt;
+        e.frame = codec::messageEvent(*message);
+        if (message->kind != protocol::MessageKind::Message) {
+            e.membershipChange = true;
+            e.joined = message->kind == protocol::MessageKind::Join;
+            e.userKey = protocol::userKey(message->user);
+            e.memberFrame = codec::memberEvent(e.channel, message->user, e.joined);
+        }
+        return e;
+    }
+    if (kind == "chan"_L1) {
+        e.type = Type::ChannelAdded;
+        e.userKey = field("to");
+        protocol::ChannelInfo info;
+        info.name = e.channel;
+        info.kind = field("kind") == "dm"_L1 ? protocol::ChannelKind::Dm : protocol::ChannelKind::Channel;
+        info.peer = field("peer");
+        info.members = field("members").toLongLong();
+        info.lastId = field("last");
+        info.lastRead = field("read");
+        info.unread = field("unread").toLongLong();
+        e.frame = codec::channelEvent(info);
+        return e;
+    }
+    if (kind == "read"_L1) {
+        e.type = Type::ReadMarker;
+        e.userKey = field("to");
+        e.frame = codec::readEvent(e.channel, field("up"));
+        return e;
+    }
+    if (kind == "pres"_L1) {
+        e.type = Type::Presence;
+        e.userKey = field("k");
+        const QString channels = field("cs");
+        e.presenceChannels = channels.isEmpty() ? QStringList() : channels.split(u',');
+        e.frame = codec::presenceEvent(field("u"), field("on") == "1"_L1);
+        return e;
+    }
+    return std::nullopt;
+}
+
+} // namespace rill::server

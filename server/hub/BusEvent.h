@@ -1,0 +1,40 @@
+#pragma once
+
+#include "protocol/StreamId.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace rill::redis {
+class RedisReply;
+}
+
+namespace rill::server {
+
+// One entry of the shared bus (rill:bus), parsed, with its frames already built: it is
+// serialized once per instance, and kept in the replay ring as is.
+struct BusEvent {
+    enum class Type {
+        ChannelEntry, // a message, join or part in a channel's log: to the channel's members
+        ChannelAdded, // a user is in a channel they were not in before: to that user
+        ReadMarker,   // a user's read marker moved: to that user
+        Presence,     // a user came on line or went off: to users sharing a channel
+    };
+
+    protocol::StreamId id;
+    Type type = Type::ChannelEntry;
+    QString channel;
+    QString userKey;     // ChannelAdded/ReadMarker: the recipient; Presence: its subject;
+                         // ChannelEntry join/part: whose membership changed
+    QString origin;      // the session that caused it and already has the reply, if any
+    bool joined = false; // ChannelEntry: a join (membership added first) or a part (removed after)
+    bool membershipChange = false;
+    QStringList presenceChannels;
+    QString frame;       // the event (message, channel, read or presence)
+    QString memberFrame; // join/part: the `member` event that goes with the notice
+
+    // Nullopt for an entry this version does not understand (it is skipped, not fatal).
+    [[nodiscard]] static std::optional<BusEvent> fromEntry(const redis::RedisReply &entry);
+};
+
+} // namespace rill::server

@@ -1,0 +1,304 @@
+#include "Hub.h"
+
+#include "session/Session.h"
+
+#include "redis/RedisClient.h"
+#include "redis/RedisSubscriber.h"
+#include "store/Keys.h"
+
+#include <QCoro/QCoroTimer>
+#include <QLoggingCategory>
+#include <QPointer>
+
+Q_LOGGING_CATEGORY(lcHub, "rill.hub", QtInfoMsg)
+
+namespace rill::server {
+
+using namespace std::chrono_literals;
+using Type = BusEvent::Type;
+
+namespace {
+constexpr std::size_t kReplayRing = 4096;
+constexpr auto kBusBlock = 5s;
+} // namespace
+
+Hub::Hub(store::Store &store, redis::RedisClient &redis, Options options, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_options(std::move(options))
+    , m_presence(store, redis, m_options.instanceId, m_options.presenceHeartbeat)
+{
+    // The reader's XREAD blocks server-side, so its deadline is the block time plus slack.
+    m_options.busLink.commandTimeout = kBusBlock + 3s;
+    m_options.busLink.clientName += ":bus";
+    m_options.subscriberLink.clientName += ":typing";
+    m_busReader = std::make_unique<redis::RedisClient>(m_options.busLink);
+    m_typing = std::make_unique<redis::RedisSubscriber>(m_options.subscriberLink);
+    connect(m_typing.get(), &redis::RedisSubscriber::message, this,
+            [this](const QByteArray &, const QByteArray &payload) { deliverTyping(payload); });
+}
+
+Hub::~Hub()
+{
+    // The reader coroutine is resumed (with a failure) when its link goes; it must see this.
+    m_reading = false;
+    m_busReader.reset();
+}
+
+QCoro::Task<bool> Hub::start()
+{
+    const auto tail = co_await m_store.busTail();
+    if (!tail) {
+        m_error = tail.error().message;
+        co_return false;
+    }
+    m_cursor = tail.value();
+    m_busReader->open();
+    m_typing->subscribe(store::keys::typingChannel.toByteArray());
+    m_typing->open();
+    m_reading = true;
+    readBus();
+    m_presence.start();
+    co_return true;
+}
+
+QCoro::Task<> Hub::stop()
+{
+    m_reading = false;
+    m_busReader->close();
+    m_typing->close();
+    co_await m_presence.stop();
+}
+
+QCoro::Task<> Hub::readBus()
+{
+    const QPointer<Hub> self(this);
+    const QByteArray count = "1000";
+    const QByteArray block = QByteArray::number(qint64(std::chrono::milliseconds(kBusBlock).count()));
+    while (self && m_reading) {
+        const QByteArray cursor = m_cursor.toByteArray();
+        const redis::RedisReply reply =
+            co_await m_busReader->command("XREAD", "COUNT", count, "BLOCK", block, "STREAMS", store::keys::bus, cursor);
+        if (!self || !m_reading)
+            co_return;
+        if (!reply.isOk()) {
+            // The link is down: commands fail at once until it is back, so pace the retries.
+            co_await QCoro::sleepFor(100ms);
+            continue;
+        }
+        if (!reply.isArray() || reply.size() == 0)
+            continue; // BLOCK timed out with nothing new
+        for (const redis::RedisReply &entry : reply.at(0).at(1).elements()) {
+            if (auto event = BusEvent::fromEntry(entry)) {
+                apply(*event);
+            } else if (const auto id = protocol::StreamId::parse(entry.at(0).bytes())) {
+                qCWarning(lcHub) << "skipping a bus entry this version does not understand:" << entry.at(0).bytes();
+                m_cursor = *id;
+            }
+        }
+    }
+}
+
+Hub::LocalUser *Hub::localUser(const QString &key) const
+{
+    const auto it = m_users.constFind(key);
+    return it == m_users.cend() ? nullptr : it->get();
+}
+
+void Hub::addToChannel(LocalUser &user, const QString &channel)
+{
+    user.channels.insert(channel);
+    m_channelMembers[channel].insert(&user);
+}
+
+void Hub::removeFromChannel(LocalUser &user, const QString &channel)
+{
+    user.channels.remove(channel);
+    auto it = m_channelMembers.find(channel);
+    if (it != m_channelMembers.end()) {
+        it->remove(&user);
+        if (it->isEmpty())
+            m_channelMembers.erase(it);
+    }
+}
+
+void Hub::apply(const BusEvent &event)
+{
+    const auto deliver = [&event](Session *s, const QString &frame) {
+        if (event.id > s->busFloor() && s->id() != event.origin)
+            s->deliver(frame);
+    };
+
+    switch (event.type) {
+    case Type::ChannelEntry: {
+        LocalUser *subject = event.membershipChange ? localUser(event.userKey) : nullptr;
+        if (subject && event.joined)
+            addToChannel(*subject, event.channel);
+        if (const auto members = m_channelMembers.constFind(event.channel); members != m_channelMembers.cend()) {
+            for (LocalUser *user : *members) {
+                for (Session *s : user->sessions) {
+                    deliver(s, event.frame);
+                    if (event.membershipChange)
+                        deliver(s, event.memberFrame);
+                }
+            }
+        }
+        if (subject && !event.joined)
+            removeFromChannel(*subject, event.channel);
+        break;
+    }
+    case Type::ChannelAdded:
+        if (LocalUser *user = localUser(event.userKey)) {
+            addToChannel(*user, event.channel);
+            for (Session *s : user->sessions)
+                deliver(s, event.frame);
+        }
+        break;
+    case Type::ReadMarker:
+        if (LocalUser *user = localUser(event.userKey)) {
+            for (Session *s : user->sessions)
+                deliver(s, event.frame);
+        }
+        break;
+    case Type::Presence: {
+        QSet<LocalUser *> told;
+        for (const QString &channel : event.presenceChannels) {
+            const auto members = m_channelMembers.constFind(channel);
+            if (members == m_channelMembers.cend())
+                continue;
+            for (LocalUser *user : *members) {
+                if (user->key == event.userKey || told.contains(user))
+                    continue;
+                told.insert(user);
+                for (Session *s : user->sessions)
+                    deliver(s, event.frame);
+            }
+        }
+        break;
+    }
+    }
+
+    m_cursor = event.id;
+    m_recent.push_back(event);
+    if (m_recent.size() > kReplayRing)
+        m_recent.pop_front();
+}
+
+void Hub::attach(Session *session, const store::LoginSnapshot &snapshot)
+{
+    auto &slot = m_users[snapshot.userKey];
+    const bool firstHere = !slot;
+    if (firstHere) {
+        slot = std::make_shared<LocalUser>();
+        slot->key = snapshot.userKey;
+        for (const auto &channel : snapshot.channels)
+            addToChannel(*slot, channel.name);
+    }
+    slot->sessions.push_back(session);
+    session->setBusFloor(snapshot.busPosition);
+    if (snapshot.busPosition < m_cursor)
+        replay(session, snapshot);
+    m_presence.sessionOpened(snapshot.userKey);
+}
+
+// The snapshot reflects the bus up to its position; the hub is already further. Replays the
+// entries in between to this session as it would have seen them, tracking its channels from
+// the snapshot's, and brings the user's index to the present if this is its first session.
+void Hub::replay(Session *session, const store::LoginSnapshot &snapshot)
+{
+    LocalUser &user = *m_users.value(snapshot.userKey);
+    const bool firstHere = user.sessions.size() == 1;
+    QSet<QString> channels;
+    for (const auto &c : snapshot.channels)
+        channels.insert(c.name);
+
+    if (m_recent.empty() || m_recent.front().id > snapshot.busPosition)
+        qCWarning(lcHub) << "replay ring too short for a log-in; the client's history resume covers the gap";
+
+    for (const BusEvent &e : m_recent) {
+        if (e.id <= snapshot.busPosition)
+            continue;
+        const bool fromHere = session->id() == e.origin;
+        switch (e.type) {
+        case Type::ChannelEntry: {
+            const bool aboutMe = e.membershipChange && e.userKey == snapshot.userKey;
+            if (aboutMe && e.joined)
+                channels.insert(e.channel);
+            if (channels.contains(e.channel)) {
+                session->deliver(e.frame);
+                if (e.membershipChange)
+                    session->deliver(e.memberFrame);
+            }
+            if (aboutMe && !e.joined)
+                channels.remove(e.channel);
+            break;
+        }
+        case Type::ChannelAdded:
+            if (e.userKey == snapshot.userKey) {
+                channels.insert(e.channel);
+                if (!fromHere)
+                    session->deliver(e.frame);
+            }
+            break;
+        case Type::ReadMarker:
+            if (e.userKey == snapshot.userKey && !fromHere)
+                session->deliver(e.frame);
+            break;
+        case Type::Presence:
+            if (e.userKey != snapshot.userKey
+                && std::any_of(e.presenceChannels.cbegin(), e.presenceChannels.cend(),
+                               [&channels](const QString &c) { return channels.contains(c); }))
+                session->deliver(e.frame);
+            break;
+        }
+    }
+    session->setBusFloor(m_cursor);
+    if (firstHere) {
+        for (const QString &c : QSet<QString>(user.channels))
+            removeFromChannel(user, c);
+        for (const QString &c : channels)
+            addToChannel(user, c);
+    }
+}
+
+void Hub::detach(Session *session)
+{
+    const QString key = session->userKey();
+    const auto it = m_users.find(key);
+    if (it == m_users.end())
+        return;
+    LocalUser &user = **it;
+    const auto found = std::find(user.sessions.begin(), user.sessions.end(), session);
+    if (found == user.sessions.end())
+        return;
+    user.sessions.erase(found);
+    if (user.sessions.empty()) {
+        for (const QString &c : QSet<QString>(user.channels))
+            removeFromChannel(user, c);
+        m_users.erase(it);
+    }
+    m_presence.sessionClosed(key);
+}
+
+void Hub::deliverTyping(const QByteArray &payload)
+{
+    // "<channel>\n<typist's user key>\n<frame>", the frame built once by the typist's instance.
+    const auto first = payload.indexOf('\n');
+    const auto second = first < 0 ? -1 : payload.indexOf('\n', first + 1);
+    if (second < 0)
+        return;
+    const QString channel = QString::fromUtf8(payload.first(first));
+    const QString typist = QString::fromUtf8(payload.sliced(first + 1, second - first - 1));
+    const auto members = m_channelMembers.constFind(channel);
+    if (members == m_channelMembers.cend())
+        return;
+    const QString frame = QString::fromUtf8(payload.sliced(second + 1));
+    for (LocalUser *user : *members) {
+        if (user->key == typist)
+            continue;
+        for (Session *s : user->sessions)
+            s->deliver(frame);
+    }
+}
+
+} // namespace rill::server

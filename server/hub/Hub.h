@@ -1,0 +1,90 @@
+#pragma once
+
+#include "hub/BusEvent.h"
+#include "hub/Presence.h"
+
+#include "redis/RedisLink.h"
+#include "store/Store.h"
+
+#include <QCoro/QCoroTask>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace rill::redis {
+class RedisClient;
+class RedisSubscriber;
+} // namespace rill::redis
+
+namespace rill::server {
+
+class Session;
+
+// Who is on this instance, and the fan-out of every event to them.
+//
+// The hub reads the shared bus (XREAD BLOCK on rill:bus, one reader per instance) and
+// delivers each entry to the local sessions it concerns: channel entries to the channel's
+// members, channel/read events to one user, presence to users sharing a channel. It keeps
+// its own index of local users and their channels, updated from the same bus, so membership
+// and messages are applied in one order. Typing arrives over pub/sub (rill:typing).
+class Hub : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options {
+        QString instanceId;
+        std::chrono::seconds presenceHeartbeat{5};
+        redis::RedisOptions busLink;       // for the blocking XREAD connection
+        redis::RedisOptions subscriberLink; // for the typing pub/sub connection
+    };
+
+    Hub(store::Store &store, redis::RedisClient &redis, Options options, QObject *parent = nullptr);
+    ~Hub() override;
+
+    [[nodiscard]] QCoro::Task<bool> start();
+    QCoro::Task<> stop();
+
+    // A logged-in session joins the fan-out from the bus position its snapshot reflects.
+    void attach(Session *session, const store::LoginSnapshot &snapshot);
+    void detach(Session *session);
+
+    [[nodiscard]] QString errorString() const { return m_error; }
+    [[nodiscard]] qsizetype localUserCount() const { return m_users.size(); }
+
+private:
+    struct LocalUser {
+        QString key;
+        QSet<QString> channels;
+        std::vector<Session *> sessions;
+    };
+
+    QCoro::Task<> readBus();
+    void apply(const BusEvent &event);
+    void replay(Session *session, const store::LoginSnapshot &snapshot);
+    void deliverTyping(const QByteArray &payload);
+    void addToChannel(LocalUser &user, const QString &channel);
+    void removeFromChannel(LocalUser &user, const QString &channel);
+    [[nodiscard]] LocalUser *localUser(const QString &key) const;
+
+    store::Store &m_store;
+    Options m_options;
+    std::unique_ptr<redis::RedisClient> m_busReader;
+    std::unique_ptr<redis::RedisSubscriber> m_typing;
+    Presence m_presence;
+
+    QHash<QString, std::shared_ptr<LocalUser>> m_users;
+    QHash<QString, QSet<LocalUser *>> m_channelMembers;
+    // The last few thousand bus events, to replay to a session whose log-in snapshot is older
+    // than what the hub has already delivered.
+    std::deque<BusEvent> m_recent;
+    protocol::StreamId m_cursor;
+    bool m_reading = false;
+    QString m_error;
+};
+
+} // namespace rill::server

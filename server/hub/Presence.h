@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QCoro/QCoroTask>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <chrono>
+
+namespace rill::redis {
+class RedisClient;
+}
+namespace rill::store {
+class Store;
+}
+
+namespace rill::server {
+
+// This instance's part of presence: which users have sessions here (kept in Redis so other
+// instances can take them off line if we die), a heartbeat, and reaping of silent instances.
+class Presence : public QObject
+{
+    Q_OBJECT
+
+public:
+    Presence(store::Store &store, redis::RedisClient &redis, QString instanceId, std::chrono::seconds heartbeat,
+             QObject *parent = nullptr);
+
+    void start();
+    // Takes this instance's users off line (a graceful goodbye) and stops beating.
+    QCoro::Task<> stop();
+
+    void sessionOpened(const QString &userKey);
+    void sessionClosed(const QString &userKey);
+
+private:
+    QCoro::Task<> up(QString userKey);
+    QCoro::Task<> down(QString userKey);
+    QCoro::Task<> beat();
+    // After Redis was away (and possibly reaped us, or lost its data): say again who is here.
+    void resync();
+
+    store::Store &m_store;
+    QString m_instanceId;
+    std::chrono::seconds m_heartbeat;
+    QHash<QString, int> m_sessionsByUser;
+    QTimer m_beatTimer;
+};
+
+} // namespace rill::server

@@ -1,0 +1,105 @@
+#pragma once
+
+#include "session/TokenBucket.h"
+
+#include "protocol/Codec.h"
+#include "protocol/StreamId.h"
+#include "store/Store.h"
+
+#include <QCoro/QCoroTask>
+#include <QPointer>
+#include <QString>
+
+#include <deque>
+#include <memory>
+
+namespace rill::store {
+class PasswordHasher;
+}
+
+namespace rill::server {
+
+class Connection;
+class Hub;
+struct ServerConfig;
+
+// What a session needs from the instance it lives in.
+struct SessionServices {
+    store::Store &store;
+    store::PasswordHasher &hasher;
+    Hub &hub;
+    const ServerConfig &config;
+    QString instanceId;   // unique per process, e.g. "web-1#3fa2c9e1"
+    QString instanceName; // what `hello` reports
+};
+
+// One connection's protocol state: anonymous or logged in as a user; its rate limits and
+// bad-login count; one coroutine per request. Owned by shared_ptr so that a request still in
+// flight keeps it alive after the connection is gone (its reply is then dropped).
+//
+// Requests are handled concurrently and replied to as they finish, except around the ops that
+// change who the session is (register, login, logout): those are barriers, and requests
+// arriving meanwhile wait, so a pipelined `login` + `send` works as written.
+class Session : public std::enable_shared_from_this<Session>
+{
+public:
+    Session(Connection &connection, SessionServices services);
+    ~Session();
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    void receive(const QString &frame);
+    // An event from the hub.
+    void deliver(const QString &frame);
+    // The connection is gone: leave the hub, let the token's idle clock start.
+    void connectionClosed();
+
+    [[nodiscard]] const QString &id() const { return m_id; }
+    [[nodiscard]] const QString &userKey() const { return m_userKey; }
+    [[nodiscard]] bool isAuthenticated() const { return !m_userKey.isEmpty(); }
+    [[nodiscard]] protocol::StreamId busFloor() const { return m_busFloor; }
+    void setBusFloor(protocol::StreamId floor) { m_busFloor = floor; }
+
+private:
+    using Request = protocol::Request;
+
+    void dispatch(Request request);
+    void handle(Request request);
+    void finishBarrier();
+    void reply(const QJsonValue &re, QJsonObject result = {});
+    void fail(const QJsonValue &re, const protocol::Error &error);
+    void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
+    void becomeAnonymous();
+    void countBadLogin();
+
+    QCoro::Task<> doHello(Request r);
+    QCoro::Task<> doRegister(Request r);
+    QCoro::Task<> doLogin(Request r);
+    QCoro::Task<> doLogout(Request r);
+    QCoro::Task<> doChannels(Request r);
+    QCoro::Task<> doJoin(Request r);
+    QCoro::Task<> doPart(Request r);
+    QCoro::Task<> doSend(Request r);
+    QCoro::Task<> doHistory(Request r);
+    QCoro::Task<> doMembers(Request r);
+    QCoro::Task<> doDm(Request r);
+    QCoro::Task<> doTyping(Request r);
+    QCoro::Task<> doRead(Request r);
+
+    QPointer<Connection> m_connection;
+    SessionServices m_services;
+    QString m_id;
+    QString m_userKey;
+    QString m_userName;
+    QByteArray m_tokenHash;
+    protocol::StreamId m_busFloor;
+    bool m_attached = false;
+    bool m_barrier = false;
+    std::deque<Request> m_waiting;
+    TokenBucket m_sendBucket;
+    TokenBucket m_requestBucket;
+    int m_rejectedInARow = 0;
+    int m_badLogins = 0;
+};
+
+} // namespace rill::server

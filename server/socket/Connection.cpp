@@ -1,0 +1,93 @@
+#include "Connection.h"
+
+#include <QLoggingCategory>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcConnection, "rill.connection", QtInfoMsg)
+
+namespace rill::server {
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+Connection::Connection(QWebSocket *socket, quint64 serial, qint64 maxBacklogBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_serial(serial)
+    , m_maxBacklog(maxBacklogBytes)
+    , m_peer(socket->peerAddress().toString() + u':' + QString::number(socket->peerPort()))
+{
+    socket->setParent(this);
+    socket->setMaxAllowedIncomingFrameSize(quint64(protocol::kMaxFrameBytes));
+    socket->setMaxAllowedIncomingMessageSize(quint64(protocol::kMaxFrameBytes));
+    m_lastHeard.start();
+    m_abortTimer.setSingleShot(true);
+    connect(&m_abortTimer, &QTimer::timeout, this, &Connection::abort);
+
+    connect(socket, &QWebSocket::textMessageReceived, this, [this](const QString &frame) {
+        m_lastHeard.restart();
+        if (m_open)
+            Q_EMIT textReceived(frame);
+    });
+    connect(socket, &QWebSocket::binaryMessageReceived, this, [this] {
+        m_lastHeard.restart();
+        close(protocol::CloseCode::UnsupportedData, u"binary frames are not supported; send JSON text"_s);
+    });
+    connect(socket, &QWebSocket::pong, this, [this] { m_lastHeard.restart(); });
+    connect(socket, &QWebSocket::disconnected, this, &Connection::handleDisconnected);
+}
+
+Connection::~Connection()
+{
+    // The socket is our child and dies after this body; its last signals must not reach us.
+    if (m_socket)
+        m_socket->disconnect(this);
+}
+
+void Connection::send(const QString &frame)
+{
+    if (!m_open || !m_socket)
+        return;
+    if (m_socket->bytesToWrite() > m_maxBacklog) {
+        qCInfo(lcConnection).noquote() << m_peer << "is not reading; dropped with" << m_socket->bytesToWrite()
+                                       << "bytes unsent";
+        close(protocol::CloseCode::Policy, u"too far behind: the client is not reading"_s);
+        return;
+    }
+    m_socket->sendTextMessage(frame);
+}
+
+void Connection::close(protocol::CloseCode code, const QString &reason)
+{
+    if (!m_open || !m_socket)
+        return;
+    m_open = false;
+    m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    // A peer that does not read never completes the closing handshake; do not wait for it.
+    m_abortTimer.start(2s);
+}
+
+void Connection::ping()
+{
+    if (m_open && m_socket)
+        m_socket->ping();
+}
+
+void Connection::abort()
+{
+    if (m_socket)
+        m_socket->abort();
+}
+
+void Connection::handleDisconnected()
+{
+    m_abortTimer.stop();
+    m_open = false;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->deleteLater();
+    }
+    Q_EMIT closed();
+}
+
+} // namespace rill::server

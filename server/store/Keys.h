@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+// Every Redis key Rill uses (docs/storage.md describes each). Channel keys share the hash tag
+// {c:<channel>} and user keys {u:<user>}, so one channel's (or one user's) keys could live on
+// one Redis Cluster slot. The Lua scripts build the same names; keep the two in step.
+namespace rill::store::keys {
+
+inline QByteArray channelLog(const QString &channel) { return "rill:{c:" + channel.toUtf8() + "}:log"; }
+inline QByteArray channelMembers(const QString &channel) { return "rill:{c:" + channel.toUtf8() + "}:members"; }
+inline QByteArray user(const QString &userKey) { return "rill:{u:" + userKey.toUtf8() + '}'; }
+inline QByteArray userChannels(const QString &userKey) { return "rill:{u:" + userKey.toUtf8() + "}:channels"; }
+inline QByteArray token(const QByteArray &tokenHash) { return "rill:token:" + tokenHash; }
+
+inline constexpr QByteArrayView publicChannels = "rill:channels";
+inline constexpr QByteArrayView bus = "rill:bus";
+inline constexpr QByteArrayView typingChannel = "rill:typing";
+inline constexpr QByteArrayView presenceInstances = "rill:presence:instances";
+inline constexpr QByteArrayView presenceOnline = "rill:presence:online";
+inline QByteArray presenceInstance(const QString &instanceId) { return "rill:presence:instance:" + instanceId.toUtf8(); }
+
+} // namespace rill::store::keys

@@ -1,0 +1,386 @@
+#include "Store.h"
+
+#include "Keys.h"
+
+#include "protocol/Limits.h"
+#include "protocol/Names.h"
+#include "redis/RedisClient.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+#include <sodium.h>
+
+Q_LOGGING_CATEGORY(lcStore, "rill.store", QtInfoMsg)
+
+namespace rill::store {
+
+using namespace Qt::StringLiterals;
+using protocol::ChannelInfo;
+using protocol::Error;
+using protocol::ErrorCode;
+using protocol::Message;
+using redis::RedisReply;
+
+namespace {
+
+const QByteArray kTokenTtl = QByteArray::number(
+    std::chrono::duration_cast<std::chrono::seconds>(protocol::kTokenIdleLifetime).count());
+
+// The scripts, each with the shared prelude in front, loaded once from the resources.
+const redis::RedisScript &script(const char *name)
+{
+    static QHash<QByteArray, std::shared_ptr<redis::RedisScript>> cache;
+    auto it = cache.find(name);
+    if (it == cache.end()) {
+        auto read = [](const QString &path) {
+            QFile f(path);
+            if (!f.open(QIODevice::ReadOnly))
+                qFatal("missing Lua resource %s", qPrintable(path));
+            return f.readAll();
+        };
+        const QByteArray source = read(u":/rill/lua/common.lua"_s) + '\n'
+            + read(u":/rill/lua/"_s + QLatin1StringView(name) + u".lua"_s);
+        it = cache.insert(name, std::make_shared<redis::RedisScript>(source));
+    }
+    return **it;
+}
+
+Error storageError(const RedisReply &reply)
+{
+    qCWarning(lcStore).noquote() << "storage error:" << reply.describe();
+    return Error::of(ErrorCode::Internal, u"storage unavailable"_s);
+}
+
+// Scripts answer {code, ...}: "ok" or a contract error name.
+std::optional<Error> scriptError(const RedisReply &reply)
+{
+    if (!reply.isArray() || reply.size() == 0)
+        return storageError(reply);
+    const QByteArray &code = reply.at(0).bytes();
+    if (code == "ok" || code == "dup")
+        return std::nullopt;
+    const auto known = protocol::errorCodeFromName(QString::fromLatin1(code));
+    if (!known)
+        return storageError(reply);
+    return Error::of(*known, reply.size() > 1 ? reply.at(1).text() : QString());
+}
+
+QString text(const RedisReply &r)
+{
+    return r.text();
+}
+
+ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
+{
+    ChannelInfo c;
+    c.name = text(reply.at(at));
+    c.kind = reply.at(at + 1).bytes() == "dm" ? protocol::ChannelKind::Dm : protocol::ChannelKind::Channel;
+    c.peer = text(reply.at(at + 2));
+    c.members = reply.at(at + 3).integer();
+    c.lastId = text(reply.at(at + 4));
+    c.lastRead = text(reply.at(at + 5));
+    c.unread = reply.at(at + 6).integer();
+    return c;
+}
+
+Result<LoginSnapshot> snapshotFrom(const RedisReply &reply)
+{
+    if (auto error = scriptError(reply))
+        return *error;
+    LoginSnapshot snap;
+    snap.userKey = text(reply.at(1));
+    snap.name = text(reply.at(2));
+    snap.busPosition = protocol::StreamId::parse(reply.at(3).bytes()).value_or(protocol::StreamId{});
+    for (qsizetype i = 4; i + 6 < reply.size(); i += 7)
+        snap.channels.append(channelInfoAt(reply, i));
+    std::sort(snap.channels.begin(), snap.channels.end(),
+              [](const ChannelInfo &a, const ChannelInfo &b) { return a.name < b.name; });
+    return snap;
+}
+
+QJsonValue nonceFromJsonText(const QByteArray &json)
+{
+    if (json.isEmpty())
+        return QJsonValue::Null;
+    const QJsonArray wrapped = QJsonDocument::fromJson('[' + json + ']').array();
+    return wrapped.isEmpty() ? QJsonValue(QJsonValue::Null) : wrapped.first();
+}
+
+qint64 timestampOf(const QString &id)
+{
+    const auto parsed = protocol::StreamId::parse(id);
+    return parsed ? qint64(parsed->ms) : 0;
+}
+
+} // namespace
+
+Store::Store(redis::RedisClient &redis)
+    : m_redis(redis)
+{
+}
+
+QString Store::newToken()
+{
+    QByteArray bytes(32, Qt::Uninitialized);
+    randombytes_buf(bytes.data(), size_t(bytes.size()));
+    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+QByteArray Store::hashToken(const QString &token)
+{
+    // Tokens carry 256 random bits, so a fast hash is enough to make a stolen database
+    // useless for logging in; no salt or slow hash needed.
+    return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).toHex();
+}
+
+std::optional<Message> Store::messageFromEntry(const QString &channel, const RedisReply &entry)
+{
+    if (!entry.isArray() || entry.size() < 2 || !entry.at(1).isArray())
+        return std::nullopt;
+    Message m;
+    m.id = entry.at(0).text();
+    m.channel = channel;
+    m.ts = timestampOf(m.id);
+    const RedisReply &fields = entry.at(1);
+    QByteArray kind;
+    for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
+        const QByteArray &name = fields.at(i).bytes();
+        const RedisReply &value = fields.at(i + 1);
+        if (name == "k")
+            kind = value.bytes();
+        else if (name == "u")
+            m.user = value.text();
+        else if (name == "t")
+            m.text = value.text();
+        else if (name == "n")
+            m.nonce = nonceFromJsonText(value.bytes());
+    }
+    if (kind == "j")
+        m.kind = protocol::MessageKind::Join;
+    else if (kind == "p")
+        m.kind = protocol::MessageKind::Part;
+    else
+        m.kind = protocol::MessageKind::Message;
+    return m;
+}
+
+QCoro::Task<Result<Done>> Store::ensureDefaults()
+{
+    const RedisReply r = co_await m_redis.eval(script("ensure_defaults"), 0, protocol::kDefaultChannel.latin1());
+    if (!r.isOk())
+        co_return storageError(r);
+    co_return Done{};
+}
+
+QCoro::Task<Result<bool>> Store::userExists(QString userKey)
+{
+    const RedisReply r = co_await m_redis.command("EXISTS", keys::user(userKey));
+    if (!r.isInteger())
+        co_return storageError(r);
+    co_return r.integer() == 1;
+}
+
+QCoro::Task<Result<Credentials>> Store::credentials(QString userKey)
+{
+    const RedisReply r = co_await m_redis.command("HMGET", keys::user(userKey), "name", "pw");
+    if (!r.isArray() || r.size() != 2)
+        co_return storageError(r);
+    co_return Credentials{r.at(0).text(), r.at(1).bytes()};
+}
+
+QCoro::Task<Result<LoginSnapshot>> Store::registerUser(QString userKey, QString name, QByteArray passwordHash,
+                                                       QByteArray tokenHash)
+{
+    const QByteArray now = QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+    const RedisReply r = co_await m_redis.eval(script("register"), 0, userKey.toUtf8(), name.toUtf8(), passwordHash,
+                                               tokenHash, kTokenTtl, protocol::kDefaultChannel.latin1(), now);
+    co_return snapshotFrom(r);
+}
+
+QCoro::Task<Result<LoginSnapshot>> Store::openSession(QString userKey, QByteArray tokenHash)
+{
+    const RedisReply r = co_await m_redis.eval(script("open_session"), 0, userKey.toUtf8(), tokenHash, kTokenTtl);
+    co_return snapshotFrom(r);
+}
+
+QCoro::Task<Result<LoginSnapshot>> Store::resumeSession(QByteArray tokenHash)
+{
+    const RedisReply r = co_await m_redis.eval(script("resume_session"), 0, tokenHash, kTokenTtl);
+    co_return snapshotFrom(r);
+}
+
+QCoro::Task<Result<Done>> Store::revokeToken(QByteArray tokenHash)
+{
+    const RedisReply r = co_await m_redis.command("DEL", keys::token(tokenHash));
+    if (!r.isOk())
+        co_return storageError(r);
+    co_return Done{};
+}
+
+QCoro::Task<Result<Done>> Store::touchToken(QByteArray tokenHash)
+{
+    const RedisReply r = co_await m_redis.command("EXPIRE", keys::token(tokenHash), kTokenTtl);
+    if (!r.isOk())
+        co_return storageError(r);
+    co_return Done{};
+}
+
+QCoro::Task<Result<QList<ChannelSummary>>> Store::publicChannels()
+{
+    const RedisReply r = co_await m_redis.eval(script("channels"), 0);
+    if (!r.isArray())
+        co_return storageError(r);
+    QList<ChannelSummary> out;
+    for (qsizetype i = 0; i + 1 < r.size(); i += 2)
+        out.append({r.at(i).text(), r.at(i + 1).integer()});
+    std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
+    co_return out;
+}
+
+QCoro::Task<Result<ChannelInfo>> Store::join(QString userKey, QString name, QString channel, QString origin)
+{
+    const RedisReply r = co_await m_redis.eval(script("join"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
+                                               origin.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return channelInfoAt(r, 1);
+}
+
+QCoro::Task<Result<Done>> Store::part(QString userKey, QString name, QString channel)
+{
+    const RedisReply r = co_await m_redis.eval(script("part"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
+}
+
+QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString channel, QString text,
+                                         QByteArray nonceJson)
+{
+    const RedisReply r = co_await m_redis.eval(script("send"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
+                                               text.toUtf8(), nonceJson);
+    if (auto error = scriptError(r))
+        co_return *error;
+    Message m;
+    m.id = r.at(1).text();
+    m.channel = channel;
+    m.kind = protocol::MessageKind::Message;
+    m.user = name;
+    // A repeated nonce answers with the original message, whose text may differ.
+    m.text = r.at(0).bytes() == "dup" ? r.at(2).text() : text;
+    m.ts = timestampOf(m.id);
+    m.nonce = nonceFromJsonText(nonceJson);
+    co_return m;
+}
+
+QCoro::Task<Result<HistoryPage>> Store::history(QString name, QString channel, HistoryQuery query)
+{
+    const char *mode = query.from == HistoryQuery::From::After ? "after"
+        : query.from == HistoryQuery::From::Before             ? "before"
+                                                               : "newest";
+    const RedisReply r = co_await m_redis.eval(script("history"), 0, name.toUtf8(), channel.toUtf8(), mode,
+                                               query.id.toUtf8(), QByteArray::number(query.limit));
+    if (auto error = scriptError(r))
+        co_return *error;
+    HistoryPage page;
+    page.more = r.at(1).integer() == 1;
+    const RedisReply &entries = r.at(2);
+    page.messages.reserve(entries.size());
+    for (const RedisReply &e : entries.elements()) {
+        if (auto m = messageFromEntry(channel, e))
+            page.messages.append(std::move(*m));
+    }
+    co_return page;
+}
+
+QCoro::Task<Result<QList<MemberPresence>>> Store::members(QString name, QString channel)
+{
+    const RedisReply r = co_await m_redis.eval(script("members"), 0, name.toUtf8(), channel.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    QList<MemberPresence> out;
+    for (qsizetype i = 1; i + 1 < r.size(); i += 2)
+        out.append({r.at(i).text(), r.at(i + 1).integer() == 1});
+    std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) {
+        return a.user.compare(b.user, Qt::CaseInsensitive) < 0;
+    });
+    co_return out;
+}
+
+QCoro::Task<Result<ChannelInfo>> Store::openDm(QString userKey, QString name, QString peerKey, QString origin)
+{
+    const QString channel = protocol::dmChannelName(userKey, peerKey);
+    const RedisReply r = co_await m_redis.eval(script("dm"), 0, userKey.toUtf8(), name.toUtf8(), peerKey.toUtf8(),
+                                               channel.toUtf8(), origin.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return channelInfoAt(r, 1);
+}
+
+QCoro::Task<Result<ReadResult>> Store::markRead(QString userKey, QString name, QString channel, QString upTo,
+                                                QString origin)
+{
+    const RedisReply r = co_await m_redis.eval(script("read"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
+                                               upTo.toUtf8(), origin.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return ReadResult{r.at(1).text(), r.at(2).integer() == 1};
+}
+
+QCoro::Task<Result<Done>> Store::typing(QString name, QString channel, QByteArray payload)
+{
+    const RedisReply r = co_await m_redis.eval(script("typing"), 0, name.toUtf8(), channel.toUtf8(), payload);
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
+}
+
+QCoro::Task<Result<Done>> Store::presenceUp(QString instance, QString userKey)
+{
+    const RedisReply r = co_await m_redis.eval(script("presence_up"), 0, instance.toUtf8(), userKey.toUtf8());
+    if (!r.isOk())
+        co_return storageError(r);
+    co_return Done{};
+}
+
+QCoro::Task<Result<Done>> Store::presenceDown(QString instance, QString userKey)
+{
+    const RedisReply r = co_await m_redis.eval(script("presence_down"), 0, instance.toUtf8(), userKey.toUtf8());
+    if (!r.isOk())
+        co_return storageError(r);
+    co_return Done{};
+}
+
+QCoro::Task<Result<qint64>> Store::heartbeat(QString instance, std::chrono::milliseconds deadAfter)
+{
+    const RedisReply r = co_await m_redis.eval(script("heartbeat"), 0, instance.toUtf8(),
+                                               QByteArray::number(qint64(deadAfter.count())));
+    if (!r.isInteger())
+        co_return storageError(r);
+    co_return r.integer();
+}
+
+QCoro::Task<Result<qint64>> Store::reapInstance(QString instance)
+{
+    const RedisReply r = co_await m_redis.eval(script("reap"), 0, instance.toUtf8());
+    if (!r.isInteger())
+        co_return storageError(r);
+    co_return r.integer();
+}
+
+QCoro::Task<Result<protocol::StreamId>> Store::busTail()
+{
+    const RedisReply r = co_await m_redis.command("XREVRANGE", keys::bus, "+", "-", "COUNT", "1");
+    if (!r.isArray())
+        co_return storageError(r);
+    if (r.size() == 0)
+        co_return protocol::StreamId{};
+    co_return protocol::StreamId::parse(r.at(0).at(0).bytes()).value_or(protocol::StreamId{});
+}
+
+} // namespace rill::store

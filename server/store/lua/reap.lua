@@ -1,0 +1,2 @@
+-- ARGV: instance. A graceful shutdown reaps itself.
+return reap(ARGV[1])
