@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QPointer>
+#include <QtQmlIntegration>
+
+namespace rill::client {
+
+class ChannelStore;
+
+// The sidebar: public channels, then direct messages, each alphabetical, with unread counts.
+class ChannelListModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The workspace owns the channel list")
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+    Q_PROPERTY(int totalUnread READ totalUnread NOTIFY totalUnreadChanged)
+
+public:
+    enum Role {
+        NameRole = Qt::UserRole + 1,
+        TitleRole,
+        IsDirectRole,
+        SectionRole,
+        UnreadRole,
+        HasUnreadRole,
+        IsCurrentRole,
+        PeerOnlineRole,
+        StoreRole,
+    };
+    Q_ENUM(Role)
+
+    explicit ChannelListModel(QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+
+    void add(ChannelStore *store);
+    void remove(const QString &name);
+    void clear();
+    void setCurrent(const QString &name);
+    void setPeerOnline(const QString &user, bool online);
+
+    [[nodiscard]] int count() const { return rowCount(); }
+    [[nodiscard]] int totalUnread() const;
+    Q_INVOKABLE int rowOf(const QString &name) const;
+    Q_INVOKABLE QString nameAt(int row) const;
+    [[nodiscard]] ChannelStore *storeAt(int row) const;
+
+Q_SIGNALS:
+    void countChanged();
+    void totalUnreadChanged();
+
+private:
+    [[nodiscard]] static bool before(const ChannelStore *a, const ChannelStore *b);
+
+    QList<QPointer<ChannelStore>> m_rows;
+    QHash<QString, bool> m_peerOnline; // user key -> online
+    QString m_current;
+};
+
+} // namespace rill::client

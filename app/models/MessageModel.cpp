@@ -1,0 +1,276 @@
+#include "MessageModel.h"
+
+#include "TimeFormat.h"
+#include "protocol/StreamId.h"
+#include "stores/ChannelStore.h"
+
+namespace rill::client {
+
+using namespace Qt::StringLiterals;
+using protocol::Message;
+using protocol::MessageKind;
+using protocol::StreamId;
+
+namespace {
+constexpr qint64 kGroupGapMs = 5 * 60 * 1000;
+
+QDateTime timeOf(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms);
+}
+} // namespace
+
+MessageModel::MessageModel(ChannelStore *store)
+    : QAbstractListModel(store)
+    , m_store(store)
+    , m_today(QDate::currentDate())
+{
+    m_midnight.setSingleShot(true);
+    connect(&m_midnight, &QTimer::timeout, this, [this] { setToday(QDate::currentDate()); });
+    scheduleMidnight();
+
+    connect(store, &ChannelStore::messagesAboutToBeInserted, this, [this](qsizetype first, qsizetype count) {
+        const int n = int(m_store->messages().size());
+        const int top = pendingRows() + n - int(first); // the row the newest of them takes
+        m_messagesBefore = n;
+        beginInsertRows({}, top, top + int(count) - 1);
+    });
+    connect(store, &ChannelStore::messagesInserted, this, [this](qsizetype first, qsizetype count) {
+        endInsertRows();
+        Q_EMIT countChanged();
+        const int top = pendingRows() + int(m_messagesBefore) - int(first);
+        // The row above the new ones now has a different older neighbour.
+        touchRow(top - 1);
+        Q_UNUSED(count);
+        Q_EMIT dividerRowChanged();
+    });
+    connect(store, &ChannelStore::pendingAboutToBeInserted, this, [this](qsizetype index) {
+        const int row = pendingRows() - int(index);
+        beginInsertRows({}, row, row);
+    });
+    connect(store, &ChannelStore::pendingInserted, this, [this] {
+        endInsertRows();
+        Q_EMIT countChanged();
+        Q_EMIT dividerRowChanged();
+    });
+    connect(store, &ChannelStore::pendingAboutToBeRemoved, this, [this](qsizetype index) {
+        const int row = pendingRows() - 1 - int(index);
+        beginRemoveRows({}, row, row);
+    });
+    connect(store, &ChannelStore::pendingRemoved, this, [this](qsizetype index) {
+        endRemoveRows();
+        Q_EMIT countChanged();
+        touchRow(pendingRows() - int(index) - 1);
+        Q_EMIT dividerRowChanged();
+    });
+    connect(store, &ChannelStore::pendingChanged, this, [this](qsizetype index) {
+        touchRow(pendingRows() - 1 - int(index), {IsPendingRole, IsFailedRole, SendErrorRole});
+    });
+    connect(store, &ChannelStore::aboutToReset, this, [this] { beginResetModel(); });
+    connect(store, &ChannelStore::resetDone, this, [this] {
+        endResetModel();
+        Q_EMIT countChanged();
+        Q_EMIT dividerRowChanged();
+    });
+    connect(store, &ChannelStore::dividerMoved, this, [this](const QString &from, const QString &to) {
+        // Only the rows just after the old and the new marker change.
+        for (const QString &id : {from, to}) {
+            if (id.isEmpty())
+                continue;
+            const auto sid = StreamId::parse(id);
+            if (!sid)
+                continue;
+            const auto &messages = m_store->messages();
+            const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *sid, [](const StreamId &a, const Message &m) {
+                return a < StreamId::parse(m.id).value_or(StreamId{});
+            });
+            if (it != messages.cend())
+                touchRow(messageRow(it - messages.cbegin()), {ShowUnreadDividerRole});
+        }
+        Q_EMIT dividerRowChanged();
+    });
+}
+
+void MessageModel::scheduleMidnight()
+{
+    const QDateTime now = QDateTime::currentDateTime();
+    const QDateTime next(now.date().addDays(1), QTime(0, 0, 1));
+    m_midnight.start(std::chrono::milliseconds(std::max<qint64>(1000, now.msecsTo(next))));
+}
+
+void MessageModel::setToday(const QDate &day)
+{
+    m_today = day;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {DayRole, WhenRole, ShowDayRole});
+    scheduleMidnight();
+}
+
+int MessageModel::pendingRows() const
+{
+    return int(m_store->pending().size());
+}
+
+int MessageModel::messageRow(qsizetype index) const
+{
+    return pendingRows() + int(m_store->messages().size()) - 1 - int(index);
+}
+
+int MessageModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return pendingRows() + int(m_store->messages().size());
+}
+
+MessageModel::Entry MessageModel::entry(int row) const
+{
+    const int p = pendingRows();
+    if (row < 0 || row >= rowCount())
+        return {};
+    if (row < p)
+        return {nullptr, &m_store->pending()[p - 1 - row]};
+    const auto &messages = m_store->messages();
+    return {&messages[messages.size() - 1 - (row - p)], nullptr};
+}
+
+void MessageModel::touchRow(int row, const QList<int> &roles)
+{
+    if (row >= 0 && row < rowCount())
+        Q_EMIT dataChanged(index(row), index(row), roles);
+}
+
+namespace {
+QString userOf(const auto &e, const QString &self)
+{
+    return e.message ? e.message->user : self;
+}
+qint64 tsOf(const auto &e)
+{
+    return e.message ? e.message->ts : e.pending->createdMs;
+}
+bool isNotice(const auto &e)
+{
+    return e.message && e.message->kind != MessageKind::Message;
+}
+} // namespace
+
+bool MessageModel::showAuthor(const Entry &e, const Entry &older) const
+{
+    if (isNotice(e))
+        return false;
+    if (!older || isNotice(older))
+        return true;
+    if (userOf(e, m_store->self()).compare(userOf(older, m_store->self()), Qt::CaseInsensitive) != 0)
+        return true;
+    if (timeOf(tsOf(e)).date() != timeOf(tsOf(older)).date())
+        return true;
+    return tsOf(e) - tsOf(older) > kGroupGapMs;
+}
+
+bool MessageModel::startsUnread(const Entry &e, const Entry &older) const
+{
+    const QString divider = m_store->dividerAfter();
+    if (!e.message || divider.isEmpty() || !older || !older.message)
+        return false;
+    const auto marker = StreamId::parse(divider);
+    const auto mine = StreamId::parse(e.message->id);
+    const auto before = StreamId::parse(older.message->id);
+    return marker && mine && before && *mine > *marker && *before <= *marker;
+}
+
+int MessageModel::dividerRow() const
+{
+    const QString divider = m_store->dividerAfter();
+    const auto marker = StreamId::parse(divider);
+    const auto &messages = m_store->messages();
+    if (!marker || messages.isEmpty())
+        return -1;
+    const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker, [](const StreamId &a, const Message &m) {
+        return a < StreamId::parse(m.id).value_or(StreamId{});
+    });
+    if (it == messages.cend() || it == messages.cbegin())
+        return -1;
+    return messageRow(it - messages.cbegin());
+}
+
+QVariant MessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Entry e = entry(index.row());
+    const QString &self = m_store->self();
+    switch (role) {
+    case IdRole: return e.message ? e.message->id : QString();
+    case AuthorRole: return userOf(e, self);
+    case Qt::DisplayRole:
+    case TextRole: return e.message ? e.message->text : e.pending->text;
+    case KindRole: return e.message ? QString(protocol::messageKindName(e.message->kind)) : u"message"_s;
+    case IsNoticeRole: return isNotice(e);
+    case TimestampRole: return timeOf(tsOf(e));
+    case TimeRole: return TimeFormat::clock(timeOf(tsOf(e)));
+    case WhenRole: return TimeFormat::relative(timeOf(tsOf(e)), QDateTime(m_today, QTime::currentTime()));
+    case DayRole: return TimeFormat::day(timeOf(tsOf(e)).date(), m_today);
+    case ShowDayRole: {
+        const Entry older = entry(index.row() + 1);
+        return !older || timeOf(tsOf(older)).date() != timeOf(tsOf(e)).date();
+    }
+    case ShowAuthorRole: return showAuthor(e, entry(index.row() + 1));
+    case IsOwnRole: return userOf(e, self).compare(self, Qt::CaseInsensitive) == 0;
+    case IsPendingRole: return e.pending != nullptr;
+    case IsFailedRole: return e.pending && e.pending->state == PendingSend::State::Failed;
+    case SendErrorRole: return e.pending ? e.pending->error : QString();
+    case NonceRole: return e.pending ? e.pending->nonce : (e.message->nonce.isString() ? e.message->nonce.toString() : QString());
+    case MentionsMeRole:
+        return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
+            && ChannelStore::mentions(e.message->text, self);
+    case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> MessageModel::roleNames() const
+{
+    return {
+        {IdRole, "messageId"},
+        {AuthorRole, "author"},
+        {TextRole, "text"},
+        {KindRole, "kind"},
+        {IsNoticeRole, "isNotice"},
+        {TimestampRole, "timestamp"},
+        {TimeRole, "time"},
+        {WhenRole, "when"},
+        {DayRole, "day"},
+        {ShowDayRole, "showDay"},
+        {ShowAuthorRole, "showAuthor"},
+        {IsOwnRole, "isOwn"},
+        {IsPendingRole, "isPending"},
+        {IsFailedRole, "isFailed"},
+        {SendErrorRole, "sendError"},
+        {NonceRole, "nonce"},
+        {MentionsMeRole, "mentionsMe"},
+        {ShowUnreadDividerRole, "showUnreadDivider"},
+    };
+}
+
+bool MessageModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_store->canLoadOlder();
+}
+
+void MessageModel::fetchMore(const QModelIndex &parent)
+{
+    if (!parent.isValid())
+        m_store->requestOlder();
+}
+
+int MessageModel::rowOf(const QString &idOrNonce) const
+{
+    const qsizetype pending = m_store->indexOfPending(idOrNonce);
+    if (pending >= 0)
+        return pendingRows() - 1 - int(pending);
+    const qsizetype at = m_store->indexOfId(idOrNonce);
+    return at >= 0 ? messageRow(at) : -1;
+}
+
+} // namespace rill::client

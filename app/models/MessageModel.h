@@ -1,0 +1,94 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QDate>
+#include <QTimer>
+#include <QtQmlIntegration>
+
+namespace rill::protocol {
+struct Message;
+}
+
+namespace rill::client {
+
+class ChannelStore;
+struct PendingSend;
+
+// One channel's timeline for a ListView with verticalLayoutDirection: BottomToTop: row 0 is
+// the newest (pending sends first), older rows follow, so scrollback appends rows at the end
+// and the view never jumps. Grouping (author runs, day separators, the unread divider) is
+// computed per row from the older neighbour, so the delegate has no logic.
+class MessageModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Every channel has its message model")
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+    // The row of the unread divider, or -1.
+    Q_PROPERTY(int dividerRow READ dividerRow NOTIFY dividerRowChanged)
+
+public:
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        AuthorRole,
+        TextRole,
+        KindRole,
+        IsNoticeRole,
+        TimestampRole,
+        TimeRole,
+        WhenRole,
+        DayRole,
+        ShowDayRole,
+        ShowAuthorRole,
+        IsOwnRole,
+        IsPendingRole,
+        IsFailedRole,
+        SendErrorRole,
+        NonceRole,
+        MentionsMeRole,
+        ShowUnreadDividerRole,
+    };
+    Q_ENUM(Role)
+
+    explicit MessageModel(ChannelStore *store);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+    [[nodiscard]] bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+    [[nodiscard]] int count() const { return rowCount(); }
+    [[nodiscard]] int dividerRow() const;
+    // The row of a message ID or a pending nonce, or -1.
+    Q_INVOKABLE int rowOf(const QString &idOrNonce) const;
+
+    // For tests and the day rollover: pretend today is `day`.
+    void setToday(const QDate &day);
+
+Q_SIGNALS:
+    void countChanged();
+    void dividerRowChanged();
+
+private:
+    struct Entry {
+        const protocol::Message *message = nullptr;
+        const PendingSend *pending = nullptr;
+        [[nodiscard]] explicit operator bool() const { return message || pending; }
+    };
+    [[nodiscard]] Entry entry(int row) const;
+    [[nodiscard]] int pendingRows() const;
+    [[nodiscard]] int messageRow(qsizetype index) const;
+    [[nodiscard]] bool showAuthor(const Entry &e, const Entry &older) const;
+    [[nodiscard]] bool startsUnread(const Entry &e, const Entry &older) const;
+    void touchRow(int row, const QList<int> &roles = {});
+    void scheduleMidnight();
+
+    ChannelStore *m_store;
+    QDate m_today;
+    QTimer m_midnight;
+    // Rows are announced before the store changes, in terms of the old row count.
+    qsizetype m_messagesBefore = 0;
+};
+
+} // namespace rill::client

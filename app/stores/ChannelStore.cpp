@@ -1,0 +1,472 @@
+#include "ChannelStore.h"
+
+#include "models/MemberModel.h"
+#include "models/MessageModel.h"
+#include "protocol/Names.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QUuid>
+
+#include <algorithm>
+
+namespace rill::client {
+
+using namespace Qt::StringLiterals;
+using protocol::Message;
+using protocol::MessageKind;
+using protocol::StreamId;
+
+namespace {
+constexpr auto kTypingLifetime = std::chrono::seconds(6);
+
+StreamId idOf(const QString &id)
+{
+    return StreamId::parse(id).value_or(StreamId{});
+}
+
+bool isLater(const QString &a, const QString &b) // a > b, with empty as "nothing"
+{
+    if (a.isEmpty())
+        return false;
+    if (b.isEmpty())
+        return true;
+    return idOf(a) > idOf(b);
+}
+} // namespace
+
+ChannelStore::ChannelStore(const protocol::ChannelInfo &info, QString self, QObject *parent)
+    : QObject(parent)
+    , m_info(info)
+    , m_self(std::move(self))
+    , m_atStart(info.lastId.isEmpty())
+{
+    m_dividerAfter = info.lastRead;
+    m_typingTimer.setSingleShot(true);
+    connect(&m_typingTimer, &QTimer::timeout, this, &ChannelStore::expireTyping);
+    m_messageModel = new MessageModel(this);
+    m_memberModel = new MemberModel(this);
+}
+
+ChannelStore::~ChannelStore() = default;
+
+QString ChannelStore::title() const
+{
+    return isDirect() ? m_info.peer : m_info.name;
+}
+
+qsizetype ChannelStore::insertionIndex(const StreamId &id) const
+{
+    return std::upper_bound(m_ids.cbegin(), m_ids.cend(), id) - m_ids.cbegin();
+}
+
+qsizetype ChannelStore::indexOfId(const QString &id) const
+{
+    const auto sid = StreamId::parse(id);
+    if (!sid)
+        return -1;
+    const auto it = std::lower_bound(m_ids.cbegin(), m_ids.cend(), *sid);
+    return (it != m_ids.cend() && *it == *sid) ? it - m_ids.cbegin() : -1;
+}
+
+QString ChannelStore::newestId() const
+{
+    return m_messages.isEmpty() ? QString() : m_messages.constLast().id;
+}
+
+QString ChannelStore::oldestId() const
+{
+    return m_messages.isEmpty() ? QString() : m_messages.constFirst().id;
+}
+
+QString ChannelStore::lastKnownId() const
+{
+    return isLater(newestId(), m_info.lastId) ? newestId() : m_info.lastId;
+}
+
+void ChannelStore::noteKnownId(const QString &id)
+{
+    if (isLater(id, m_info.lastId))
+        m_info.lastId = id;
+}
+
+qsizetype ChannelStore::merge(const QList<Message> &incoming)
+{
+    // Sorted and without IDs we already hold; then inserted in runs that share an insertion
+    // point, so a page of history is one model insert, not a hundred.
+    QList<std::pair<StreamId, const Message *>> fresh;
+    fresh.reserve(incoming.size());
+    for (const Message &m : incoming) {
+        const auto sid = StreamId::parse(m.id);
+        if (!sid || m.channel != m_info.name)
+            continue;
+        fresh.append({*sid, &m});
+    }
+    std::sort(fresh.begin(), fresh.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    fresh.erase(std::unique(fresh.begin(), fresh.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
+                fresh.end());
+
+    qsizetype added = 0;
+    qsizetype i = 0;
+    while (i < fresh.size()) {
+        const auto known = std::lower_bound(m_ids.cbegin(), m_ids.cend(), fresh[i].first);
+        if (known != m_ids.cend() && *known == fresh[i].first) {
+            ++i;
+            continue;
+        }
+        const qsizetype at = known - m_ids.cbegin();
+        // The run: following fresh IDs that also go before m_ids[at] and are not known.
+        qsizetype end = i + 1;
+        while (end < fresh.size() && (at == m_ids.size() || fresh[end].first < m_ids[at]))
+            ++end;
+        const qsizetype count = end - i;
+        Q_EMIT messagesAboutToBeInserted(at, count);
+        QList<Message> run;
+        QList<StreamId> runIds;
+        run.reserve(count);
+        runIds.reserve(count);
+        for (qsizetype k = i; k < end; ++k) {
+            Message m = *fresh[k].second;
+            m.channel = m_info.name; // one shared string instead of one per message
+            run.append(std::move(m));
+            runIds.append(fresh[k].first);
+        }
+        if (at == m_messages.size()) {
+            m_messages.append(std::move(run));
+            m_ids.append(std::move(runIds));
+        } else {
+            // Placeholder slots, then filled in: one move of the tail, not one per message.
+            // (QList keeps free space at its front, so prepending a page is cheap too.)
+            m_messages.insert(at, count, Message{});
+            m_ids.insert(at, count, StreamId{});
+            std::move(run.begin(), run.end(), m_messages.begin() + at);
+            std::move(runIds.begin(), runIds.end(), m_ids.begin() + at);
+        }
+        Q_EMIT messagesInserted(at, count);
+        added += count;
+        i = end;
+    }
+    if (added)
+        noteKnownId(newestId());
+    return added;
+}
+
+bool ChannelStore::addLive(const Message &message, bool countAsUnread)
+{
+    if (merge({message}) == 0)
+        return false;
+    if (m_typing.remove(message.user))
+        Q_EMIT typingChanged();
+    if (message.kind == MessageKind::Message && message.user.compare(m_self, Qt::CaseInsensitive) != 0) {
+        if (countAsUnread && isLater(message.id, m_info.lastRead))
+            ++m_info.unread;
+    }
+    if (message.kind == MessageKind::Join)
+        setMember(message.user, true);
+    else if (message.kind == MessageKind::Part)
+        setMember(message.user, false);
+    Q_EMIT summaryChanged();
+    return true;
+}
+
+void ChannelStore::addOlderPage(const QList<Message> &page, bool more)
+{
+    merge(page);
+    m_loaded = true;
+    m_loadingOlder = false;
+    m_atStart = !more;
+    Q_EMIT loadingChanged();
+}
+
+void ChannelStore::resetToNewest(const QList<Message> &page, bool more)
+{
+    Q_EMIT aboutToReset();
+    m_messages.clear();
+    m_ids.clear();
+    for (const Message &m : page) {
+        if (const auto sid = StreamId::parse(m.id)) {
+            m_messages.append(m);
+            m_ids.append(*sid);
+        }
+    }
+    // Pages come oldest first; keep the invariant even if a page did not.
+    if (!std::is_sorted(m_ids.cbegin(), m_ids.cend())) {
+        QList<Message> sorted = m_messages;
+        std::sort(sorted.begin(), sorted.end(), [](const Message &a, const Message &b) { return idOf(a.id) < idOf(b.id); });
+        m_messages = sorted;
+        m_ids.clear();
+        for (const Message &m : std::as_const(m_messages))
+            m_ids.append(idOf(m.id));
+    }
+    m_loaded = true;
+    m_loadingOlder = false;
+    m_atStart = !more;
+    noteKnownId(newestId());
+    Q_EMIT resetDone();
+    Q_EMIT loadingChanged();
+}
+
+void ChannelStore::requestOlder()
+{
+    if (!canLoadOlder())
+        return;
+    m_loadingOlder = true;
+    Q_EMIT loadingChanged();
+    Q_EMIT olderWanted();
+}
+
+void ChannelStore::olderFailed()
+{
+    m_loadingOlder = false;
+    Q_EMIT loadingChanged();
+}
+
+qsizetype ChannelStore::indexOfPending(const QString &nonce) const
+{
+    for (qsizetype i = 0; i < m_pending.size(); ++i) {
+        if (m_pending[i].nonce == nonce)
+            return i;
+    }
+    return -1;
+}
+
+QString ChannelStore::addPending(const QString &text)
+{
+    PendingSend send;
+    send.nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    send.text = text;
+    send.createdMs = QDateTime::currentMSecsSinceEpoch();
+    const qsizetype at = m_pending.size();
+    Q_EMIT pendingAboutToBeInserted(at);
+    m_pending.append(send);
+    Q_EMIT pendingInserted(at);
+    Q_EMIT sendQueued();
+    return send.nonce;
+}
+
+const PendingSend *ChannelStore::nextQueued() const
+{
+    for (const PendingSend &p : m_pending) {
+        if (p.state == PendingSend::State::Queued)
+            return &p;
+    }
+    return nullptr;
+}
+
+void ChannelStore::setPendingState(const QString &nonce, PendingSend::State state, const QString &error)
+{
+    const qsizetype at = indexOfPending(nonce);
+    if (at < 0)
+        return;
+    m_pending[at].state = state;
+    m_pending[at].error = error;
+    Q_EMIT pendingChanged(at);
+    if (state == PendingSend::State::Queued)
+        Q_EMIT sendQueued();
+}
+
+bool ChannelStore::confirm(const Message &message)
+{
+    const QString nonce = message.nonce.isString() ? message.nonce.toString() : QString();
+    const qsizetype at = nonce.isEmpty() ? -1 : indexOfPending(nonce);
+    if (at < 0) {
+        merge({message});
+        return false;
+    }
+    Q_EMIT pendingAboutToBeRemoved(at);
+    m_pending.removeAt(at);
+    Q_EMIT pendingRemoved(at);
+    merge({message});
+    // What I write I have read.
+    applyRead(message.id);
+    return true;
+}
+
+void ChannelStore::discardPending(const QString &nonce)
+{
+    const qsizetype at = indexOfPending(nonce);
+    if (at < 0)
+        return;
+    Q_EMIT pendingAboutToBeRemoved(at);
+    m_pending.removeAt(at);
+    Q_EMIT pendingRemoved(at);
+}
+
+void ChannelStore::requeueSending()
+{
+    for (qsizetype i = 0; i < m_pending.size(); ++i) {
+        if (m_pending[i].state == PendingSend::State::Sending) {
+            m_pending[i].state = PendingSend::State::Queued;
+            Q_EMIT pendingChanged(i);
+        }
+    }
+}
+
+bool ChannelStore::applyRead(const QString &upTo)
+{
+    if (!isLater(upTo, m_info.lastRead))
+        return false;
+    m_info.lastRead = upTo;
+    recountUnread();
+    Q_EMIT summaryChanged();
+    return true;
+}
+
+void ChannelStore::recountUnread()
+{
+    const QString &read = m_info.lastRead;
+    if (!isLater(lastKnownId(), read)) {
+        m_info.unread = 0;
+        return;
+    }
+    // Only countable when the loaded slice reaches back to the marker.
+    if (m_messages.isEmpty() || (isLater(oldestId(), read) && !m_atStart))
+        return;
+    const StreamId marker = idOf(read);
+    qint64 count = 0;
+    for (qsizetype i = insertionIndex(marker); i < m_messages.size(); ++i) {
+        const Message &m = m_messages[i];
+        if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0)
+            ++count;
+    }
+    m_info.unread = count;
+}
+
+void ChannelStore::setDividerAfter(const QString &id)
+{
+    if (id == m_dividerAfter)
+        return;
+    const QString from = std::exchange(m_dividerAfter, id);
+    Q_EMIT dividerMoved(from, id);
+}
+
+void ChannelStore::applyInfo(const protocol::ChannelInfo &info)
+{
+    const QString knownRead = m_info.lastRead;
+    const QString knownLast = lastKnownId();
+    m_info.members = info.members;
+    m_info.lastId = info.lastId;
+    m_info.unread = info.unread;
+    m_info.lastRead = info.lastRead;
+    // The snapshot can be older than what we already applied; never go back.
+    if (isLater(knownRead, m_info.lastRead))
+        m_info.lastRead = knownRead;
+    noteKnownId(knownLast);
+    if (m_info.lastId.isEmpty() && m_messages.isEmpty())
+        m_atStart = true;
+    else if (!m_loaded)
+        m_atStart = false;
+    Q_EMIT summaryChanged();
+    Q_EMIT loadingChanged();
+}
+
+void ChannelStore::setMembers(QList<Member> members)
+{
+    std::sort(members.begin(), members.end(), [](const Member &a, const Member &b) {
+        if (a.online != b.online)
+            return a.online;
+        return a.user.compare(b.user, Qt::CaseInsensitive) < 0;
+    });
+    Q_EMIT membersAboutToReset();
+    m_members = std::move(members);
+    m_membersLoaded = true;
+    Q_EMIT membersReset();
+}
+
+void ChannelStore::setMember(const QString &user, bool present)
+{
+    if (!m_membersLoaded)
+        return;
+    qsizetype at = -1;
+    for (qsizetype i = 0; i < m_members.size(); ++i) {
+        if (m_members[i].user.compare(user, Qt::CaseInsensitive) == 0)
+            at = i;
+    }
+    if (present && at < 0) {
+        // A user who just joined is online (they did it from somewhere).
+        const Member member{user, true};
+        qsizetype pos = 0;
+        while (pos < m_members.size() && m_members[pos].online
+               && m_members[pos].user.compare(user, Qt::CaseInsensitive) < 0)
+            ++pos;
+        Q_EMIT memberAboutToBeInserted(pos);
+        m_members.insert(pos, member);
+        Q_EMIT memberInserted();
+    } else if (!present && at >= 0) {
+        Q_EMIT memberAboutToBeRemoved(at);
+        m_members.removeAt(at);
+        Q_EMIT memberRemoved();
+    }
+}
+
+void ChannelStore::setOnline(const QString &user, bool online)
+{
+    for (qsizetype i = 0; i < m_members.size(); ++i) {
+        if (m_members[i].user.compare(user, Qt::CaseInsensitive) == 0 && m_members[i].online != online) {
+            m_members[i].online = online;
+            Q_EMIT memberChanged(i);
+        }
+    }
+}
+
+void ChannelStore::noteTyping(const QString &user)
+{
+    if (user.compare(m_self, Qt::CaseInsensitive) == 0)
+        return;
+    const bool fresh = !m_typing.contains(user);
+    m_typing.insert(user, QDeadlineTimer(kTypingLifetime));
+    if (!m_typingTimer.isActive())
+        m_typingTimer.start(kTypingLifetime);
+    if (fresh)
+        Q_EMIT typingChanged();
+}
+
+void ChannelStore::expireTyping()
+{
+    qint64 nextMs = -1;
+    bool changed = false;
+    for (auto it = m_typing.begin(); it != m_typing.end();) {
+        if (it->hasExpired()) {
+            it = m_typing.erase(it);
+            changed = true;
+        } else {
+            const qint64 left = it->remainingTime();
+            nextMs = nextMs < 0 ? left : std::min(nextMs, left);
+            ++it;
+        }
+    }
+    if (nextMs >= 0)
+        m_typingTimer.start(int(nextMs) + 1);
+    if (changed)
+        Q_EMIT typingChanged();
+}
+
+QStringList ChannelStore::typingUsers() const
+{
+    QStringList users = m_typing.keys();
+    users.sort(Qt::CaseInsensitive);
+    return users;
+}
+
+QString ChannelStore::typingText() const
+{
+    const QStringList users = typingUsers();
+    switch (users.size()) {
+    case 0: return {};
+    case 1: return tr("%1 is typing…").arg(users[0]);
+    case 2: return tr("%1 and %2 are typing…").arg(users[0], users[1]);
+    default: return tr("Several people are typing…");
+    }
+}
+
+bool ChannelStore::mentions(const QString &text, const QString &user)
+{
+    if (user.isEmpty())
+        return false;
+    // The name as a whole word (user names may contain . and -, which \b treats as breaks).
+    const QRegularExpression word(u"(^|[^A-Za-z0-9_.-])@?"_s + QRegularExpression::escape(user) + u"($|[^A-Za-z0-9_-])"_s,
+                                  QRegularExpression::CaseInsensitiveOption);
+    return word.match(text).hasMatch();
+}
+
+} // namespace rill::client

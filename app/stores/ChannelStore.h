@@ -1,0 +1,188 @@
+#pragma once
+
+#include "protocol/Objects.h"
+#include "protocol/StreamId.h"
+
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QtQmlIntegration>
+
+namespace rill::client {
+
+class MemberModel;
+class MessageModel;
+
+// A message the user wrote that the server has not confirmed yet.
+struct PendingSend {
+    enum class State { Queued, Sending, Failed };
+    QString nonce; // the send's identity: a resend after a reconnect is not a second message
+    QString text;
+    qint64 createdMs = 0;
+    State state = State::Queued;
+    QString error;
+};
+
+struct Member {
+    QString user;
+    bool online = false;
+};
+
+// Everything the client knows about one channel: a contiguous, ID-ordered slice of its log
+// (history pages and live events merged by ID), the sends still waiting for the server, the
+// read marker, members and who is typing. It does no I/O: the Workspace fills it, and asks it
+// what to fetch or send next. Models observe it through its signals.
+class ChannelStore : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Channels come from the workspace")
+    Q_PROPERTY(QString name READ name CONSTANT)
+    Q_PROPERTY(QString title READ title CONSTANT)
+    Q_PROPERTY(bool isDirect READ isDirect CONSTANT)
+    Q_PROPERTY(QString peer READ peer CONSTANT)
+    Q_PROPERTY(int unread READ unread NOTIFY summaryChanged)
+    Q_PROPERTY(int memberCount READ memberCount NOTIFY summaryChanged)
+    Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
+    Q_PROPERTY(bool atStart READ isAtStart NOTIFY loadingChanged)
+    Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
+    Q_PROPERTY(rill::client::MessageModel *messages READ messageModel CONSTANT)
+    Q_PROPERTY(rill::client::MemberModel *members READ memberModel CONSTANT)
+
+public:
+    ChannelStore(const protocol::ChannelInfo &info, QString self, QObject *parent = nullptr);
+    ~ChannelStore() override;
+
+    [[nodiscard]] QString name() const { return m_info.name; }
+    [[nodiscard]] QString title() const;
+    [[nodiscard]] bool isDirect() const { return m_info.kind == protocol::ChannelKind::Dm; }
+    [[nodiscard]] QString peer() const { return m_info.peer; }
+    [[nodiscard]] QString self() const { return m_self; }
+    [[nodiscard]] int unread() const { return int(m_info.unread); }
+    [[nodiscard]] int memberCount() const { return int(m_info.members); }
+    [[nodiscard]] const protocol::ChannelInfo &info() const { return m_info; }
+
+    // --- the log ---
+    [[nodiscard]] const QList<protocol::Message> &messages() const { return m_messages; }
+    [[nodiscard]] qsizetype indexOfId(const QString &id) const;
+    [[nodiscard]] QString newestId() const;
+    [[nodiscard]] QString oldestId() const;
+    // The channel's newest ID as far as anyone told us (a snapshot, an event, a page).
+    [[nodiscard]] QString lastKnownId() const;
+    // Whether any page was ever loaded: a channel never opened needs no resume.
+    [[nodiscard]] bool isLoaded() const { return m_loaded; }
+    [[nodiscard]] bool isAtStart() const { return m_atStart; }
+    [[nodiscard]] bool isLoadingOlder() const { return m_loadingOlder; }
+    [[nodiscard]] bool canLoadOlder() const { return !m_atStart && !m_loadingOlder; }
+
+    // Merges messages (any order, duplicates ignored). Returns how many were new.
+    qsizetype merge(const QList<protocol::Message> &messages);
+    // A live message: merged, and counted as unread when it is someone else's.
+    // Returns false when it was already known.
+    bool addLive(const protocol::Message &message, bool countAsUnread);
+    // A page of history older than what is loaded (or the newest page of an empty store).
+    void addOlderPage(const QList<protocol::Message> &page, bool more);
+    // Replaces everything loaded with this newest page (a resume too long to replay).
+    void resetToNewest(const QList<protocol::Message> &page, bool more);
+
+    // Asks for an older page: emits olderWanted() unless one is already on its way.
+    void requestOlder();
+    void olderFailed();
+
+    // --- sends ---
+    [[nodiscard]] const QList<PendingSend> &pending() const { return m_pending; }
+    [[nodiscard]] qsizetype indexOfPending(const QString &nonce) const;
+    // Adds a pending send (text already checked) and returns its nonce.
+    QString addPending(const QString &text);
+    // The oldest send waiting to go out, or nullptr.
+    [[nodiscard]] const PendingSend *nextQueued() const;
+    void setPendingState(const QString &nonce, PendingSend::State state, const QString &error = {});
+    // The server stored it (its reply, or our own message event): the pending row becomes the
+    // message. Returns false when the nonce was not pending (already confirmed).
+    bool confirm(const protocol::Message &message);
+    void discardPending(const QString &nonce);
+    // After a reconnect every send in flight is queued again, in its original order.
+    void requeueSending();
+
+    // --- read marker ---
+    [[nodiscard]] QString lastRead() const { return m_info.lastRead; }
+    // Moves the marker forward (never back) and recounts unread. True if it moved.
+    bool applyRead(const QString &upTo);
+    // Where the "new messages" divider sits: after this ID. Frozen while the channel is viewed.
+    [[nodiscard]] QString dividerAfter() const { return m_dividerAfter; }
+    void setDividerAfter(const QString &id);
+
+    // --- snapshot ---
+    void applyInfo(const protocol::ChannelInfo &info);
+
+    // --- members and typing ---
+    [[nodiscard]] const QList<Member> &members() const { return m_members; }
+    [[nodiscard]] bool membersLoaded() const { return m_membersLoaded; }
+    void setMembers(QList<Member> members);
+    void setMember(const QString &user, bool present);
+    void setOnline(const QString &user, bool online);
+    void noteTyping(const QString &user);
+    [[nodiscard]] QStringList typingUsers() const;
+    [[nodiscard]] QString typingText() const;
+
+    [[nodiscard]] MessageModel *messageModel() const { return m_messageModel; }
+    [[nodiscard]] MemberModel *memberModel() const { return m_memberModel; }
+
+    // Whether `text` mentions `user` (@name or the bare name as a word).
+    [[nodiscard]] static bool mentions(const QString &text, const QString &user);
+
+Q_SIGNALS:
+    void summaryChanged();
+    void loadingChanged();
+    void typingChanged();
+    void olderWanted();
+    void sendQueued();
+
+    // For the message model: positions are indexes into messages() / pending().
+    void messagesAboutToBeInserted(qsizetype first, qsizetype count);
+    void messagesInserted(qsizetype first, qsizetype count);
+    void pendingAboutToBeInserted(qsizetype index);
+    void pendingInserted(qsizetype index);
+    void pendingAboutToBeRemoved(qsizetype index);
+    void pendingRemoved(qsizetype index);
+    void pendingChanged(qsizetype index);
+    void aboutToReset();
+    void resetDone();
+    void dividerMoved(const QString &from, const QString &to);
+
+    // For the member model.
+    void membersAboutToReset();
+    void membersReset();
+    void memberChanged(qsizetype index);
+    void memberAboutToBeInserted(qsizetype index);
+    void memberInserted();
+    void memberAboutToBeRemoved(qsizetype index);
+    void memberRemoved();
+
+private:
+    [[nodiscard]] qsizetype insertionIndex(const protocol::StreamId &id) const;
+    void recountUnread();
+    void expireTyping();
+    void noteKnownId(const QString &id);
+
+    protocol::ChannelInfo m_info;
+    QString m_self;
+    QList<protocol::Message> m_messages;    // oldest first
+    QList<protocol::StreamId> m_ids;        // parallel to m_messages, parsed once
+    QList<PendingSend> m_pending;           // oldest first
+    QString m_dividerAfter;
+    bool m_loaded = false;
+    bool m_atStart = false;
+    bool m_loadingOlder = false;
+
+    QList<Member> m_members;
+    bool m_membersLoaded = false;
+    QHash<QString, QDeadlineTimer> m_typing;
+    QTimer m_typingTimer;
+
+    MessageModel *m_messageModel = nullptr; // children
+    MemberModel *m_memberModel = nullptr;
+};
+
+} // namespace rill::client
