@@ -1,0 +1,159 @@
+// The sidebar, member, directory and filter models, without a server.
+#include "models/ChannelListModel.h"
+#include "models/DirectoryModel.h"
+#include "models/FilterModel.h"
+#include "models/MemberModel.h"
+#include "stores/ChannelStore.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace rill::client;
+using namespace Qt::StringLiterals;
+using rill::protocol::ChannelInfo;
+using rill::protocol::ChannelKind;
+
+namespace {
+constexpr auto kReport = QAbstractItemModelTester::FailureReportingMode::QtTest;
+
+std::unique_ptr<ChannelStore> makeStore(const QString &name, qint64 unread = 0, const QString &peer = {})
+{
+    ChannelInfo info;
+    info.name = name;
+    info.kind = peer.isEmpty() ? ChannelKind::Channel : ChannelKind::Dm;
+    info.peer = peer;
+    info.lastId = u"100-0"_s;
+    info.unread = unread;
+    return std::make_unique<ChannelStore>(info, u"alice"_s);
+}
+
+QStringList titles(const QAbstractItemModel &model)
+{
+    QStringList out;
+    for (int row = 0; row < model.rowCount(); ++row)
+        out << model.index(row, 0).data(ChannelListModel::TitleRole).toString();
+    return out;
+}
+} // namespace
+
+class TestListModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void channelsSortChannelsBeforeDirectMessages()
+    {
+        ChannelListModel model;
+        QAbstractItemModelTester tester(&model, kReport);
+        auto random = makeStore(u"random"_s);
+        auto dm = makeStore(u"dm:alice:bob"_s, 0, u"bob"_s);
+        auto general = makeStore(u"general"_s);
+        auto dev = makeStore(u"dev"_s);
+        model.add(random.get());
+        model.add(dm.get());
+        model.add(general.get());
+        model.add(dev.get());
+        model.add(dev.get()); // twice is once
+        QCOMPARE(titles(model), (QStringList{u"dev"_s, u"general"_s, u"random"_s, u"bob"_s}));
+        QCOMPARE(model.index(3).data(ChannelListModel::SectionRole).toString(), u"Direct messages"_s);
+        model.remove(u"general"_s);
+        QCOMPARE(titles(model), (QStringList{u"dev"_s, u"random"_s, u"bob"_s}));
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void unreadFollowsTheStore()
+    {
+        ChannelListModel model;
+        QAbstractItemModelTester tester(&model, kReport);
+        auto general = makeStore(u"general"_s, 2);
+        auto dev = makeStore(u"dev"_s, 0);
+        model.add(general.get());
+        model.add(dev.get());
+        const int row = model.rowOf(u"general"_s);
+        QCOMPARE(model.index(row).data(ChannelListModel::UnreadRole).toInt(), 2);
+        QVERIFY(model.index(row).data(ChannelListModel::HasUnreadRole).toBool());
+        QCOMPARE(model.totalUnread(), 2);
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(general->applyRead(u"100-0"_s));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].value<QModelIndex>().row(), row);
+        QVERIFY(!model.index(row).data(ChannelListModel::HasUnreadRole).toBool());
+        QCOMPARE(model.totalUnread(), 0);
+    }
+
+    void currentAndPeerPresence()
+    {
+        ChannelListModel model;
+        QAbstractItemModelTester tester(&model, kReport);
+        auto general = makeStore(u"general"_s);
+        auto dm = makeStore(u"dm:alice:bob"_s, 0, u"bob"_s);
+        model.add(general.get());
+        model.add(dm.get());
+        model.setCurrent(u"general"_s);
+        QVERIFY(model.index(0).data(ChannelListModel::IsCurrentRole).toBool());
+        model.setCurrent(u"dm:alice:bob"_s);
+        QVERIFY(!model.index(0).data(ChannelListModel::IsCurrentRole).toBool());
+        QVERIFY(model.index(1).data(ChannelListModel::IsCurrentRole).toBool());
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        model.setPeerOnline(u"Bob"_s, true);
+        QVERIFY(model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+    }
+
+    void membersOnlineFirst()
+    {
+        auto store = makeStore(u"general"_s);
+        MemberModel &model = *store->memberModel();
+        QAbstractItemModelTester tester(&model, kReport);
+        store->setMembers({{u"zed"_s, true}, {u"bob"_s, false}, {u"alice"_s, true}});
+        auto users = [&] {
+            QStringList out;
+            for (int row = 0; row < model.rowCount(); ++row)
+                out << model.index(row).data(MemberModel::UserRole).toString();
+            return out;
+        };
+        QCOMPARE(users(), (QStringList{u"alice"_s, u"zed"_s, u"bob"_s}));
+        QVERIFY(model.index(0).data(MemberModel::IsSelfRole).toBool());
+        QCOMPARE(model.onlineCount(), 2);
+        store->setOnline(u"bob"_s, true);
+        QVERIFY(model.index(2).data(MemberModel::OnlineRole).toBool());
+        store->setMember(u"carol"_s, true);
+        QCOMPARE(users(), (QStringList{u"alice"_s, u"carol"_s, u"zed"_s, u"bob"_s}));
+        store->setMember(u"zed"_s, false);
+        QCOMPARE(users(), (QStringList{u"alice"_s, u"carol"_s, u"bob"_s}));
+    }
+
+    void directoryAndFilter()
+    {
+        DirectoryModel directory;
+        QAbstractItemModelTester tester(&directory, kReport);
+        directory.setEntries({{u"general"_s, 10}, {u"dev"_s, 3}, {u"devops"_s, 5}, {u"random"_s, 7}});
+        QCOMPARE(directory.index(0).data(DirectoryModel::NameRole).toString(), u"general"_s);
+        directory.setJoined({u"dev"_s});
+        QVERIFY(!directory.index(0).data(DirectoryModel::JoinedRole).toBool());
+
+        FilterModel filter;
+        QAbstractItemModelTester filterTester(&filter, kReport);
+        filter.setSourceModel(&directory);
+        QCOMPARE(filter.count(), 4);
+        filter.setText(u"OPS"_s);
+        QCOMPARE(filter.count(), 1);
+        QCOMPARE(filter.get(0, u"name"_s).toString(), u"devops"_s);
+        filter.setText(u"d"_s);
+        // Prefix matches first (devops, dev by source order), then "random".
+        QCOMPARE(filter.count(), 3);
+        QCOMPARE(filter.get(0, u"name"_s).toString(), u"devops"_s);
+        QCOMPARE(filter.get(1, u"name"_s).toString(), u"dev"_s);
+        QCOMPARE(filter.get(2, u"name"_s).toString(), u"random"_s);
+        QCOMPARE(filter.sourceRow(2), 1); // the directory lists busiest first: general, random, devops, dev
+        directory.setEntries({{u"x"_s, 1}});
+        QCOMPARE(filter.count(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestListModels)
+#include "tst_listmodels.moc"

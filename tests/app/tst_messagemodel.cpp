@@ -1,0 +1,341 @@
+// The message model over a channel store, without a server: the store is filled directly,
+// and history pages come from an in-memory log (a fake data source for a pure model test).
+#include "models/MessageModel.h"
+#include "stores/ChannelStore.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace rill::client;
+using namespace Qt::StringLiterals;
+using rill::protocol::ChannelInfo;
+using rill::protocol::Message;
+using rill::protocol::MessageKind;
+
+namespace {
+
+const qint64 kBase = QDateTime(QDate(2024, 5, 6), QTime(9, 0)).toMSecsSinceEpoch();
+
+Message makeMessage(int n, const QString &user = u"bob"_s, qint64 ts = -1, MessageKind kind = MessageKind::Message)
+{
+    Message m;
+    const qint64 when = ts >= 0 ? ts : kBase + n * 1000;
+    m.id = QString::number(when) + u"-"_s + QString::number(n);
+    m.channel = u"general"_s;
+    m.kind = kind;
+    m.user = user;
+    m.text = kind == MessageKind::Message ? u"message %1"_s.arg(n) : QString();
+    m.ts = when;
+    return m;
+}
+
+ChannelInfo info(const QString &lastId = u"1-0"_s, const QString &lastRead = {}, qint64 unread = 0)
+{
+    ChannelInfo c;
+    c.name = u"general"_s;
+    c.members = 2;
+    c.lastId = lastId;
+    c.lastRead = lastRead;
+    c.unread = unread;
+    return c;
+}
+
+// Serves olderWanted() from `log` the way the workspace serves it from the server.
+void serveFrom(ChannelStore &store, const QList<Message> &log, int pageSize)
+{
+    QObject::connect(&store, &ChannelStore::olderWanted, &store, [&store, log, pageSize] {
+        qsizetype end = log.size();
+        if (store.isLoaded() && !store.messages().isEmpty()) {
+            end = 0;
+            while (end < log.size() && log[end].id != store.oldestId())
+                ++end;
+        }
+        const qsizetype begin = std::max<qsizetype>(0, end - pageSize);
+        store.addOlderPage(log.mid(begin, end - begin), begin > 0);
+    });
+}
+
+QString textAt(const MessageModel &model, int row)
+{
+    return model.index(row).data(MessageModel::TextRole).toString();
+}
+
+} // namespace
+
+class TestMessageModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void newestIsRowZero()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge({makeMessage(1), makeMessage(2), makeMessage(3)});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(textAt(model, 0), u"message 3"_s);
+        QCOMPARE(textAt(model, 2), u"message 1"_s);
+    }
+
+    void insertsAtBothEndsAndInBetween()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+
+        store.merge({makeMessage(10), makeMessage(11)});
+        store.merge({makeMessage(12)});                   // live: row 0
+        store.merge({makeMessage(5), makeMessage(6)});    // older page: the last rows
+        store.merge({makeMessage(8), makeMessage(13)});   // a gap filled and a new one
+        QCOMPARE(inserted.size(), 5);
+        QStringList texts;
+        for (int row = 0; row < model.rowCount(); ++row)
+            texts << textAt(model, row);
+        QCOMPARE(texts, (QStringList{u"message 13"_s, u"message 12"_s, u"message 11"_s, u"message 10"_s,
+                                     u"message 8"_s, u"message 6"_s, u"message 5"_s}));
+    }
+
+    void duplicatesAreIgnored()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        QAbstractItemModelTester tester(store.messageModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(store.merge({makeMessage(1), makeMessage(2), makeMessage(1)}), 2);
+        QCOMPARE(store.merge({makeMessage(2), makeMessage(1)}), 0);
+        QVERIFY(!store.addLive(makeMessage(2), true));
+        QCOMPARE(store.messageModel()->rowCount(), 2);
+        QCOMPARE(store.unread(), 0);
+    }
+
+    void pendingSendBecomesTheConfirmedMessage()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge({makeMessage(1)});
+        const QString nonce = store.addPending(u"hello"_s);
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(model.index(0).data(MessageModel::IsPendingRole).toBool());
+        QCOMPARE(textAt(model, 0), u"hello"_s);
+        QCOMPARE(model.index(0).data(MessageModel::AuthorRole).toString(), u"alice"_s);
+
+        store.setPendingState(nonce, PendingSend::State::Failed, u"not_member"_s);
+        QVERIFY(model.index(0).data(MessageModel::IsFailedRole).toBool());
+        QCOMPARE(model.index(0).data(MessageModel::SendErrorRole).toString(), u"not_member"_s);
+
+        Message confirmed = makeMessage(2, u"alice"_s);
+        confirmed.text = u"hello"_s;
+        confirmed.nonce = nonce;
+        QVERIFY(store.confirm(confirmed));
+        QVERIFY(!store.confirm(confirmed)); // the second confirmation (event after reply) is a no-op
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(!model.index(0).data(MessageModel::IsPendingRole).toBool());
+        QCOMPARE(model.index(0).data(MessageModel::IdRole).toString(), confirmed.id);
+        QVERIFY(store.pending().isEmpty());
+    }
+
+    void pendingRowsStayNewestWhileOthersArrive()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.addPending(u"first"_s);
+        store.addPending(u"second"_s);
+        store.addLive(makeMessage(1), true);
+        QCOMPARE(textAt(model, 0), u"second"_s);
+        QCOMPARE(textAt(model, 1), u"first"_s);
+        QCOMPARE(textAt(model, 2), u"message 1"_s);
+        store.discardPending(store.pending().constFirst().nonce);
+        QCOMPARE(textAt(model, 0), u"second"_s);
+        QCOMPARE(model.rowCount(), 2);
+    }
+
+    void resetReplacesEverything()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge({makeMessage(1), makeMessage(2)});
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        store.resetToNewest({makeMessage(50), makeMessage(51), makeMessage(52)}, true);
+        QCOMPARE(reset.size(), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(textAt(model, 2), u"message 50"_s);
+        QVERIFY(!store.isAtStart()); // (the tester itself asks for the older page at once)
+    }
+
+    void grouping_data()
+    {
+        QTest::addColumn<QList<Message>>("log");
+        QTest::addColumn<QList<bool>>("showAuthor"); // row 0 (newest) first
+        QTest::addColumn<QList<bool>>("showDay");
+
+        QTest::newRow("one author, close together") << QList<Message>{makeMessage(1), makeMessage(2), makeMessage(3)}
+                                                    << QList<bool>{false, false, true} << QList<bool>{false, false, true};
+        QTest::newRow("authors alternate") << QList<Message>{makeMessage(1, u"bob"_s), makeMessage(2, u"carol"_s)}
+                                           << QList<bool>{true, true} << QList<bool>{false, true};
+        QTest::newRow("ten minutes apart") << QList<Message>{makeMessage(1, u"bob"_s, kBase), makeMessage(2, u"bob"_s, kBase + 600000)}
+                                           << QList<bool>{true, true} << QList<bool>{false, true};
+        QTest::newRow("next day") << QList<Message>{makeMessage(1, u"bob"_s, kBase), makeMessage(2, u"bob"_s, kBase + 86400000)}
+                                  << QList<bool>{true, true} << QList<bool>{true, true};
+        QTest::newRow("after a join notice") << QList<Message>{makeMessage(1, u"bob"_s, -1, MessageKind::Join), makeMessage(2)}
+                                             << QList<bool>{true, false} << QList<bool>{false, true};
+    }
+
+    void grouping()
+    {
+        QFETCH(QList<Message>, log);
+        QFETCH(QList<bool>, showAuthor);
+        QFETCH(QList<bool>, showDay);
+        ChannelStore store(info(), u"alice"_s);
+        store.merge(log);
+        const MessageModel &model = *store.messageModel();
+        for (int row = 0; row < model.rowCount(); ++row) {
+            QCOMPARE(model.index(row).data(MessageModel::ShowAuthorRole).toBool(), showAuthor[row]);
+            QCOMPARE(model.index(row).data(MessageModel::ShowDayRole).toBool(), showDay[row]);
+        }
+    }
+
+    void insertingBelowRegroupsTheRowAbove()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        store.merge({makeMessage(5)});
+        QVERIFY(model.index(0).data(MessageModel::ShowAuthorRole).toBool());
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.merge({makeMessage(4)}); // older, same author: row 0 no longer starts a run
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(changed.constLast().at(0).value<QModelIndex>().row(), 0);
+        QVERIFY(!model.index(0).data(MessageModel::ShowAuthorRole).toBool());
+    }
+
+    void noticesAndMentions()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        Message mention = makeMessage(2);
+        mention.text = u"ping @alice, have a look"_s;
+        Message notMention = makeMessage(3);
+        notMention.text = u"malice aforethought"_s;
+        store.merge({makeMessage(1, u"carol"_s, -1, MessageKind::Join), mention, notMention});
+        const MessageModel &model = *store.messageModel();
+        QVERIFY(model.index(2).data(MessageModel::IsNoticeRole).toBool());
+        QCOMPARE(model.index(2).data(MessageModel::KindRole).toString(), u"join"_s);
+        QVERIFY(model.index(1).data(MessageModel::MentionsMeRole).toBool());
+        QVERIFY(!model.index(0).data(MessageModel::MentionsMeRole).toBool());
+    }
+
+    void unreadDividerSitsAtTheMarker()
+    {
+        const QList<Message> log{makeMessage(1), makeMessage(2), makeMessage(3), makeMessage(4)};
+        ChannelStore store(info(log[3].id, log[1].id, 2), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge(log);
+        QCOMPARE(model.dividerRow(), 1); // message 3, the first after the marker
+        QVERIFY(model.index(1).data(MessageModel::ShowUnreadDividerRole).toBool());
+        QVERIFY(!model.index(0).data(MessageModel::ShowUnreadDividerRole).toBool());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.setDividerAfter(log[3].id);
+        QCOMPARE(model.dividerRow(), -1);
+        QVERIFY(!model.index(1).data(MessageModel::ShowUnreadDividerRole).toBool());
+        QVERIFY(!changed.isEmpty());
+    }
+
+    void readMarkerRecountsUnread()
+    {
+        const QList<Message> log{makeMessage(1), makeMessage(2, u"alice"_s), makeMessage(3), makeMessage(4)};
+        ChannelStore store(info(log[3].id, log[0].id, 2), u"alice"_s);
+        store.addOlderPage(log, false);
+        QSignalSpy summary(&store, &ChannelStore::summaryChanged);
+        QVERIFY(store.applyRead(log[2].id));
+        QCOMPARE(store.unread(), 1);    // message 4; message 2 is alice's own
+        QVERIFY(!store.applyRead(log[1].id)); // never backwards
+        QCOMPARE(store.unread(), 1);
+        QVERIFY(store.applyRead(log[3].id));
+        QCOMPARE(store.unread(), 0);
+        QCOMPARE(summary.size(), 2);
+        QVERIFY(store.addLive(makeMessage(5), true));
+        QCOMPARE(store.unread(), 1);
+        QVERIFY(store.addLive(makeMessage(6), false)); // seen as it arrived
+        QCOMPARE(store.unread(), 1);
+    }
+
+    void fetchMorePagesBackToTheStart()
+    {
+        QList<Message> log;
+        for (int n = 1; n <= 95; ++n)
+            log.append(makeMessage(n));
+        ChannelStore store(info(log.constLast().id), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        serveFrom(store, log, 20);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // The tester calls fetchMore itself as it checks the model; pages must add up all the same.
+        while (model.canFetchMore({}))
+            model.fetchMore({});
+        QCOMPARE(model.rowCount(), 95);
+        QVERIFY(store.isAtStart());
+        for (int row = 0; row < model.rowCount(); ++row)
+            QCOMPARE(textAt(model, row), u"message %1"_s.arg(95 - row));
+    }
+
+    // A long channel paged all the way back: every message once, in order.
+    void hundredThousandMessages()
+    {
+        QList<Message> log;
+        log.reserve(100000);
+        for (int n = 1; n <= 100000; ++n)
+            log.append(makeMessage(n));
+        ChannelStore store(info(log.constLast().id), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        serveFrom(store, log, 100);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        while (model.canFetchMore({}))
+            model.fetchMore({});
+        QCOMPARE(inserted.size(), 1000); // one insert per page, not per message
+        QCOMPARE(model.rowCount(), 100000);
+        QCOMPARE(textAt(model, 0), u"message 100000"_s);
+        QCOMPARE(textAt(model, 99999), u"message 1"_s);
+        QCOMPARE(model.rowOf(log[41].id), 100000 - 42);
+        for (qsizetype i = 1; i < store.messages().size(); ++i)
+            QVERIFY(store.messages()[i - 1].ts < store.messages()[i].ts);
+    }
+
+    void fetchMoreIsNotRepeatedWhileAPageIsOnItsWay()
+    {
+        ChannelStore store(info(u"5-0"_s), u"alice"_s);
+        QSignalSpy wanted(&store, &ChannelStore::olderWanted);
+        store.messageModel()->fetchMore({});
+        store.messageModel()->fetchMore({});
+        QCOMPARE(wanted.size(), 1);
+        QVERIFY(!store.messageModel()->canFetchMore({}));
+        store.olderFailed();
+        QVERIFY(store.messageModel()->canFetchMore({}));
+    }
+
+    void emptyChannelHasNothingToFetch()
+    {
+        ChannelStore store(info(QString()), u"alice"_s);
+        QVERIFY(!store.messageModel()->canFetchMore({}));
+    }
+
+    void typingExpires()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        QSignalSpy typing(&store, &ChannelStore::typingChanged);
+        store.noteTyping(u"alice"_s); // one's own typing is never shown
+        QVERIFY(store.typingText().isEmpty());
+        store.noteTyping(u"bob"_s);
+        QCOMPARE(store.typingText(), u"bob is typing…"_s);
+        store.addLive(makeMessage(1, u"bob"_s), true); // the message ends the typing
+        QVERIFY(store.typingText().isEmpty());
+        store.noteTyping(u"carol"_s);
+        QCOMPARE(store.typingText(), u"carol is typing…"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(store.typingText().isEmpty(), 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMessageModel)
+#include "tst_messagemodel.moc"
