@@ -68,6 +68,13 @@ QJsonObject TestClient::call(const QString &op, QJsonObject params, std::chrono:
     return replyTo(post(op, std::move(params)), timeout);
 }
 
+std::optional<QJsonObject> TestClient::waitNullReply(std::chrono::milliseconds timeout)
+{
+    if (!waitUntil([this] { return !m_nullReplies.isEmpty(); }, timeout))
+        return std::nullopt;
+    return m_nullReplies.takeFirst();
+}
+
 void TestClient::sendRaw(const QString &text)
 {
     m_socket.sendTextMessage(text);

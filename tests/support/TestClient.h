@@ -31,6 +31,9 @@ public:
     qint64 post(const QString &op, QJsonObject params = {});
     // Waits for the reply to an earlier post().
     QJsonObject replyTo(qint64 id, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Waits for (and takes) the next reply whose "re" is not an integer (a request without a
+    // usable id gets "re": null); frames that are not JSON objects also land here, as {}.
+    std::optional<QJsonObject> waitNullReply(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     void sendRaw(const QString &text);
     void sendBinary(const QByteArray &bytes);
 
