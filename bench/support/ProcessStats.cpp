@@ -111,10 +111,10 @@ qint64 raiseOpenFilesLimit()
     return qint64(limit.rlim_cur);
 }
 
-qint64 realtimeMicros()
+qint64 monotonicMicros()
 {
     timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return qint64(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 

@@ -36,10 +36,10 @@ struct MachineInfo {
 // Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the soft limit now in force.
 qint64 raiseOpenFilesLimit();
 
-// Wall-clock time in microseconds since the epoch (CLOCK_REALTIME). Used where several
-// processes compare timestamps: on one machine they share this clock, while each process's
-// steady clock has its own, unrelated, origin only in principle (on Linux it is shared too,
-// but the contract of std::chrono::steady_clock does not promise it).
-[[nodiscard]] qint64 realtimeMicros();
+// CLOCK_MONOTONIC in microseconds. Several processes compare these timestamps (a sender's
+// time in a message against a receiver's clock in another worker): on Linux this clock is one
+// system-wide clock, unlike std::chrono::steady_clock whose origin the standard leaves to each
+// process, and unlike CLOCK_REALTIME it never jumps when NTP steps the wall clock.
+[[nodiscard]] qint64 monotonicMicros();
 
 } // namespace rill::bench

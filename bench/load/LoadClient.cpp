@@ -1,0 +1,268 @@
+#include "LoadClient.h"
+
+#include "support/ProcessStats.h"
+
+#include "protocol/Codec.h"
+
+#include <QCoro/QCoroWebSocket>
+
+#include <algorithm>
+
+namespace rill::load {
+
+using namespace Qt::StringLiterals;
+using rill::bench::monotonicMicros;
+
+LoadClient::LoadClient(int index, QString user, int channel, QString channelName, bool sender, RunContext *context,
+                       QObject *parent)
+    : QObject(parent)
+    , m_index(index)
+    , m_user(std::move(user))
+    , m_channel(channel)
+    , m_channelName(std::move(channelName))
+    , m_sender(sender)
+    , m_context(context)
+{
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &LoadClient::onText);
+    connect(&m_socket, &QWebSocket::disconnected, this, &LoadClient::onDisconnected);
+}
+
+LoadClient::~LoadClient()
+{
+    // The socket is a member: its destructor may still signal, into an object half gone.
+    m_closing = true;
+    m_socket.disconnect(this);
+    m_socket.abort();
+}
+
+QCoro::Task<bool> LoadClient::open(QUrl url, std::chrono::milliseconds timeout)
+{
+    auto socket = qCoro(m_socket);
+    const bool opened = co_await socket.open(url, timeout);
+    if (opened && m_context->noDelay) {
+        // The tool must not add Nagle delays of its own to what it measures. QWebSocket has
+        // no API for it; its transport socket is its child.
+        if (auto *tcp = m_socket.findChild<QAbstractSocket *>())
+            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    }
+    co_return opened && isOpen();
+}
+
+bool LoadClient::isOpen() const
+{
+    return m_socket.state() == QAbstractSocket::ConnectedState;
+}
+
+ReplyAwaiter LoadClient::request(QLatin1StringView op, QJsonObject params, std::chrono::milliseconds timeout)
+{
+    auto pending = std::make_shared<detail::PendingReply>();
+    if (!isOpen()) {
+        pending->reply = Reply{false, u"disconnected"_s, {}};
+        return ReplyAwaiter(std::move(pending));
+    }
+    const qint64 id = ++m_nextId;
+    pending->deadline = monotonicMicros() + qint64(timeout.count()) * 1000;
+    m_requests.insert(id, pending);
+    m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, op, std::move(params))));
+    return ReplyAwaiter(std::move(pending));
+}
+
+LoadClient::SendOutcome LoadClient::sendChat(qint64 scheduled, bool measured)
+{
+    if (!m_ready || !isOpen())
+        return SendOutcome::Gone;
+    // Open loop up to a point: a client whose sends go unanswered this long stops adding to a
+    // queue that would only measure the tool's own backlog.
+    if (m_sends.size() >= m_context->maxInflight)
+        return SendOutcome::Busy;
+
+    const qint64 id = ++m_nextId;
+    const qint64 seq = ++m_seq;
+    const int step = m_context->spec.step;
+    const qint64 now = monotonicMicros();
+    // Sender, sequence and send time travel in the text, so any receiver in any process can
+    // measure the latency without a shared table. The run ID keeps old runs' messages out.
+    QByteArray text = "rl " + m_context->runId + ' ' + QByteArray::number(step) + (measured ? " m " : " w ")
+        + QByteArray::number(m_index) + ' ' + QByteArray::number(seq) + ' ' + QByteArray::number(now);
+    if (text.size() + 1 < m_context->messageBytes)
+        text += ' ' + QByteArray(m_context->messageBytes - text.size() - 1, 'x');
+
+    m_sends.insert(id, SendInfo{step, measured, now});
+    const QJsonObject params{{"channel"_L1, m_channelName}, {"text"_L1, QString::fromLatin1(text)}};
+    m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, protocol::op::send, params)));
+    if (measured && m_context->stats) {
+        ++m_context->stats->sent;
+        m_context->stats->sendLag.record(now - scheduled);
+    }
+    return SendOutcome::Sent;
+}
+
+qint64 LoadClient::unansweredMeasured() const
+{
+    const int step = m_context->spec.step;
+    return std::count_if(m_sends.cbegin(), m_sends.cend(),
+                         [step](const SendInfo &s) { return s.measured && s.step == step; });
+}
+
+void LoadClient::onText(const QString &frame)
+{
+    const auto decoded = protocol::decodeServerFrame(frame.toUtf8());
+    if (!decoded) {
+        countError(u"bad_frame"_s);
+        return;
+    }
+    if (decoded->type == protocol::ServerFrame::Type::Event) {
+        if (decoded->event == protocol::ev::message)
+            onMessageEvent(decoded->body.value("message"_L1).toObject());
+        else if (decoded->event == protocol::ev::bye)
+            countError(u"bye"_s);
+        return;
+    }
+    const auto id = protocol::exactInteger(decoded->re);
+    if (!id) {
+        countError(u"reply_without_id"_s);
+        return;
+    }
+    if (m_sends.contains(*id)) {
+        onSendReply(*id, decoded->ok, decoded->errorName);
+        return;
+    }
+    const auto pending = m_requests.take(*id);
+    if (!pending) {
+        countError(u"unexpected_reply"_s);
+        return;
+    }
+    pending->reply = Reply{decoded->ok, decoded->errorName, decoded->body};
+    if (auto waiter = std::exchange(pending->waiter, {}))
+        waiter.resume();
+}
+
+void LoadClient::onSendReply(qint64 id, bool ok, const QString &error)
+{
+    const SendInfo info = m_sends.take(id);
+    PhaseStats *stats = m_context->stats;
+    // Answers to an earlier phase's sends, or to warm-up sends, are not this phase's figures.
+    if (!stats || !info.measured || info.step != m_context->spec.step)
+        return;
+    if (ok) {
+        ++stats->acked;
+        ++stats->channelAcked[std::size_t(m_channel)];
+        stats->ackLatency.record(monotonicMicros() - info.sentAt);
+    } else {
+        ++stats->errors[u"send:"_s + error];
+    }
+}
+
+void LoadClient::onMessageEvent(const QJsonObject &message)
+{
+    const QString text = message.value("text"_L1).toString();
+    if (!text.startsWith("rl "_L1))
+        return; // join and part notices, and other people's messages
+    const qint64 now = monotonicMicros();
+
+    // rl <run> <step> <m|w> <sender> <seq> <sent-at> [padding]
+    std::array<QStringView, 7> fields;
+    std::size_t n = 0;
+    for (const QStringView field : QStringView(text).tokenize(u' ')) {
+        if (n == fields.size())
+            break;
+        fields[n++] = field;
+    }
+    if (n < fields.size() || fields[1] != QLatin1StringView(m_context->runId))
+        return;
+
+    const auto id = protocol::StreamId::parse(message.value("id"_L1).toString());
+    if (!id) {
+        countError(u"bad_message_id"_s);
+        return;
+    }
+    bool duplicate = false;
+    bool reordered = false;
+    if (*id > m_lastId) {
+        m_lastId = *id;
+    } else if (std::find(m_recentIds.cbegin(), m_recentIds.cend(), *id) != m_recentIds.cend()) {
+        duplicate = true;
+    } else {
+        reordered = true;
+    }
+    if (!duplicate)
+        m_recentIds[m_recentNext++ % m_recentIds.size()] = *id;
+
+    PhaseStats *stats = m_context->stats;
+    if (!stats)
+        return;
+    if (fields[2].toInt() != m_context->spec.step) {
+        ++stats->late;
+        return;
+    }
+    if (duplicate) {
+        ++stats->duplicates;
+        return;
+    }
+    if (reordered)
+        ++stats->reordered;
+    if (fields[3] != u"m")
+        return;
+    if (message.value("channel"_L1).toString() != m_channelName) {
+        countError(u"foreign_channel"_s);
+        return;
+    }
+    ++stats->delivered;
+    ++stats->channelDelivered[std::size_t(m_channel)];
+    stats->latency.record(now - fields[6].toLongLong());
+}
+
+void LoadClient::countError(const QString &code)
+{
+    if (m_context->stats)
+        ++m_context->stats->errors[code];
+    else
+        ++m_context->setupErrors[code];
+}
+
+void LoadClient::onDisconnected()
+{
+    if (m_closing)
+        return;
+    if (m_ready)
+        countError(u"disconnected:"_s + QString::number(int(m_socket.closeCode())));
+    m_ready = false;
+    failAll(u"disconnected"_s);
+}
+
+void LoadClient::failAll(const QString &why)
+{
+    const auto pending = std::exchange(m_requests, {});
+    for (const auto &p : pending) {
+        p->reply = Reply{false, why, {}};
+        if (auto waiter = std::exchange(p->waiter, {}))
+            waiter.resume();
+    }
+}
+
+void LoadClient::failOverdue(qint64 now)
+{
+    QList<std::shared_ptr<detail::PendingReply>> overdue;
+    for (auto it = m_requests.begin(); it != m_requests.end();) {
+        if (it.value()->deadline <= now) {
+            overdue.append(it.value());
+            it = m_requests.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto &p : overdue) {
+        p->reply = Reply{false, u"timeout"_s, {}};
+        if (auto waiter = std::exchange(p->waiter, {}))
+            waiter.resume();
+    }
+}
+
+void LoadClient::close()
+{
+    m_closing = true;
+    m_ready = false;
+    m_socket.close();
+}
+
+} // namespace rill::load

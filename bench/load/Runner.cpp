@@ -1,0 +1,328 @@
+#include "Runner.h"
+
+#include "support/ProcessStats.h"
+
+#include "protocol/Codec.h"
+#include "protocol/Limits.h"
+
+#include <QCoro/QCoroTimer>
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+#include <cmath>
+#include <cstdio>
+#include <unistd.h>
+
+namespace rill::load {
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using rill::bench::monotonicMicros;
+
+QString Population::userName(int i) const
+{
+    return userPrefix + u'-' + QString::number(i);
+}
+
+QString Population::channelName(int channel) const
+{
+    if (!fixedChannel.isEmpty())
+        return fixedChannel;
+    return channelPrefix + u'-' + QString::number(channel);
+}
+
+bool Population::isSender(int i) const
+{
+    const int member = channels > 0 ? i / channels : i; // position within its channel
+    return std::floor(double(member + 1) * senderShare) > std::floor(double(member) * senderShare);
+}
+
+qint64 Population::sendersIn(int from, int to) const
+{
+    qint64 n = 0;
+    for (int i = from; i < to; ++i)
+        n += isSender(i) ? 1 : 0;
+    return n;
+}
+
+void PrepareResult::merge(const PrepareResult &other)
+{
+    clients += other.clients;
+    ready += other.ready;
+    seconds = std::max(seconds, other.seconds);
+    for (auto it = other.errors.cbegin(); it != other.errors.cend(); ++it)
+        errors[it.key()] += it.value();
+}
+
+QJsonObject PrepareResult::toJson() const
+{
+    QJsonObject errs;
+    for (auto it = errors.cbegin(); it != errors.cend(); ++it)
+        errs.insert(it.key(), it.value());
+    return {{"clients"_L1, clients}, {"ready"_L1, ready}, {"seconds"_L1, seconds}, {"errors"_L1, errs}};
+}
+
+PrepareResult PrepareResult::fromJson(const QJsonObject &json)
+{
+    PrepareResult r;
+    r.clients = json.value("clients"_L1).toInteger();
+    r.ready = json.value("ready"_L1).toInteger();
+    r.seconds = json.value("seconds"_L1).toDouble();
+    const QJsonObject errs = json.value("errors"_L1).toObject();
+    for (auto it = errs.constBegin(); it != errs.constEnd(); ++it)
+        r.errors.insert(it.key(), it.value().toInteger());
+    return r;
+}
+
+QCoro::Task<> sleepUntil(qint64 target)
+{
+    const qint64 wait = target - monotonicMicros();
+    if (wait <= 0)
+        co_return;
+    QTimer timer;
+    timer.setTimerType(Qt::PreciseTimer); // a coarse timer may be 5% late: 500 ms on 10 s
+    timer.setSingleShot(true);
+    timer.start(std::chrono::milliseconds((wait + 999) / 1000));
+    co_await timer;
+}
+
+Runner::Runner(RunnerOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    m_context.runId = m_options.runId;
+    m_context.maxInflight = m_options.maxInflight;
+    m_context.messageBytes = m_options.messageBytes;
+    m_context.noDelay = m_options.noDelay;
+    const Population &pop = m_options.population;
+    m_clients.reserve(std::size_t(std::max(0, pop.end - pop.first)));
+    for (int i = pop.first; i < pop.end; ++i) {
+        const int channel = pop.channelOf(i);
+        m_clients.push_back(std::make_unique<LoadClient>(i, pop.userName(i), channel,
+                                                         channel >= 0 ? pop.channelName(channel) : QString(),
+                                                         channel >= 0 && pop.isSender(i), &m_context));
+    }
+    m_sendTimer.setSingleShot(true);
+    m_sendTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_sendTimer, &QTimer::timeout, this, &Runner::fireDueSends);
+    // Requests that never get an answer (a stuck server) must end the wait, not hang the tool.
+    m_overdueTimer.setInterval(1s);
+    connect(&m_overdueTimer, &QTimer::timeout, this, [this] {
+        const qint64 now = monotonicMicros();
+        for (const auto &c : m_clients)
+            c->failOverdue(now);
+    });
+    m_overdueTimer.start();
+}
+
+Runner::~Runner() = default;
+
+QCoro::Task<PrepareResult> Runner::prepare()
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QTimer progress;
+    progress.setInterval(2s);
+    connect(&progress, &QTimer::timeout, this, &Runner::printProgress);
+    progress.start();
+
+    m_nextSetup = 0;
+    std::vector<QCoro::Task<>> slots;
+    const int concurrency = std::max(1, std::min<int>(m_options.connectConcurrency, int(m_clients.size())));
+    for (int i = 0; i < concurrency; ++i)
+        slots.push_back(setupSlot(this));
+    for (auto &slot : slots)
+        co_await slot;
+    progress.stop();
+    printProgress();
+
+    PrepareResult result;
+    result.clients = qint64(m_clients.size());
+    result.ready = m_setupReady;
+    result.seconds = double(elapsed.nsecsElapsed()) / 1e9;
+    result.errors = std::exchange(m_context.setupErrors, {});
+    co_return result;
+}
+
+void Runner::printProgress() const
+{
+    std::fprintf(stderr, "%s: %lld/%zu clients set up, %lld ready\n", qPrintable(m_options.tag),
+                 static_cast<long long>(m_setupDone), m_clients.size(), static_cast<long long>(m_setupReady));
+}
+
+// One of the bounded number of set-ups in flight: the server hashes passwords slowly, and
+// asking for thousands at once would only lengthen every one of them past its timeout.
+QCoro::Task<> Runner::setupSlot(Runner *runner)
+{
+    while (runner->m_nextSetup < int(runner->m_clients.size())) {
+        LoadClient *client = runner->m_clients[std::size_t(runner->m_nextSetup++)].get();
+        const bool ready = co_await setupClient(runner, client);
+        client->setReady(ready);
+        ++runner->m_setupDone;
+        if (ready)
+            ++runner->m_setupReady;
+        else
+            client->close();
+    }
+}
+
+QCoro::Task<bool> Runner::setupClient(Runner *runner, LoadClient *client)
+{
+    const RunnerOptions &options = runner->m_options;
+    const Population &pop = options.population;
+    auto &errors = runner->m_context.setupErrors;
+    const auto timeout = options.requestTimeout;
+
+    const QUrl url = pop.urls.at(client->index() % pop.urls.size());
+    const bool opened = co_await client->open(url, 30s);
+    if (!opened) {
+        ++errors[u"connect"_s];
+        co_return false;
+    }
+    // Parameters are built before each co_await: GCC 12 rejects an initializer_list inside one.
+    const QJsonObject helloParams{{"version"_L1, protocol::kVersion}};
+    const Reply hello = co_await client->request(protocol::op::hello, helloParams, timeout);
+    if (!hello.ok) {
+        ++errors[u"hello:"_s + hello.error];
+        co_return false;
+    }
+
+    // Cheapest first: a token from an earlier run costs the server no password hashing.
+    Reply auth;
+    const QString token = options.tokens.value(client->user());
+    if (!token.isEmpty()) {
+        const QJsonObject tokenParams{{"token"_L1, token}};
+        auth = co_await client->request(protocol::op::login, tokenParams, timeout);
+    }
+    if (!auth.ok) {
+        const QJsonObject credentials{{"user"_L1, client->user()}, {"password"_L1, pop.password}};
+        auth = co_await client->request(protocol::op::registerUser, credentials, timeout);
+        if (!auth.ok && auth.error == "user_taken"_L1)
+            auth = co_await client->request(protocol::op::login, credentials, timeout);
+    }
+    if (!auth.ok) {
+        ++errors[u"auth:"_s + auth.error];
+        co_return false;
+    }
+    client->setToken(auth.body.value("token"_L1).toString());
+
+    // Leave every other channel (`general`, which register joins, and channels of earlier
+    // runs with another layout): a receiver must get its own channel's messages only, and
+    // presence fan-out through a shared `general` would grow with the square of the clients.
+    const QJsonArray channels = auth.body.value("channels"_L1).toArray();
+    for (const QJsonValue &info : channels) {
+        const QString name = info.toObject().value("name"_L1).toString();
+        if (name.isEmpty() || name == client->channelName())
+            continue;
+        const QJsonObject partParams{{"channel"_L1, name}};
+        const Reply parted = co_await client->request(protocol::op::part, partParams, timeout);
+        if (!parted.ok)
+            ++errors[u"part:"_s + parted.error];
+    }
+    if (client->channel() >= 0) {
+        const QJsonObject joinParams{{"channel"_L1, client->channelName()}};
+        const Reply joined = co_await client->request(protocol::op::join, joinParams, timeout);
+        if (!joined.ok) {
+            ++errors[u"join:"_s + joined.error];
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+QCoro::Task<PhaseStats> Runner::runPhase(PhaseSpec spec)
+{
+    const Population &pop = m_options.population;
+    m_stats = PhaseStats{};
+    m_stats.step = spec.step;
+    m_stats.ratePerSender = spec.ratePerSender;
+    m_stats.measuredSeconds = spec.measuredSeconds();
+    m_stats.clients = qint64(m_clients.size());
+    m_stats.resizeChannels(std::max(0, pop.channels));
+    m_context.spec = spec;
+    m_context.stats = &m_stats;
+
+    m_due = {};
+    m_interval = spec.ratePerSender > 0 ? qint64(1e6 / spec.ratePerSender) : 0;
+    for (std::size_t k = 0; k < m_clients.size(); ++k) {
+        const LoadClient &c = *m_clients[k];
+        if (!c.isReady() || c.channel() < 0)
+            continue;
+        ++m_stats.connected;
+        ++m_stats.channelMembers[std::size_t(c.channel())];
+        if (!c.isSender() || m_interval <= 0)
+            continue;
+        ++m_stats.senders;
+        // Spread first sends over one interval (golden-ratio offsets), so the load is smooth
+        // rather than one burst per interval.
+        const double offset = std::fmod(double(c.index()) * 0.6180339887498949, 1.0);
+        m_due.push(Due{spec.start + qint64(offset * double(m_interval)), int(k)});
+    }
+    armSendTimer();
+
+    co_await sleepUntil(spec.measureFrom);
+    const double cpuBefore = bench::ownCpuSeconds();
+    const qint64 wallBefore = monotonicMicros();
+    co_await sleepUntil(spec.measureUntil);
+    m_stats.toolCpuSeconds = bench::ownCpuSeconds() - cpuBefore;
+    m_stats.toolWallSeconds = double(monotonicMicros() - wallBefore) / 1e6;
+    m_stats.toolCpuCoresPerProcess = {m_stats.toolWallSeconds > 0 ? m_stats.toolCpuSeconds / m_stats.toolWallSeconds : 0};
+    co_await sleepUntil(spec.drainUntil);
+
+    m_sendTimer.stop();
+    m_due = {};
+    for (const auto &c : m_clients)
+        m_stats.unacked += c->unansweredMeasured();
+    if (const auto self = bench::sampleProcess(::getpid()))
+        m_stats.toolRssBytes = self->rssBytes;
+    m_context.stats = nullptr;
+    co_return m_stats;
+}
+
+void Runner::armSendTimer()
+{
+    if (m_due.empty())
+        return;
+    const qint64 wait = m_due.top().at - monotonicMicros();
+    m_sendTimer.start(std::chrono::milliseconds(std::max<qint64>(0, (wait + 999) / 1000)));
+}
+
+void Runner::fireDueSends()
+{
+    const PhaseSpec &spec = m_context.spec;
+    const qint64 now = monotonicMicros();
+    while (!m_due.empty() && m_due.top().at <= now) {
+        const Due due = m_due.top();
+        m_due.pop();
+        if (due.at >= spec.measureUntil)
+            continue; // this client's sending is over
+        const bool measured = due.at >= spec.measureFrom;
+        LoadClient &client = *m_clients[std::size_t(due.client)];
+        const auto outcome = client.sendChat(due.at, measured);
+        if (outcome != LoadClient::SendOutcome::Sent && measured)
+            ++m_stats.skipped;
+        // Open loop: the next send keeps to the plan even when this one was late, so a slow
+        // server shows up as latency, not as a quietly lowered offered load.
+        m_due.push(Due{due.at + m_interval, due.client});
+    }
+    armSendTimer();
+}
+
+QJsonObject Runner::tokens() const
+{
+    QJsonObject out;
+    for (const auto &c : m_clients) {
+        if (!c->token().isEmpty())
+            out.insert(c->user(), c->token());
+    }
+    return out;
+}
+
+void Runner::closeAll()
+{
+    m_sendTimer.stop();
+    for (const auto &c : m_clients)
+        c->close();
+}
+
+} // namespace rill::load

@@ -1,0 +1,856 @@
+// rill-load: a load generator that speaks PROTOCOL.md like any client and checks what it gets.
+//
+// Modes: a timed load run (default), --step (raise the load until p99 or delivery fails),
+// --idle K (server memory per idle connection) and --history (page latency in a 1M log).
+// With --workers K the clients are split over K copies of this program (one event loop is
+// one core); this process then only coordinates, samples the server and merges the results.
+
+#include "History.h"
+#include "Participants.h"
+#include "PhaseStats.h"
+#include "Runner.h"
+
+#include "support/ProcessStats.h"
+
+#include "protocol/Names.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QSaveFile>
+#include <QTimer>
+
+#include <QCoro/QCoroTask>
+#include <QCoro/QCoroTimer>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <unistd.h>
+
+namespace {
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using namespace rill::load;
+using rill::bench::monotonicMicros;
+
+enum class Mode { Load, Step, Idle, History };
+
+struct Settings {
+    Mode mode = Mode::Load;
+    RunnerOptions runner;
+    int workers = 1;
+    std::optional<std::pair<int, int>> workerSlot; // (k, K): this process is worker k of K
+    double rate = 1.0;
+    double warmupSeconds = 5;
+    double durationSeconds = 30;
+    double drainSeconds = 3;
+    double stepFactor = 1.5;
+    int maxSteps = 20;
+    double p99LimitMs = 50;
+    double settleSeconds = 5;
+    qint64 historyEntries = 1'000'000;
+    int historyQueries = 1000;
+    QList<qint64> serverPids;
+    qint64 redisPid = 0;
+    QString tokenCache;
+    bool json = false;
+    QStringList workerArguments; // our own command line, for the workers
+};
+
+// Everything but the loopback is refused: this tool floods a server on purpose.
+bool isLoopbackUrl(const QUrl &url, QString *why)
+{
+    if (url.scheme() != "ws"_L1 && url.scheme() != "wss"_L1) {
+        *why = u"not a ws:// or wss:// URL"_s;
+        return false;
+    }
+    const QString host = url.host();
+    if (host == "localhost"_L1)
+        return true;
+    const QHostAddress address(host);
+    if (address.isNull()) {
+        *why = u"the host must be a loopback address (127.0.0.0/8, ::1 or localhost)"_s;
+        return false;
+    }
+    if (!address.isLoopback()) {
+        *why = u"%1 is not a loopback address; rill-load only loads servers on this machine"_s.arg(host);
+        return false;
+    }
+    return true;
+}
+
+QHash<QString, QString> readTokenCache(const QString &path)
+{
+    QHash<QString, QString> tokens;
+    QFile file(path);
+    if (path.isEmpty() || !file.open(QIODevice::ReadOnly))
+        return tokens;
+    const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    for (auto it = json.constBegin(); it != json.constEnd(); ++it)
+        tokens.insert(it.key(), it.value().toString());
+    return tokens;
+}
+
+void writeTokenCache(const QString &path, const QHash<QString, QString> &old, const QJsonObject &fresh)
+{
+    if (path.isEmpty())
+        return;
+    QJsonObject all;
+    for (auto it = old.cbegin(); it != old.cend(); ++it)
+        all.insert(it.key(), it.value());
+    for (auto it = fresh.constBegin(); it != fresh.constEnd(); ++it)
+        all.insert(it.key(), it.value());
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly)) {
+        file.write(QJsonDocument(all).toJson(QJsonDocument::Compact));
+        if (!file.commit())
+            std::fprintf(stderr, "rill-load: cannot write %s\n", qPrintable(path));
+    }
+}
+
+// CPU and memory of the server processes (and Redis) over a phase, from /proc.
+struct ProcessWatch {
+    qint64 pid = 0;
+    QString role;
+    std::optional<rill::bench::ProcessSample> before;
+    std::optional<rill::bench::ProcessSample> after;
+    qint64 rssMax = 0;
+    qint64 wallMicros = 0;
+
+    [[nodiscard]] QJsonObject toJson() const
+    {
+        QJsonObject o{{"pid"_L1, pid}, {"role"_L1, role}};
+        if (before && after && wallMicros > 0) {
+            o.insert("cpuCores"_L1, (after->cpuSeconds - before->cpuSeconds) / (double(wallMicros) / 1e6));
+            o.insert("rssBytes"_L1, after->rssBytes);
+            o.insert("rssMaxBytes"_L1, std::max(rssMax, after->rssBytes));
+            o.insert("rssBeforeBytes"_L1, before->rssBytes);
+        } else {
+            o.insert("error"_L1, u"no /proc data (wrong pid, or the process exited)"_s);
+        }
+        return o;
+    }
+};
+
+QList<ProcessWatch> watchesFor(const Settings &s)
+{
+    QList<ProcessWatch> watches;
+    for (qint64 pid : s.serverPids)
+        watches.append(ProcessWatch{pid, u"rill-server"_s, {}, {}, 0, 0});
+    if (s.redisPid)
+        watches.append(ProcessWatch{s.redisPid, u"redis-server"_s, {}, {}, 0, 0});
+    return watches;
+}
+
+// Samples at the start and end of the measured window, and RSS once a second in between.
+QCoro::Task<> watchProcesses(QList<ProcessWatch> *watches, qint64 from, qint64 until)
+{
+    co_await sleepUntil(from);
+    const qint64 start = monotonicMicros();
+    for (auto &w : *watches)
+        w.before = rill::bench::sampleProcess(w.pid);
+    for (qint64 t = from + 1'000'000; t < until; t += 1'000'000) {
+        co_await sleepUntil(t);
+        for (auto &w : *watches) {
+            if (const auto s = rill::bench::sampleProcess(w.pid))
+                w.rssMax = std::max(w.rssMax, s->rssBytes);
+        }
+    }
+    co_await sleepUntil(until);
+    for (auto &w : *watches) {
+        w.after = rill::bench::sampleProcess(w.pid);
+        w.wallMicros = monotonicMicros() - start;
+    }
+}
+
+QJsonArray watchesJson(const QList<ProcessWatch> &watches)
+{
+    QJsonArray a;
+    for (const auto &w : watches)
+        a.append(w.toJson());
+    return a;
+}
+
+QString mib(qint64 bytes)
+{
+    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + u" MiB"_s;
+}
+
+void printPhase(const QJsonObject &r, const QJsonArray &servers)
+{
+    const QJsonObject lat = r.value("latency"_L1).toObject();
+    const QJsonObject ack = r.value("ackLatency"_L1).toObject();
+    const QJsonObject lag = r.value("sendLag"_L1).toObject();
+    const QJsonObject tool = r.value("tool"_L1).toObject();
+    std::printf("  offered %.1f msg/s (%lld senders x %g/s), acked %.1f/s, delivered %.1f/s over %.0f s\n",
+                r.value("offeredPerSecond"_L1).toDouble(), static_cast<long long>(r.value("senders"_L1).toInteger()),
+                r.value("ratePerSender"_L1).toDouble(), r.value("ackedPerSecond"_L1).toDouble(),
+                r.value("deliveredPerSecond"_L1).toDouble(), r.value("measuredSeconds"_L1).toDouble());
+    auto line = [](const char *what, const QJsonObject &h) {
+        std::printf("  %-14s p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  (%lld samples)\n", what,
+                    h.value("p50Ms"_L1).toDouble(), h.value("p90Ms"_L1).toDouble(), h.value("p99Ms"_L1).toDouble(),
+                    h.value("p999Ms"_L1).toDouble(), h.value("maxMs"_L1).toDouble(),
+                    static_cast<long long>(h.value("count"_L1).toInteger()));
+    };
+    line("delivery", lat);
+    line("ack", ack);
+    line("send lag", lag);
+    std::printf("  expected %lld, delivered %lld, lost %lld, extra %lld, duplicates %lld, reordered %lld, "
+                "unacked %lld, skipped %lld, late %lld\n",
+                static_cast<long long>(r.value("expected"_L1).toInteger()),
+                static_cast<long long>(r.value("delivered"_L1).toInteger()),
+                static_cast<long long>(r.value("lost"_L1).toInteger()),
+                static_cast<long long>(r.value("extra"_L1).toInteger()),
+                static_cast<long long>(r.value("duplicates"_L1).toInteger()),
+                static_cast<long long>(r.value("reordered"_L1).toInteger()),
+                static_cast<long long>(r.value("unacked"_L1).toInteger()),
+                static_cast<long long>(r.value("skipped"_L1).toInteger()),
+                static_cast<long long>(r.value("late"_L1).toInteger()));
+    const QJsonObject errors = r.value("errors"_L1).toObject();
+    QStringList errs;
+    for (auto it = errors.constBegin(); it != errors.constEnd(); ++it)
+        errs << it.key() + u'=' + QString::number(it.value().toInteger());
+    std::printf("  errors: %s\n", errs.isEmpty() ? "none" : qPrintable(errs.join(u", ")));
+    std::printf("  tool: %.2f cores in all (busiest process %.2f), rss %s\n", tool.value("cpuCores"_L1).toDouble(),
+                tool.value("maxProcessCpuCores"_L1).toDouble(), qPrintable(mib(tool.value("rssBytes"_L1).toInteger())));
+    for (const QJsonValue &v : servers) {
+        const QJsonObject s = v.toObject();
+        if (s.contains("error"_L1))
+            std::printf("  %s pid %lld: %s\n", qPrintable(s.value("role"_L1).toString()),
+                        static_cast<long long>(s.value("pid"_L1).toInteger()),
+                        qPrintable(s.value("error"_L1).toString()));
+        else
+            std::printf("  %s pid %lld: %.2f cores, rss %s (max %s)\n", qPrintable(s.value("role"_L1).toString()),
+                        static_cast<long long>(s.value("pid"_L1).toInteger()), s.value("cpuCores"_L1).toDouble(),
+                        qPrintable(mib(s.value("rssBytes"_L1).toInteger())),
+                        qPrintable(mib(s.value("rssMaxBytes"_L1).toInteger())));
+    }
+    std::fflush(stdout);
+}
+
+// A step holds when every acknowledged send reached every member, in time, and nothing else
+// went wrong.
+bool phaseHolds(const PhaseStats &s, double p99LimitMs, QString *why)
+{
+    QStringList problems;
+    if (s.acked == 0)
+        problems << u"nothing acknowledged"_s;
+    if (double(s.latency.percentile(99)) / 1000.0 > p99LimitMs)
+        problems << u"p99 %1 ms > %2 ms"_s.arg(double(s.latency.percentile(99)) / 1000.0).arg(p99LimitMs);
+    if (s.lost())
+        problems << u"%1 lost"_s.arg(s.lost());
+    if (s.duplicates)
+        problems << u"%1 duplicated"_s.arg(s.duplicates);
+    if (s.unacked)
+        problems << u"%1 unacknowledged"_s.arg(s.unacked);
+    if (s.skipped)
+        problems << u"%1 sends skipped (clients backed up)"_s.arg(s.skipped);
+    if (s.errorCount())
+        problems << u"%1 errors"_s.arg(s.errorCount());
+    *why = problems.join(u"; ");
+    return problems.isEmpty();
+}
+
+class Coordinator
+{
+public:
+    explicit Coordinator(const Settings &settings) : m_settings(settings) {}
+
+    QCoro::Task<int> run();
+
+private:
+    void startParticipants();
+    [[nodiscard]] QCoro::Task<std::optional<PrepareResult>> prepareAll();
+    [[nodiscard]] QCoro::Task<std::optional<PhaseStats>> runPhase(PhaseSpec spec, QJsonArray *servers);
+    [[nodiscard]] QCoro::Task<> finishAll();
+    [[nodiscard]] QCoro::Task<int> runLoad(bool stepping);
+    [[nodiscard]] QCoro::Task<int> runIdle();
+    [[nodiscard]] QCoro::Task<int> runHistory();
+    [[nodiscard]] QJsonObject header() const;
+    void emitJson(QJsonObject out) const;
+
+    const Settings &m_settings;
+    std::vector<std::unique_ptr<Participant>> m_participants;
+};
+
+QJsonObject Coordinator::header() const
+{
+    const auto &pop = m_settings.runner.population;
+    QJsonArray urls;
+    for (const QUrl &u : pop.urls)
+        urls.append(u.toString());
+    QJsonArray pids;
+    for (qint64 p : m_settings.serverPids)
+        pids.append(p);
+    return {{"tool"_L1, u"rill-load"_s},
+            {"machine"_L1, rill::bench::machineInfo().toJson()},
+            {"runId"_L1, QString::fromLatin1(m_settings.runner.runId)},
+            {"config"_L1,
+             QJsonObject{{"urls"_L1, urls},
+                         {"clients"_L1, pop.totalClients},
+                         {"channels"_L1, pop.channels},
+                         {"senderShare"_L1, pop.senderShare},
+                         {"ratePerSender"_L1, m_settings.rate},
+                         {"warmupSeconds"_L1, m_settings.warmupSeconds},
+                         {"durationSeconds"_L1, m_settings.durationSeconds},
+                         {"drainSeconds"_L1, m_settings.drainSeconds},
+                         {"messageBytes"_L1, m_settings.runner.messageBytes},
+                         {"maxInflight"_L1, m_settings.runner.maxInflight},
+                         {"clientNoDelay"_L1, m_settings.runner.noDelay},
+                         {"workers"_L1, m_settings.workers},
+                         {"serverPids"_L1, pids},
+                         {"redisPid"_L1, m_settings.redisPid}}}};
+}
+
+void Coordinator::emitJson(QJsonObject out) const
+{
+    const QJsonObject h = header();
+    for (auto it = h.constBegin(); it != h.constEnd(); ++it)
+        out.insert(it.key(), it.value());
+    std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+    std::fflush(stdout);
+}
+
+void Coordinator::startParticipants()
+{
+    const int workers = m_settings.workers;
+    if (workers <= 1) {
+        m_participants.push_back(std::make_unique<LocalParticipant>(m_settings.runner));
+        return;
+    }
+    for (int k = 0; k < workers; ++k) {
+        QStringList args = m_settings.workerArguments;
+        args << u"--worker-slot"_s << u"%1/%2"_s.arg(k).arg(workers) << u"--run-id"_s
+             << QString::fromLatin1(m_settings.runner.runId);
+        m_participants.push_back(std::make_unique<WorkerParticipant>(QCoreApplication::applicationFilePath(), args,
+                                                                     u"worker %1/%2"_s.arg(k).arg(workers)));
+    }
+}
+
+QCoro::Task<std::optional<PrepareResult>> Coordinator::prepareAll()
+{
+    std::vector<QCoro::Task<std::optional<PrepareResult>>> tasks;
+    for (const auto &p : m_participants)
+        tasks.push_back(p->prepare());
+    PrepareResult merged;
+    bool complete = true;
+    for (auto &t : tasks) {
+        const std::optional<PrepareResult> r = co_await t;
+        if (r)
+            merged.merge(*r);
+        else
+            complete = false;
+    }
+    if (!complete)
+        co_return std::nullopt;
+    co_return merged;
+}
+
+QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJsonArray *servers)
+{
+    QList<ProcessWatch> watches = watchesFor(m_settings);
+    auto watching = watchProcesses(&watches, spec.measureFrom, spec.measureUntil);
+    std::vector<QCoro::Task<std::optional<PhaseStats>>> tasks;
+    for (const auto &p : m_participants)
+        tasks.push_back(p->runPhase(spec));
+    PhaseStats merged;
+    bool complete = true;
+    for (auto &t : tasks) {
+        const std::optional<PhaseStats> r = co_await t;
+        if (r)
+            merged.merge(*r);
+        else
+            complete = false;
+    }
+    co_await watching;
+    *servers = watchesJson(watches);
+    if (!complete)
+        co_return std::nullopt;
+    co_return merged;
+}
+
+QCoro::Task<> Coordinator::finishAll()
+{
+    std::vector<QCoro::Task<QJsonObject>> tasks;
+    for (const auto &p : m_participants)
+        tasks.push_back(p->finish());
+    QJsonObject tokens;
+    for (auto &t : tasks) {
+        const QJsonObject some = co_await t;
+        for (auto it = some.constBegin(); it != some.constEnd(); ++it)
+            tokens.insert(it.key(), it.value());
+    }
+    writeTokenCache(m_settings.tokenCache, m_settings.runner.tokens, tokens);
+    co_await QCoro::sleepFor(300ms); // let the close frames go out before the process ends
+}
+
+QCoro::Task<int> Coordinator::run()
+{
+    // Each branch binds its result first: GCC 12 is fragile with co_await in other expressions.
+    int code = 2;
+    if (m_settings.mode == Mode::Load || m_settings.mode == Mode::Step) {
+        const int r = co_await runLoad(m_settings.mode == Mode::Step);
+        code = r;
+    } else if (m_settings.mode == Mode::Idle) {
+        const int r = co_await runIdle();
+        code = r;
+    } else {
+        const int r = co_await runHistory();
+        code = r;
+    }
+    co_return code;
+}
+
+QCoro::Task<int> Coordinator::runLoad(bool stepping)
+{
+    const auto &pop = m_settings.runner.population;
+    if (!m_settings.json) {
+        std::printf("rill-load: %d clients in %d channels over %lld URL(s), %lld senders, %d process(es)\n",
+                    pop.totalClients, pop.channels, static_cast<long long>(pop.urls.size()),
+                    static_cast<long long>(pop.sendersIn(0, pop.totalClients)), m_settings.workers);
+        std::fflush(stdout);
+    }
+    startParticipants();
+    const std::optional<PrepareResult> prepared = co_await prepareAll();
+    if (!prepared) {
+        co_await finishAll();
+        std::fprintf(stderr, "rill-load: a worker failed during set-up\n");
+        co_return 1;
+    }
+    if (!m_settings.json) {
+        QStringList errs;
+        for (auto it = prepared->errors.cbegin(); it != prepared->errors.cend(); ++it)
+            errs << it.key() + u'=' + QString::number(it.value());
+        std::printf("set-up: %lld of %lld clients ready in %.1f s%s\n", static_cast<long long>(prepared->ready),
+                    static_cast<long long>(prepared->clients), prepared->seconds,
+                    errs.isEmpty() ? "" : qPrintable(u" (errors: "_s + errs.join(u", ") + u')'));
+        std::fflush(stdout);
+    }
+    if (prepared->ready == 0) {
+        co_await finishAll();
+        std::fprintf(stderr, "rill-load: no client could connect and log in; nothing to measure\n");
+        co_return 1;
+    }
+
+    QJsonArray phases;
+    int code = 0;
+    double rate = m_settings.rate;
+    QJsonObject best;
+    const int steps = stepping ? m_settings.maxSteps : 1;
+    for (int step = 0; step < steps; ++step) {
+        PhaseSpec spec;
+        spec.step = step;
+        spec.ratePerSender = rate;
+        // A moment for every worker to receive the plan before it starts.
+        spec.start = monotonicMicros() + 500'000;
+        spec.measureFrom = spec.start + qint64(m_settings.warmupSeconds * 1e6);
+        spec.measureUntil = spec.measureFrom + qint64(m_settings.durationSeconds * 1e6);
+        spec.drainUntil = spec.measureUntil + qint64(m_settings.drainSeconds * 1e6);
+        if (!m_settings.json) {
+            std::printf("%s %d: %g msg/s per sender\n", stepping ? "step" : "phase", step, rate);
+            std::fflush(stdout);
+        }
+        QJsonArray servers;
+        const std::optional<PhaseStats> stats = co_await runPhase(spec, &servers);
+        if (!stats) {
+            std::fprintf(stderr, "rill-load: a worker failed during the run\n");
+            code = 1;
+            break;
+        }
+        QString why;
+        const bool holds = phaseHolds(*stats, m_settings.p99LimitMs, &why);
+        QJsonObject report = stats->report();
+        report.insert("servers"_L1, servers);
+        report.insert("holds"_L1, holds);
+        if (!holds)
+            report.insert("problems"_L1, why);
+        phases.append(report);
+        if (!m_settings.json) {
+            printPhase(report, servers);
+            std::printf("  => %s%s\n", holds ? "holds" : "fails: ", qPrintable(why));
+            std::fflush(stdout);
+        }
+        if (!stepping) {
+            code = holds ? 0 : 1;
+            break;
+        }
+        if (!holds)
+            break;
+        best = report;
+        rate *= m_settings.stepFactor;
+    }
+    co_await finishAll();
+
+    QJsonObject out{{"mode"_L1, stepping ? u"step"_s : u"load"_s},
+                    {"prepare"_L1, prepared->toJson()},
+                    {"phases"_L1, phases}};
+    if (stepping) {
+        out.insert("highestSustained"_L1, best.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(best));
+        if (!m_settings.json) {
+            if (best.isEmpty())
+                std::printf("highest sustained step: none (the first step failed)\n");
+            else
+                std::printf("highest sustained step: %d, offered %.1f msg/s, delivered %.1f msg/s, p99 %.2f ms\n",
+                            best.value("step"_L1).toInt(), best.value("offeredPerSecond"_L1).toDouble(),
+                            best.value("deliveredPerSecond"_L1).toDouble(),
+                            best.value("latency"_L1).toObject().value("p99Ms"_L1).toDouble());
+        }
+        code = best.isEmpty() ? 1 : 0;
+    }
+    if (m_settings.json)
+        emitJson(out);
+    co_return code;
+}
+
+QCoro::Task<int> Coordinator::runIdle()
+{
+    const auto &pop = m_settings.runner.population;
+    QList<ProcessWatch> watches = watchesFor(m_settings);
+    if (watches.isEmpty())
+        std::fprintf(stderr, "rill-load: --idle without --server-pid measures no server memory\n");
+    for (auto &w : watches)
+        w.before = rill::bench::sampleProcess(w.pid);
+    const auto toolBefore = rill::bench::sampleProcess(::getpid());
+
+    startParticipants();
+    const std::optional<PrepareResult> prepared = co_await prepareAll();
+    if (!prepared) {
+        co_await finishAll();
+        std::fprintf(stderr, "rill-load: a worker failed during set-up\n");
+        co_return 1;
+    }
+    // Let the server finish what connecting set off (presence, log-in snapshots) and its
+    // allocator settle, so the figure is the cost of holding connections, not of making them.
+    co_await QCoro::sleepFor(std::chrono::milliseconds(qint64(m_settings.settleSeconds * 1000)));
+    for (auto &w : watches) {
+        w.after = rill::bench::sampleProcess(w.pid);
+        w.wallMicros = 1;
+    }
+    co_await finishAll();
+
+    const qint64 n = prepared->ready;
+    QJsonArray servers;
+    for (const auto &w : watches) {
+        QJsonObject o{{"pid"_L1, w.pid}, {"role"_L1, w.role}};
+        if (w.before && w.after) {
+            const qint64 grown = w.after->rssBytes - w.before->rssBytes;
+            o.insert("rssBeforeBytes"_L1, w.before->rssBytes);
+            o.insert("rssAfterBytes"_L1, w.after->rssBytes);
+            o.insert("rssPerConnectionBytes"_L1, n ? double(grown) / double(n) : 0.0);
+        } else {
+            o.insert("error"_L1, u"no /proc data"_s);
+        }
+        servers.append(o);
+    }
+    QJsonObject out{{"mode"_L1, u"idle"_s},
+                    {"connections"_L1, n},
+                    {"settleSeconds"_L1, m_settings.settleSeconds},
+                    {"prepare"_L1, prepared->toJson()},
+                    {"servers"_L1, servers}};
+    if (m_settings.workers <= 1 && toolBefore) {
+        const auto toolAfter = rill::bench::sampleProcess(::getpid());
+        if (toolAfter)
+            out.insert("toolRssPerConnectionBytes"_L1,
+                       n ? double(toolAfter->rssBytes - toolBefore->rssBytes) / double(n) : 0.0);
+    }
+    if (m_settings.json) {
+        emitJson(out);
+    } else {
+        std::printf("idle: %lld of %d connections authenticated in %.1f s\n", static_cast<long long>(n),
+                    pop.totalClients, prepared->seconds);
+        for (const QJsonValue &v : servers) {
+            const QJsonObject s = v.toObject();
+            if (s.contains("error"_L1))
+                continue;
+            std::printf("  %s pid %lld: rss %s -> %s, %.1f KiB per connection\n",
+                        qPrintable(s.value("role"_L1).toString()), static_cast<long long>(s.value("pid"_L1).toInteger()),
+                        qPrintable(mib(s.value("rssBeforeBytes"_L1).toInteger())),
+                        qPrintable(mib(s.value("rssAfterBytes"_L1).toInteger())),
+                        s.value("rssPerConnectionBytes"_L1).toDouble() / 1024.0);
+        }
+        if (out.contains("toolRssPerConnectionBytes"_L1))
+            std::printf("  rill-load itself: %.1f KiB per connection\n",
+                        out.value("toolRssPerConnectionBytes"_L1).toDouble() / 1024.0);
+    }
+    co_return n == pop.totalClients ? 0 : 1;
+}
+
+QCoro::Task<int> Coordinator::runHistory()
+{
+    HistoryOptions options;
+    options.runner = m_settings.runner;
+    options.entries = m_settings.historyEntries;
+    options.queries = m_settings.historyQueries;
+    QJsonObject report = co_await runHistoryBenchmark(options);
+    QJsonObject out{{"mode"_L1, u"history"_s}, {"history"_L1, report}};
+    if (m_settings.json) {
+        emitJson(out);
+    } else {
+        if (report.contains("error"_L1)) {
+            std::printf("history: %s\n", qPrintable(report.value("error"_L1).toString()));
+        } else {
+            std::printf("history: %s holds %lld entries (%lld added now at %.0f/s)\n",
+                        qPrintable(report.value("channel"_L1).toString()),
+                        static_cast<long long>(report.value("entriesBefore"_L1).toInteger()
+                                               + report.value("filled"_L1).toInteger()),
+                        static_cast<long long>(report.value("filled"_L1).toInteger()),
+                        report.value("fillPerSecond"_L1).toDouble());
+            for (const auto key : {"newestPage"_L1, "randomBeforePage"_L1}) {
+                const QJsonObject q = report.value(key).toObject();
+                const QJsonObject l = q.value("latency"_L1).toObject();
+                std::printf("  %-17s p50 %.2f  p90 %.2f  p99 %.2f  max %.2f ms  (%lld pages, %.1f messages each)\n",
+                            key.data(), l.value("p50Ms"_L1).toDouble(), l.value("p90Ms"_L1).toDouble(),
+                            l.value("p99Ms"_L1).toDouble(), l.value("maxMs"_L1).toDouble(),
+                            static_cast<long long>(l.value("count"_L1).toInteger()),
+                            q.value("meanMessagesPerPage"_L1).toDouble());
+            }
+        }
+        std::fflush(stdout);
+    }
+    co_return report.contains("error"_L1) ? 1 : 0;
+}
+
+QCoro::Task<> runAndExit(const Settings *settings)
+{
+    int code = 0;
+    if (settings->workerSlot) {
+        code = co_await serveAsWorker(settings->runner);
+    } else {
+        Coordinator coordinator(*settings);
+        code = co_await coordinator.run();
+    }
+    QCoreApplication::exit(code);
+}
+
+// Our command line without --workers, for the workers to parse the same settings.
+QStringList argumentsForWorkers(const QStringList &arguments)
+{
+    QStringList out;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &a = arguments[i];
+        if (a == "--workers"_L1 || a == "--json"_L1 || a == "--run-id"_L1 || a == "--worker-slot"_L1) {
+            if (a != "--json"_L1)
+                ++i; // and its value
+            continue;
+        }
+        if (a.startsWith("--workers="_L1) || a.startsWith("--run-id="_L1) || a.startsWith("--worker-slot="_L1))
+            continue;
+        out << a;
+    }
+    return out;
+}
+
+std::optional<Settings> parseSettings(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Load generator for rill-server: N clients in M channels, a share of them sending R messages/s; measures "
+        "delivery latency, losses and duplicates against the acknowledgements, and the server's CPU and memory."_s);
+    parser.addHelpOption();
+    const QCommandLineOption urlOpt(u"url"_s, u"Server URL, loopback only; repeat for several instances "
+                                              "(clients are spread round-robin). Default ws://127.0.0.1:7117/."_s,
+                                    u"url"_s);
+    const QCommandLineOption clientsOpt({u"n"_s, u"clients"_s}, u"Clients (default 100)."_s, u"n"_s, u"100"_s);
+    const QCommandLineOption channelsOpt({u"m"_s, u"channels"_s}, u"Channels; client i is in channel i % M "
+                                                                  "(default 10; 0 in --idle mode)."_s,
+                                         u"m"_s);
+    const QCommandLineOption sendersOpt(u"senders"_s, u"Share of the clients that send, 0..1 (default 1)."_s,
+                                        u"share"_s, u"1"_s);
+    const QCommandLineOption rateOpt(u"rate"_s, u"Messages per second per sender (default 1; the first step "
+                                                "in --step mode)."_s,
+                                     u"per-second"_s, u"1"_s);
+    const QCommandLineOption durationOpt(u"duration"_s, u"Measured seconds (default 30)."_s, u"s"_s, u"30"_s);
+    const QCommandLineOption warmupOpt(u"warmup"_s, u"Seconds of load before measuring (default 5)."_s, u"s"_s,
+                                       u"5"_s);
+    const QCommandLineOption drainOpt(u"drain"_s, u"Seconds after the last measured send in which deliveries "
+                                                  "still count (default 3)."_s,
+                                      u"s"_s, u"3"_s);
+    const QCommandLineOption sizeOpt(u"size"_s, u"Message text length in bytes (default 100)."_s, u"bytes"_s,
+                                     u"100"_s);
+    const QCommandLineOption inflightOpt(u"max-inflight"_s, u"Unanswered sends per client before it skips "
+                                                            "(counted) sends (default 100)."_s,
+                                         u"n"_s, u"100"_s);
+    const QCommandLineOption workersOpt(u"workers"_s, u"Processes to spread the clients over (default 1)."_s,
+                                        u"k"_s, u"1"_s);
+    const QCommandLineOption stepOpt(u"step"_s, u"Raise the load step by step until p99 exceeds the limit or "
+                                                "anything is lost; report the highest step that held."_s);
+    const QCommandLineOption factorOpt(u"step-factor"_s, u"Rate multiplier between steps (default 1.5)."_s,
+                                       u"x"_s, u"1.5"_s);
+    const QCommandLineOption maxStepsOpt(u"max-steps"_s, u"Most steps (default 20)."_s, u"n"_s, u"20"_s);
+    const QCommandLineOption p99Opt(u"p99-limit"_s, u"Delivery p99 a step may reach, ms (default 50)."_s, u"ms"_s,
+                                    u"50"_s);
+    const QCommandLineOption idleOpt(u"idle"_s, u"Open K authenticated idle connections and report the "
+                                                "server's RSS per connection."_s,
+                                     u"k"_s);
+    const QCommandLineOption settleOpt(u"settle"_s, u"Idle mode: seconds to wait before measuring (default 5)."_s,
+                                       u"s"_s, u"5"_s);
+    const QCommandLineOption historyOpt(u"history"_s, u"Fill one channel and time `history` pages."_s);
+    const QCommandLineOption entriesOpt(u"history-entries"_s, u"Entries to fill (default 1000000)."_s, u"n"_s,
+                                        u"1000000"_s);
+    const QCommandLineOption queriesOpt(u"history-queries"_s, u"Pages to time per kind (default 1000)."_s,
+                                        u"n"_s, u"1000"_s);
+    const QCommandLineOption prefixOpt(u"user-prefix"_s, u"User names are <prefix>-<i> (default load)."_s,
+                                       u"prefix"_s, u"load"_s);
+    const QCommandLineOption passwordOpt(u"password"_s, u"Password of every load user."_s, u"password"_s,
+                                         u"rill-load-password"_s);
+    const QCommandLineOption channelPrefixOpt(u"channel-prefix"_s, u"Channels are <prefix>-<c> (default load)."_s,
+                                              u"prefix"_s, u"load"_s);
+    const QCommandLineOption tokenOpt(u"token-cache"_s, u"File of user -> token from earlier runs: logging in "
+                                                        "with a token skips password hashing."_s,
+                                      u"file"_s);
+    const QCommandLineOption concurrencyOpt(u"connect-concurrency"_s, u"Set-ups (connect, register or log in, "
+                                                                      "join) in flight per process (default 32)."_s,
+                                            u"n"_s, u"32"_s);
+    const QCommandLineOption timeoutOpt(u"request-timeout"_s, u"Seconds to wait for a set-up reply (default 120)."_s,
+                                        u"s"_s, u"120"_s);
+    const QCommandLineOption pidOpt(u"server-pid"_s, u"rill-server process to sample (repeatable)."_s, u"pid"_s);
+    const QCommandLineOption redisPidOpt(u"redis-pid"_s, u"redis-server process to sample."_s, u"pid"_s);
+    const QCommandLineOption nagleOpt(u"nagle"_s, u"Leave Nagle's algorithm on for the clients' sockets, as a "
+                                                  "stock QWebSocket client does (default: TCP_NODELAY)."_s);
+    const QCommandLineOption jsonOpt(u"json"_s, u"Print the result as JSON."_s);
+    QCommandLineOption slotOpt(u"worker-slot"_s, u"(internal) Run as worker k of K."_s, u"k/K"_s);
+    slotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption runIdOpt(u"run-id"_s, u"(internal) The coordinator's run ID."_s, u"id"_s);
+    runIdOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({urlOpt,     clientsOpt,  channelsOpt, sendersOpt,   rateOpt,        durationOpt,
+                       warmupOpt,  drainOpt,    sizeOpt,     inflightOpt,  workersOpt,     stepOpt,
+                       factorOpt,  maxStepsOpt, p99Opt,      idleOpt,      settleOpt,      historyOpt,
+                       entriesOpt, queriesOpt,  prefixOpt,   passwordOpt,  channelPrefixOpt, tokenOpt,
+                       concurrencyOpt, timeoutOpt, pidOpt,   redisPidOpt,  nagleOpt,       jsonOpt,        slotOpt,
+                       runIdOpt});
+    parser.process(app);
+
+    bool good = true;
+    auto fail = [&good](const QString &what) {
+        std::fprintf(stderr, "rill-load: %s\n", qPrintable(what));
+        good = false;
+    };
+    auto number = [&](const QCommandLineOption &opt, double min, double max) {
+        bool ok = false;
+        const double v = parser.value(opt).toDouble(&ok);
+        if (!ok || v < min || v > max || !std::isfinite(v)) {
+            fail(u"--%1 must be a number from %2 to %3"_s.arg(opt.names().last()).arg(min).arg(max));
+            return min;
+        }
+        return v;
+    };
+
+    Settings s;
+    Population &pop = s.runner.population;
+    const QStringList urls = parser.isSet(urlOpt) ? parser.values(urlOpt) : QStringList{u"ws://127.0.0.1:7117/"_s};
+    for (const QString &text : urls) {
+        const QUrl url(text);
+        QString why;
+        if (!url.isValid() || !isLoopbackUrl(url, &why))
+            fail(u"refusing --url %1: %2"_s.arg(text, why.isEmpty() ? u"not a valid URL"_s : why));
+        pop.urls.append(url);
+    }
+
+    const int modes = int(parser.isSet(stepOpt)) + int(parser.isSet(idleOpt)) + int(parser.isSet(historyOpt));
+    if (modes > 1)
+        fail(u"--step, --idle and --history are separate modes; pick one"_s);
+    s.mode = parser.isSet(stepOpt)      ? Mode::Step
+             : parser.isSet(idleOpt)    ? Mode::Idle
+             : parser.isSet(historyOpt) ? Mode::History
+                                        : Mode::Load;
+
+    pop.totalClients = int(number(parser.isSet(idleOpt) ? idleOpt : clientsOpt, 1, 1'000'000));
+    pop.channels = parser.isSet(channelsOpt) ? int(number(channelsOpt, 0, 100'000))
+                   : s.mode == Mode::Idle    ? 0
+                                             : 10;
+    if (s.mode != Mode::Idle && pop.channels < 1)
+        fail(u"--channels must be at least 1 outside --idle mode"_s);
+    pop.senderShare = number(sendersOpt, 0, 1);
+    pop.userPrefix = parser.value(prefixOpt);
+    pop.password = parser.value(passwordOpt);
+    pop.channelPrefix = parser.value(channelPrefixOpt);
+    if (!rill::protocol::isValidUserName(pop.userName(pop.totalClients)))
+        fail(u"--user-prefix makes invalid user names (A-Z a-z 0-9 _ . -, at most 32)"_s);
+    if (!rill::protocol::isValidPassword(pop.password))
+        fail(u"--password must be 8 to 1024 characters"_s);
+    if (!rill::protocol::normalizeChannelName(QString(pop.channelName(std::max(pop.channels, 1)) + u"-history"_s)))
+        fail(u"--channel-prefix makes invalid channel names (a-z 0-9 _ -)"_s);
+
+    if (s.mode == Mode::History) {
+        // A couple of connections fill the log; their own `message` events are part of the cost.
+        pop.totalClients = 2;
+        pop.channels = 1;
+        pop.senderShare = 0;
+        pop.userPrefix = pop.userPrefix + u"-hist"_s;
+        pop.fixedChannel = pop.channelPrefix + u"-history"_s;
+        s.historyEntries = qint64(number(entriesOpt, 1, 1e9));
+        s.historyQueries = int(number(queriesOpt, 1, 1e7));
+    }
+
+    s.rate = number(rateOpt, 0.001, 1e6);
+    s.durationSeconds = number(durationOpt, 0.1, 86400);
+    s.warmupSeconds = number(warmupOpt, 0, 3600);
+    s.drainSeconds = number(drainOpt, 0, 3600);
+    s.stepFactor = number(factorOpt, 1.01, 100);
+    s.maxSteps = int(number(maxStepsOpt, 1, 1000));
+    s.p99LimitMs = number(p99Opt, 0.001, 1e6);
+    s.settleSeconds = number(settleOpt, 0, 3600);
+    s.workers = s.mode == Mode::History ? 1 : int(number(workersOpt, 1, 256));
+    s.runner.messageBytes = int(number(sizeOpt, 1, 16'000));
+    s.runner.maxInflight = int(number(inflightOpt, 1, 1'000'000));
+    s.runner.connectConcurrency = int(number(concurrencyOpt, 1, 100'000));
+    s.runner.requestTimeout = std::chrono::milliseconds(qint64(number(timeoutOpt, 1, 86400) * 1000));
+    for (const QString &p : parser.values(pidOpt)) {
+        const qint64 pid = p.toLongLong();
+        if (pid <= 0)
+            fail(u"--server-pid: not a process ID: "_s + p);
+        s.serverPids.append(pid);
+    }
+    if (parser.isSet(redisPidOpt))
+        s.redisPid = parser.value(redisPidOpt).toLongLong();
+    s.tokenCache = parser.value(tokenOpt);
+    s.runner.tokens = readTokenCache(s.tokenCache);
+    s.json = parser.isSet(jsonOpt);
+    s.runner.noDelay = !parser.isSet(nagleOpt);
+
+    if (parser.isSet(slotOpt)) {
+        const QStringList parts = parser.value(slotOpt).split(u'/');
+        const int k = parts.value(0).toInt();
+        const int K = parts.value(1).toInt();
+        if (parts.size() != 2 || K < 1 || k < 0 || k >= K)
+            fail(u"--worker-slot must be k/K"_s);
+        else
+            s.workerSlot = std::pair{k, K};
+    }
+    s.runner.runId = parser.isSet(runIdOpt)
+        ? parser.value(runIdOpt).toLatin1()
+        : QByteArray::number(QRandomGenerator::global()->generate(), 16).rightJustified(8, '0');
+    const auto [k, K] = s.workerSlot.value_or(std::pair{0, 1});
+    pop.first = int(qint64(pop.totalClients) * k / K);
+    pop.end = int(qint64(pop.totalClients) * (k + 1) / K);
+    s.runner.tag = s.workerSlot ? u"worker %1/%2"_s.arg(k).arg(K) : u"rill-load"_s;
+    s.workerArguments = argumentsForWorkers(QCoreApplication::arguments());
+    if (!good)
+        return std::nullopt;
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"rill-load"_s);
+    // Every client is a socket: thousands of them need more than the usual soft limit of 1024.
+    const qint64 files = rill::bench::raiseOpenFilesLimit();
+    const std::optional<Settings> settings = parseSettings(app);
+    if (!settings)
+        return 2;
+    if (files >= 0 && files < qint64(settings->runner.population.end - settings->runner.population.first) + 64)
+        std::fprintf(stderr, "rill-load: warning: the open-files limit (%lld) is below the client count\n",
+                     static_cast<long long>(files));
+    QTimer::singleShot(0, &app, [&settings] { runAndExit(&*settings); });
+    return app.exec();
+}
