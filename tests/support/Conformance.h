@@ -31,6 +31,14 @@ inline QString dump(const QJsonValue &v)
     return QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact));
 }
 
+inline QString dump(const QList<QJsonObject> &list)
+{
+    QJsonArray a;
+    for (const auto &o : list)
+        a.append(o);
+    return dump(a);
+}
+
 inline bool isInteger(const QJsonValue &v)
 {
     return v.isDouble() && std::floor(v.toDouble()) == v.toDouble();
@@ -172,14 +180,21 @@ inline std::function<bool(const QJsonObject &)> inChannel(const QString &channel
 
 } // namespace rill::test::conf
 
-// Assertions on replies that print the reply when they fail.
+// Assertions on replies that print the reply when they fail. Each evaluates its argument
+// exactly once (it is usually the call itself).
 #define CONF_OK(reply)                                                                                         \
-    QVERIFY2(::rill::test::conf::isOk(reply),                                                                  \
-             qPrintable(QStringLiteral("expected ok, got ") + ::rill::test::conf::dump(reply)))
+    do {                                                                                                       \
+        const QJsonObject conf_reply_ = (reply);                                                               \
+        QVERIFY2(::rill::test::conf::isOk(conf_reply_),                                                        \
+                 qPrintable(QStringLiteral("expected ok, got ") + ::rill::test::conf::dump(conf_reply_)));    \
+    } while (false)
 #define CONF_ERROR(reply, code)                                                                                \
-    QVERIFY2(::rill::test::conf::isError((reply), QLatin1StringView(code)),                                   \
-             qPrintable(QStringLiteral("expected error ") + QLatin1StringView(code) + QStringLiteral(", got ")  \
-                        + ::rill::test::conf::dump(reply)))
+    do {                                                                                                       \
+        const QJsonObject conf_reply_ = (reply);                                                               \
+        QVERIFY2(::rill::test::conf::isError(conf_reply_, QLatin1StringView(code)),                           \
+                 qPrintable(QStringLiteral("expected error ") + QLatin1StringView(code)                       \
+                            + QStringLiteral(", got ") + ::rill::test::conf::dump(conf_reply_)));             \
+    } while (false)
 #define CONF_SHAPE(problems)                                                                                   \
     do {                                                                                                       \
         const QString conf_problems_ = (problems);                                                             \
