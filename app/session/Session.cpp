@@ -6,7 +6,7 @@
 #include <QLoggingCategory>
 #include <QPointer>
 
-Q_LOGGING_CATEGORY(lcSession, "rill.client.session", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcClientSession, "rill.client.session", QtInfoMsg)
 
 namespace rill::client {
 
@@ -107,7 +107,7 @@ QCoro::Task<> Session::revokeAndClose(quint64 generation)
     if (!self || self->m_generation != generation)
         co_return; // signed in again meanwhile: that link is not ours to close
     if (!reply.ok)
-        qCInfo(lcSession) << "logout was not confirmed:" << reply.message;
+        qCInfo(lcClientSession) << "logout was not confirmed:" << reply.message;
     self->m_tracker.failAll(u"signed out"_s);
     self->m_connection.close();
 }
@@ -136,7 +136,7 @@ void Session::setStatus(Status status)
     if (m_status == status)
         return;
     m_status = status;
-    qCDebug(lcSession) << "status" << status;
+    qCDebug(lcClientSession) << "status" << status;
     Q_EMIT statusChanged();
 }
 
@@ -245,12 +245,12 @@ void Session::onFrame(const QByteArray &frame)
 {
     const auto decoded = protocol::decodeServerFrame(frame);
     if (!decoded) {
-        qCWarning(lcSession) << "ignoring a frame that is not the protocol:" << frame.left(200);
+        qCWarning(lcClientSession) << "ignoring a frame that is not the protocol:" << frame.left(200);
         return;
     }
     if (decoded->type == protocol::ServerFrame::Type::Reply) {
         if (!m_tracker.resolve(*decoded) && !decoded->ok)
-            qCWarning(lcSession) << "error without a request:" << decoded->errorName << decoded->message;
+            qCWarning(lcClientSession) << "error without a request:" << decoded->errorName << decoded->message;
         return;
     }
     dispatchEvent(decoded->event, decoded->body);
@@ -279,7 +279,7 @@ void Session::dispatchEvent(const QString &event, const QJsonObject &body)
     } else if (event == ev::bye) {
         Q_EMIT serverGoingAway(body.value("reason"_L1).toString());
     } else {
-        qCDebug(lcSession) << "unknown event" << event; // a newer server's addition
+        qCDebug(lcClientSession) << "unknown event" << event; // a newer server's addition
     }
 }
 

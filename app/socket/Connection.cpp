@@ -4,7 +4,7 @@
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcConnection, "rill.client.connection", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcClientConnection, "rill.client.connection", QtInfoMsg)
 
 namespace rill::client {
 
@@ -126,7 +126,7 @@ void Connection::connectNow()
 
     m_lastError.clear();
     setState(State::Connecting);
-    qCDebug(lcConnection) << "connecting to" << m_url;
+    qCDebug(lcClientConnection) << "connecting to" << m_url;
     socket->open(m_url);
 }
 
@@ -148,7 +148,7 @@ void Connection::onDisconnected()
     if (reason.isEmpty())
         reason = m_lastError.isEmpty() ? u"connection closed"_s : m_lastError;
     m_lastError = reason;
-    qCDebug(lcConnection) << "link down:" << reason;
+    qCDebug(lcClientConnection) << "link down:" << reason;
     scheduleRetry();
     Q_EMIT dropped(reason);
 }

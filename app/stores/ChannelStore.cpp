@@ -90,8 +90,14 @@ void ChannelStore::noteKnownId(const QString &id)
         m_info.lastId = id;
 }
 
-qsizetype ChannelStore::merge(const QList<Message> &incoming)
+qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
 {
+    // Whatever is newer than the snapshot's last ID was not in its unread count, whether it
+    // comes as a live event or in a history page (which may win the race with the event).
+    const QString counted = m_info.lastId;
+    const auto countedId = StreamId::parse(counted);
+    const auto readId = StreamId::parse(m_info.lastRead);
+    qint64 newUnread = 0;
     // Sorted and without IDs we already hold; then inserted in runs that share an insertion
     // point, so a page of history is one model insert, not a hundred.
     QList<std::pair<StreamId, const Message *>> fresh;
@@ -127,6 +133,9 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming)
         runIds.reserve(count);
         for (qsizetype k = i; k < end; ++k) {
             Message m = *fresh[k].second;
+            if (countUnread && m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0
+                && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId))
+                ++newUnread;
             m.channel = m_info.name; // one shared string instead of one per message
             run.append(std::move(m));
             runIds.append(fresh[k].first);
@@ -148,19 +157,19 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming)
     }
     if (added)
         noteKnownId(newestId());
+    if (newUnread) {
+        m_info.unread += newUnread;
+        Q_EMIT summaryChanged();
+    }
     return added;
 }
 
 bool ChannelStore::addLive(const Message &message, bool countAsUnread)
 {
-    if (merge({message}) == 0)
+    if (merge({message}, countAsUnread) == 0)
         return false;
     if (m_typing.remove(message.user))
         Q_EMIT typingChanged();
-    if (message.kind == MessageKind::Message && message.user.compare(m_self, Qt::CaseInsensitive) != 0) {
-        if (countAsUnread && isLater(message.id, m_info.lastRead))
-            ++m_info.unread;
-    }
     if (message.kind == MessageKind::Join)
         setMember(message.user, true);
     else if (message.kind == MessageKind::Part)

@@ -76,8 +76,10 @@ public:
     [[nodiscard]] bool isLoadingOlder() const { return m_loadingOlder; }
     [[nodiscard]] bool canLoadOlder() const { return !m_atStart && !m_loadingOlder; }
 
-    // Merges messages (any order, duplicates ignored). Returns how many were new.
-    qsizetype merge(const QList<protocol::Message> &messages);
+    // Merges messages (any order, duplicates ignored). Returns how many were new. Messages
+    // beyond the newest ID the server's snapshot counted are others' unread ones, unless
+    // `countUnread` is false (the user is looking at them as they come).
+    qsizetype merge(const QList<protocol::Message> &messages, bool countUnread = true);
     // A live message: merged, and counted as unread when it is someone else's.
     // Returns false when it was already known.
     bool addLive(const protocol::Message &message, bool countAsUnread);

@@ -13,7 +13,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcWorkspace, "rill.client.workspace", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcClientWorkspace, "rill.client.workspace", QtInfoMsg)
 
 namespace rill::client {
 
@@ -241,7 +241,7 @@ void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
     scheduleRead();
 }
 
-void Workspace::absorb(ChannelStore *store, const QList<Message> &messages)
+void Workspace::absorb(ChannelStore *store, const QList<Message> &messages, bool announceNew)
 {
     // A page can hold our own message whose reply the link swallowed: it confirms the
     // pending send, which then is not sent again.
@@ -251,11 +251,15 @@ void Workspace::absorb(ChannelStore *store, const QList<Message> &messages)
         if (m.nonce.isString() && store->indexOfPending(m.nonce.toString()) >= 0) {
             store->confirm(m);
             announce(store, m);
-        } else {
+        } else if (!announceNew || store->indexOfId(m.id) < 0) {
             plain.append(m);
         }
     }
     store->merge(plain);
+    if (announceNew) {
+        for (const Message &m : std::as_const(plain))
+            announce(store, m);
+    }
 }
 
 QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
@@ -272,11 +276,11 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
             co_return; // gone, or a newer sign-in resumes instead
         if (!reply.ok) {
             if (!reply.lost)
-                qCWarning(lcWorkspace) << "cannot resume" << name << reply.errorName;
+                qCWarning(lcClientWorkspace) << "cannot resume" << name << reply.errorName;
             break;
         }
         const QList<Message> page = messageList(reply.body.value("messages"_L1));
-        self->absorb(store, page);
+        self->absorb(store, page, true);
         const bool more = reply.body.value("more"_L1).toBool();
         if (!page.isEmpty())
             cursor = page.constLast().id;
@@ -318,7 +322,7 @@ QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
         co_return;
     }
     const QList<Message> page = messageList(reply.body.value("messages"_L1));
-    self->absorb(store, page);
+    self->absorb(store, page, false);
     store->addOlderPage({}, reply.body.value("more"_L1).toBool());
     if (store->name() == self->m_current)
         self->scheduleRead();
@@ -403,7 +407,7 @@ QCoro::Task<> Workspace::sendRead(QString channel, QString upTo)
     const QJsonObject params{{"channel"_L1, channel}, {"upTo"_L1, upTo}};
     const Reply reply = co_await m_session->request(op::read, params);
     if (!reply.ok && !reply.lost)
-        qCWarning(lcWorkspace) << "read marker refused for" << channel << reply.errorName;
+        qCWarning(lcClientWorkspace) << "read marker refused for" << channel << reply.errorName;
 }
 
 QString Workspace::send(const QString &text)

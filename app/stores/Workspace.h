@@ -104,7 +104,7 @@ private:
     void onStatusChanged();
     void scheduleRead();
     void markViewedRead();
-    void absorb(ChannelStore *store, const QList<protocol::Message> &messages);
+    void absorb(ChannelStore *store, const QList<protocol::Message> &messages, bool announceNew);
     void announce(ChannelStore *store, const protocol::Message &message);
     void pickCurrent();
 

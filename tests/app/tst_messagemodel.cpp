@@ -100,7 +100,7 @@ private Q_SLOTS:
 
     void duplicatesAreIgnored()
     {
-        ChannelStore store(info(), u"alice"_s);
+        ChannelStore store(info(makeMessage(2).id, makeMessage(2).id), u"alice"_s);
         QAbstractItemModelTester tester(store.messageModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(store.merge({makeMessage(1), makeMessage(2), makeMessage(1)}), 2);
         QCOMPARE(store.merge({makeMessage(2), makeMessage(1)}), 0);
@@ -261,6 +261,10 @@ private Q_SLOTS:
         QCOMPARE(store.unread(), 1);
         QVERIFY(store.addLive(makeMessage(6), false)); // seen as it arrived
         QCOMPARE(store.unread(), 1);
+        store.merge({makeMessage(7)}); // a page that beat the live event: still unread
+        QCOMPARE(store.unread(), 2);
+        QVERIFY(!store.addLive(makeMessage(7), true)); // and the event then counts nothing
+        QCOMPARE(store.unread(), 2);
     }
 
     void fetchMorePagesBackToTheStart()

@@ -1,0 +1,107 @@
+#include "AppSettings.h"
+
+#include "protocol/Limits.h"
+
+namespace rill::app {
+
+using namespace Qt::StringLiterals;
+
+AppSettings::AppSettings(const QString &path, QObject *parent)
+    : QObject(parent)
+    , m_settings(path, QSettings::IniFormat)
+{
+}
+
+void AppSettings::store(const QString &key, const QVariant &value)
+{
+    m_settings.setValue(key, value);
+    m_settings.sync(); // a crash a minute later should not lose it
+}
+
+QString AppSettings::defaultServer()
+{
+    return u"ws://localhost:"_s + QString::number(protocol::kDefaultPort);
+}
+
+QString AppSettings::server() const
+{
+    return m_settings.value(u"server"_s, defaultServer()).toString();
+}
+
+void AppSettings::setServer(const QString &server)
+{
+    if (server == this->server())
+        return;
+    store(u"server"_s, server);
+    Q_EMIT serverChanged();
+}
+
+QString AppSettings::lastUser() const
+{
+    return m_settings.value(u"lastUser"_s).toString();
+}
+
+void AppSettings::setLastUser(const QString &user)
+{
+    if (user == lastUser())
+        return;
+    store(u"lastUser"_s, user);
+    Q_EMIT lastUserChanged();
+}
+
+QString AppSettings::theme() const
+{
+    const QString value = m_settings.value(u"theme"_s, u"system"_s).toString();
+    return (value == u"light"_s || value == u"dark"_s) ? value : u"system"_s;
+}
+
+void AppSettings::setTheme(const QString &theme)
+{
+    if (theme == this->theme())
+        return;
+    store(u"theme"_s, theme);
+    Q_EMIT themeChanged();
+}
+
+bool AppSettings::notifications() const
+{
+    return m_settings.value(u"notifications"_s, true).toBool();
+}
+
+void AppSettings::setNotifications(bool on)
+{
+    if (on == notifications())
+        return;
+    store(u"notifications"_s, on);
+    Q_EMIT notificationsChanged();
+}
+
+QString AppSettings::lastChannel() const
+{
+    return m_settings.value(u"lastChannel"_s).toString();
+}
+
+void AppSettings::setLastChannel(const QString &channel)
+{
+    if (channel == lastChannel() || channel.isEmpty())
+        return;
+    store(u"lastChannel"_s, channel);
+    Q_EMIT lastChannelChanged();
+}
+
+QUrl AppSettings::serverUrl(const QString &typed)
+{
+    QString text = typed.trimmed();
+    if (text.isEmpty())
+        return {};
+    if (!text.contains(u"://"_s))
+        text.prepend(u"ws://"_s);
+    QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != u"ws"_s && url.scheme() != u"wss"_s))
+        return {};
+    if (url.port() < 0 && url.scheme() == u"ws"_s)
+        url.setPort(protocol::kDefaultPort);
+    return url;
+}
+
+} // namespace rill::app

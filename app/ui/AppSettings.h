@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QObject>
+#include <QSettings>
+#include <QUrl>
+#include <QtQmlIntegration>
+
+namespace rill::app {
+
+// The persisted preferences of one profile (QSettings, INI), as properties QML binds to.
+class AppSettings : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The app owns its settings")
+    Q_PROPERTY(QString server READ server WRITE setServer NOTIFY serverChanged)
+    Q_PROPERTY(QString lastUser READ lastUser WRITE setLastUser NOTIFY lastUserChanged)
+    // "system", "light" or "dark"
+    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
+    Q_PROPERTY(bool notifications READ notifications WRITE setNotifications NOTIFY notificationsChanged)
+    Q_PROPERTY(QString lastChannel READ lastChannel WRITE setLastChannel NOTIFY lastChannelChanged)
+
+public:
+    explicit AppSettings(const QString &path, QObject *parent = nullptr);
+
+    [[nodiscard]] QString server() const;
+    void setServer(const QString &server);
+    [[nodiscard]] QString lastUser() const;
+    void setLastUser(const QString &user);
+    [[nodiscard]] QString theme() const;
+    void setTheme(const QString &theme);
+    [[nodiscard]] bool notifications() const;
+    void setNotifications(bool on);
+    [[nodiscard]] QString lastChannel() const;
+    void setLastChannel(const QString &channel);
+
+    [[nodiscard]] static QString defaultServer();
+    // "host", "host:port" or a ws:// URL, as a WebSocket URL (empty when it is none).
+    [[nodiscard]] Q_INVOKABLE static QUrl serverUrl(const QString &typed);
+
+Q_SIGNALS:
+    void serverChanged();
+    void lastUserChanged();
+    void themeChanged();
+    void notificationsChanged();
+    void lastChannelChanged();
+
+private:
+    void store(const QString &key, const QVariant &value);
+    mutable QSettings m_settings;
+};
+
+} // namespace rill::app

@@ -1,0 +1,67 @@
+#include "Profile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace rill::app {
+
+using namespace Qt::StringLiterals;
+
+Profile::Profile(QString name)
+    : m_name(std::move(name))
+{
+}
+
+bool Profile::isValidName(const QString &name)
+{
+    static const QRegularExpression valid(u"^[A-Za-z0-9_.-]{1,64}$"_s);
+    return valid.match(name).hasMatch() && name != u"."_s && name != u".."_s;
+}
+
+QString Profile::settingsPath() const
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)).filePath(u"profiles/"_s + m_name + u".ini"_s);
+}
+
+QString Profile::dataDir() const
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(u"profiles/"_s + m_name);
+}
+
+QString Profile::serverDataDir() const
+{
+    return QDir(dataDir()).filePath(u"server"_s);
+}
+
+QString Profile::tokenPath() const
+{
+    return QDir(dataDir()).filePath(u"token"_s);
+}
+
+QString Profile::readToken() const
+{
+    QFile file(tokenPath());
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+bool Profile::writeToken(const QString &token) const
+{
+    if (token.isEmpty())
+        return QFile::remove(tokenPath()) || !QFile::exists(tokenPath());
+    if (!QDir().mkpath(dataDir()))
+        return false;
+    QSaveFile file(tokenPath());
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    // The token is a password for 30 days: nobody else on the machine may read it.
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(token.toUtf8());
+    return file.commit();
+}
+
+} // namespace rill::app

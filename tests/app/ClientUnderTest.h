@@ -1,0 +1,63 @@
+#pragma once
+
+#include "session/Session.h"
+#include "stores/ChannelStore.h"
+#include "stores/Workspace.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+namespace rill::test {
+
+// One instance of the client core, as the app composes it, with retries short enough for tests.
+struct ClientUnderTest {
+    explicit ClientUnderTest(int pageSize = 50)
+    {
+        client::Session::Options options;
+        options.connection.firstRetry = std::chrono::milliseconds(50);
+        options.connection.maxRetry = std::chrono::milliseconds(400);
+        options.requestTimeout = std::chrono::seconds(10);
+        session = std::make_unique<client::Session>(options);
+        client::Workspace::Options workspaceOptions;
+        workspaceOptions.pageSize = pageSize;
+        workspaceOptions.readDelay = std::chrono::milliseconds(10);
+        workspace = std::make_unique<client::Workspace>(session.get(), workspaceOptions);
+        workspace->setWindowActive(false);
+    }
+
+    // Registers (or logs in when the name is taken) and waits until online.
+    [[nodiscard]] bool signUp(const QUrl &url, const QString &user, const QString &password = QStringLiteral("password1"))
+    {
+        QSignalSpy in(session.get(), &client::Session::signedIn);
+        session->createAccount(url, user, password);
+        if (!in.wait(10000)) {
+            if (session->status() != client::Session::Status::SignedOut)
+                return false;
+            session->signIn(url, user, password); // taken: it is ours from an earlier case
+            return in.wait(10000);
+        }
+        return true;
+    }
+
+    [[nodiscard]] client::ChannelStore *channel(const QString &name) const { return workspace->channel(name); }
+
+    // Texts of a channel's confirmed messages, oldest first.
+    [[nodiscard]] QStringList texts(const QString &name) const
+    {
+        QStringList out;
+        if (const auto *store = channel(name)) {
+            for (const auto &m : store->messages()) {
+                if (m.kind == protocol::MessageKind::Message)
+                    out << m.text;
+            }
+        }
+        return out;
+    }
+
+    std::unique_ptr<client::Session> session;
+    std::unique_ptr<client::Workspace> workspace; // declared after the session: destroyed first
+};
+
+} // namespace rill::test

@@ -1,0 +1,350 @@
+// Two (or three) instances of the client core talking through a real rill server on a real
+// redis-server: the behaviours the app promises, end to end below the UI.
+#include "ClientUnderTest.h"
+#include "ServerFixture.h"
+#include "TestClient.h"
+
+#include "models/ChannelListModel.h"
+#include "models/DirectoryModel.h"
+#include "models/MessageModel.h"
+#include "protocol/Names.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace rill;
+using namespace rill::client;
+using namespace Qt::StringLiterals;
+
+namespace {
+// IDs strictly increasing: ordered, and no message twice.
+bool strictlyOrdered(const ChannelStore &store)
+{
+    const auto &messages = store.messages();
+    for (qsizetype i = 1; i < messages.size(); ++i) {
+        if (!(protocol::StreamId::parse(messages[i - 1].id) < protocol::StreamId::parse(messages[i].id)))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<test::ServerFixture> m_server;
+
+private Q_SLOTS:
+    void init()
+    {
+        m_server = std::make_unique<test::ServerFixture>();
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    }
+
+    void cleanup() { m_server.reset(); }
+
+    void joinSendAndReceive()
+    {
+        test::ClientUnderTest alice;
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+
+        alice.workspace->join(u"#Dev"_s);
+        QTRY_VERIFY(alice.channel(u"dev"_s));
+        QCOMPARE(alice.workspace->currentName(), u"dev"_s);
+        bob.workspace->join(u"dev"_s);
+        QTRY_VERIFY(bob.channel(u"dev"_s));
+        // Alice sees Bob join, as a notice in the log.
+        QTRY_VERIFY(std::any_of(alice.channel(u"dev"_s)->messages().cbegin(), alice.channel(u"dev"_s)->messages().cend(),
+                                [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Join && m.user == u"bob"_s; }));
+
+        QSignalSpy aliceAdded(alice.workspace.get(), &Workspace::messageAdded);
+        QCOMPARE(alice.workspace->send(u"  hello bob  "_s), QString());
+        ChannelStore *aliceDev = alice.channel(u"dev"_s);
+        QCOMPARE(aliceDev->pending().size(), 1); // shown at once, before the server answers
+        QCOMPARE(aliceDev->messageModel()->index(0).data(MessageModel::TextRole).toString(), u"hello bob"_s);
+        QTRY_VERIFY(aliceDev->pending().isEmpty());
+        QTRY_COMPARE(bob.texts(u"dev"_s), QStringList{u"hello bob"_s});
+        QCOMPARE(alice.texts(u"dev"_s), QStringList{u"hello bob"_s});
+        // The reply and the echoed event both came back; the message was added once.
+        QTRY_COMPARE(alice.session->connection().state(), Connection::State::Open);
+        QCOMPARE(aliceAdded.size(), 1);
+
+        QCOMPARE(alice.workspace->send(u"   "_s), u"Nothing to send"_s);
+        QVERIFY(!alice.workspace->send(QString(4001, u'x')).isEmpty());
+        QVERIFY(aliceDev->pending().isEmpty());
+    }
+
+    void unreadBadgeAndReadMarkersAgreeAcrossSessions()
+    {
+        test::ClientUnderTest bob;
+        test::ClientUnderTest aliceHere;
+        test::ClientUnderTest aliceThere;
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        QVERIFY(aliceHere.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(aliceThere.signUp(m_server->url(), u"alice"_s));
+        bob.workspace->sendTo(u"general"_s, u"one"_s);
+        bob.workspace->sendTo(u"general"_s, u"two"_s);
+
+        for (auto *alice : {&aliceHere, &aliceThere}) {
+            QTRY_COMPARE(alice->texts(u"general"_s), (QStringList{u"one"_s, u"two"_s}));
+            QCOMPARE(alice->channel(u"general"_s)->unread(), 2);
+            const auto &list = *alice->workspace->channels();
+            QCOMPARE(list.index(list.rowOf(u"general"_s)).data(ChannelListModel::UnreadRole).toInt(), 2);
+        }
+        // Viewing the channel (window active) moves the marker; the other window follows.
+        aliceHere.workspace->setWindowActive(true);
+        QTRY_COMPARE(aliceHere.channel(u"general"_s)->unread(), 0);
+        QTRY_COMPARE(aliceThere.channel(u"general"_s)->unread(), 0);
+        QCOMPARE(aliceThere.workspace->channels()->totalUnread(), 0);
+
+        // A new message while one window views the channel: read there, so read everywhere.
+        bob.workspace->sendTo(u"general"_s, u"three"_s);
+        QTRY_COMPARE(aliceHere.texts(u"general"_s).size(), 3);
+        QTRY_COMPARE(aliceThere.channel(u"general"_s)->lastRead(), aliceHere.channel(u"general"_s)->newestId());
+        QCOMPARE(aliceThere.channel(u"general"_s)->unread(), 0);
+
+        // And a fresh sign-in sees the server's count.
+        test::ClientUnderTest aliceLater;
+        QVERIFY(aliceLater.signUp(m_server->url(), u"alice"_s));
+        QCOMPARE(aliceLater.channel(u"general"_s)->unread(), 0);
+    }
+
+    void escapeMarksReadAndClearsTheDivider()
+    {
+        test::ClientUnderTest bob;
+        test::ClientUnderTest alice;
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QTRY_VERIFY(alice.channel(u"general"_s)->isLoaded());
+        const QString before = alice.channel(u"general"_s)->newestId();
+        bob.workspace->sendTo(u"general"_s, u"news"_s);
+        QTRY_COMPARE(alice.texts(u"general"_s), QStringList{u"news"_s});
+        ChannelStore *general = alice.channel(u"general"_s);
+        QCOMPARE(general->unread(), 1);
+        QCOMPARE(general->dividerAfter(), general->lastRead());
+        alice.workspace->markCurrentRead();
+        QCOMPARE(general->unread(), 0);
+        QCOMPARE(general->dividerAfter(), general->newestId());
+        QCOMPARE(general->messageModel()->dividerRow(), -1);
+        Q_UNUSED(before);
+        test::ClientUnderTest aliceLater;
+        QVERIFY(aliceLater.signUp(m_server->url(), u"alice"_s));
+        QCOMPARE(aliceLater.channel(u"general"_s)->lastRead(), general->newestId());
+    }
+
+    // The server goes away while messages are written on both sides; after it is back
+    // everything arrives once, in order, and the pending sends are confirmed once.
+    void resumeAfterServerRestart()
+    {
+        // A second instance on the same Redis stays up while the first is down, so Carol can
+        // write while Alice's server is gone.
+        test::ServerFixture other(&m_server->redis());
+        QVERIFY2(other.start(), qPrintable(other.errorString()));
+
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        test::TestClient carol;
+        QVERIFY(carol.open(other.url()));
+        QVERIFY(carol.signUp(u"carol"_s));
+        QTRY_VERIFY(alice.channel(u"general"_s)->isLoaded());
+        carol.call(u"send"_s, {{u"channel"_s, u"general"_s}, {u"text"_s, u"before"_s}});
+        QTRY_COMPARE(alice.texts(u"general"_s), QStringList{u"before"_s});
+
+        QSignalSpy added(alice.workspace.get(), &Workspace::messageAdded);
+        m_server->stop();
+        QTRY_COMPARE(alice.session->status(), Session::Status::Reconnecting);
+        QStringList nonces;
+        for (const QString &text : {u"mine 1"_s, u"mine 2"_s, u"mine 3"_s})
+            nonces << alice.workspace->sendTo(u"general"_s, text);
+        QCOMPARE(alice.channel(u"general"_s)->pending().size(), 3);
+        for (int i = 1; i <= 5; ++i) {
+            const auto reply = carol.call(u"send"_s, {{u"channel"_s, u"general"_s}, {u"text"_s, u"meanwhile %1"_s.arg(i)}});
+            QVERIFY(reply.value(u"ok"_s).toBool());
+        }
+
+        QSignalSpy resumed(alice.workspace.get(), &Workspace::resumed);
+        QVERIFY(m_server->start());
+        QVERIFY(resumed.wait(15000));
+        ChannelStore *general = alice.channel(u"general"_s);
+        QTRY_VERIFY(general->pending().isEmpty());
+        QCOMPARE(alice.texts(u"general"_s),
+                 (QStringList{u"before"_s, u"meanwhile 1"_s, u"meanwhile 2"_s, u"meanwhile 3"_s, u"meanwhile 4"_s,
+                              u"meanwhile 5"_s, u"mine 1"_s, u"mine 2"_s, u"mine 3"_s}));
+        QVERIFY(strictlyOrdered(*general));
+        // Each message announced once: five of Carol's, three of ours.
+        QTRY_COMPARE(added.size(), 8);
+        QSet<QString> ids;
+        for (const auto &args : added)
+            ids.insert(args[1].toString());
+        QCOMPARE(ids.size(), 8);
+
+        // Carol, on the other instance, has each of Alice's messages once, in order.
+        const auto history = carol.call(u"history"_s, {{u"channel"_s, u"general"_s}, {u"limit"_s, 100}});
+        QStringList carolSees;
+        const auto messages = history.value(u"messages"_s).toArray();
+        for (const auto &m : messages) {
+            if (m.toObject().value(u"kind"_s).toString() == u"message"_s)
+                carolSees << m.toObject().value(u"text"_s).toString();
+        }
+        QCOMPARE(carolSees, alice.texts(u"general"_s));
+    }
+
+    void resendAfterALostReplyIsNotADuplicate()
+    {
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QTRY_VERIFY(alice.channel(u"general"_s)->isLoaded());
+        ChannelStore *general = alice.channel(u"general"_s);
+        // The send leaves, and the link dies before its reply can come back.
+        alice.workspace->sendTo(u"general"_s, u"exactly once"_s);
+        QCOMPARE(general->pending().constFirst().state, PendingSend::State::Sending);
+        m_server->stop();
+        QTRY_COMPARE(general->pending().constFirst().state, PendingSend::State::Queued);
+        QVERIFY(m_server->start());
+        QTRY_VERIFY(general->pending().isEmpty());
+        QCOMPARE(alice.texts(u"general"_s), QStringList{u"exactly once"_s});
+        test::ClientUnderTest check;
+        QVERIFY(check.signUp(m_server->url(), u"alice"_s));
+        QTRY_VERIFY(check.channel(u"general"_s)->isLoaded());
+        QCOMPARE(check.texts(u"general"_s), QStringList{u"exactly once"_s});
+    }
+
+    void scrollbackPagesToTheStart()
+    {
+        test::TestClient bob;
+        QVERIFY(bob.open(m_server->url()));
+        QVERIFY(bob.signUp(u"bob"_s));
+        QList<qint64> posted;
+        for (int i = 1; i <= 130; ++i)
+            posted << bob.post(u"send"_s, {{u"channel"_s, u"general"_s}, {u"text"_s, u"m%1"_s.arg(i)}});
+        for (const qint64 id : std::as_const(posted))
+            QVERIFY(bob.replyTo(id).value(u"ok"_s).toBool());
+
+        test::ClientUnderTest alice(25);
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        ChannelStore *general = alice.channel(u"general"_s);
+        MessageModel *model = general->messageModel();
+        QTRY_VERIFY(general->isLoaded());
+        QCOMPARE(alice.texts(u"general"_s).size(), 24); // the newest page: alice's join and 24 of bob's
+        int pages = 1;
+        while (model->canFetchMore({})) {
+            model->fetchMore({});
+            QTRY_VERIFY(!general->isLoadingOlder());
+            ++pages;
+        }
+        QVERIFY(general->isAtStart());
+        QCOMPARE(pages, 6); // 132 entries in pages of 25
+        QStringList expected;
+        for (int i = 1; i <= 130; ++i)
+            expected << u"m%1"_s.arg(i);
+        QCOMPARE(alice.texts(u"general"_s), expected);
+        QVERIFY(strictlyOrdered(*general));
+        QCOMPARE(general->messages().constFirst().kind, protocol::MessageKind::Join);
+    }
+
+    void directMessagesAndAttention()
+    {
+        test::ClientUnderTest alice;
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        QSignalSpy attention(alice.workspace.get(), &Workspace::attentionNeeded);
+
+        bob.workspace->openDirect(u"alice"_s);
+        const QString dm = protocol::dmChannelName(u"alice"_s, u"bob"_s);
+        QTRY_COMPARE(bob.workspace->currentName(), dm);
+        QTRY_VERIFY(alice.channel(dm)); // the channel event
+        QCOMPARE(alice.channel(dm)->title(), u"bob"_s);
+        bob.workspace->send(u"psst"_s);
+        QTRY_COMPARE(attention.size(), 1);
+        QCOMPARE(attention[0][0].toString(), dm);
+        QCOMPARE(attention[0][1].toString(), u"bob"_s);
+        QCOMPARE(attention[0][2].toString(), u"psst"_s);
+
+        // A mention in a channel also asks for attention; a plain message does not.
+        bob.workspace->sendTo(u"general"_s, u"nothing special"_s);
+        bob.workspace->sendTo(u"general"_s, u"@alice look"_s);
+        QTRY_COMPARE(alice.texts(u"general"_s).size(), 2);
+        QTRY_COMPARE(attention.size(), 2);
+        QCOMPARE(attention[1][2].toString(), u"@alice look"_s);
+
+        // Nothing while the window is active.
+        alice.workspace->setWindowActive(true);
+        bob.workspace->send(u"again"_s);
+        QTRY_COMPARE(alice.texts(dm).size(), 2);
+        QCOMPARE(attention.size(), 2);
+    }
+
+    void typingMembersAndPresence()
+    {
+        test::ClientUnderTest alice;
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        ChannelStore *general = alice.channel(u"general"_s);
+        QTRY_VERIFY(general->membersLoaded());
+        QTRY_COMPARE(general->members().size(), 2);
+        QTRY_VERIFY(std::all_of(general->members().cbegin(), general->members().cend(), [](const Member &m) { return m.online; }));
+
+        bob.workspace->typing();
+        bob.workspace->typing(); // throttled: one typing event goes out
+        QTRY_COMPARE(general->typingText(), u"bob is typing…"_s);
+
+        bob.session->disconnectFromServer();
+        QTRY_VERIFY(std::any_of(general->members().cbegin(), general->members().cend(),
+                                [](const Member &m) { return m.user == u"bob"_s && !m.online; }));
+    }
+
+    void browseJoinAndPart()
+    {
+        test::ClientUnderTest alice;
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        bob.workspace->join(u"design"_s);
+        QTRY_VERIFY(bob.channel(u"design"_s));
+
+        alice.workspace->refreshDirectory();
+        DirectoryModel *directory = alice.workspace->directory();
+        QTRY_COMPARE(directory->rowCount(), 2);
+        QTRY_VERIFY(!directory->isLoading());
+        int designRow = -1;
+        for (int row = 0; row < directory->rowCount(); ++row) {
+            if (directory->index(row).data(DirectoryModel::NameRole).toString() == u"design"_s)
+                designRow = row;
+        }
+        QVERIFY(designRow >= 0);
+        QVERIFY(!directory->index(designRow).data(DirectoryModel::JoinedRole).toBool());
+        alice.workspace->join(u"design"_s);
+        QTRY_VERIFY(alice.channel(u"design"_s));
+        QVERIFY(directory->index(designRow).data(DirectoryModel::JoinedRole).toBool());
+
+        QSignalSpy problems(alice.workspace.get(), &Workspace::problem);
+        alice.workspace->join(u"no spaces allowed"_s);
+        QCOMPARE(problems.size(), 1);
+
+        alice.workspace->part(u"design"_s);
+        QTRY_VERIFY(!alice.channel(u"design"_s));
+        QCOMPARE(alice.workspace->currentName(), u"general"_s);
+        QTRY_VERIFY(std::any_of(bob.channel(u"design"_s)->messages().cbegin(), bob.channel(u"design"_s)->messages().cend(),
+                                [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Part; }));
+    }
+
+    void altUpDownCyclesChannels()
+    {
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        alice.workspace->join(u"zeta"_s);
+        QTRY_COMPARE(alice.workspace->currentName(), u"zeta"_s);
+        alice.workspace->selectRelative(1);
+        QCOMPARE(alice.workspace->currentName(), u"general"_s); // wraps around
+        alice.workspace->selectRelative(-1);
+        QCOMPARE(alice.workspace->currentName(), u"zeta"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "tst_workspace.moc"
