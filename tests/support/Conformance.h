@@ -31,6 +31,13 @@ inline QString dump(const QJsonValue &v)
     return QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact));
 }
 
+// dump(), cut to a length that keeps a failure message readable.
+inline QString brief(const QJsonValue &v, qsizetype max = 1500)
+{
+    const QString s = dump(v);
+    return s.size() <= max ? s : s.left(max) + u"... (%1 chars)"_s.arg(s.size());
+}
+
 inline QString dump(const QList<QJsonObject> &list)
 {
     QJsonArray a;
@@ -186,14 +193,14 @@ inline std::function<bool(const QJsonObject &)> inChannel(const QString &channel
     do {                                                                                                       \
         const QJsonObject conf_reply_ = (reply);                                                               \
         QVERIFY2(::rill::test::conf::isOk(conf_reply_),                                                        \
-                 qPrintable(QStringLiteral("expected ok, got ") + ::rill::test::conf::dump(conf_reply_)));    \
+                 qPrintable(QStringLiteral("expected ok, got ") + ::rill::test::conf::brief(conf_reply_)));    \
     } while (false)
 #define CONF_ERROR(reply, code)                                                                                \
     do {                                                                                                       \
         const QJsonObject conf_reply_ = (reply);                                                               \
         QVERIFY2(::rill::test::conf::isError(conf_reply_, QLatin1StringView(code)),                           \
                  qPrintable(QStringLiteral("expected error ") + QLatin1StringView(code)                       \
-                            + QStringLiteral(", got ") + ::rill::test::conf::dump(conf_reply_)));             \
+                            + QStringLiteral(", got ") + ::rill::test::conf::brief(conf_reply_)));             \
     } while (false)
 #define CONF_SHAPE(problems)                                                                                   \
     do {                                                                                                       \
