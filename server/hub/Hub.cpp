@@ -1,7 +1,5 @@
 #include "Hub.h"
 
-#include "session/Session.h"
-
 #include "redis/RedisClient.h"
 #include "redis/RedisSubscriber.h"
 #include "store/Keys.h"
@@ -124,7 +122,7 @@ void Hub::removeFromChannel(LocalUser &user, const QString &channel)
 
 void Hub::apply(const BusEvent &event)
 {
-    const auto deliver = [&event](Session *s, const QString &frame) {
+    const auto deliver = [&event](Recipient *s, const QString &frame) {
         if (event.id > s->busFloor() && s->id() != event.origin)
             s->deliver(frame);
     };
@@ -136,7 +134,7 @@ void Hub::apply(const BusEvent &event)
             addToChannel(*subject, event.channel);
         if (const auto members = m_channelMembers.constFind(event.channel); members != m_channelMembers.cend()) {
             for (LocalUser *user : *members) {
-                for (Session *s : user->sessions) {
+                for (Recipient *s : user->sessions) {
                     deliver(s, event.frame);
                     if (event.membershipChange)
                         deliver(s, event.memberFrame);
@@ -150,13 +148,13 @@ void Hub::apply(const BusEvent &event)
     case Type::ChannelAdded:
         if (LocalUser *user = localUser(event.userKey)) {
             addToChannel(*user, event.channel);
-            for (Session *s : user->sessions)
+            for (Recipient *s : user->sessions)
                 deliver(s, event.frame);
         }
         break;
     case Type::ReadMarker:
         if (LocalUser *user = localUser(event.userKey)) {
-            for (Session *s : user->sessions)
+            for (Recipient *s : user->sessions)
                 deliver(s, event.frame);
         }
         break;
@@ -170,7 +168,7 @@ void Hub::apply(const BusEvent &event)
                 if (user->key == event.userKey || told.contains(user))
                     continue;
                 told.insert(user);
-                for (Session *s : user->sessions)
+                for (Recipient *s : user->sessions)
                     deliver(s, event.frame);
             }
         }
@@ -184,7 +182,7 @@ void Hub::apply(const BusEvent &event)
         m_recent.pop_front();
 }
 
-void Hub::attach(Session *session, const store::LoginSnapshot &snapshot)
+void Hub::attach(Recipient *recipient, const store::LoginSnapshot &snapshot)
 {
     auto &slot = m_users[snapshot.userKey];
     const bool firstHere = !slot;
@@ -194,17 +192,17 @@ void Hub::attach(Session *session, const store::LoginSnapshot &snapshot)
         for (const auto &channel : snapshot.channels)
             addToChannel(*slot, channel.name);
     }
-    slot->sessions.push_back(session);
-    session->setBusFloor(snapshot.busPosition);
+    slot->sessions.push_back(recipient);
+    recipient->setBusFloor(snapshot.busPosition);
     if (snapshot.busPosition < m_cursor)
-        replay(session, snapshot);
+        replay(recipient, snapshot);
     m_presence.sessionOpened(snapshot.userKey);
 }
 
 // The snapshot reflects the bus up to its position; the hub is already further. Replays the
 // entries in between to this session as it would have seen them, tracking its channels from
 // the snapshot's, and brings the user's index to the present if this is its first session.
-void Hub::replay(Session *session, const store::LoginSnapshot &snapshot)
+void Hub::replay(Recipient *session, const store::LoginSnapshot &snapshot)
 {
     LocalUser &user = *m_users.value(snapshot.userKey);
     const bool firstHere = user.sessions.size() == 1;
@@ -261,14 +259,14 @@ void Hub::replay(Session *session, const store::LoginSnapshot &snapshot)
     }
 }
 
-void Hub::detach(Session *session)
+void Hub::detach(Recipient *recipient)
 {
-    const QString key = session->userKey();
+    const QString key = recipient->userKey();
     const auto it = m_users.find(key);
     if (it == m_users.end())
         return;
     LocalUser &user = **it;
-    const auto found = std::find(user.sessions.begin(), user.sessions.end(), session);
+    const auto found = std::find(user.sessions.begin(), user.sessions.end(), recipient);
     if (found == user.sessions.end())
         return;
     user.sessions.erase(found);
@@ -296,7 +294,7 @@ void Hub::deliverTyping(const QByteArray &payload)
     for (LocalUser *user : *members) {
         if (user->key == typist)
             continue;
-        for (Session *s : user->sessions)
+        for (Recipient *s : user->sessions)
             s->deliver(frame);
     }
 }

@@ -2,6 +2,7 @@
 
 #include "hub/BusEvent.h"
 #include "hub/Presence.h"
+#include "hub/Recipient.h"
 
 #include "redis/RedisLink.h"
 #include "store/Store.h"
@@ -21,8 +22,6 @@ class RedisSubscriber;
 } // namespace rill::redis
 
 namespace rill::server {
-
-class Session;
 
 // Who is on this instance, and the fan-out of every event to them.
 //
@@ -50,22 +49,24 @@ public:
     QCoro::Task<> stop();
 
     // A logged-in session joins the fan-out from the bus position its snapshot reflects.
-    void attach(Session *session, const store::LoginSnapshot &snapshot);
-    void detach(Session *session);
+    void attach(Recipient *recipient, const store::LoginSnapshot &snapshot);
+    void detach(Recipient *recipient);
 
     [[nodiscard]] QString errorString() const { return m_error; }
     [[nodiscard]] qsizetype localUserCount() const { return m_users.size(); }
+    // The newest bus entry delivered.
+    [[nodiscard]] protocol::StreamId cursor() const { return m_cursor; }
 
 private:
     struct LocalUser {
         QString key;
         QSet<QString> channels;
-        std::vector<Session *> sessions;
+        std::vector<Recipient *> sessions;
     };
 
     QCoro::Task<> readBus();
     void apply(const BusEvent &event);
-    void replay(Session *session, const store::LoginSnapshot &snapshot);
+    void replay(Recipient *session, const store::LoginSnapshot &snapshot);
     void deliverTyping(const QByteArray &payload);
     void addToChannel(LocalUser &user, const QString &channel);
     void removeFromChannel(LocalUser &user, const QString &channel);

@@ -64,7 +64,7 @@ QStringList EmbeddedRedis::arguments() const
     } else {
         args << u"--port"_s << QString::number(m_endpoint.port) << u"--bind"_s << u"127.0.0.1"_s;
     }
-    return args;
+    return args + m_options.extraArguments;
 }
 
 QCoro::Task<bool> EmbeddedRedis::start()

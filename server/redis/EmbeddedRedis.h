@@ -27,6 +27,7 @@ public:
         enum class Listen { UnixSocket, Tcp } listen = Listen::UnixSocket;
         quint16 port = 0; // Tcp only; 0 picks a free port
         bool appendOnly = true;
+        QStringList extraArguments; // appended to redis-server's command line
         std::chrono::milliseconds startTimeout{15000};
         std::chrono::milliseconds stopTimeout{10000};
     };

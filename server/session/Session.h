@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/Recipient.h"
 #include "session/TokenBucket.h"
 
 #include "protocol/Codec.h"
@@ -40,25 +41,25 @@ struct SessionServices {
 // Requests are handled concurrently and replied to as they finish, except around the ops that
 // change who the session is (register, login, logout): those are barriers, and requests
 // arriving meanwhile wait, so a pipelined `login` + `send` works as written.
-class Session : public std::enable_shared_from_this<Session>
+class Session final : public Recipient, public std::enable_shared_from_this<Session>
 {
 public:
     Session(Connection &connection, SessionServices services);
-    ~Session();
+    ~Session() override;
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
     void receive(const QString &frame);
-    // An event from the hub.
-    void deliver(const QString &frame);
     // The connection is gone: leave the hub, let the token's idle clock start.
     void connectionClosed();
-
-    [[nodiscard]] const QString &id() const { return m_id; }
-    [[nodiscard]] const QString &userKey() const { return m_userKey; }
     [[nodiscard]] bool isAuthenticated() const { return !m_userKey.isEmpty(); }
-    [[nodiscard]] protocol::StreamId busFloor() const { return m_busFloor; }
-    void setBusFloor(protocol::StreamId floor) { m_busFloor = floor; }
+
+    // Recipient
+    [[nodiscard]] const QString &id() const override { return m_id; }
+    [[nodiscard]] const QString &userKey() const override { return m_userKey; }
+    [[nodiscard]] protocol::StreamId busFloor() const override { return m_busFloor; }
+    void setBusFloor(protocol::StreamId floor) override { m_busFloor = floor; }
+    void deliver(const QString &frame) override;
 
 private:
     using Request = protocol::Request;

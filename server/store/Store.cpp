@@ -52,7 +52,11 @@ const redis::RedisScript &script(const char *name)
 
 Error storageError(const RedisReply &reply)
 {
-    qCWarning(lcStore).noquote() << "storage error:" << reply.describe();
+    // An unreachable Redis is logged once by the link; per request it is only debug noise.
+    if (reply.isFailure())
+        qCDebug(lcStore).noquote() << "storage unreachable:" << reply.describe();
+    else
+        qCWarning(lcStore).noquote() << "storage error:" << reply.describe();
     return Error::of(ErrorCode::Internal, u"storage unavailable"_s);
 }
 

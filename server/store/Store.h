@@ -94,7 +94,8 @@ public:
 
     [[nodiscard]] QCoro::Task<Result<Done>> presenceUp(QString instance, QString userKey);
     [[nodiscard]] QCoro::Task<Result<Done>> presenceDown(QString instance, QString userKey);
-    // Beats for `instance` and takes instances silent for `deadAfter` off line.
+    // Beats for `instance`, which counts as dead if silent for `deadAfter`, and takes the
+    // instances whose own deadline has passed off line.
     [[nodiscard]] QCoro::Task<Result<qint64>> heartbeat(QString instance, std::chrono::milliseconds deadAfter);
     [[nodiscard]] QCoro::Task<Result<qint64>> reapInstance(QString instance);
     // The newest bus entry's ID ("0-0" for an empty bus).

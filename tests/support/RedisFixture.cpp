@@ -27,7 +27,9 @@ bool RedisFixture::start()
     options.executable = QStringLiteral(RILL_REDIS_SERVER);
     options.listen = redis::EmbeddedRedis::Options::Listen::Tcp;
     options.port = m_port;
-    options.appendOnly = false;
+    options.appendOnly = m_persistent;
+    if (m_persistent)
+        options.extraArguments = {u"--appendfsync"_s, u"always"_s};
     options.stopTimeout = 3s;
     m_server = std::make_unique<redis::EmbeddedRedis>(options);
     const bool ok = QCoro::waitFor(m_server->start());
@@ -113,19 +115,23 @@ bool waitUntil(const std::function<bool()> &predicate, std::chrono::milliseconds
     if (predicate())
         return true;
     QEventLoop loop;
+    bool satisfied = false;
     QTimer deadline;
     deadline.setSingleShot(true);
     QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    deadline.start(timeout);
-    // Like QTRY_VERIFY: check every few ms while the event loop keeps running.
+    // Like QTRY_VERIFY: check every few ms while the event loop keeps running. Once the
+    // predicate holds it is not evaluated again, so predicates may consume what they find.
     QTimer check;
     QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (predicate())
+        if (!satisfied && predicate()) {
+            satisfied = true;
             loop.quit();
+        }
     });
+    deadline.start(timeout);
     check.start(5ms);
     loop.exec();
-    return predicate();
+    return satisfied;
 }
 
 } // namespace rill::test

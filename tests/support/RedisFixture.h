@@ -20,6 +20,9 @@ public:
     RedisFixture(const RedisFixture &) = delete;
     RedisFixture &operator=(const RedisFixture &) = delete;
 
+    // Keep data across kill()/restart(): append-only file, fsync'ed on every write. Set before start().
+    void setPersistent(bool persistent) { m_persistent = persistent; }
+
     // Starts the server (QVERIFY-friendly: false with a message on failure).
     [[nodiscard]] bool start();
     void stop();
@@ -44,6 +47,7 @@ public:
 private:
     QTemporaryDir m_dir;
     quint16 m_port = 0;
+    bool m_persistent = false;
     std::unique_ptr<redis::EmbeddedRedis> m_server;
     std::unique_ptr<redis::RedisClient> m_admin;
 };

@@ -100,19 +100,16 @@ bool TestClient::signUp(const QString &user, const QString &password)
 std::optional<QJsonObject> TestClient::waitEvent(const QString &ev, const std::function<bool(const QJsonObject &)> &accept,
                                                  std::chrono::milliseconds timeout)
 {
-    std::optional<QJsonObject> found;
-    waitUntil(
-        [&] {
-            for (qsizetype i = 0; i < m_events.size(); ++i) {
-                if (m_events[i].value("ev"_L1).toString() == ev && (!accept || accept(m_events[i]))) {
-                    found = m_events.takeAt(i);
-                    return true;
-                }
-            }
-            return false;
-        },
-        timeout);
-    return found;
+    const auto indexOfMatch = [&]() -> qsizetype {
+        for (qsizetype i = 0; i < m_events.size(); ++i) {
+            if (m_events[i].value("ev"_L1).toString() == ev && (!accept || accept(m_events[i])))
+                return i;
+        }
+        return -1;
+    };
+    if (!waitUntil([&] { return indexOfMatch() >= 0; }, timeout))
+        return std::nullopt;
+    return m_events.takeAt(indexOfMatch());
 }
 
 QList<QJsonObject> TestClient::pending(const QString &ev) const

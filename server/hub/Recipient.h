@@ -1,0 +1,25 @@
+#pragma once
+
+#include "protocol/StreamId.h"
+
+#include <QString>
+
+namespace rill::server {
+
+// What the hub delivers to: a logged-in session. An interface so the hub knows nothing of
+// sessions and connections (and can be tested with recipients that record what they get).
+class Recipient
+{
+public:
+    virtual ~Recipient() = default;
+
+    // Unique per instance; matched against an event's origin, which already has its reply.
+    [[nodiscard]] virtual const QString &id() const = 0;
+    [[nodiscard]] virtual const QString &userKey() const = 0;
+    // Bus entries up to this one are already reflected in what the recipient was told.
+    [[nodiscard]] virtual protocol::StreamId busFloor() const = 0;
+    virtual void setBusFloor(protocol::StreamId floor) = 0;
+    virtual void deliver(const QString &frame) = 0;
+};
+
+} // namespace rill::server

@@ -1,0 +1,89 @@
+#include "ServerFixture.h"
+#include "TestClient.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QTest>
+
+using namespace rill::test;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+// Redis goes away under a running server: every affected request gets `internal` within a
+// second, connections stay up, and once Redis is back everything works with nothing lost.
+// A request that timed out has an unknown outcome (a frozen Redis may still run it when it
+// wakes), which is what nonces are for: the client's retry with the same nonce is stored once.
+class TestOutage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void storageOutage_data()
+    {
+        QTest::addColumn<bool>("killed"); // killed and restarted, or frozen (SIGSTOP) and thawed
+        QTest::newRow("redis killed and restarted") << true;
+        QTest::newRow("redis frozen and thawed") << false;
+    }
+
+    void storageOutage()
+    {
+        QFETCH(bool, killed);
+        RedisFixture redis;
+        redis.setPersistent(true);
+        QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+        ServerFixture server(&redis);
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        TestClient alice, bob;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(bob.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        QVERIFY(bob.signUp(u"bob"_s));
+        QVERIFY(alice.call(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"before"_s}})
+                    .value("ok"_L1).toBool());
+
+        if (killed)
+            redis.kill();
+        else
+            redis.freeze();
+
+        const QJsonObject duringOutage{{"channel"_L1, u"general"_s}, {"text"_L1, u"during"_s}, {"nonce"_L1, u"n-1"_s}};
+        for (const QString &op : {u"send"_s, u"history"_s, u"members"_s, u"join"_s}) {
+            QElapsedTimer clock;
+            clock.start();
+            const QJsonObject r = alice.call(op, duringOutage);
+            QCOMPARE(r.value("ok"_L1), QJsonValue(false));
+            QCOMPARE(r.value("error"_L1).toString(), u"internal"_s);
+            QVERIFY2(clock.elapsed() < 1000, qPrintable(op + u" took "_s + QString::number(clock.elapsed())));
+        }
+        // Requests that need no storage still work, and nobody was disconnected.
+        QVERIFY(bob.call(u"hello"_s, {{"version"_L1, 1}}).value("ok"_L1).toBool());
+        QVERIFY(alice.isConnected());
+        QVERIFY(bob.isConnected());
+
+        if (killed)
+            QVERIFY(redis.restart());
+        else
+            redis.thaw();
+
+        // Recovers by itself: the same sessions send and receive again; the client retries
+        // what failed with its nonce.
+        QTRY_VERIFY_WITH_TIMEOUT(alice.call(u"send"_s, duringOutage).value("ok"_L1).toBool(), 10000);
+        QVERIFY(alice.call(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"after"_s}}).value("ok"_L1).toBool());
+        const auto delivered = bob.waitEvent(u"message"_s, [](const QJsonObject &e) {
+            return e.value("message"_L1).toObject().value("text"_L1).toString() == "after"_L1;
+        }, 10s);
+        QVERIFY(delivered);
+        // Nothing stored before the outage was lost, and the retried message is there once.
+        QStringList texts;
+        const QJsonArray history =
+            bob.call(u"history"_s, {{"channel"_L1, u"general"_s}}).value("messages"_L1).toArray();
+        for (const auto &m : history) {
+            if (m.toObject().value("kind"_L1).toString() == "message"_L1)
+                texts.append(m.toObject().value("text"_L1).toString());
+        }
+        QCOMPARE(texts, (QStringList{u"before"_s, u"during"_s, u"after"_s}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOutage)
+#include "tst_outage.moc"

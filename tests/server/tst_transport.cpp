@@ -1,0 +1,203 @@
+#include "ServerFixture.h"
+#include "TestClient.h"
+
+#include "redis/EmbeddedRedis.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QProcess>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace rill::test;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A WebSocket peer at the TCP level: it completes the handshake, can send frames, and then
+// does what a broken or malicious client does: stops reading, or never answers a ping.
+class RawPeer
+{
+public:
+    bool open(quint16 port, int receiveBuffer = 0)
+    {
+        // A small receive buffer makes "not reading" fill up quickly; it must be set before
+        // connecting, so the socket is made by hand and then given to Qt.
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (receiveBuffer)
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) { // loopback: immediate
+            ::close(fd);
+            return false;
+        }
+        if (!m_socket.setSocketDescriptor(fd))
+            return false;
+        m_socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        return waitUntil([this] { return m_socket.peek(1024).contains("\r\n\r\n"); }, 5s)
+            && m_socket.readAll().startsWith("HTTP/1.1 101");
+    }
+
+    // A masked text frame (clients must mask; a zero key leaves the payload as is).
+    void sendText(const QByteArray &payload)
+    {
+        QByteArray frame;
+        frame.append(char(0x81));
+        if (payload.size() < 126) {
+            frame.append(char(0x80 | payload.size()));
+        } else {
+            frame.append(char(0x80 | 126));
+            frame.append(char(payload.size() >> 8));
+            frame.append(char(payload.size() & 0xff));
+        }
+        frame.append(QByteArray(4, '\0'));
+        m_socket.write(frame + payload);
+    }
+
+    // Reads until `needle` has arrived.
+    bool readUntil(const QByteArray &needle)
+    {
+        return waitUntil([&] {
+            m_seen += m_socket.readAll();
+            return m_seen.contains(needle);
+        }, 10s);
+    }
+
+    void stopReading() { m_socket.setReadBufferSize(1); }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_seen;
+};
+
+} // namespace
+
+class TestTransport : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void clientThatStopsReadingIsDroppedWithoutSlowingOthers()
+    {
+        ServerFixture server;
+        server.config().maxBacklogBytes = 64 * 1024;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        TestClient alice;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+
+        RawPeer slow;
+        QVERIFY(slow.open(server.port(), 4096));
+        slow.sendText(R"({"id":1,"op":"register","user":"slowpoke","password":"slow and steady"})");
+        QVERIFY(slow.readUntil(R"("re":1)"));
+        slow.stopReading();
+        QCOMPARE(server.server()->connectionCount(), 2);
+
+        // Alice talks in general, where the slow peer is too, until the server gives up on it.
+        const QString text(1000, u'x');
+        int sent = 0;
+        while (server.server()->connectionCount() == 2 && sent < 20000) {
+            QList<qint64> ids;
+            for (int i = 0; i < 50; ++i)
+                ids.append(alice.post(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, text}}));
+            for (qint64 id : ids)
+                QVERIFY(alice.replyTo(id).value("ok"_L1).toBool());
+            sent += 50;
+        }
+        QVERIFY2(server.server()->connectionCount() == 1, "the peer that stopped reading was never dropped");
+        qInfo("slow peer dropped after %d messages of 1000 characters", sent);
+
+        // Alice was never held back: every one of her messages came back to her.
+        int received = 0;
+        const auto mine = [&text](const QJsonObject &e) {
+            return e.value("message"_L1).toObject().value("text"_L1).toString() == text;
+        };
+        while (alice.waitEvent(u"message"_s, mine, 500ms))
+            ++received;
+        QCOMPARE(received, sent);
+        QVERIFY(alice.isConnected());
+    }
+
+    void peerThatNeverAnswersPingsIsDropped()
+    {
+        ServerFixture server;
+        server.config().pingInterval = 1s;
+        QVERIFY(server.start());
+        TestClient healthy; // QWebSocket answers pings by itself
+        QVERIFY(healthy.open(server.url()));
+        RawPeer silent;
+        QVERIFY(silent.open(server.port()));
+        QCOMPARE(server.server()->connectionCount(), 2);
+
+        QTRY_COMPARE_WITH_TIMEOUT(server.server()->connectionCount(), 1, 6000);
+        QVERIFY(healthy.isConnected());
+        QVERIFY(healthy.call(u"hello"_s, {{"version"_L1, 1}}).value("ok"_L1).toBool());
+    }
+
+    void gracefulShutdownSaysByeAndClosesWith1001()
+    {
+        ServerFixture server;
+        QVERIFY(server.start());
+        TestClient alice, anonymous;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        QVERIFY(anonymous.open(server.url()));
+        server.stop();
+        for (TestClient *c : {&alice, &anonymous}) {
+            const auto bye = c->waitEvent(u"bye"_s);
+            QVERIFY(bye);
+            QVERIFY(!bye->value("reason"_L1).toString().isEmpty());
+            QCOMPARE(c->waitClosed(), 1001);
+        }
+    }
+
+    void daemonStopsCleanlyOnSigterm()
+    {
+        QTemporaryDir data;
+        const quint16 port = rill::redis::findFreeLocalPort();
+        QProcess daemon;
+        daemon.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        // The embedded default: no Redis address, so it starts its own under --data-dir.
+        daemon.start(QStringLiteral(RILL_SERVER_BINARY),
+                     {u"--data-dir"_s, data.path(), u"--port"_s, QString::number(port), u"--listen"_s, u"127.0.0.1"_s});
+        QVERIFY(daemon.waitForStarted());
+        TestClient alice;
+        const QUrl url(u"ws://127.0.0.1:"_s + QString::number(port));
+        QTRY_VERIFY_WITH_TIMEOUT(alice.open(url), 15000);
+        QVERIFY(alice.signUp(u"alice"_s));
+        QVERIFY(QFileInfo::exists(data.filePath(u"redis/redis.sock"_s)));
+
+        ::kill(pid_t(daemon.processId()), SIGTERM);
+        QVERIFY(alice.waitEvent(u"bye"_s));
+        QCOMPARE(alice.waitClosed(), 1001);
+        QTRY_VERIFY_WITH_TIMEOUT(daemon.state() == QProcess::NotRunning, 10000);
+        QCOMPARE(daemon.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(daemon.exitCode(), 0);
+
+        // Its private redis-server went with it, after writing its data out.
+        bool redisLeft = false;
+        QDirIterator procs(u"/proc"_s, QDir::Dirs | QDir::NoDotAndDotDot);
+        while (procs.hasNext()) {
+            QFile cmdline(procs.next() + u"/cmdline"_s);
+            if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(data.path().toUtf8()))
+                redisLeft = true;
+        }
+        QVERIFY(!redisLeft);
+        QVERIFY(QFileInfo::exists(data.filePath(u"redis/appendonlydir"_s)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTransport)
+#include "tst_transport.moc"
