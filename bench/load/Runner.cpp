@@ -31,6 +31,15 @@ QString Population::channelName(int channel) const
     return channelPrefix + u'-' + QString::number(channel);
 }
 
+qsizetype Population::urlOf(int i) const
+{
+    // By position within the channel, not by i: with i % urls, every member of a channel
+    // would land on the same instance whenever the URL count divides the channel count, and
+    // delivery across instances would go untested.
+    const int member = channels > 0 ? i / channels : i;
+    return member % urls.size();
+}
+
 bool Population::isSender(int i) const
 {
     const int member = channels > 0 ? i / channels : i; // position within its channel
@@ -173,7 +182,7 @@ QCoro::Task<bool> Runner::setupClient(Runner *runner, LoadClient *client)
     auto &errors = runner->m_context.setupErrors;
     const auto timeout = options.requestTimeout;
 
-    const QUrl url = pop.urls.at(client->index() % pop.urls.size());
+    const QUrl url = pop.urls.at(pop.urlOf(client->index()));
     const bool opened = co_await client->open(url, 30s);
     if (!opened) {
         ++errors[u"connect"_s];

@@ -23,7 +23,7 @@ namespace rill::load {
 // "<userPrefix>-<i>", in channel "<channelPrefix>-<i % channels>"; the same names every run, so
 // accounts (argon2id-hashed, slow to make) are reused.
 struct Population {
-    QList<QUrl> urls;      // client i connects to urls[i % size]
+    QList<QUrl> urls;      // the members of each channel alternate between these
     int totalClients = 0;
     int first = 0;         // this process's clients are [first, end)
     int end = 0;
@@ -37,6 +37,7 @@ struct Population {
     [[nodiscard]] QString userName(int i) const;
     [[nodiscard]] int channelOf(int i) const { return channels > 0 ? i % channels : -1; }
     [[nodiscard]] QString channelName(int channel) const;
+    [[nodiscard]] qsizetype urlOf(int i) const;
     // The same share of senders in every channel, spread over its members.
     [[nodiscard]] bool isSender(int i) const;
     [[nodiscard]] qint64 sendersIn(int first, int end) const;

@@ -149,11 +149,27 @@ QList<ProcessWatch> watchesFor(const Settings &s)
     return watches;
 }
 
+// How busy the machine as a whole was: on a shared machine, other people's work competes
+// with the server and the tool, and CPU figures of the processes alone cannot show that.
+struct MachineWatch {
+    double busyBefore = 0;
+    double busyAfter = 0;
+    qint64 wallMicros = 0;
+    double loadAverage = 0;
+
+    [[nodiscard]] QJsonObject toJson() const
+    {
+        return {{"busyCores"_L1, wallMicros > 0 ? (busyAfter - busyBefore) / (double(wallMicros) / 1e6) : 0.0},
+                {"loadAverage1m"_L1, loadAverage}};
+    }
+};
+
 // Samples at the start and end of the measured window, and RSS once a second in between.
-QCoro::Task<> watchProcesses(QList<ProcessWatch> *watches, qint64 from, qint64 until)
+QCoro::Task<> watchProcesses(QList<ProcessWatch> *watches, MachineWatch *machine, qint64 from, qint64 until)
 {
     co_await sleepUntil(from);
     const qint64 start = monotonicMicros();
+    machine->busyBefore = rill::bench::machineBusyCpuSeconds();
     for (auto &w : *watches)
         w.before = rill::bench::sampleProcess(w.pid);
     for (qint64 t = from + 1'000'000; t < until; t += 1'000'000) {
@@ -168,6 +184,9 @@ QCoro::Task<> watchProcesses(QList<ProcessWatch> *watches, qint64 from, qint64 u
         w.after = rill::bench::sampleProcess(w.pid);
         w.wallMicros = monotonicMicros() - start;
     }
+    machine->busyAfter = rill::bench::machineBusyCpuSeconds();
+    machine->wallMicros = monotonicMicros() - start;
+    machine->loadAverage = rill::bench::loadAverage();
 }
 
 QJsonArray watchesJson(const QList<ProcessWatch> &watches)
@@ -185,6 +204,7 @@ QString mib(qint64 bytes)
 
 void printPhase(const QJsonObject &r, const QJsonArray &servers)
 {
+    const QJsonObject machine = r.value("machine"_L1).toObject();
     const QJsonObject lat = r.value("latency"_L1).toObject();
     const QJsonObject ack = r.value("ackLatency"_L1).toObject();
     const QJsonObject lag = r.value("sendLag"_L1).toObject();
@@ -232,6 +252,8 @@ void printPhase(const QJsonObject &r, const QJsonArray &servers)
                         qPrintable(mib(s.value("rssBytes"_L1).toInteger())),
                         qPrintable(mib(s.value("rssMaxBytes"_L1).toInteger())));
     }
+    std::printf("  machine: %.2f of %d cores busy, load average %.2f\n", machine.value("busyCores"_L1).toDouble(),
+                rill::bench::machineInfo().cpus, machine.value("loadAverage1m"_L1).toDouble());
     std::fflush(stdout);
 }
 
@@ -268,7 +290,8 @@ public:
 private:
     void startParticipants();
     [[nodiscard]] QCoro::Task<std::optional<PrepareResult>> prepareAll();
-    [[nodiscard]] QCoro::Task<std::optional<PhaseStats>> runPhase(PhaseSpec spec, QJsonArray *servers);
+    [[nodiscard]] QCoro::Task<std::optional<PhaseStats>> runPhase(PhaseSpec spec, QJsonArray *servers,
+                                                                  QJsonObject *machineLoad);
     [[nodiscard]] QCoro::Task<> finishAll();
     [[nodiscard]] QCoro::Task<int> runLoad(bool stepping);
     [[nodiscard]] QCoro::Task<int> runIdle();
@@ -353,10 +376,12 @@ QCoro::Task<std::optional<PrepareResult>> Coordinator::prepareAll()
     co_return merged;
 }
 
-QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJsonArray *servers)
+QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJsonArray *servers,
+                                                             QJsonObject *machineLoad)
 {
     QList<ProcessWatch> watches = watchesFor(m_settings);
-    auto watching = watchProcesses(&watches, spec.measureFrom, spec.measureUntil);
+    MachineWatch machine;
+    auto watching = watchProcesses(&watches, &machine, spec.measureFrom, spec.measureUntil);
     std::vector<QCoro::Task<std::optional<PhaseStats>>> tasks;
     for (const auto &p : m_participants)
         tasks.push_back(p->runPhase(spec));
@@ -371,6 +396,7 @@ QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJs
     }
     co_await watching;
     *servers = watchesJson(watches);
+    *machineLoad = machine.toJson();
     if (!complete)
         co_return std::nullopt;
     co_return merged;
@@ -458,7 +484,8 @@ QCoro::Task<int> Coordinator::runLoad(bool stepping)
             std::fflush(stdout);
         }
         QJsonArray servers;
-        const std::optional<PhaseStats> stats = co_await runPhase(spec, &servers);
+        QJsonObject machineLoad;
+        const std::optional<PhaseStats> stats = co_await runPhase(spec, &servers, &machineLoad);
         if (!stats) {
             std::fprintf(stderr, "rill-load: a worker failed during the run\n");
             code = 1;
@@ -468,6 +495,7 @@ QCoro::Task<int> Coordinator::runLoad(bool stepping)
         const bool holds = phaseHolds(*stats, m_settings.p99LimitMs, &why);
         QJsonObject report = stats->report();
         report.insert("servers"_L1, servers);
+        report.insert("machine"_L1, machineLoad);
         report.insert("holds"_L1, holds);
         if (!holds)
             report.insert("problems"_L1, why);

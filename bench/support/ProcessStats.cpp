@@ -61,6 +61,28 @@ std::optional<ProcessSample> sampleProcess(qint64 pid)
     return sample;
 }
 
+double machineBusyCpuSeconds()
+{
+    const QByteArray stat = readProcFile(u"/proc/stat"_s);
+    const QByteArray first = stat.left(stat.indexOf('\n'));
+    const QList<QByteArray> fields = first.simplified().split(' ');
+    if (fields.size() < 8 || fields[0] != "cpu")
+        return 0;
+    // user nice system idle iowait irq softirq steal ...
+    double busy = 0;
+    for (qsizetype i = 1; i < fields.size() && i <= 8; ++i) {
+        if (i != 4 && i != 5)
+            busy += fields[i].toDouble();
+    }
+    static const double ticks = double(::sysconf(_SC_CLK_TCK));
+    return busy / ticks;
+}
+
+double loadAverage()
+{
+    return readProcFile(u"/proc/loadavg"_s).split(' ').value(0).toDouble();
+}
+
 double ownCpuSeconds()
 {
     rusage usage{};

@@ -18,6 +18,13 @@ struct ProcessSample {
 // From /proc/<pid>/stat and /proc/<pid>/status; nullopt when the process is gone or unreadable.
 [[nodiscard]] std::optional<ProcessSample> sampleProcess(qint64 pid);
 
+// The whole machine, from the first line of /proc/stat: CPU seconds spent busy (everything
+// but idle and iowait), summed over all CPUs. Its rate next to the processes' rates shows how
+// much of the machine something else was using during a measurement.
+[[nodiscard]] double machineBusyCpuSeconds();
+// The 1-minute load average.
+[[nodiscard]] double loadAverage();
+
 // This process (getrusage): user + system CPU seconds.
 [[nodiscard]] double ownCpuSeconds();
 // Waited-for children of this process (getrusage RUSAGE_CHILDREN).
