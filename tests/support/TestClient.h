@@ -29,6 +29,8 @@ public:
     QJsonObject call(const QString &op, QJsonObject params = {}, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Sends a request without waiting; returns its id.
     qint64 post(const QString &op, QJsonObject params = {});
+    // Whether the reply to an earlier post() has arrived (does not wait).
+    [[nodiscard]] bool hasReply(qint64 id) const { return m_replies.contains(id); }
     // Waits for the reply to an earlier post().
     QJsonObject replyTo(qint64 id, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Waits for (and takes) the next reply whose "re" is not an integer (a request without a
