@@ -7,6 +7,10 @@
 #include "protocol/Codec.h"
 #include "protocol/Limits.h"
 
+#include "redis/RedisClient.h"
+
+#include <QCoro/QCoroSignal>
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -40,6 +44,68 @@ QCoro::Task<> fillSlot(LoadClient *client, FillState *state)
         else
             ++state->errors[reply.error];
     }
+}
+
+struct RedisFillState {
+    QByteArray logKey;
+    QByteArray user;
+    qint64 next = 0;
+    qint64 end = 0;
+    qint64 seqBase = 0; // the channel's message count before entry `first`
+    qint64 first = 0;
+    qint64 acked = 0;
+    QMap<QString, qint64> errors;
+};
+
+QCoro::Task<> redisFillSlot(redis::RedisClient *client, RedisFillState *state)
+{
+    while (state->next < state->end) {
+        const qint64 k = state->next++;
+        const QByteArray text = "fill " + QByteArray::number(k);
+        const QByteArray seq = QByteArray::number(state->seqBase + (k - state->first) + 1);
+        // docs/storage.md: k = kind (m), u = display name, t = text, s = message count so far.
+        const redis::RedisReply reply =
+            co_await client->command("XADD", state->logKey, "*", "k", "m", "u", state->user, "t", text, "s", seq);
+        if (reply.isOk())
+            ++state->acked;
+        else
+            ++state->errors[QString::fromUtf8(reply.bytes().left(40))];
+    }
+}
+
+// Writes the entries straight into the log; the server is not involved (no bus events).
+QCoro::Task<> fillThroughRedis(const HistoryOptions &options, const QString &channel, const QString &user,
+                               RedisFillState *state)
+{
+    redis::RedisOptions redisOptions;
+    redisOptions.endpoint = *options.redis;
+    redisOptions.commandTimeout = 30s;
+    redisOptions.clientName = "rill-load-history";
+    redis::RedisClient client(redisOptions);
+    client.open();
+    if (!client.isReady()) {
+        auto connected = qCoro(&client, &redis::RedisLink::connected, 10s);
+        co_await connected;
+    }
+    if (!client.isReady()) {
+        ++state->errors[u"cannot connect to Redis: "_s + client.lastError()];
+        co_return;
+    }
+    const QByteArray prefix = "rill:{c:" + channel.toUtf8() + "}:";
+    state->logKey = prefix + "log";
+    state->user = user.toUtf8();
+    const QByteArray seqKey = prefix + "seq";
+    const redis::RedisReply seq = co_await client.command("GET", seqKey);
+    state->seqBase = seq.bytes().toLongLong();
+    state->first = state->next;
+    std::vector<QCoro::Task<>> slots;
+    for (int w = 0; w < options.redisWindow; ++w)
+        slots.push_back(redisFillSlot(&client, state));
+    for (auto &slot : slots)
+        co_await slot;
+    const QByteArray added = QByteArray::number(state->acked);
+    co_await client.command("INCRBY", seqKey, added);
+    client.close();
 }
 
 // The highest fill number in the newest page: how far an earlier run got. Sends are pipelined,
@@ -134,13 +200,23 @@ QCoro::Task<QJsonObject> runHistoryBenchmark(HistoryOptions options)
                          secs > 0 ? double(fill.next - before) / secs : 0.0);
         });
         progress.start();
-        std::vector<QCoro::Task<>> slots;
-        for (LoadClient *c : clients) {
-            for (int w = 0; w < options.fillWindow; ++w)
-                slots.push_back(fillSlot(c, &fill));
+        if (options.redis) {
+            RedisFillState direct;
+            direct.next = fill.next;
+            direct.end = fill.end;
+            co_await fillThroughRedis(options, channel, reader->user(), &direct);
+            fill.next = direct.next;
+            fill.acked = direct.acked;
+            fill.errors = direct.errors;
+        } else {
+            std::vector<QCoro::Task<>> slots;
+            for (LoadClient *c : clients) {
+                for (int w = 0; w < options.fillWindow; ++w)
+                    slots.push_back(fillSlot(c, &fill));
+            }
+            for (auto &slot : slots)
+                co_await slot;
         }
-        for (auto &slot : slots)
-            co_await slot;
     }
     const double fillSeconds = double(fillTimer.nsecsElapsed()) / 1e9;
     QJsonObject fillErrors;
@@ -179,8 +255,9 @@ QCoro::Task<QJsonObject> runHistoryBenchmark(HistoryOptions options)
                        {"fillSeconds"_L1, fillSeconds},
                        {"fillPerSecond"_L1, fill.acked && fillSeconds > 0 ? double(fill.acked) / fillSeconds : 0.0},
                        {"fillErrors"_L1, fillErrors},
-                       {"fillConnections"_L1, qint64(clients.size())},
-                       {"fillWindow"_L1, options.fillWindow},
+                       {"fillMethod"_L1, options.redis ? u"redis XADD (docs/storage.md layout)"_s : u"protocol send"_s},
+                       {"fillConnections"_L1, options.redis ? qint64(1) : qint64(clients.size())},
+                       {"fillWindow"_L1, options.redis ? options.redisWindow : options.fillWindow},
                        {"logSpanSeconds"_L1, double(lastTs - firstTs) / 1000.0},
                        {"pageSize"_L1, options.pageSize},
                        {"queries"_L1, options.queries},

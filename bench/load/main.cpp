@@ -14,6 +14,8 @@
 
 #include "protocol/Names.h"
 
+#include "redis/RedisEndpoint.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -56,6 +58,7 @@ struct Settings {
     double p99LimitMs = 50;
     double settleSeconds = 5;
     qint64 historyEntries = 1'000'000;
+    std::optional<rill::redis::RedisEndpoint> historyRedis;
     int historyQueries = 1000;
     QList<qint64> serverPids;
     qint64 redisPid = 0;
@@ -616,6 +619,7 @@ QCoro::Task<int> Coordinator::runHistory()
     options.runner = m_settings.runner;
     options.entries = m_settings.historyEntries;
     options.queries = m_settings.historyQueries;
+    options.redis = m_settings.historyRedis;
     QJsonObject report = co_await runHistoryBenchmark(options);
     QJsonObject out{{"mode"_L1, u"history"_s}, {"history"_L1, report}};
     if (m_settings.json) {
@@ -724,6 +728,11 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
                                         u"1000000"_s);
     const QCommandLineOption queriesOpt(u"history-queries"_s, u"Pages to time per kind (default 1000)."_s,
                                         u"n"_s, u"1000"_s);
+    const QCommandLineOption historyRedisOpt(u"history-redis"_s, u"Fill the history channel by pipelined XADDs "
+                                                                  "straight into this Redis (the server's own, loopback "
+                                                                  "only), in the layout of docs/storage.md; without it "
+                                                                  "the fill goes through `send`."_s,
+                                             u"url"_s);
     const QCommandLineOption prefixOpt(u"user-prefix"_s, u"User names are <prefix>-<i> (default load)."_s,
                                        u"prefix"_s, u"load"_s);
     const QCommandLineOption passwordOpt(u"password"_s, u"Password of every load user."_s, u"password"_s,
@@ -750,7 +759,7 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
     parser.addOptions({urlOpt,     clientsOpt,  channelsOpt, sendersOpt,   rateOpt,        durationOpt,
                        warmupOpt,  drainOpt,    sizeOpt,     inflightOpt,  workersOpt,     stepOpt,
                        factorOpt,  maxStepsOpt, p99Opt,      idleOpt,      settleOpt,      historyOpt,
-                       entriesOpt, queriesOpt,  prefixOpt,   passwordOpt,  channelPrefixOpt, tokenOpt,
+                       entriesOpt, queriesOpt,  historyRedisOpt, prefixOpt,   passwordOpt,  channelPrefixOpt, tokenOpt,
                        concurrencyOpt, timeoutOpt, pidOpt,   redisPidOpt,  nagleOpt,       jsonOpt,        slotOpt,
                        runIdOpt});
     parser.process(app);
@@ -815,6 +824,15 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
         pop.fixedChannel = pop.channelPrefix + u"-history"_s;
         s.historyEntries = qint64(number(entriesOpt, 1, 1e9));
         s.historyQueries = int(number(queriesOpt, 1, 1e7));
+        if (parser.isSet(historyRedisOpt)) {
+            QString error;
+            s.historyRedis = rill::redis::RedisEndpoint::parse(parser.value(historyRedisOpt), &error);
+            if (!s.historyRedis)
+                fail(u"--history-redis: "_s + error);
+            else if (s.historyRedis->transport == rill::redis::RedisEndpoint::Transport::Tcp
+                     && !QHostAddress(s.historyRedis->host).isLoopback() && s.historyRedis->host != "localhost"_L1)
+                fail(u"--history-redis must be a Redis on this machine"_s);
+        }
     }
 
     s.rate = number(rateOpt, 0.001, 1e6);
