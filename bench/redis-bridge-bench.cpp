@@ -48,6 +48,9 @@ struct Settings {
     qint64 unpipelinedCommands = 100'000; // window 1 is ~50x slower; keep the run short
     int rounds = 1;
     QStringList only; // command names to run; empty: all
+    bool bridge = true;  // the bridge against redis-benchmark
+    bool limits = false; // redis-benchmark alone on the commands of a Rill message
+    qint64 limitCommands = 200'000;
     bool json = false;
 };
 
@@ -56,7 +59,7 @@ struct BenchCommand {
     QString name;
     QList<QByteArray> args;
     QStringList benchmarkArgs; // what selects it in redis-benchmark
-    QString benchmarkTest;     // the CSV row that reports it
+    QString benchmarkTest;     // the CSV row that reports it; empty: the only row
     bool resetStream = false;  // start from an empty stream, so both tools append to equal sizes
 };
 
@@ -167,6 +170,17 @@ QCoro::Task<Measurement> measureBridge(RedisClient *client, BenchCommand command
     co_return m;
 }
 
+// Progress goes to stderr in every mode, so stdout holds only the result (table or JSON).
+void progress(const QString &line)
+{
+    std::fprintf(stderr, "%s\n", qPrintable(line));
+}
+
+QString formatOps(double ops)
+{
+    return ops > 0 ? QString::number(qint64(ops + 0.5)) : u"-"_s;
+}
+
 QStringList endpointArgs(const RedisEndpoint &endpoint)
 {
     QStringList args;
@@ -206,10 +220,10 @@ QHash<QString, double> parseBenchmarkCsv(const QByteArray &output)
 
 QCoro::Task<Measurement> measureRedisBenchmark(const Settings *settings, RedisEndpoint endpoint,
                                                BenchCommand command, qint64 n, int window, qint64 redisPid,
-                                               QHash<QString, double> *allRows)
+                                               QHash<QString, double> *allRows, int connections = 1)
 {
     QStringList args = endpointArgs(endpoint);
-    args << u"-c"_s << u"1"_s << u"-P"_s << QString::number(window) << u"-n"_s << QString::number(n) << u"-q"_s
+    args << u"-c"_s << QString::number(connections) << u"-P"_s << QString::number(window) << u"-n"_s << QString::number(n) << u"-q"_s
          << u"--csv"_s;
     args << command.benchmarkArgs;
 
@@ -236,7 +250,9 @@ QCoro::Task<Measurement> measureRedisBenchmark(const Settings *settings, RedisEn
     const QHash<QString, double> rows = parseBenchmarkCsv(process.readAllStandardOutput());
     if (allRows)
         allRows->insert(rows);
-    m.opsPerSecond = rows.value(command.benchmarkTest);
+    // A custom command is the only test of its run; its row is named after the whole command.
+    m.opsPerSecond = command.benchmarkTest.isEmpty() && rows.size() == 1 ? rows.cbegin().value()
+                                                                          : rows.value(command.benchmarkTest);
     // redis-benchmark's own rate excludes its start-up; its CPU share is over the whole process.
     m.seconds = m.opsPerSecond > 0 ? double(n) / m.opsPerSecond : elapsed;
     m.clientCpu = (rill::bench::childrenCpuSeconds() - childCpuBefore) / elapsed;
@@ -308,16 +324,6 @@ struct Comparison {
     }
 };
 
-// Progress goes to stderr in every mode, so stdout holds only the result (table or JSON).
-void progress(const QString &line)
-{
-    std::fprintf(stderr, "%s\n", qPrintable(line));
-}
-
-QString formatOps(double ops)
-{
-    return ops > 0 ? QString::number(qint64(ops + 0.5)) : u"-"_s;
-}
 
 void printTable(const QList<Comparison> &rows)
 {
@@ -342,6 +348,79 @@ void printTable(const QList<Comparison> &rows)
         }
     }
     std::fflush(stdout);
+}
+
+// What Redis itself can do with the commands behind one Rill message, so a server figure can
+// be read as a share of Redis's limit. A message is one EVALSHA of send.lua (SISMEMBER, INCR,
+// XADD to the channel log, XADD to the bus with MAXLEN ~); every instance then XREADs the bus
+// in batches; typing goes over PUBLISH. Measured like the field notes' figures: 50 clients,
+// without pipelining and with -P 32.
+struct LimitRow {
+    QString name;
+    QString note;
+    BenchCommand command;
+    std::vector<Measurement> byPipeline; // one per entry of kLimitPipelines
+};
+
+constexpr std::array kLimitPipelines{1, 32};
+constexpr int kLimitClients = 50;
+
+// send.lua's storage work for a message without a nonce, with the same commands and sizes.
+const QByteArray kSendShapeScript =
+    "if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then redis.call('SADD', KEYS[1], ARGV[1]) end "
+    "local s = redis.call('INCR', KEYS[2]) "
+    "local id = redis.call('XADD', KEYS[3], '*', 'k', 'm', 'u', ARGV[1], 't', ARGV[2], 's', s) "
+    "redis.call('XADD', KEYS[4], 'MAXLEN', '~', 100000, '*', 'e', 'msg', 'c', 'bench', 'i', id, 'k', 'm', "
+    "'u', ARGV[1], 't', ARGV[2]) "
+    "return id";
+
+QCoro::Task<QList<LimitRow>> measureLimits(const Settings *settings, RedisClient *client, RedisEndpoint endpoint,
+                                           qint64 n, qint64 redisPid)
+{
+    const QString text = QString(100, u'x'); // a typical chat line
+    const RedisReply loaded = co_await client->command("SCRIPT", "LOAD", kSendShapeScript);
+    const QString sha = QString::fromUtf8(loaded.bytes());
+    // A bus to read from: 1000 entries of the bus's shape.
+    co_await client->command("DEL", "bench:bus", "bench:log", "bench:members", "bench:seq");
+    for (int i = 0; i < 1000; ++i)
+        client->post("XADD", "bench:bus", "*", "e", "msg", "c", "bench", "i", "1-1", "k", "m", "u", "load-1", "t",
+                     text.toUtf8());
+    co_await client->command("PING");
+
+    QList<LimitRow> rows{
+        {u"EVALSHA send-shape"_s, u"storage of one message (send.lua's commands)"_s,
+         BenchCommand{u"EVALSHA"_s, {},
+                      {u"EVALSHA"_s, sha, u"4"_s, u"bench:members"_s, u"bench:seq"_s, u"bench:log"_s, u"bench:bus2"_s,
+                       u"load-1"_s, text},
+                      {}, false},
+         {}},
+        {u"XADD"_s, u"one log entry of a message"_s,
+         BenchCommand{u"XADD"_s, {},
+                      {u"XADD"_s, u"bench:log"_s, u"*"_s, u"k"_s, u"m"_s, u"u"_s, u"load-1"_s, u"t"_s, text, u"s"_s,
+                       u"1"_s},
+                      {}, false},
+         {}},
+        {u"PUBLISH"_s, u"a typing notice (nobody subscribed)"_s,
+         BenchCommand{u"PUBLISH"_s, {}, {u"PUBLISH"_s, u"bench:typing"_s, text}, {}, false}, {}},
+        {u"XREAD COUNT 100"_s, u"the bus reader's batch read (100 entries per call)"_s,
+         BenchCommand{u"XREAD"_s, {}, {u"XREAD"_s, u"COUNT"_s, u"100"_s, u"STREAMS"_s, u"bench:bus"_s, u"0-0"_s}, {},
+                      false},
+         {}},
+    };
+    for (LimitRow &row : rows) {
+        for (int pipeline : kLimitPipelines) {
+            const Measurement m = co_await measureRedisBenchmark(settings, endpoint, row.command, n, pipeline,
+                                                                 redisPid, nullptr, kLimitClients);
+            progress(u"  redis-benchmark %1 -c %2 -P %3: %4 ops/s"_s.arg(row.name)
+                         .arg(kLimitClients)
+                         .arg(pipeline)
+                         .arg(formatOps(m.valid() ? m.opsPerSecond : 0)));
+            row.byPipeline.push_back(m);
+            co_await client->command("DEL", "bench:log", "bench:bus2", "bench:seq");
+        }
+    }
+    co_await client->command("DEL", "bench:bus", "bench:log", "bench:bus2", "bench:members", "bench:seq");
+    co_return rows;
 }
 
 QCoro::Task<int> runBenchmarks(const Settings *settings)
@@ -407,7 +486,7 @@ QCoro::Task<int> runBenchmarks(const Settings *settings)
     QList<Comparison> table;
     const QList<std::pair<int, qint64>> shapes{{settings->window, settings->commands},
                                                {1, settings->unpipelinedCommands}};
-    for (const auto &[window, n] : shapes) {
+    for (const auto &[window, n] : settings->bridge ? shapes : QList<std::pair<int, qint64>>{}) {
         for (const BenchCommand &command : benchCommands()) {
             if (!settings->only.isEmpty() && !settings->only.contains(command.name, Qt::CaseInsensitive))
                 continue;
@@ -438,6 +517,12 @@ QCoro::Task<int> runBenchmarks(const Settings *settings)
         }
     }
     co_await client.command("DEL", "bench:s", "key:__rand_int__");
+    QList<LimitRow> limits;
+    if (settings->limits) {
+        const QList<LimitRow> measured = co_await measureLimits(settings, &client, endpoint, settings->limitCommands,
+                                                                redisPid);
+        limits = measured;
+    }
     client.close();
     if (embedded)
         co_await embedded->stop();
@@ -449,11 +534,26 @@ QCoro::Task<int> runBenchmarks(const Settings *settings)
         for (const auto &m : c.benchmark)
             allValid = allValid && m.valid();
     }
+    for (const LimitRow &row : limits) {
+        for (const auto &m : row.byPipeline)
+            allValid = allValid && m.valid();
+    }
 
     if (settings->json) {
         QJsonArray rows;
         for (const Comparison &c : table)
             rows.append(c.toJson());
+        QJsonArray limitRows;
+        for (const LimitRow &row : limits) {
+            QJsonObject byPipeline;
+            for (std::size_t i = 0; i < row.byPipeline.size(); ++i)
+                byPipeline.insert(u"P%1"_s.arg(kLimitPipelines[i]), row.byPipeline[i].toJson());
+            limitRows.append(QJsonObject{{"command"_L1, row.name},
+                                         {"what"_L1, row.note},
+                                         {"clients"_L1, kLimitClients},
+                                         {"commands"_L1, settings->limitCommands},
+                                         {"runs"_L1, byPipeline}});
+        }
         const QJsonObject out{{"tool"_L1, u"rill-redis-bench"_s},
                               {"machine"_L1, machine.toJson()},
                               {"redis"_L1, QJsonObject{{"version"_L1, redisVersion},
@@ -461,12 +561,29 @@ QCoro::Task<int> runBenchmarks(const Settings *settings)
                                                        {"embedded"_L1, embedded != nullptr}}},
                               {"rounds"_L1, settings->rounds},
                               {"results"_L1, rows},
+                              {"redisLimits"_L1, limitRows},
                               {"valid"_L1, allValid}};
         std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
     } else {
         std::printf("machine: %d CPUs, %s; redis %s\n", machine.cpus, qPrintable(machine.cpuModel),
                     qPrintable(redisVersion));
-        printTable(table);
+        if (!table.isEmpty())
+            printTable(table);
+        if (!limits.isEmpty()) {
+            std::printf("\nredis-benchmark alone, %d clients, %lld commands (the commands of one Rill message):\n",
+                        kLimitClients, static_cast<long long>(settings->limitCommands));
+            std::printf("%-20s %12s %12s  %s\n", "command", "-P 1 ops/s", "-P 32 ops/s", "what");
+            for (const LimitRow &row : limits) {
+                std::printf("%-20s %12s %12s  %s\n", qPrintable(row.name),
+                            qPrintable(formatOps(row.byPipeline[0].valid() ? row.byPipeline[0].opsPerSecond : 0)),
+                            qPrintable(formatOps(row.byPipeline[1].valid() ? row.byPipeline[1].opsPerSecond : 0)),
+                            qPrintable(row.note));
+                for (const auto &m : row.byPipeline) {
+                    if (!m.problem.isEmpty())
+                        std::printf("  %s\n", qPrintable(m.problem));
+                }
+            }
+        }
     }
     co_return allValid ? 0 : 1;
 }
@@ -500,8 +617,15 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
                                        u"path"_s, QStringLiteral(RILL_REDIS_SERVER));
     const QCommandLineOption rbOpt(u"redis-benchmark"_s, u"redis-benchmark executable."_s, u"path"_s,
                                    u"/usr/bin/redis-benchmark"_s);
+    const QCommandLineOption limitsOpt(u"limits"_s, u"Also run redis-benchmark alone (50 clients, -P 1 and -P 32) "
+                                                    "on the commands of one Rill message: send.lua's shape, XADD, "
+                                                    "PUBLISH, XREAD."_s);
+    const QCommandLineOption limitsOnlyOpt(u"limits-only"_s, u"Only that, without the bridge comparison."_s);
+    const QCommandLineOption limitNOpt(u"limit-commands"_s, u"Commands per limits run (default 200000)."_s,
+                                       u"count"_s, u"200000"_s);
     const QCommandLineOption jsonOpt(u"json"_s, u"Print the results as JSON."_s);
-    parser.addOptions({redisOpt, nOpt, windowOpt, n1Opt, roundsOpt, onlyOpt, serverOpt, rbOpt, jsonOpt});
+    parser.addOptions({redisOpt, nOpt, windowOpt, n1Opt, roundsOpt, onlyOpt, serverOpt, rbOpt, limitsOpt,
+                       limitsOnlyOpt, limitNOpt, jsonOpt});
     parser.process(app);
 
     Settings s;
@@ -518,8 +642,10 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
     qint64 window = 0;
     qint64 rounds = 0;
     if (!positive(nOpt, s.commands) || !positive(windowOpt, window) || !positive(n1Opt, s.unpipelinedCommands)
-        || !positive(roundsOpt, rounds))
+        || !positive(roundsOpt, rounds) || !positive(limitNOpt, s.limitCommands))
         return std::nullopt;
+    s.limits = parser.isSet(limitsOpt) || parser.isSet(limitsOnlyOpt);
+    s.bridge = !parser.isSet(limitsOnlyOpt);
     s.window = int(std::min<qint64>(window, 1'000'000));
     s.rounds = int(std::min<qint64>(rounds, 100));
     if (parser.isSet(redisOpt)) {
