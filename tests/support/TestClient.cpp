@@ -38,7 +38,11 @@ void TestClient::close()
 
 void TestClient::onText(const QString &text)
 {
-    const QJsonObject frame = QJsonDocument::fromJson(text.toUtf8()).object();
+    // QJsonDocument drops a raw U+FEFF at the start of a string value; the escaped form is kept.
+    // (Outside strings U+FEFF is not valid JSON anyway, so escaping it changes nothing else.)
+    QString json = text;
+    json.replace(QChar(0xFEFF), "\\ufeff"_L1);
+    const QJsonObject frame = QJsonDocument::fromJson(json.toUtf8()).object();
     if (frame.contains("ev"_L1)) {
         m_events.append(frame);
     } else if (frame.value("re"_L1).isDouble()) {
