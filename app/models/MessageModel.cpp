@@ -225,6 +225,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
             && ChannelStore::mentions(e.message->text, self);
     case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
+    case MarkdownRole: return safeMarkdown(e.message ? e.message->text : e.pending->text);
     default: return {};
     }
 }
@@ -250,6 +251,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         {NonceRole, "nonce"},
         {MentionsMeRole, "mentionsMe"},
         {ShowUnreadDividerRole, "showUnreadDivider"},
+        {MarkdownRole, "markdown"},
     };
 }
 
@@ -262,6 +264,38 @@ void MessageModel::fetchMore(const QModelIndex &parent)
 {
     if (!parent.isValid())
         m_store->requestOlder();
+}
+
+QString MessageModel::safeMarkdown(const QString &text)
+{
+    QString out;
+    out.reserve(text.size() + 16);
+    bool inFence = false;
+    const QStringList lines = text.split(u'\n');
+    for (qsizetype n = 0; n < lines.size(); ++n) {
+        const QString &line = lines[n];
+        if (line.trimmed().startsWith(u"```"_s))
+            inFence = !inFence;
+        for (qsizetype i = 0; i < line.size(); ++i) {
+            const QChar c = line[i];
+            if (inFence)
+                out += c; // code shows as typed; md4c does not read HTML inside it
+            else if (c == u'<')
+                out += u"&lt;"_s;
+            else if (c == u'&')
+                out += u"&amp;"_s; // so that "&lt;" typed by the user stays "&lt;"
+            else if (c == u'!' && i + 1 < line.size() && line[i + 1] == u'[')
+                continue;
+            else
+                out += c;
+        }
+        if (n + 1 < lines.size()) {
+            // A chat line break is a line break, not Markdown's soft wrap.
+            const bool blank = line.trimmed().isEmpty() || lines[n + 1].trimmed().isEmpty();
+            out += (inFence || blank) ? u"\n"_s : u"  \n"_s;
+        }
+    }
+    return out;
 }
 
 int MessageModel::rowOf(const QString &idOrNonce) const

@@ -47,6 +47,7 @@ public:
         NonceRole,
         MentionsMeRole,
         ShowUnreadDividerRole,
+        MarkdownRole,
     };
     Q_ENUM(Role)
 
@@ -62,6 +63,10 @@ public:
     [[nodiscard]] int dividerRow() const;
     // The row of a message ID or a pending nonce, or -1.
     Q_INVOKABLE int rowOf(const QString &idOrNonce) const;
+
+    // The text as Markdown that is safe to render: raw HTML shows as typed, and images
+    // become links (a message must not make the app fetch from wherever it likes).
+    [[nodiscard]] static QString safeMarkdown(const QString &text);
 
     // For tests and the day rollover: pretend today is `day`.
     void setToday(const QDate &day);

@@ -226,6 +226,26 @@ private Q_SLOTS:
         QVERIFY(!model.index(0).data(MessageModel::MentionsMeRole).toBool());
     }
 
+    void safeMarkdown_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("markdown");
+        QTest::newRow("plain") << u"**bold** and [a link](https://example.org)"_s << u"**bold** and [a link](https://example.org)"_s;
+        QTest::newRow("html") << u"<img src=x onerror=y> <b>hi</b>"_s << u"&lt;img src=x onerror=y> &lt;b>hi&lt;/b>"_s;
+        QTest::newRow("image") << u"look ![cat](http://tracker/cat.png)"_s << u"look [cat](http://tracker/cat.png)"_s;
+        QTest::newRow("entity") << u"&lt; stays"_s << u"&amp;lt; stays"_s;
+        QTest::newRow("exclamation") << u"wow! [x](y)"_s << u"wow! [x](y)"_s;
+        QTest::newRow("line breaks are hard") << u"one\ntwo\n\nthree"_s << u"one  \ntwo\n\nthree"_s;
+        QTest::newRow("code fence as typed") << u"```\na<b && c\n```"_s << u"```\na<b && c\n```"_s;
+    }
+
+    void safeMarkdown()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, markdown);
+        QCOMPARE(MessageModel::safeMarkdown(text), markdown);
+    }
+
     void unreadDividerSitsAtTheMarker()
     {
         const QList<Message> log{makeMessage(1), makeMessage(2), makeMessage(3), makeMessage(4)};

@@ -1,0 +1,108 @@
+#include "BundledServer.h"
+
+#include "RillServer.h"
+
+#include <QHostInfo>
+#include <QNetworkInterface>
+#include <QPointer>
+
+#include <array>
+
+namespace rill::app {
+
+using namespace Qt::StringLiterals;
+
+BundledServer::BundledServer(QString dataDir, quint16 preferredPort, QObject *parent)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+    , m_preferredPort(preferredPort)
+{
+}
+
+BundledServer::~BundledServer() = default;
+
+void BundledServer::setStatus(Status status, const QString &error)
+{
+    m_status = status;
+    m_error = error;
+    Q_EMIT statusChanged();
+}
+
+void BundledServer::start()
+{
+    if (m_status == Status::Starting || m_status == Status::Running)
+        return;
+    run();
+}
+
+QCoro::Task<> BundledServer::run()
+{
+    QPointer<BundledServer> self(this);
+    setStatus(Status::Starting);
+    // The usual port, so the address teammates write down stays the same; when something
+    // else has it, any free one.
+    const std::array<quint16, 2> ports{m_preferredPort, 0};
+    for (const quint16 port : ports) {
+        server::ServerConfig config;
+        config.dataDir = m_dataDir;
+        config.redisUrl.clear(); // the embedded redis-server under dataDir
+        config.port = port;
+        config.instanceName = QHostInfo::localHostName() + u"-app"_s;
+        auto candidate = std::make_unique<server::RillServer>(config);
+        server::RillServer *raw = candidate.get();
+        m_server = std::move(candidate);
+        const bool ok = co_await raw->start();
+        if (!self)
+            co_return;
+        if (ok) {
+            self->m_port = raw->port();
+            self->setStatus(Status::Running);
+            Q_EMIT self->started(self->localUrl());
+            co_return;
+        }
+        self->m_error = raw->errorString();
+        co_await raw->stop();
+        if (!self)
+            co_return;
+        self->m_server.reset();
+    }
+    self->setStatus(Status::Failed, self->m_error);
+}
+
+QCoro::Task<> BundledServer::stop()
+{
+    if (!m_server)
+        co_return;
+    QPointer<BundledServer> self(this);
+    std::unique_ptr<server::RillServer> running = std::move(m_server);
+    co_await running->stop();
+    if (self)
+        self->setStatus(Status::Stopped);
+}
+
+QStringList BundledServer::addresses() const
+{
+    if (m_status != Status::Running)
+        return {};
+    QStringList out;
+    for (const QNetworkInterface &iface : QNetworkInterface::allInterfaces()) {
+        if (!(iface.flags() & QNetworkInterface::IsUp) || (iface.flags() & QNetworkInterface::IsLoopBack))
+            continue;
+        for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
+            const QHostAddress ip = entry.ip();
+            if (ip.protocol() == QAbstractSocket::IPv4Protocol)
+                out << u"ws://"_s + ip.toString() + u':' + QString::number(m_port);
+        }
+    }
+    out << u"ws://"_s + QHostInfo::localHostName() + u':' + QString::number(m_port);
+    return out;
+}
+
+QUrl BundledServer::localUrl() const
+{
+    if (m_status != Status::Running)
+        return {};
+    return QUrl(u"ws://127.0.0.1:"_s + QString::number(m_port));
+}
+
+} // namespace rill::app

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QCoro/QCoroTask>
+#include <QObject>
+#include <QStringList>
+#include <QUrl>
+#include <QtQmlIntegration>
+
+#include <memory>
+
+namespace rill::server {
+class RillServer;
+}
+
+namespace rill::app {
+
+// "Start a server on this computer": the Rill server in this process (Quassel's monolithic
+// mode), on its own embedded Redis under the profile's data directory.
+class BundledServer : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The app owns the bundled server")
+    Q_PROPERTY(Status status READ status NOTIFY statusChanged)
+    Q_PROPERTY(QString error READ error NOTIFY statusChanged)
+    // Where teammates reach it: ws://<each LAN address>:port
+    Q_PROPERTY(QStringList addresses READ addresses NOTIFY statusChanged)
+    // Where this app reaches it.
+    Q_PROPERTY(QUrl localUrl READ localUrl NOTIFY statusChanged)
+
+public:
+    enum class Status { Stopped, Starting, Running, Failed };
+    Q_ENUM(Status)
+
+    BundledServer(QString dataDir, quint16 preferredPort, QObject *parent = nullptr);
+    ~BundledServer() override;
+
+    Q_INVOKABLE void start();
+    // Stops it, waiting for the goodbye to go out.
+    QCoro::Task<> stop();
+
+    [[nodiscard]] Status status() const { return m_status; }
+    [[nodiscard]] QString error() const { return m_error; }
+    [[nodiscard]] QStringList addresses() const;
+    [[nodiscard]] QUrl localUrl() const;
+    [[nodiscard]] quint16 port() const { return m_port; }
+
+Q_SIGNALS:
+    void statusChanged();
+    void started(const QUrl &localUrl);
+
+private:
+    QCoro::Task<> run();
+    void setStatus(Status status, const QString &error = {});
+
+    QString m_dataDir;
+    quint16 m_preferredPort;
+    quint16 m_port = 0;
+    std::unique_ptr<server::RillServer> m_server;
+    Status m_status = Status::Stopped;
+    QString m_error;
+};
+
+} // namespace rill::app

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QSocketNotifier>
+#include <QStringList>
+#include <QTextStream>
+
+class QQmlApplicationEngine;
+class QQuickWindow;
+
+namespace rill::app {
+
+class RillApp;
+
+// `rill --test-hook`: a line protocol on stdin/stdout for end-to-end tests and the screenshot
+// script. Commands act on the real UI as a person would (find an item by objectName, click
+// it, type into it, press keys); the app reports what happens (status, messages) as lines,
+// so a test waits for a line instead of sleeping.
+//
+//   set <object> <property> <value…>   get <object> <property>    click <object>
+//   type <object> <text…>              key <object> <sequence>    theme light|dark|system
+//   settle                             screenshot <path>          quit
+// Out: "ok <command>" / "error <command> <why>", "value <object> <property> <value>",
+//      "status <Status>", "signedin <user>", "current <channel>", "settled",
+//      "message <channel> <user> <text>" (newlines as \n).
+class TestHook : public QObject
+{
+    Q_OBJECT
+
+public:
+    TestHook(QQmlApplicationEngine *engine, RillApp *app, QObject *parent = nullptr);
+
+private:
+    void onReadable();
+    void handle(const QString &line);
+    void emitLine(const QString &line);
+    [[nodiscard]] QObject *find(const QString &objectName) const;
+    [[nodiscard]] QQuickWindow *window() const;
+    void click(QObject *item);
+    void sendKeys(const QString &sequence);
+    void typeText(const QString &text);
+    void settle();
+
+    QQmlApplicationEngine *m_engine;
+    RillApp *m_app;
+    QSocketNotifier m_stdin;
+    QTextStream m_out;
+    QByteArray m_buffer;
+    QStringList m_queue;
+    bool m_busy = false; // QTest input spins the event loop: commands must not nest
+};
+
+} // namespace rill::app

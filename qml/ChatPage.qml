@@ -1,0 +1,237 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Rill.Client
+import Rill.Ui
+
+// Sidebar (channels), the conversation, and its members. Keyboard: Ctrl+K quick switcher,
+// Alt+Up/Down previous/next channel, Esc marks the channel read.
+Page {
+    id: page
+    objectName: "chatPage"
+    required property RillApp app
+    readonly property Workspace workspace: app.workspace
+    readonly property ChannelStore current: workspace.current
+
+    SystemPalette { id: sys }
+
+    Shortcut {
+        sequence: "Ctrl+K"
+        onActivated: switcher.open()
+    }
+    Shortcut {
+        sequence: "Alt+Up"
+        onActivated: page.workspace.selectRelative(-1)
+    }
+    Shortcut {
+        sequence: "Alt+Down"
+        onActivated: page.workspace.selectRelative(1)
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: !switcher.opened && !browser.opened
+        onActivated: page.workspace.markCurrentRead()
+    }
+
+    Connections {
+        target: page.workspace
+        function onCurrentChanged() { composer.focusInput() }
+        function onProblem(text) { status.show(text) }
+    }
+
+    SplitView {
+        anchors.fill: parent
+        orientation: Qt.Horizontal
+
+        // --- sidebar ---
+        Pane {
+            SplitView.preferredWidth: 240
+            SplitView.minimumWidth: 180
+            padding: 0
+            background: Rectangle { color: Qt.darker(sys.window, page.app.theme.dark ? 1.15 : 1.03) }
+
+            ColumnLayout {
+                anchors.fill: parent
+                spacing: 0
+
+                RowLayout {
+                    Layout.fillWidth: true
+                    Layout.margins: 10
+                    spacing: 8
+                    Rectangle {
+                        width: 10
+                        height: 10
+                        radius: 5
+                        color: page.app.session.online ? "#2fa84f" : "#f4c04f"
+                    }
+                    Label {
+                        objectName: "selfName"
+                        Layout.fillWidth: true
+                        text: page.app.session.user
+                        font.weight: Font.DemiBold
+                        elide: Text.ElideRight
+                    }
+                    ToolButton {
+                        objectName: "menuButton"
+                        text: "⋯"
+                        onClicked: menu.open()
+                        Menu {
+                            id: menu
+                            y: parent.height
+                            MenuItem {
+                                text: qsTr("Quick switcher…\tCtrl+K")
+                                onTriggered: switcher.open()
+                            }
+                            MenuItem {
+                                text: qsTr("Browse channels…")
+                                onTriggered: browser.open()
+                            }
+                            MenuSeparator { }
+                            Menu {
+                                title: qsTr("Theme")
+                                Repeater {
+                                    model: [["system", qsTr("Follow the system")], ["light", qsTr("Light")], ["dark", qsTr("Dark")]]
+                                    MenuItem {
+                                        required property var modelData
+                                        text: modelData[1]
+                                        checkable: true
+                                        checked: page.app.settings.theme === modelData[0]
+                                        onTriggered: page.app.settings.theme = modelData[0]
+                                    }
+                                }
+                            }
+                            MenuItem {
+                                text: qsTr("Desktop notifications")
+                                checkable: true
+                                checked: page.app.settings.notifications
+                                onTriggered: page.app.settings.notifications = checked
+                            }
+                            MenuItem {
+                                text: page.current && !page.current.isDirect ? qsTr("Leave #%1").arg(page.current.name) : qsTr("Leave")
+                                enabled: page.current && !page.current.isDirect
+                                onTriggered: page.workspace.part(page.current.name)
+                            }
+                            MenuSeparator { }
+                            MenuItem {
+                                objectName: "signOutItem"
+                                text: qsTr("Sign out")
+                                onTriggered: page.app.signOut()
+                            }
+                        }
+                    }
+                }
+
+                ChannelList {
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    model: page.workspace.channels
+                    onActivated: (name) => page.workspace.currentName = name
+                }
+
+                Button {
+                    objectName: "browseButton"
+                    Layout.fillWidth: true
+                    Layout.margins: 8
+                    text: qsTr("+ Browse channels")
+                    flat: true
+                    onClicked: browser.open()
+                }
+            }
+        }
+
+        // --- conversation ---
+        ColumnLayout {
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: 320
+            spacing: 0
+
+            ConnectionBanner {
+                Layout.fillWidth: true
+                session: page.app.session
+            }
+
+            Pane {
+                Layout.fillWidth: true
+                padding: 10
+                leftPadding: 16
+                background: Rectangle {
+                    color: sys.base
+                    Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: sys.mid }
+                }
+                RowLayout {
+                    anchors.fill: parent
+                    Label {
+                        objectName: "channelHeader"
+                        text: page.current ? (page.current.isDirect ? page.current.title : "# " + page.current.name) : ""
+                        font.pixelSize: 16
+                        font.weight: Font.DemiBold
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: page.current && !page.current.isDirect
+                              ? (page.current.memberCount === 1 ? qsTr("1 member") : qsTr("%1 members").arg(page.current.memberCount)) : ""
+                        opacity: 0.6
+                        elide: Text.ElideRight
+                    }
+                }
+            }
+
+            MessageView {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                store: page.current
+                workspace: page.workspace
+                Rectangle { anchors.fill: parent; color: sys.base; z: -1 }
+            }
+
+            Label {
+                objectName: "typingIndicator"
+                Layout.fillWidth: true
+                leftPadding: 16
+                text: page.current ? page.current.typingText : ""
+                font.pixelSize: 12
+                font.italic: true
+                opacity: 0.7
+                height: 16
+                Layout.preferredHeight: 16
+            }
+
+            Composer {
+                id: composer
+                Layout.fillWidth: true
+                workspace: page.workspace
+            }
+        }
+
+        // --- members ---
+        MemberList {
+            SplitView.preferredWidth: 200
+            SplitView.minimumWidth: 140
+            store: page.current
+            workspace: page.workspace
+            visible: page.current && !page.current.isDirect
+        }
+    }
+
+    ChannelBrowser {
+        id: browser
+        parent: Overlay.overlay
+        workspace: page.workspace
+    }
+
+    QuickSwitcher {
+        id: switcher
+        parent: Overlay.overlay
+        workspace: page.workspace
+    }
+
+    ToolTip {
+        id: status
+        function show(text) { status.text = text; status.open() }
+        x: (page.width - width) / 2
+        y: page.height - height - 80
+        timeout: 5000
+    }
+
+    Component.onCompleted: composer.focusInput()
+}
