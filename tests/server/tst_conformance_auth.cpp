@@ -3,6 +3,8 @@
 
 #include "Conformance.h"
 
+#include <QCryptographicHash>
+
 using namespace rill::test;
 using namespace rill::test::conf;
 using namespace Qt::StringLiterals;
@@ -323,6 +325,72 @@ private Q_SLOTS:
             CONF_SHAPE(channelInfoProblems(ch.toObject()));
         CONF_OK(one->call(u"channels"_s));
         CONF_OK(two->call(u"channels"_s));
+    }
+
+    // "Stored only as a salted memory-hard hash (argon2id or scrypt)": the password appears
+    // nowhere in Redis; the user's record (docs/storage.md: rill:{u:<user>} field pw) holds an
+    // argon2id or scrypt string, different for two users with the same password.
+    void passwordStoredOnlyHashed()
+    {
+        const QString password = u"plain-Text-Canary-31337"_s;
+        for (const QString &user : {u"hashed1"_s, u"hashed2"_s}) {
+            auto c = fresh();
+            QVERIFY(c);
+            CONF_OK(registerOn(*c, user, password));
+        }
+        auto &db = m_server->redis();
+        QByteArray everything;
+        QByteArray cursor = "0";
+        do {
+            const auto page = db.run({"SCAN", cursor, "COUNT", "1000"});
+            QVERIFY2(page.isArray() && page.size() == 2, qPrintable(page.describe()));
+            cursor = page.at(0).bytes();
+            for (const auto &k : page.at(1).elements()) {
+                const QByteArray key = k.bytes();
+                const QByteArray type = db.run({"TYPE", key}).bytes();
+                rill::redis::RedisReply v;
+                if (type == "string")
+                    v = db.run({"GET", key});
+                else if (type == "hash")
+                    v = db.run({"HGETALL", key});
+                else if (type == "set")
+                    v = db.run({"SMEMBERS", key});
+                else if (type == "zset")
+                    v = db.run({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+                else if (type == "list")
+                    v = db.run({"LRANGE", key, "0", "-1"});
+                else if (type == "stream")
+                    v = db.run({"XRANGE", key, "-", "+"});
+                everything += key + '\n';
+                const std::function<void(const rill::redis::RedisReply &)> collect = [&](const rill::redis::RedisReply &r) {
+                    everything += r.bytes() + '\n';
+                    for (const auto &e : r.elements())
+                        collect(e);
+                };
+                collect(v);
+            }
+        } while (cursor != "0");
+        QVERIFY(everything.contains("hashed1"));
+        QVERIFY2(!everything.contains(password.toUtf8()), "the plain password is stored in Redis");
+        QVERIFY2(!everything.contains(password.toUtf8().toBase64()), "the password is stored base64-encoded");
+        QVERIFY2(!everything.contains(password.toUtf8().toHex()), "the password is stored hex-encoded");
+
+        const QByteArray pw1 = db.run({"HGET", "rill:{u:hashed1}", "pw"}).bytes();
+        const QByteArray pw2 = db.run({"HGET", "rill:{u:hashed2}", "pw"}).bytes();
+        QVERIFY2(pw1.startsWith("$argon2id$") || pw1.startsWith("$scrypt$") || pw1.startsWith("$7$"), pw1.constData());
+        QVERIFY2(pw1 != pw2, "two users with the same password have the same hash: not salted");
+    }
+
+    // Tokens expire after 30 days idle (docs/storage.md: rill:token:<sha256 of token>).
+    void tokenExpiresAfter30DaysIdle()
+    {
+        auto c = fresh();
+        QVERIFY(c);
+        const QJsonObject r = c->call(u"login"_s, {{"user"_L1, u"alice"_s}, {"password"_L1, kPassword}}, 30s);
+        CONF_OK(r);
+        const QByteArray key = "rill:token:" + QCryptographicHash::hash(r.value("token"_L1).toString().toUtf8(), QCryptographicHash::Sha256).toHex();
+        const qint64 ttl = m_server->redis().run({"TTL", key}).integer();
+        QVERIFY2(ttl > 29 * 86400 && ttl <= 30 * 86400, qPrintable(u"TTL of the token: %1 s"_s.arg(ttl)));
     }
 
     void logoutRevokesToken()
