@@ -309,6 +309,19 @@ private Q_SLOTS:
         CONF_ERROR(c->call(u"channels"_s), "unauthenticated");
     }
 
+    // "Requests may be pipelined": a login and the requests that depend on it, sent at once.
+    void pipelinedLoginThenRequests()
+    {
+        auto c = fresh();
+        QVERIFY(c);
+        const qint64 login = c->post(u"login"_s, {{"user"_L1, u"alice"_s}, {"password"_L1, kPassword}});
+        const qint64 channels = c->post(u"channels"_s);
+        const qint64 history = c->post(u"history"_s, {{"channel"_L1, u"general"_s}, {"limit"_L1, 1}});
+        CONF_OK(c->replyTo(login, 30s));
+        CONF_OK(c->replyTo(channels, 30s));
+        CONF_OK(c->replyTo(history, 30s));
+    }
+
     void loginToken()
     {
         // Two sessions at once on one token.

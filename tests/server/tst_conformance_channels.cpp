@@ -400,6 +400,36 @@ private Q_SLOTS:
         CONF_ERROR(m_carol->call(u"members"_s, {{"channel"_L1, u"no-such-channel"_s}}), "not_member");
     }
 
+    // "The server lowercases input": a member reaches the channel under any case, in every op.
+    void channelNameCaseInsensitiveInEveryOp_data()
+    {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QJsonObject>("params");
+        const QString upper = u"CASE-OPS"_s;
+        QTest::newRow("send") << u"send"_s << QJsonObject{{"channel"_L1, upper}, {"text"_L1, u"shouting"_s}};
+        QTest::newRow("history") << u"history"_s << QJsonObject{{"channel"_L1, upper}};
+        QTest::newRow("members") << u"members"_s << QJsonObject{{"channel"_L1, upper}};
+        QTest::newRow("typing") << u"typing"_s << QJsonObject{{"channel"_L1, upper}};
+        QTest::newRow("read") << u"read"_s << QJsonObject{{"channel"_L1, upper}, {"upTo"_L1, u"1-0"_s}};
+        QTest::newRow("part") << u"part"_s << QJsonObject{{"channel"_L1, u"Case-Ops"_s}};
+    }
+    void channelNameCaseInsensitiveInEveryOp()
+    {
+        QFETCH(QString, op);
+        QFETCH(QJsonObject, params);
+        CONF_OK(join(*m_bob, u"case-ops"_s));
+        const QJsonObject r = m_bob->call(op, params);
+        CONF_OK(r);
+        if (op == "send"_L1)
+            QCOMPARE(r.value("message"_L1).toObject().value("channel"_L1).toString(), u"case-ops"_s);
+        if (op == "history"_L1) {
+            for (const auto &m : r.value("messages"_L1).toArray())
+                QCOMPARE(m.toObject().value("channel"_L1).toString(), u"case-ops"_s);
+        }
+        if (op == "part"_L1)
+            CONF_ERROR(history(*m_bob, u"case-ops"_s), "not_member");
+    }
+
     // lastId names the newest entry of the log (join/part entries are Messages too).
     void channelInfoLastId()
     {

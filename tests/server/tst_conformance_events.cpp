@@ -137,6 +137,29 @@ private Q_SLOTS:
         }
     }
 
+    // A connection that never logged in is nobody: it gets no event of any kind.
+    void anonymousConnectionGetsNoEvents()
+    {
+        auto anon = connectTo(m_server->url());
+        QVERIFY(anon);
+        CONF_OK(anon->call(u"hello"_s, {{"version"_L1, 1}}));
+        auto erin = connectTo(m_server->url());
+        QVERIFY(erin);
+        QVERIFY(erin->signUp(u"erin"_s, kPassword)); // presence in general, a join entry there
+        const QString text = u"for the members only"_s;
+        CONF_OK(m_a1->call(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, text}}));
+        CONF_OK(m_a1->call(u"typing"_s, {{"channel"_L1, u"general"_s}}));
+        QVERIFY(m_bob->waitEvent(u"message"_s, messageWithText(text)));
+        QVERIFY(m_bob->waitEvent(u"typing"_s, inChannel(u"general"_s)));
+        erin->close();
+        QVERIFY(m_bob->waitEvent(u"presence"_s, [](const QJsonObject &e) {
+            return e.value("user"_L1).toString() == "erin"_L1 && e.value("online"_L1) == QJsonValue(false);
+        }, 10s));
+        anon->receivesWithin(u"never-sent"_s, kQuiet);
+        for (const QString &ev : {u"message"_s, u"member"_s, u"typing"_s, u"read"_s, u"channel"_s, u"presence"_s})
+            QVERIFY2(anon->pending(ev).isEmpty(), qPrintable(dump(anon->pending(ev))));
+    }
+
     void byeOnGracefulShutdown()
     {
         ServerFixture server;

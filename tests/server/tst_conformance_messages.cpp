@@ -242,6 +242,27 @@ private Q_SLOTS:
         QCOMPARE(countText(kChan, u"a different text"_s), 0);
     }
 
+    // "within 24 h": the nonce record lives 24 hours (docs/storage.md:
+    // rill:{c:<channel>}:nonce:<user>:<nonce>, EX 86400).
+    void nonceRememberedFor24Hours()
+    {
+        const QString nonce = u"ttl-nonce"_s;
+        CONF_OK(send(*m_a1, kChan, u"nonce with a lifetime"_s, nonce));
+        // The nonce part of the key may be its JSON text (quoted): match it loosely.
+        QByteArrayList keys;
+        QByteArray cursor = "0";
+        do {
+            const auto page = m_server->redis().run({"SCAN", cursor, "MATCH", "rill:{c:" + kChan.toUtf8() + "}:nonce:*ttl-nonce*", "COUNT", "1000"});
+            QVERIFY2(page.isArray() && page.size() == 2, qPrintable(page.describe()));
+            cursor = page.at(0).bytes();
+            for (const auto &k : page.at(1).elements())
+                keys << k.bytes();
+        } while (cursor != "0");
+        QCOMPARE(keys.size(), 1);
+        const qint64 ttl = m_server->redis().run({"TTL", keys.first()}).integer();
+        QVERIFY2(ttl > 86400 - 600 && ttl <= 86400, qPrintable(u"TTL of %1: %2"_s.arg(QString::fromUtf8(keys.first())).arg(ttl)));
+    }
+
     void nonceScopedToUserAndChannel_data()
     {
         QTest::addColumn<QJsonValue>("nonce");
