@@ -380,6 +380,7 @@ void ChannelStore::setMembers(QList<Member> members)
     m_members = std::move(members);
     m_membersLoaded = true;
     Q_EMIT membersReset();
+    Q_EMIT summaryChanged();
 }
 
 void ChannelStore::setMember(const QString &user, bool present)
@@ -401,10 +402,12 @@ void ChannelStore::setMember(const QString &user, bool present)
         Q_EMIT memberAboutToBeInserted(pos);
         m_members.insert(pos, member);
         Q_EMIT memberInserted();
+        Q_EMIT summaryChanged();
     } else if (!present && at >= 0) {
         Q_EMIT memberAboutToBeRemoved(at);
         m_members.removeAt(at);
         Q_EMIT memberRemoved();
+        Q_EMIT summaryChanged();
     }
 }
 

@@ -60,7 +60,7 @@ public:
     [[nodiscard]] QString peer() const { return m_info.peer; }
     [[nodiscard]] QString self() const { return m_self; }
     [[nodiscard]] int unread() const { return int(m_info.unread); }
-    [[nodiscard]] int memberCount() const { return int(m_info.members); }
+    [[nodiscard]] int memberCount() const { return m_membersLoaded ? int(m_members.size()) : int(m_info.members); }
     [[nodiscard]] const protocol::ChannelInfo &info() const { return m_info; }
 
     // --- the log ---

@@ -251,6 +251,7 @@ void Workspace::absorb(ChannelStore *store, const QList<Message> &messages, bool
         if (m.nonce.isString() && store->indexOfPending(m.nonce.toString()) >= 0) {
             store->confirm(m);
             announce(store, m);
+            readOwn(store, m);
         } else if (!announceNew || store->indexOfId(m.id) < 0) {
             plain.append(m);
         }
@@ -354,6 +355,7 @@ void Workspace::onMessage(const Message &message)
     const bool mine = protocol::userKey(message.user) == protocol::userKey(m_session->user());
     if (mine && store->confirm(message)) {
         announce(store, message);
+        readOwn(store, message);
         return;
     }
     const bool viewing = m_windowActive && message.channel == m_current;
@@ -373,6 +375,14 @@ void Workspace::onMessage(const Message &message)
 void Workspace::announce(ChannelStore *store, const Message &message)
 {
     Q_EMIT messageAdded(store->name(), message.id, message.user, message.text);
+}
+
+void Workspace::readOwn(ChannelStore *store, const Message &message)
+{
+    // What I write I have read: without this the "new messages" divider of my next visit
+    // would sit above my own words.
+    if (store->lastRead() == message.id)
+        sendRead(store->name(), message.id);
 }
 
 void Workspace::scheduleRead()
@@ -466,8 +476,10 @@ QCoro::Task<> Workspace::pump(QPointer<ChannelStore> store)
             co_return;
         if (reply.ok) {
             if (auto message = Message::fromJson(reply.body.value("message"_L1).toObject())) {
-                if (store->confirm(*message))
+                if (store->confirm(*message)) {
                     self->announce(store, *message);
+                    self->readOwn(store, *message);
+                }
             }
             continue;
         }

@@ -106,6 +106,7 @@ private:
     void markViewedRead();
     void absorb(ChannelStore *store, const QList<protocol::Message> &messages, bool announceNew);
     void announce(ChannelStore *store, const protocol::Message &message);
+    void readOwn(ChannelStore *store, const protocol::Message &message);
     void pickCurrent();
 
     QCoro::Task<> resume(QPointer<ChannelStore> store, quint64 epoch);

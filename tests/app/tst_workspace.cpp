@@ -9,6 +9,7 @@
 #include "models/MessageModel.h"
 #include "protocol/Names.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -110,6 +111,29 @@ private Q_SLOTS:
         test::ClientUnderTest aliceLater;
         QVERIFY(aliceLater.signUp(m_server->url(), u"alice"_s));
         QCOMPARE(aliceLater.channel(u"general"_s)->unread(), 0);
+    }
+
+    void ownMessagesAreRead()
+    {
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        alice.workspace->sendTo(u"general"_s, u"mine"_s);
+        QTRY_VERIFY(alice.channel(u"general"_s)->pending().isEmpty());
+        const QString id = alice.channel(u"general"_s)->newestId();
+        QCOMPARE(alice.channel(u"general"_s)->lastRead(), id);
+        // The server has the marker: the next visit's divider is not above one's own message.
+        const QUrl url = m_server->url();
+        auto serverLastRead = [url] {
+            test::TestClient probe;
+            if (!probe.open(url))
+                return QString();
+            const auto reply = probe.call(u"login"_s, {{u"user"_s, u"alice"_s}, {u"password"_s, u"password1"_s}});
+            return reply.value(u"channels"_s).toArray().at(0).toObject().value(u"lastRead"_s).toString();
+        };
+        QTRY_COMPARE(serverLastRead(), id);
+        test::ClientUnderTest later;
+        QVERIFY(later.signUp(m_server->url(), u"alice"_s));
+        QCOMPARE(later.channel(u"general"_s)->dividerAfter(), id);
     }
 
     void escapeMarksReadAndClearsTheDivider()

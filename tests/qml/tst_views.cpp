@@ -1,0 +1,95 @@
+// Qt Quick Test runner for the views in tests/qml/tst_*.qml, offscreen, against a real server.
+#include "ViewHarness.h"
+
+#include "stores/ChannelStore.h"
+
+#include <QQmlContext>
+#include <QSignalSpy>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtQuickTest>
+
+Q_IMPORT_QML_PLUGIN(Rill_ClientPlugin)
+Q_IMPORT_QML_PLUGIN(Rill_UiPlugin)
+Q_IMPORT_QML_PLUGIN(Rill_ViewsPlugin)
+
+namespace rill::test {
+
+using namespace Qt::StringLiterals;
+
+ViewHarness::ViewHarness(QObject *parent)
+    : QObject(parent)
+{
+}
+
+ViewHarness::~ViewHarness() = default;
+
+bool ViewHarness::start()
+{
+    m_server = std::make_unique<ServerFixture>();
+    if (!m_server->start()) {
+        qWarning() << "server:" << m_server->errorString();
+        return false;
+    }
+    m_alice = std::make_unique<ClientUnderTest>();
+    if (!m_alice->signUp(m_server->url(), u"alice"_s))
+        return false;
+    m_bob = std::make_unique<TestClient>();
+    return m_bob->open(m_server->url()) && m_bob->signUp(u"bob"_s);
+}
+
+bool ViewHarness::postAsBob(const QString &channel, const QString &text)
+{
+    m_bob->call(u"join"_s, {{u"channel"_s, channel}});
+    return m_bob->call(u"send"_s, {{u"channel"_s, channel}, {u"text"_s, text}}).value(u"ok"_s).toBool();
+}
+
+bool ViewHarness::prepareLongChannel(const QString &channel, int count)
+{
+    m_bob->call(u"join"_s, {{u"channel"_s, channel}});
+    QList<qint64> posted;
+    for (int i = 1; i <= count; ++i)
+        posted << m_bob->post(u"send"_s, {{u"channel"_s, channel}, {u"text"_s, u"line %1"_s.arg(i)}});
+    for (const qint64 id : std::as_const(posted)) {
+        if (!m_bob->replyTo(id).value(u"ok"_s).toBool())
+            return false;
+    }
+    client::Workspace *w = workspace();
+    w->join(channel);
+    if (!waitUntil([w, channel] { return w->currentName() == channel && w->current()->isLoaded(); }, std::chrono::seconds(10)))
+        return false;
+    return true;
+}
+
+QStringList ViewHarness::texts(const QString &channel) const
+{
+    return m_alice->texts(channel);
+}
+
+int ViewHarness::pendingCount(const QString &channel) const
+{
+    const auto *store = m_alice->channel(channel);
+    return store ? int(store->pending().size()) : -1;
+}
+
+void ViewTestSetup::applicationAvailable()
+{
+    m_harness = std::make_unique<ViewHarness>();
+    if (!m_harness->start())
+        qFatal("the view tests need a running server");
+}
+
+void ViewTestSetup::qmlEngineAvailable(QQmlEngine *engine)
+{
+    engine->addImportPath(u"qrc:/qt/qml"_s);
+    engine->rootContext()->setContextProperty(u"harness"_s, m_harness.get());
+}
+
+void ViewTestSetup::cleanupTestCase()
+{
+    m_harness.reset();
+}
+
+} // namespace rill::test
+
+QUICK_TEST_MAIN_WITH_SETUP(views, rill::test::ViewTestSetup)
+
