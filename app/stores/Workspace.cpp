@@ -83,10 +83,7 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
     });
 }
 
-Workspace::~Workspace()
-{
-    m_session->disconnect(this);
-}
+Workspace::~Workspace() = default;
 
 ChannelStore *Workspace::channel(const QString &name) const
 {
