@@ -32,6 +32,7 @@ Pane {
                 required property string user
                 required property bool online
                 required property bool isSelf
+                objectName: "member:" + user
                 width: ListView.view.width
                 height: 30
                 enabled: !isSelf

@@ -110,7 +110,7 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
     connect(store, &ChannelStore::sendQueued, this, [this, store] { pump(store); });
     m_channels->add(store);
     updateJoined();
-    if (m_current.isEmpty())
+    if (m_current.isEmpty() && !m_applyingSnapshot)
         pickCurrent();
     return store;
 }
@@ -156,9 +156,13 @@ void Workspace::pickCurrent()
 {
     if (!m_current.isEmpty())
         return;
-    const QString preferred = channel(protocol::kDefaultChannel) ? QString(protocol::kDefaultChannel) : m_channels->nameAt(0);
-    if (!preferred.isEmpty())
-        setCurrentName(preferred);
+    QString pick = m_channels->nameAt(0);
+    if (channel(m_preferred))
+        pick = m_preferred;
+    else if (channel(protocol::kDefaultChannel))
+        pick = QString(protocol::kDefaultChannel);
+    if (!pick.isEmpty())
+        setCurrentName(pick);
 }
 
 void Workspace::setCurrentName(const QString &name)
@@ -207,11 +211,13 @@ void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
     m_user = m_session->user();
 
     QSet<QString> present;
+    m_applyingSnapshot = true; // choose the current channel once all of them are known
     for (const protocol::ChannelInfo &info : channels) {
         present.insert(info.name);
         ChannelStore *store = ensureStore(info);
         store->applyInfo(info);
     }
+    m_applyingSnapshot = false;
     for (const QString &name : m_stores.keys()) {
         if (!present.contains(name))
             removeStore(name); // parted from another device while we were away
@@ -232,6 +238,11 @@ void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
         if (!store->isLoaded())
             store->requestOlder();
         loadMembers(store);
+    }
+    // The sidebar shows whether each DM's peer is online; presence events only tell changes.
+    for (ChannelStore *store : std::as_const(m_stores)) {
+        if (store->isDirect() && store != current())
+            loadMembers(store);
     }
     if (m_resumesRunning == 0)
         Q_EMIT resumed();

@@ -61,6 +61,8 @@ public:
     [[nodiscard]] QString currentName() const { return m_current; }
     void setCurrentName(const QString &name);
     [[nodiscard]] bool windowActive() const { return m_windowActive; }
+    // The channel to open after signing in when it still exists (where the user left off).
+    void setPreferredChannel(const QString &name) { m_preferred = name; }
     void setWindowActive(bool active);
 
     // Sends to the current channel. Returns what went wrong ("" when it was queued).
@@ -126,6 +128,8 @@ private:
     DirectoryModel *m_directory;   // child
     QHash<QString, ChannelStore *> m_stores; // children
     QString m_current;
+    QString m_preferred;
+    bool m_applyingSnapshot = false;
     QString m_user;                // whose stores these are
     bool m_windowActive = true;
     QSet<QString> m_pumping;

@@ -45,11 +45,9 @@ RillApp::RillApp(Profile profile, QObject *parent)
         m_settings->setLastUser(m_session->user());
         m_settings->setServer(m_session->server().toString());
         setSignedIn(true);
-        // Back where the user left off.
-        const QString last = m_settings->lastChannel();
-        if (!last.isEmpty() && m_workspace->channel(last))
-            m_workspace->setCurrentName(last);
     });
+    // Back where the user left off.
+    m_workspace->setPreferredChannel(m_settings->lastChannel());
     connect(m_session, &client::Session::statusChanged, this, [this] {
         if (m_session->status() == client::Session::Status::SignedOut)
             setSignedIn(false);

@@ -15,6 +15,7 @@
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
+#include <QPointer>
 #include <QTimer>
 
 #include <unistd.h>
@@ -110,12 +111,24 @@ void TestHook::onReadable()
 
 // Input goes through the window system interface, as a person's would (QTest's path), so
 // shortcuts, focus and press/release handling are the real ones.
+void TestHook::activate(QQuickWindow *w)
+{
+    // Shortcuts only fire in the focused window; with no window manager (Xvfb) nobody else
+    // gives it focus.
+    if (!w->isActive()) {
+        w->requestActivate();
+        if (!QTest::qWaitForWindowActive(w, 2000))
+            emitLine(u"warning the window did not become active"_s);
+    }
+}
+
 void TestHook::click(QObject *object)
 {
     auto *item = qobject_cast<QQuickItem *>(object);
     QQuickWindow *w = window();
     if (!item || !w)
         return;
+    activate(w);
     const QPointF scene = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
     QTest::mouseClick(w, Qt::LeftButton, Qt::NoModifier, scene.toPoint());
 }
@@ -126,6 +139,7 @@ void TestHook::sendKeys(const QString &sequence)
     const QKeySequence keys = QKeySequence::fromString(sequence);
     if (!w || keys.isEmpty())
         return;
+    activate(w);
     const QKeyCombination combo = keys[0];
     QTest::keyClick(w, combo.key(), combo.keyboardModifiers());
 }
@@ -135,6 +149,7 @@ void TestHook::typeText(const QString &text)
     QQuickWindow *w = window();
     if (!w)
         return;
+    activate(w);
     for (const QChar c : text) {
         if (c.unicode() < 0x80)
             QTest::keyClick(w, char(c.unicode()));
@@ -218,6 +233,13 @@ void TestHook::handle(const QString &line)
     } else if (command == u"get"_s) {
         emitLine(u"value "_s + arg1 + u' ' + arg2 + u' ' + escaped(target->property(arg2.toUtf8().constData()).toString()));
         return;
+    } else if (command == u"wait"_s) {
+        // Until a property shows a value (the UI caught up), at most 15 s.
+        QPointer<QObject> guard(target);
+        const QByteArray property = arg2.toUtf8();
+        const bool reached = QTest::qWaitFor([&] { return guard && guard->property(property.constData()).toString() == rest2; }, 15000);
+        if (!reached)
+            return fail(arg1 + u'.' + arg2 + u" never became "_s + rest2);
     } else if (command == u"click"_s) {
         click(target);
     } else if (command == u"type"_s || command == u"key"_s) {

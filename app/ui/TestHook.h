@@ -20,7 +20,8 @@ class RillApp;
 //
 //   set <object> <property> <value…>   get <object> <property>    click <object>
 //   type <object> <text…>              key <object> <sequence>    theme light|dark|system
-//   settle                             screenshot <path>          quit
+//   wait <object> <property> <value>   settle                     screenshot <path>
+//   resize <w> <h>                     quit
 // Out: "ok <command>" / "error <command> <why>", "value <object> <property> <value>",
 //      "status <Status>", "signedin <user>", "current <channel>", "settled",
 //      "message <channel> <user> <text>" (newlines as \n).
@@ -37,6 +38,7 @@ private:
     void emitLine(const QString &line);
     [[nodiscard]] QObject *find(const QString &objectName) const;
     [[nodiscard]] QQuickWindow *window() const;
+    void activate(QQuickWindow *window);
     void click(QObject *item);
     void sendKeys(const QString &sequence);
     void typeText(const QString &text);

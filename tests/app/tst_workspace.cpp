@@ -357,6 +357,28 @@ private Q_SLOTS:
                                 [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Part; }));
     }
 
+    void opensThePreferredChannelElseGeneral()
+    {
+        test::ClientUnderTest bob;
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        bob.workspace->openDirect(u"alice"_s); // the DM sorts first in no list, but may come first
+        const QString dm = protocol::dmChannelName(u"alice"_s, u"bob"_s);
+        QTRY_VERIFY(alice.channel(dm));
+        alice.workspace->join(u"zeta"_s);
+        QTRY_VERIFY(alice.channel(u"zeta"_s));
+
+        test::ClientUnderTest again;
+        QVERIFY(again.signUp(m_server->url(), u"alice"_s));
+        QCOMPARE(again.workspace->currentName(), u"general"_s);
+
+        test::ClientUnderTest back;
+        back.workspace->setPreferredChannel(u"zeta"_s);
+        QVERIFY(back.signUp(m_server->url(), u"alice"_s));
+        QCOMPARE(back.workspace->currentName(), u"zeta"_s);
+    }
+
     void altUpDownCyclesChannels()
     {
         test::ClientUnderTest alice;
