@@ -10,6 +10,7 @@
 #include "redis/RedisClient.h"
 
 #include <QCoro/QCoroSignal>
+#include <QCoro/QCoroTimer>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -247,6 +248,9 @@ QCoro::Task<QJsonObject> runHistoryBenchmark(HistoryOptions options)
         co_await timeQuery(reader, params, &randomPages);
     }
     runner.closeAll();
+    // Let the close handshakes finish before the sockets are destroyed: a QWebSocket deleted
+    // in the middle of closing gets socket events after its death (a crash in Qt 6.4).
+    co_await QCoro::sleepFor(300ms);
 
     QJsonObject report{{"channel"_L1, channel},
                        {"entriesTarget"_L1, options.entries},
