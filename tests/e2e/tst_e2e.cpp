@@ -141,6 +141,34 @@ private Q_SLOTS:
         QVERIFY(bob.quit());
     }
 
+    // The channel browser, Ctrl+K and Alt+Up/Down, through real key presses.
+    void keyboardAndBrowser()
+    {
+        test::ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTemporaryDir home;
+        App dan(home.path(), u"dan"_s, server.url());
+        QVERIFY(dan.start());
+        dan.signUp(u"dan"_s);
+        QVERIFY(dan.waitLine(u"signedin dan"_s)); // (in general: "current general" came just before)
+
+        dan.command(u"click browseButton"_s);
+        dan.command(u"type browserFilter dev"_s);
+        dan.command(u"key browserFilter Return"_s); // no such channel yet: creates it
+        QVERIFY(dan.waitLine(u"current dev"_s));
+
+        dan.command(u"key composerInput Alt+Down"_s);
+        QVERIFY(dan.waitLine(u"current general"_s));
+        dan.command(u"key composerInput Alt+Down"_s); // wraps around
+        QVERIFY(dan.waitLine(u"current dev"_s));
+
+        dan.command(u"key composerInput Ctrl+K"_s);
+        dan.command(u"type switcherInput gen"_s);
+        dan.command(u"key switcherInput Return"_s);
+        QVERIFY(dan.waitLine(u"current general"_s));
+        QVERIFY(dan.quit());
+    }
+
     void signOutForgetsTheToken()
     {
         test::ServerFixture server;

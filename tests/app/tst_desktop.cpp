@@ -1,0 +1,152 @@
+// The desktop side of the app without a display: profiles, settings, the bundled server.
+#include "ClientUnderTest.h"
+
+#include "ui/AppSettings.h"
+#include "ui/BundledServer.h"
+#include "ui/Profile.h"
+
+#include "redis/EmbeddedRedis.h"
+
+#include <QCoro/QCoroTask>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace rill;
+using namespace rill::app;
+using namespace Qt::StringLiterals;
+
+class TestDesktop : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
+        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
+        QCoreApplication::setApplicationName(u"rill"_s);
+    }
+
+    void serverUrl_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("url");
+        QTest::newRow("host") << u"chat.example.org"_s << u"ws://chat.example.org:7117"_s;
+        QTest::newRow("host:port") << u"10.0.0.5:9000"_s << u"ws://10.0.0.5:9000"_s;
+        QTest::newRow("ws url") << u" ws://localhost:7117 "_s << u"ws://localhost:7117"_s;
+        QTest::newRow("wss keeps its port") << u"wss://chat.example.org"_s << u"wss://chat.example.org"_s;
+        QTest::newRow("http is not a server") << u"http://example.org"_s << QString();
+        QTest::newRow("empty") << u"  "_s << QString();
+    }
+
+    void serverUrl()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, url);
+        QCOMPARE(AppSettings::serverUrl(typed).toString(), url);
+    }
+
+    void profilesKeepTheirOwnSettingsAndToken()
+    {
+        const Profile alice(u"alice"_s);
+        const Profile bob(u"bob"_s);
+        QVERIFY(alice.settingsPath() != bob.settingsPath());
+        QVERIFY(alice.dataDir() != bob.dataDir());
+        QVERIFY(alice.settingsPath().startsWith(m_home.path()));
+        {
+            AppSettings settings(alice.settingsPath());
+            settings.setServer(u"ws://a.example:7117"_s);
+            settings.setTheme(u"dark"_s);
+            settings.setNotifications(false);
+            settings.setLastChannel(u"dev"_s);
+        }
+        AppSettings again(alice.settingsPath());
+        QCOMPARE(again.server(), u"ws://a.example:7117"_s);
+        QCOMPARE(again.theme(), u"dark"_s);
+        QVERIFY(!again.notifications());
+        QCOMPARE(again.lastChannel(), u"dev"_s);
+        AppSettings other(bob.settingsPath());
+        QCOMPARE(other.server(), AppSettings::defaultServer());
+        QCOMPARE(other.theme(), u"system"_s);
+        QVERIFY(other.notifications());
+
+        QVERIFY(alice.writeToken(u"secret-token"_s));
+        QCOMPARE(alice.readToken(), u"secret-token"_s);
+        QVERIFY(bob.readToken().isEmpty());
+        const QFileInfo file(alice.dataDir() + u"/token"_s);
+        QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QVERIFY(alice.writeToken({}));
+        QVERIFY(alice.readToken().isEmpty());
+    }
+
+    void profileNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("plain") << u"work"_s << true;
+        QTest::newRow("dots and dashes") << u"bob.test-2"_s << true;
+        QTest::newRow("path") << u"../etc"_s << false;
+        QTest::newRow("dot dot") << u".."_s << false;
+        QTest::newRow("empty") << QString() << false;
+    }
+
+    void profileNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(Profile::isValidName(name), valid);
+    }
+
+    // "Start a server on this computer": a real server with its embedded Redis under the
+    // profile's data directory, that a client can then use.
+    void bundledServerServes()
+    {
+        QTemporaryDir data;
+        BundledServer bundled(data.filePath(u"server"_s), redis::findFreeLocalPort());
+        QSignalSpy started(&bundled, &BundledServer::started);
+        bundled.start();
+        QCOMPARE(bundled.status(), BundledServer::Status::Starting);
+        QVERIFY(started.wait(20000));
+        QCOMPARE(bundled.status(), BundledServer::Status::Running);
+        QVERIFY(!bundled.addresses().isEmpty());
+        QVERIFY(bundled.addresses().constLast().endsWith(u':' + QString::number(bundled.port())));
+        QVERIFY(QFileInfo::exists(data.filePath(u"server/redis"_s)));
+
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(bundled.localUrl(), u"alice"_s));
+        alice.workspace->sendTo(u"general"_s, u"hosted here"_s);
+        QTRY_VERIFY(alice.channel(u"general"_s)->pending().isEmpty());
+
+        QCoro::waitFor(bundled.stop());
+        QCOMPARE(bundled.status(), BundledServer::Status::Stopped);
+        QTRY_COMPARE(alice.session->status(), client::Session::Status::Reconnecting);
+    }
+
+    void bundledServerTakesAnotherPortWhenItsOwnIsTaken()
+    {
+        QTemporaryDir first;
+        QTemporaryDir second;
+        const quint16 port = redis::findFreeLocalPort();
+        BundledServer a(first.filePath(u"server"_s), port);
+        BundledServer b(second.filePath(u"server"_s), port);
+        QSignalSpy aStarted(&a, &BundledServer::started);
+        a.start();
+        QVERIFY(aStarted.wait(20000));
+        QSignalSpy bStarted(&b, &BundledServer::started);
+        b.start();
+        QVERIFY(bStarted.wait(20000));
+        QCOMPARE(a.port(), port);
+        QVERIFY(b.port() != port);
+        QCoro::waitFor(b.stop());
+        QCoro::waitFor(a.stop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDesktop)
+#include "tst_desktop.moc"
