@@ -18,7 +18,6 @@ using protocol::MessageKind;
 using protocol::StreamId;
 
 namespace {
-constexpr auto kTypingLifetime = std::chrono::seconds(6);
 
 StreamId idOf(const QString &id)
 {
@@ -426,9 +425,9 @@ void ChannelStore::noteTyping(const QString &user)
     if (user.compare(m_self, Qt::CaseInsensitive) == 0)
         return;
     const bool fresh = !m_typing.contains(user);
-    m_typing.insert(user, QDeadlineTimer(kTypingLifetime));
+    m_typing.insert(user, QDeadlineTimer(m_typingLifetime));
     if (!m_typingTimer.isActive())
-        m_typingTimer.start(kTypingLifetime);
+        m_typingTimer.start(m_typingLifetime);
     if (fresh)
         Q_EMIT typingChanged();
 }

@@ -125,6 +125,8 @@ public:
     void setMember(const QString &user, bool present);
     void setOnline(const QString &user, bool online);
     void noteTyping(const QString &user);
+    // How long a typing notice shows without a new one (tests shorten it).
+    void setTypingLifetime(std::chrono::milliseconds lifetime) { m_typingLifetime = lifetime; }
     [[nodiscard]] QStringList typingUsers() const;
     [[nodiscard]] QString typingText() const;
 
@@ -181,6 +183,7 @@ private:
     QList<Member> m_members;
     bool m_membersLoaded = false;
     QHash<QString, QDeadlineTimer> m_typing;
+    std::chrono::milliseconds m_typingLifetime{6000};
     QTimer m_typingTimer;
 
     MessageModel *m_messageModel = nullptr; // children

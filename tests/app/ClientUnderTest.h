@@ -4,6 +4,8 @@
 #include "stores/ChannelStore.h"
 #include "stores/Workspace.h"
 
+#include "RedisFixture.h" // waitUntil
+
 #include <QSignalSpy>
 #include <QTest>
 
@@ -30,15 +32,15 @@ struct ClientUnderTest {
     // Registers (or logs in when the name is taken) and waits until online.
     [[nodiscard]] bool signUp(const QUrl &url, const QString &user, const QString &password = QStringLiteral("password1"))
     {
-        QSignalSpy in(session.get(), &client::Session::signedIn);
+        using Status = client::Session::Status;
+        const auto settled = [this] { return session->status() == Status::Online || session->status() == Status::SignedOut; };
         session->createAccount(url, user, password);
-        if (!in.wait(10000)) {
-            if (session->status() != client::Session::Status::SignedOut)
-                return false;
-            session->signIn(url, user, password); // taken: it is ours from an earlier case
-            return in.wait(10000);
-        }
-        return true;
+        if (!waitUntil(settled, std::chrono::seconds(10)))
+            return false;
+        if (session->status() == Status::Online)
+            return true;
+        session->signIn(url, user, password); // taken: it is ours from an earlier step
+        return waitUntil(settled, std::chrono::seconds(10)) && session->status() == Status::Online;
     }
 
     [[nodiscard]] client::ChannelStore *channel(const QString &name) const { return workspace->channel(name); }

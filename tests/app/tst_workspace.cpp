@@ -7,6 +7,7 @@
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
 #include "models/MessageModel.h"
+#include "protocol/Codec.h"
 #include "protocol/Names.h"
 
 #include <QJsonArray>
@@ -214,6 +215,48 @@ private Q_SLOTS:
                 carolSees << m.toObject().value(u"text"_s).toString();
         }
         QCOMPARE(carolSees, alice.texts(u"general"_s));
+    }
+
+    void refusedSendStaysWithARetry()
+    {
+        test::ClientUnderTest here;
+        test::ClientUnderTest there;
+        QVERIFY(here.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(there.signUp(m_server->url(), u"alice"_s));
+        here.workspace->join(u"dev"_s);
+        QTRY_VERIFY(here.channel(u"dev"_s));
+        QTRY_VERIFY(there.channel(u"dev"_s)); // the channel event: joined from another device
+        // Left on the other device; this one has not heard yet and writes into it.
+        there.workspace->part(u"dev"_s);
+        QTRY_VERIFY(!there.channel(u"dev"_s));
+        ChannelStore *dev = here.channel(u"dev"_s);
+        if (!dev)
+            QSKIP("the server told this device about the part before it could write");
+        const QString nonce = here.workspace->sendTo(u"dev"_s, u"anyone?"_s);
+        QTRY_COMPARE(dev->pending().constFirst().state, PendingSend::State::Failed);
+        QVERIFY(!dev->pending().constFirst().error.isEmpty());
+        MessageModel *model = dev->messageModel();
+        QVERIFY(model->index(0).data(MessageModel::IsFailedRole).toBool());
+
+        // Back in the channel, the retry goes through, once.
+        here.workspace->setCurrentName(u"dev"_s);
+        QVERIFY(QCoro::waitFor(here.session->request(protocol::op::join, QJsonObject{{u"channel"_s, u"dev"_s}})).ok);
+        here.workspace->retry(nonce);
+        QTRY_VERIFY(dev->pending().isEmpty());
+        QCOMPARE(here.texts(u"dev"_s), QStringList{u"anyone?"_s});
+    }
+
+    void discardForgetsAFailedSend()
+    {
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        ChannelStore *general = alice.channel(u"general"_s);
+        alice.session->connection().abort(); // offline: the send stays here
+        QTRY_VERIFY(!alice.session->isOnline());
+        const QString nonce = general->addPending(u"never mind"_s);
+        general->setPendingState(nonce, PendingSend::State::Failed, u"no"_s);
+        alice.workspace->discard(nonce);
+        QVERIFY(general->pending().isEmpty());
     }
 
     void resendAfterALostReplyIsNotADuplicate()
