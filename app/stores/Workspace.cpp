@@ -191,6 +191,11 @@ void Workspace::setWindowActive(bool active)
     if (active == m_windowActive)
         return;
     m_windowActive = active;
+    // Coming back to the window: what arrived meanwhile is below the divider.
+    if (active) {
+        if (ChannelStore *store = current(); store && store->unread() > 0)
+            store->setDividerAfter(store->lastRead());
+    }
     Q_EMIT windowActiveChanged();
     scheduleRead();
 }

@@ -31,15 +31,15 @@ export QT_QUICK_BACKEND=software # Xvfb has no GPU; the software renderer is exa
 unset DBUS_SESSION_BUS_ADDRESS QT_QPA_PLATFORM
 chmod 700 "$work"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin/rill-server" --listen 127.0.0.1 --port "$port" --data-dir "$work/server" --rate-limit 0 --demo \
+"$bin/rill-server" --listen 127.0.0.1 --port 0 --data-dir "$work/server" --rate-limit 0 --demo \
   > "$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do
-  grep -q "seeded demo users\|listening on" "$work/server.log" && grep -q "listening on" "$work/server.log" && break
+  grep -q "listening on" "$work/server.log" && break
   sleep 0.1
 done
-grep -q "listening on" "$work/server.log" || { cat "$work/server.log" >&2; exit 1; }
+port=$(sed -n 's/.*listening on [0-9.]* port \([0-9]*\).*/\1/p' "$work/server.log" | head -1)
+[ -n "$port" ] || { cat "$work/server.log" >&2; exit 1; }
 url="ws://127.0.0.1:$port"
 
 # --- driving an app: one fifo in, one log out ----------------------------------------------

@@ -154,6 +154,16 @@ private Q_SLOTS:
         QCOMPARE(general->unread(), 0);
         QCOMPARE(general->dividerAfter(), general->newestId());
         QCOMPARE(general->messageModel()->dividerRow(), -1);
+
+        // Away from the window, then back: the divider marks what came meanwhile.
+        const QString seen = general->newestId();
+        bob.workspace->sendTo(u"general"_s, u"while you were out"_s);
+        QTRY_COMPARE(general->unread(), 1);
+        QCOMPARE(general->dividerAfter(), seen);
+        alice.workspace->setWindowActive(true);
+        QCOMPARE(general->dividerAfter(), seen);
+        QCOMPARE(general->messageModel()->dividerRow(), 0);
+        QTRY_COMPARE(general->unread(), 0); // and it is read now, the divider staying
         Q_UNUSED(before);
         test::ClientUnderTest aliceLater;
         QVERIFY(aliceLater.signUp(m_server->url(), u"alice"_s));
