@@ -41,7 +41,10 @@ TestHook::TestHook(QQmlApplicationEngine *engine, RillApp *app, QObject *parent)
     connect(&m_stdin, &QSocketNotifier::activated, this, &TestHook::onReadable);
     client::Session *session = app->session();
     connect(session, &client::Session::statusChanged, this, [this, session] {
-        emitLine(u"status "_s + QString::fromLatin1(QMetaEnum::fromType<client::Session::Status>().valueToKey(int(session->status()))));
+        // statusChanged also says "the next attempt moved"; report changes of status only.
+        const QString line = u"status "_s + QString::fromLatin1(QMetaEnum::fromType<client::Session::Status>().valueToKey(int(session->status())));
+        if (line != m_lastStatus)
+            emitLine(m_lastStatus = line);
     });
     connect(session, &client::Session::signedIn, this, [this, session] { emitLine(u"signedin "_s + session->user()); });
     connect(app->workspace(), &client::Workspace::currentChanged, this,

@@ -50,6 +50,7 @@ private:
     QTextStream m_out;
     QByteArray m_buffer;
     QStringList m_queue;
+    QString m_lastStatus;
     bool m_busy = false; // QTest input spins the event loop: commands must not nest
 };
 
