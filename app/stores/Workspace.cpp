@@ -65,7 +65,13 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
         store->applyInfo(info);
     });
     connect(session, &Session::memberChanged, this, [this](const QString &channel, const QString &user, bool joined) {
-        if (ChannelStore *store = this->channel(channel))
+        ChannelStore *store = this->channel(channel);
+        if (!store)
+            return;
+        // I left on another device: this one leaves too.
+        if (!joined && protocol::userKey(user) == protocol::userKey(m_session->user()))
+            removeStore(channel);
+        else
             store->setMember(user, joined);
     });
     connect(session, &Session::presenceChanged, this, [this](const QString &user, bool online) {
