@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cctype>
 #include <cmath>
 
 namespace rill::protocol {
@@ -12,15 +13,63 @@ using namespace Qt::StringLiterals;
 
 constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53
 
+// Qt 6.4's JSON reader drops a raw U+FEFF at the start of a string value (and QJsonDocument
+// writes U+FEFF raw), so a text beginning with a byte-order mark would lose it on either end.
+// Both directions use the escape instead; a raw BOM can only stand inside a string in valid JSON.
+constexpr QByteArrayView kRawBom = "\xEF\xBB\xBF";
+constexpr QByteArrayView kEscapedBom = "\\ufeff";
+
 QByteArray compact(const QJsonObject &object)
 {
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    if (json.contains(kRawBom))
+        json.replace(kRawBom, kEscapedBom);
+    return json;
+}
+
+// Qt's reader also accepts escapes RFC 8259 does not (\p, \l, ...); such a frame is not JSON.
+bool hasInvalidEscape(QByteArrayView json)
+{
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (!inString) {
+            inString = c == '"';
+            continue;
+        }
+        if (c == '"') {
+            inString = false;
+        } else if (c == '\\') {
+            if (++i >= json.size())
+                return true;
+            const char e = json[i];
+            if (e == 'u') {
+                if (i + 4 >= json.size())
+                    return true;
+                for (qsizetype k = 1; k <= 4; ++k) {
+                    if (!std::isxdigit(static_cast<unsigned char>(json[i + k])))
+                        return true;
+                }
+                i += 4;
+            } else if (QByteArrayView("\"\\/bfnrt").indexOf(e) < 0) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 std::optional<QJsonObject> parseObject(QByteArrayView frame, QString *problem)
 {
+    QByteArray text = frame.toByteArray();
+    if (text.contains('\\') && hasInvalidEscape(text)) {
+        *problem = u"invalid JSON: invalid escape sequence"_s;
+        return std::nullopt;
+    }
+    if (text.contains(kRawBom))
+        text.replace(kRawBom, kEscapedBom);
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(frame.toByteArray(), &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         *problem = u"invalid JSON: "_s + parseError.errorString();
         return std::nullopt;

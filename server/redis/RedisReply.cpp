@@ -1,5 +1,7 @@
 #include "RedisReply.h"
 
+#include <QStringDecoder>
+
 #include <hiredis/hiredis.h>
 
 namespace rill::redis {
@@ -36,6 +38,13 @@ RedisReply RedisReply::fromHiredis(const redisReply *reply)
         break;
     }
     return out;
+}
+
+QString RedisReply::text() const
+{
+    QStringDecoder decoder(QStringDecoder::Utf8,
+                           QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+    return decoder.decode(m_bytes);
 }
 
 RedisReply RedisReply::failure(QByteArray reason)

@@ -42,7 +42,9 @@ public:
 
     // The text of a status, error, string or failure; empty otherwise.
     [[nodiscard]] const QByteArray &bytes() const { return m_bytes; }
-    [[nodiscard]] QString text() const { return QString::fromUtf8(m_bytes); }
+    // The bytes as UTF-8 text, a leading U+FEFF included (QString::fromUtf8 would drop it,
+    // and a message may well begin with one).
+    [[nodiscard]] QString text() const;
     [[nodiscard]] qint64 integer() const { return m_integer; }
     [[nodiscard]] const std::vector<RedisReply> &elements() const { return m_elements; }
     [[nodiscard]] std::vector<RedisReply> &elements() { return m_elements; }

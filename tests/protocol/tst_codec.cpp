@@ -28,6 +28,9 @@ private Q_SLOTS:
         QTest::newRow("huge id") << QByteArray(R"({"id":1e300,"op":"hello"})") << QJsonValue(QJsonValue::Null);
         QTest::newRow("no op") << QByteArray(R"({"id":7})") << QJsonValue(7);
         QTest::newRow("numeric op") << QByteArray(R"({"id":8,"op":3})") << QJsonValue(8);
+        QTest::newRow("invalid escape in a key") << QByteArray(R"({"id":1,"o\p":"hello"})") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("invalid escape in a value") << QByteArray(R"({"id":1,"op":"hel\lo"})") << QJsonValue(QJsonValue::Null);
+        QTest::newRow("short unicode escape") << QByteArray(R"({"id":1,"op":"\u12"})") << QJsonValue(QJsonValue::Null);
     }
     void rejectsBadFrames()
     {
@@ -43,6 +46,31 @@ private Q_SLOTS:
         QCOMPARE(reply.value("ok"_L1), QJsonValue(false));
         QCOMPARE(reply.value("error"_L1).toString(), u"bad_request"_s);
         QVERIFY(!reply.value("message"_L1).toString().isEmpty());
+    }
+
+    // Qt's JSON reader drops a raw U+FEFF at the start of a string; the codec must not.
+    void byteOrderMarkSurvivesBothWays()
+    {
+        const QString text = QChar(0xFEFF) + u"hello"_s;
+        const QByteArray raw = "{\"id\":1,\"op\":\"send\",\"text\":\"\xEF\xBB\xBFhello\"}";
+        const auto decoded = decodeRequest(raw);
+        QVERIFY(std::holds_alternative<Request>(decoded));
+        QCOMPARE(std::get<Request>(decoded).params.value("text"_L1).toString(), text);
+
+        const QByteArray reply = encodeReply(QJsonValue(1), {{"text"_L1, text}});
+        QVERIFY(!reply.contains("\xEF\xBB\xBF"));
+        const auto back = decodeServerFrame(reply);
+        QVERIFY(back);
+        QCOMPARE(back->body.value("text"_L1).toString(), text);
+    }
+
+    void validEscapesAreAccepted()
+    {
+        // Every escape RFC 8259 allows, a surrogate pair among them.
+        const QByteArray frame = "{\"id\":1,\"op\":\"send\",\"text\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"}";
+        const auto decoded = decodeRequest(frame);
+        QVERIFY(std::holds_alternative<Request>(decoded));
+        QCOMPARE(std::get<Request>(decoded).params.value("text"_L1).toString(), u"\"\\/\b\f\n\r\t\u00e9😀"_s);
     }
 
     void decodesRequest()
