@@ -15,6 +15,16 @@ Item {
 
     function jumpToLatest() { list.positionViewAtBeginning() }
 
+    // Bottom-to-top, the visual top is the oldest end: resting there means "more, please".
+    function loadOlderAtTop() {
+        if (root.store && list.count > 0 && list.atYBeginning && !root.store.atStart)
+            root.store.loadOlder()
+    }
+    Connections {
+        target: root.store
+        function onLoadingChanged() { root.loadOlderAtTop() }
+    }
+
     SystemPalette { id: sys }
 
     ListView {
@@ -53,6 +63,7 @@ Item {
         }
 
         ScrollBar.vertical: ScrollBar { }
+        onAtYBeginningChanged: root.loadOlderAtTop()
     }
 
     RoundButton {

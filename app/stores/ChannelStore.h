@@ -90,6 +90,9 @@ public:
 
     // Asks for an older page: emits olderWanted() unless one is already on its way.
     void requestOlder();
+    // The same for views: a list resting at its top asks again when the last page arrived
+    // (ListView itself only asks when it moves).
+    Q_INVOKABLE void loadOlder() { requestOlder(); }
     void olderFailed();
 
     // --- sends ---
