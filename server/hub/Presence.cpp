@@ -19,7 +19,10 @@ Presence::Presence(store::Store &store, redis::RedisClient &redis, QString insta
 {
     m_beatTimer.setInterval(m_heartbeat);
     connect(&m_beatTimer, &QTimer::timeout, this, [this] { beat(); });
-    connect(&redis, &redis::RedisLink::connected, this, &Presence::resync);
+    connect(&redis, &redis::RedisLink::connected, this, [this] {
+        beat();
+        sync();
+    });
 }
 
 void Presence::start()
@@ -32,6 +35,7 @@ QCoro::Task<> Presence::stop()
 {
     m_beatTimer.stop();
     m_sessionsByUser.clear();
+    m_needsSync = false;
     const auto reaped = co_await m_store.reapInstance(m_instanceId);
     if (!reaped)
         qCWarning(lcPresence) << "could not say goodbye; others will reap us:" << reaped.error().message;
@@ -54,33 +58,41 @@ void Presence::sessionClosed(const QString &userKey)
     }
 }
 
-// The coroutines below touch no member after their co_await: they may finish after we are gone.
+// These coroutines may finish after the server is gone: they check before touching members.
 QCoro::Task<> Presence::up(QString userKey)
 {
+    const QPointer<Presence> self(this);
     const auto r = co_await m_store.presenceUp(m_instanceId, userKey);
-    if (!r)
-        qCWarning(lcPresence).noquote() << "presence up for" << userKey << "failed:" << r.error().message;
+    if (!r && self)
+        m_needsSync = true; // the next beat repairs it
 }
 
 QCoro::Task<> Presence::down(QString userKey)
 {
+    const QPointer<Presence> self(this);
     const auto r = co_await m_store.presenceDown(m_instanceId, userKey);
-    if (!r)
-        qCWarning(lcPresence).noquote() << "presence down for" << userKey << "failed:" << r.error().message;
+    if (!r && self)
+        m_needsSync = true;
 }
 
 QCoro::Task<> Presence::beat()
 {
+    if (m_needsSync)
+        sync();
     const auto reaped = co_await m_store.heartbeat(m_instanceId, 3 * m_heartbeat);
     if (reaped && reaped.value() > 0)
         qCInfo(lcPresence) << "took" << reaped.value() << "users of silent instances off line";
 }
 
-void Presence::resync()
+QCoro::Task<> Presence::sync()
 {
-    beat();
-    for (auto it = m_sessionsByUser.cbegin(); it != m_sessionsByUser.cend(); ++it)
-        up(it.key());
+    const QPointer<Presence> self(this);
+    m_needsSync = false;
+    const auto synced = co_await m_store.syncPresence(m_instanceId, m_sessionsByUser.keys());
+    if (!synced && self) {
+        qCWarning(lcPresence) << "presence sync failed; retrying at the next beat:" << synced.error().message;
+        m_needsSync = true;
+    }
 }
 
 } // namespace rill::server

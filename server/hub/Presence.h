@@ -37,14 +37,16 @@ private:
     QCoro::Task<> up(QString userKey);
     QCoro::Task<> down(QString userKey);
     QCoro::Task<> beat();
-    // After Redis was away (and possibly reaped us, or lost its data): say again who is here.
-    void resync();
+    // Tells Redis exactly who is here: after Redis was away (it may have reaped us, or lost its
+    // data) and after an up/down call failed.
+    QCoro::Task<> sync();
 
     store::Store &m_store;
     QString m_instanceId;
     std::chrono::seconds m_heartbeat;
     QHash<QString, int> m_sessionsByUser;
     QTimer m_beatTimer;
+    bool m_needsSync = false;
 };
 
 } // namespace rill::server

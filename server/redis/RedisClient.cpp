@@ -102,6 +102,7 @@ void RedisClient::onReply(redisAsyncContext *ac, void *reply, void *privdata)
     pending->ref.deref(); // hiredis's reference, taken in send()
     auto *self = static_cast<RedisClient *>(static_cast<RedisLink *>(ac->data));
     if (const auto *r = static_cast<const redisReply *>(reply)) {
+        self->m_lastReply = Clock::now();
         pending->reply = RedisReply::fromHiredis(r);
         if (r->type == REDIS_REPLY_ERROR && QByteArrayView(r->str, qsizetype(r->len)).startsWith("NOSCRIPT"))
             self->m_reloadScripts = true; // someone ran SCRIPT FLUSH; reload for the next calls
@@ -156,6 +157,13 @@ void RedisClient::deliverCompleted()
     armDeadline();
 }
 
+Clock::time_point RedisClient::deadlineOf(const detail::PendingCommand &oldest) const
+{
+    // One waiting for the link has its own deadline; one sent is late only if the link is
+    // silent too.
+    return oldest.sent ? std::max(oldest.deadline, m_lastReply + options().commandTimeout) : oldest.deadline;
+}
+
 void RedisClient::armDeadline()
 {
     if (m_outstanding.empty()) {
@@ -164,7 +172,7 @@ void RedisClient::armDeadline()
     }
     if (m_deadlineTimer.isActive())
         return;
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(m_outstanding.front()->deadline - Clock::now());
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadlineOf(*m_outstanding.front()) - Clock::now());
     m_deadlineTimer.start(std::max(wait, std::chrono::milliseconds(0)));
 }
 
@@ -174,11 +182,11 @@ void RedisClient::expireOverdue()
     for (const auto &pending : m_outstanding) {
         if (pending->reply)
             continue;
-        if (pending->deadline > now)
+        if (deadlineOf(*pending) > now)
             break;
         if (pending->sent) {
-            // Sent and unanswered: the link is stuck. Dropping it fails everything in flight.
-            abortLink("command timed out after " + QByteArray::number(options().commandTimeout.count()) + " ms");
+            // Sent, unanswered, and nothing else answered either: the link is stuck.
+            abortLink("no reply for " + QByteArray::number(options().commandTimeout.count()) + " ms");
             return;
         }
         pending->reply = RedisReply::failure("timed out waiting for the Redis link");

@@ -66,9 +66,10 @@ private:
 // in one write (pipelining); replies come back in order.
 //
 // Failure semantics: an error reply is a RedisReply of type Error. When the link drops, every
-// command in flight completes at once with a Failure reply. A command unanswered within
-// commandTimeout makes the link count as dead: it is dropped (failing everything in flight,
-// since a pipeline cannot skip one reply) and rebuilt.
+// command in flight completes at once with a Failure reply. When the oldest command has waited
+// commandTimeout and no reply at all came in that time, the link counts as stuck: it is
+// dropped (failing everything in flight, since a pipeline cannot skip one reply) and rebuilt.
+// A deep pipeline that keeps answering is busy, not stuck, however long its tail waits.
 class RedisClient : public RedisLink
 {
     Q_OBJECT
@@ -118,6 +119,7 @@ private:
     void send(const detail::PendingCommandPtr &pending, std::span<const QByteArrayView> args);
     void loadScripts();
     void armDeadline();
+    [[nodiscard]] std::chrono::steady_clock::time_point deadlineOf(const detail::PendingCommand &oldest) const;
     void expireOverdue();
     static void onReply(struct redisAsyncContext *ac, void *reply, void *privdata);
 
@@ -125,6 +127,7 @@ private:
     std::deque<detail::PendingCommandPtr> m_waitingForLink;
     QHash<QByteArray, QByteArray> m_scripts; // sha1 -> source
     QTimer m_deadlineTimer;
+    std::chrono::steady_clock::time_point m_lastReply;
     bool m_reloadScripts = false;
 };
 

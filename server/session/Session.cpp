@@ -28,8 +28,12 @@ namespace {
 
 // Requests that may wait behind a log-in before the connection counts as flooding.
 constexpr std::size_t kMaxWaiting = 256;
-// Rate-limited requests in a row after which a connection is closed with 1008.
-constexpr int kFloodLimit = 50;
+// A connection that keeps sending into the limit is closed with 1008: rejections without a
+// second's pause for kFloodDuration, at least kFloodCount of them. A client that pipelines a
+// burst (say, resending after a reconnect) and then backs off is never closed.
+constexpr qint64 kFloodPauseMs = 1000;
+constexpr qint64 kFloodDurationMs = 2000;
+constexpr int kFloodCount = 100;
 // Every op shares a bucket this much larger than the send bucket, so bursts of history or
 // member requests at start-up pass while a flood of anything does not.
 constexpr double kRequestBucketFactor = 10.0;
@@ -93,6 +97,7 @@ Session::Session(Connection &connection, SessionServices services)
     , m_requestBucket(m_services.config.rateLimitPerSecond * kRequestBucketFactor,
                       m_services.config.rateLimitBurst * kRequestBucketFactor)
 {
+    m_clock.start();
 }
 
 Session::~Session() = default;
@@ -121,11 +126,9 @@ void Session::dispatch(Request request)
     const bool isSend = request.op == op::send;
     if (!m_requestBucket.take() || (isSend && !m_sendBucket.take())) {
         fail(request.id, Error::of(ErrorCode::RateLimited));
-        if (++m_rejectedInARow >= kFloodLimit && m_connection)
-            m_connection->close(protocol::CloseCode::Policy, u"flooding"_s);
+        noteRateLimited();
         return;
     }
-    m_rejectedInARow = 0;
     if (request.op == op::registerUser || request.op == op::login || request.op == op::logout)
         m_barrier = true;
     handle(std::move(request));
@@ -223,6 +226,19 @@ void Session::connectionClosed()
     m_waiting.clear();
     if (!tokenHash.isEmpty()) // the 30-day idle clock starts when the session ends
         (void)m_services.store.touchToken(tokenHash);
+}
+
+void Session::noteRateLimited()
+{
+    const qint64 now = m_clock.elapsed();
+    if (m_floodStart < 0 || now - m_lastRejected > kFloodPauseMs) {
+        m_floodStart = now;
+        m_rejectedInFlood = 0;
+    }
+    m_lastRejected = now;
+    ++m_rejectedInFlood;
+    if (m_rejectedInFlood >= kFloodCount && now - m_floodStart >= kFloodDurationMs && m_connection)
+        m_connection->close(protocol::CloseCode::Policy, u"flooding"_s);
 }
 
 void Session::countBadLogin()

@@ -8,6 +8,7 @@
 #include "store/Store.h"
 
 #include <QCoro/QCoroTask>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QString>
 
@@ -72,6 +73,7 @@ private:
     void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
     void becomeAnonymous();
     void countBadLogin();
+    void noteRateLimited();
 
     QCoro::Task<> doHello(Request r);
     QCoro::Task<> doRegister(Request r);
@@ -99,7 +101,10 @@ private:
     std::deque<Request> m_waiting;
     TokenBucket m_sendBucket;
     TokenBucket m_requestBucket;
-    int m_rejectedInARow = 0;
+    QElapsedTimer m_clock; // for the flood episode below
+    qint64 m_floodStart = -1;
+    qint64 m_lastRejected = -1;
+    int m_rejectedInFlood = 0;
     int m_badLogins = 0;
 };
 

@@ -15,6 +15,7 @@ WebSocketListener::WebSocketListener(qint64 maxBacklogBytes, std::chrono::second
     , m_pingInterval(pingInterval)
 {
     m_server.setHandshakeTimeout(10000);
+    connect(&m_tcp, &QTcpServer::newConnection, this, &WebSocketListener::acceptTcp);
     connect(&m_server, &QWebSocketServer::newConnection, this, &WebSocketListener::acceptPending);
     m_sweepTimer.setInterval(m_pingInterval);
     connect(&m_sweepTimer, &QTimer::timeout, this, &WebSocketListener::sweep);
@@ -24,7 +25,7 @@ WebSocketListener::~WebSocketListener() = default;
 
 bool WebSocketListener::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server.listen(address, port))
+    if (!m_tcp.listen(address, port))
         return false;
     m_sweepTimer.start();
     return true;
@@ -32,17 +33,26 @@ bool WebSocketListener::listen(const QHostAddress &address, quint16 port)
 
 quint16 WebSocketListener::port() const
 {
-    return m_server.serverPort();
+    return m_tcp.serverPort();
 }
 
 QString WebSocketListener::errorString() const
 {
-    return m_server.errorString();
+    return m_tcp.errorString();
 }
 
 void WebSocketListener::stopAccepting()
 {
+    m_tcp.close();
     m_server.close();
+}
+
+void WebSocketListener::acceptTcp()
+{
+    while (QTcpSocket *socket = m_tcp.nextPendingConnection()) {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_server.handleConnection(socket); // QWebSocketServer owns it from here
+    }
 }
 
 void WebSocketListener::acceptPending()

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QVarLengthArray>
 
 #include <sodium.h>
 
@@ -355,6 +356,21 @@ QCoro::Task<Result<Done>> Store::presenceUp(QString instance, QString userKey)
 QCoro::Task<Result<Done>> Store::presenceDown(QString instance, QString userKey)
 {
     const RedisReply r = co_await m_redis.eval(script("presence_down"), 0, instance.toUtf8(), userKey.toUtf8());
+    if (!r.isOk())
+        co_return storageError(r);
+    co_return Done{};
+}
+
+QCoro::Task<Result<Done>> Store::syncPresence(QString instance, QStringList userKeys)
+{
+    QList<QByteArray> args;
+    args.reserve(userKeys.size() + 1);
+    args.append(instance.toUtf8());
+    for (const QString &key : userKeys)
+        args.append(key.toUtf8());
+    QVarLengthArray<QByteArrayView, 16> views(args.cbegin(), args.cend());
+    const RedisReply r = co_await m_redis.evalArgv(script("presence_sync"), 0,
+                                                   std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
     if (!r.isOk())
         co_return storageError(r);
     co_return Done{};

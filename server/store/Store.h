@@ -94,6 +94,8 @@ public:
 
     [[nodiscard]] QCoro::Task<Result<Done>> presenceUp(QString instance, QString userKey);
     [[nodiscard]] QCoro::Task<Result<Done>> presenceDown(QString instance, QString userKey);
+    // Makes the instance's set of users in Redis exactly `userKeys`, with presence events.
+    [[nodiscard]] QCoro::Task<Result<Done>> syncPresence(QString instance, QStringList userKeys);
     // Beats for `instance`, which counts as dead if silent for `deadAfter`, and takes the
     // instances whose own deadline has passed off line.
     [[nodiscard]] QCoro::Task<Result<qint64>> heartbeat(QString instance, std::chrono::milliseconds deadAfter);

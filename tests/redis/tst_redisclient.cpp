@@ -215,11 +215,48 @@ private Q_SLOTS:
         m_redis.thaw();
 
         QCOMPARE(r.type(), Type::Failure);
-        QVERIFY2(r.bytes().contains("timed out"), r.bytes().constData());
+        QVERIFY2(r.bytes().contains("no reply for 300 ms"), r.bytes().constData());
         QVERIFY2(elapsed >= 250 && elapsed < 2000, QByteArray::number(elapsed).constData());
         QCOMPARE(down.count(), 1);
         QVERIFY(up.wait(5000)); // and it comes back by itself
         QCOMPARE(sync(client.command("PING")).bytes(), QByteArray("PONG"));
+    }
+
+    // A link that keeps answering is busy, not stuck: 12 scripts of 60 ms, issued 30 ms apart,
+    // queue up so the last waits far beyond the 300 ms timeout, yet replies keep coming and
+    // every one succeeds on the same link. (Issued all at once they would be one batch that
+    // Redis answers only at its end: from outside, that is indistinguishable from stuck.)
+    void busyPipelineIsNotStuck()
+    {
+        auto options = m_redis.clientOptions();
+        options.commandTimeout = 300ms;
+        RedisClient client(options);
+        QSignalSpy down(&client, &RedisLink::disconnected);
+        client.open();
+        QTRY_VERIFY(client.isReady());
+        const RedisScript busy(
+            "local t0 = redis.call('TIME') local start = t0[1] * 1000000 + t0[2] "
+            "repeat local t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= 60000 "
+            "return 1");
+        std::vector<RedisCall> calls;
+        QTimer pace;
+        QObject::connect(&pace, &QTimer::timeout, &client, [&] {
+            calls.push_back(client.eval(busy, 0));
+            if (calls.size() == 12)
+                pace.stop();
+        });
+        pace.start(30ms);
+        QTRY_COMPARE(calls.size(), std::size_t(12));
+        auto collect = [](std::vector<RedisCall> pending) -> QCoro::Task<int> {
+            int ok = 0;
+            for (auto &call : pending) {
+                const RedisReply r = co_await call;
+                ok += r.isInteger() ? 1 : 0;
+            }
+            co_return ok;
+        };
+        QCOMPARE(QCoro::waitFor(collect(std::move(calls))), 12);
+        QCOMPARE(down.count(), 0);
     }
 
     void notConnectedFailsAtOnceByDefault()

@@ -83,6 +83,35 @@ private Q_SLOTS:
         }
         QCOMPARE(texts, (QStringList{u"before"_s, u"during"_s, u"after"_s}));
     }
+
+    // Bob leaves while Redis is down, so the call that would take him off line fails. Once
+    // Redis is back, the instance tells it again who is really here.
+    void presenceIsRepairedAfterAnOutage()
+    {
+        RedisFixture redis;
+        redis.setPersistent(true);
+        QVERIFY(redis.start());
+        ServerFixture server(&redis);
+        QVERIFY(server.start());
+        TestClient alice, bob;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        QVERIFY(bob.open(server.url()));
+        QVERIFY(bob.signUp(u"bob"_s));
+        QVERIFY(alice.waitEvent(u"presence"_s, [](const QJsonObject &e) { return e.value("online"_L1).toBool(); }));
+
+        redis.kill();
+        bob.close();
+        QVERIFY(redis.restart());
+
+        const auto offline = alice.waitEvent(u"presence"_s, [](const QJsonObject &e) {
+            return e.value("user"_L1).toString() == "bob"_L1 && !e.value("online"_L1).toBool();
+        }, 10s);
+        QVERIFY(offline);
+        const QJsonArray members = alice.call(u"members"_s, {{"channel"_L1, u"general"_s}}).value("members"_L1).toArray();
+        QVERIFY(members.contains(QJsonObject{{"user"_L1, u"bob"_s}, {"online"_L1, false}}));
+        QVERIFY(members.contains(QJsonObject{{"user"_L1, u"alice"_s}, {"online"_L1, true}}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestOutage)

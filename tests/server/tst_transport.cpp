@@ -130,6 +130,29 @@ private Q_SLOTS:
         QVERIFY(alice.isConnected());
     }
 
+    // A client that resends a backlog in one burst after a reconnect runs into the limit, but
+    // backs off: that is not flooding, and the connection stays.
+    void burstThenBackOffIsNotFlooding()
+    {
+        ServerFixture server;
+        server.config().rateLimitPerSecond = 5;
+        server.config().rateLimitBurst = 20;
+        QVERIFY(server.start());
+        TestClient alice;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        QList<qint64> ids;
+        for (int i = 0; i < 150; ++i)
+            ids.append(alice.post(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"backlog"_s}}));
+        int limited = 0;
+        for (qint64 id : ids)
+            limited += alice.replyTo(id).value("error"_L1).toString() == "rate_limited"_L1;
+        QVERIFY(limited >= 100);
+        QTest::qWait(1200); // backing off, as told: the bucket refills meanwhile
+        QVERIFY(alice.isConnected());
+        QVERIFY(alice.call(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"later"_s}}).value("ok"_L1).toBool());
+    }
+
     void peerThatNeverAnswersPingsIsDropped()
     {
         ServerFixture server;

@@ -34,29 +34,20 @@ local function is_member(ch, name)
   return redis.call('SISMEMBER', ckey(ch, 'members'), name) == 1
 end
 
--- Messages by others after lastRead. Every entry carries `s`, the channel's message count at
--- that point, so the total is a subtraction; the exact count (others only) scans the entries,
--- which is bounded: beyond 1000 unread the total is reported (own messages included).
-local function unread(ch, me, lastRead, newest)
+-- Messages by others after lastRead, without scanning: every entry carries `s`, the channel's
+-- message count at that point; `authored` counts each user's own messages, and the read marker
+-- remembers that count as it was at the marker (`readown`).
+local function unread(ch, userKey, lastRead, newest)
   if not newest then return 0 end
-  local log = ckey(ch, 'log')
-  local startSeq = 0
+  local seqAt, ownAt = 0, 0
   if lastRead ~= '' then
-    local at = redis.call('XREVRANGE', log, lastRead, '-', 'COUNT', 1)[1]
-    if at then startSeq = tonumber(field(at[2], 's')) or 0 end
+    local at = redis.call('XREVRANGE', ckey(ch, 'log'), lastRead, '-', 'COUNT', 1)[1]
+    if at then seqAt = tonumber(field(at[2], 's')) or 0 end
+    ownAt = tonumber(redis.call('HGET', ukey(userKey, 'readown'), ch) or '0')
   end
-  local total = (tonumber(field(newest[2], 's')) or 0) - startSeq
-  if total <= 0 then return 0 end
-  if total > 1000 then return total end
-  local from = '-'
-  if lastRead ~= '' then from = '(' .. lastRead end
-  local entries = redis.call('XRANGE', log, from, '+', 'COUNT', 2000)
-  if #entries == 2000 and entries[#entries][1] ~= newest[1] then return total end
-  local n = 0
-  for _, e in ipairs(entries) do
-    if field(e[2], 'k') == 'm' and field(e[2], 'u') ~= me then n = n + 1 end
-  end
-  return n
+  local seqNow = tonumber(field(newest[2], 's')) or 0
+  local ownNow = tonumber(redis.call('HGET', ckey(ch, 'authored'), userKey) or '0')
+  return math.max(0, (seqNow - seqAt) - (ownNow - ownAt))
 end
 
 -- ChannelInfo as seen by one user, flat: name, kind, peer, members, lastId, lastRead, unread.
@@ -74,7 +65,7 @@ local function channel_info(ch, userKey, me)
   local lastId = ''
   if newest then lastId = newest[1] end
   return {ch, kind, peer, redis.call('SCARD', ckey(ch, 'members')), lastId, lastRead,
-          unread(ch, me, lastRead, newest)}
+          unread(ch, userKey, lastRead, newest)}
 end
 
 -- Tells the user's sessions (all but `origin`, which has its reply) about a channel they are in.

@@ -14,6 +14,21 @@ local newest = newest_entry(ch)
 if not newest or after(upTo, newest[1]) then return {'bad_request', 'upTo is after the newest message'} end
 local current = redis.call('HGET', ukey(userKey, 'read'), ch)
 if current and not after(upTo, current) then return {'ok', current, 0} end
+-- How many of the user's own messages are at or before the marker, for unread counts: their
+-- count now minus the ones after it. Markers move to what the user sees, near the newest
+-- entry, so the scan is short; it is bounded all the same.
+local ownAfter, from, scanned = 0, '(' .. upTo, 0
+while scanned < 20000 do
+  local batch = redis.call('XRANGE', ckey(ch, 'log'), from, '+', 'COUNT', 500)
+  for _, e in ipairs(batch) do
+    if field(e[2], 'k') == 'm' and field(e[2], 'u') == name then ownAfter = ownAfter + 1 end
+  end
+  scanned = scanned + #batch
+  if #batch < 500 then break end
+  from = '(' .. batch[#batch][1]
+end
+local ownNow = tonumber(redis.call('HGET', ckey(ch, 'authored'), userKey) or '0')
 redis.call('HSET', ukey(userKey, 'read'), ch, upTo)
+redis.call('HSET', ukey(userKey, 'readown'), ch, math.max(0, ownNow - ownAfter))
 bus('e', 'read', 'to', userKey, 'o', origin, 'c', ch, 'up', upTo)
 return {'ok', upTo, 1}

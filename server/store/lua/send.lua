@@ -12,6 +12,7 @@ if nonce ~= '' then
   end
 end
 local seq = redis.call('INCR', ckey(ch, 'seq'))
+redis.call('HINCRBY', ckey(ch, 'authored'), userKey, 1)
 local id
 if nonceKey then
   id = redis.call('XADD', ckey(ch, 'log'), '*', 'k', 'm', 'u', name, 't', text, 'n', nonce, 's', seq)
