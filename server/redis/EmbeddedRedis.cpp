@@ -18,6 +18,15 @@ namespace rill::redis {
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
+namespace {
+class StartOutcome : public QObject
+{
+    Q_OBJECT
+Q_SIGNALS:
+    void settled();
+};
+} // namespace
+
 quint16 findFreeLocalPort()
 {
     QTcpServer probe;
@@ -111,13 +120,17 @@ QCoro::Task<bool> EmbeddedRedis::start()
         Q_EMIT crashed(status == QProcess::CrashExit ? u"redis-server crashed"_s
                                                       : u"redis-server exited with code "_s + QString::number(code));
     });
-    m_process->start(m_options.executable, arguments());
     // Not QCoroProcess::waitForStarted(): it ignores a failed start and waits out its timeout.
-    while (m_process->state() == QProcess::Starting) {
-        auto stateChange = qCoro(m_process.data(), &QProcess::stateChanged, m_options.startTimeout);
-        const auto changed = co_await stateChange;
-        if (!changed)
-            break;
+    // Nor qCoro(process, &QProcess::stateChanged): QProcess's signals carry QPrivateSignal, which
+    // Qt passes as a null reference to a forwarding lambda (undefined behaviour, UBSan stops there).
+    // A plain signal of our own, raised by either outcome, is awaited instead.
+    StartOutcome outcome;
+    connect(m_process, &QProcess::started, &outcome, &StartOutcome::settled);
+    connect(m_process, &QProcess::errorOccurred, &outcome, &StartOutcome::settled);
+    m_process->start(m_options.executable, arguments());
+    if (m_process->state() == QProcess::Starting) {
+        auto settled = qCoro(&outcome, &StartOutcome::settled, m_options.startTimeout);
+        co_await settled;
     }
     if (m_process->state() != QProcess::Running) {
         m_error = u"cannot start "_s + m_options.executable + u": "_s + m_process->errorString();
@@ -201,3 +214,5 @@ void EmbeddedRedis::releaseProcess()
 }
 
 } // namespace rill::redis
+
+#include "EmbeddedRedis.moc"
