@@ -48,7 +48,10 @@ void Connection::send(const QString &frame)
 {
     if (!m_open || !m_socket)
         return;
-    if (m_socket->bytesToWrite() > m_maxBacklog) {
+    // Frames written in this turn of the event loop sit in Qt's buffer until the socket's write
+    // notifier fires, so a burst to a fast reader can look like a backlog. Push what the kernel
+    // will take (non-blocking) before judging: what is left is what the peer has not read.
+    if (m_socket->bytesToWrite() > m_maxBacklog && (m_socket->flush(), m_socket->bytesToWrite() > m_maxBacklog)) {
         qCInfo(lcConnection).noquote() << m_peer << "is not reading; dropped with" << m_socket->bytesToWrite()
                                        << "bytes unsent";
         close(protocol::CloseCode::Policy, u"too far behind: the client is not reading"_s);

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QProcess>
+#include <QJsonDocument>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -112,8 +113,10 @@ private Q_SLOTS:
             QList<qint64> ids;
             for (int i = 0; i < 50; ++i)
                 ids.append(alice.post(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, text}}));
-            for (qint64 id : ids)
-                QVERIFY(alice.replyTo(id).value("ok"_L1).toBool());
+            for (qint64 id : ids) {
+                const QJsonObject reply = alice.replyTo(id);
+                QVERIFY2(reply.value("ok"_L1).toBool(), QJsonDocument(reply).toJson().constData());
+            }
             sent += 50;
         }
         QVERIFY2(server.server()->connectionCount() == 1, "the peer that stopped reading was never dropped");
