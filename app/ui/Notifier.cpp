@@ -1,10 +1,10 @@
 #include "Notifier.h"
 
 #include <QDBusConnection>
-#include <QDBusConnectionInterface>
 #include <QDBusMessage>
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
+#include <QDBusServiceWatcher>
 #include <QSystemTrayIcon>
 #include <QWindow>
 
@@ -25,6 +25,25 @@ QString elide(const QString &text, int max = 240)
 Notifier::Notifier(QObject *parent)
     : QObject(parent)
 {
+    // Whether a notification service runs is tracked, not asked per message: asking is a
+    // blocking D-Bus round trip, and the GUI thread never waits on another process.
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected())
+        return;
+    auto *watcher = new QDBusServiceWatcher(kService, bus, QDBusServiceWatcher::WatchForOwnerChange, this);
+    connect(watcher, &QDBusServiceWatcher::serviceOwnerChanged, this,
+            [this](const QString &, const QString &, const QString &newOwner) { m_serviceUp = !newOwner.isEmpty(); });
+    QDBusMessage ask = QDBusMessage::createMethodCall(u"org.freedesktop.DBus"_s, u"/org/freedesktop/DBus"_s,
+                                                      u"org.freedesktop.DBus"_s, u"NameHasOwner"_s);
+    ask << kService;
+    auto *answer = new QDBusPendingCallWatcher(bus.asyncCall(ask), this);
+    connect(answer, &QDBusPendingCallWatcher::finished, this, [this, answer] {
+        const QDBusPendingReply<bool> reply = *answer;
+        if (reply.isValid())
+            m_serviceUp = m_serviceUp || reply.value();
+        answer->deleteLater();
+    });
+    bus.connect(kService, kPath, kService, u"ActionInvoked"_s, this, SLOT(onActionInvoked(uint, QString)));
 }
 
 Notifier::~Notifier() = default;
@@ -50,12 +69,9 @@ void Notifier::notify(const QString &channel, const QString &title, const QStrin
 
 bool Notifier::notifyOverDBus(const QString &channel, const QString &title, const QString &body)
 {
-    QDBusConnection bus = QDBusConnection::sessionBus();
-    if (!bus.isConnected() || !bus.interface() || !bus.interface()->isServiceRegistered(kService))
+    if (!m_serviceUp)
         return false;
-    if (!m_listening) {
-        m_listening = bus.connect(kService, kPath, kService, u"ActionInvoked"_s, this, SLOT(onActionInvoked(uint, QString)));
-    }
+    QDBusConnection bus = QDBusConnection::sessionBus();
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, u"Notify"_s);
     call << u"Rill"_s << uint(0) << u"rill"_s << title << elide(body).toHtmlEscaped()
          << QStringList{u"default"_s, tr("Open")} << QVariantMap{{u"category"_s, u"im.received"_s}} << int(-1);

@@ -28,6 +28,8 @@ public:
     // How the last notification was shown: "dbus", "tray" or "" (none): for tests and logs.
     [[nodiscard]] QString lastRoute() const { return m_lastRoute; }
     [[nodiscard]] int shownCount() const { return m_shown; }
+    // A desktop notification service is on the session bus (learnt asynchronously).
+    [[nodiscard]] bool hasNotificationService() const { return m_serviceUp; }
 
 Q_SIGNALS:
     // The user clicked a notification: show this channel.
@@ -46,7 +48,7 @@ private:
     QString m_lastRoute;
     int m_shown = 0;
     bool m_enabled = true;
-    bool m_listening = false;
+    bool m_serviceUp = false;
 };
 
 } // namespace rill::app
