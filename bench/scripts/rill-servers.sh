@@ -5,6 +5,7 @@
 #   build-bench/bin/rill-load $(cat DIR/load-args) ...     # a --url and --server-pid per instance, --redis-pid
 #   bench/scripts/rill-servers.sh restart DIR [K] [SERVER] # new instances (fresh processes), same Redis
 #   bench/scripts/rill-servers.sh stop DIR                 # instances and Redis
+#   RILL_CPU_CAP=0.3 bench/scripts/rill-servers.sh ...       # each instance held to 0.3 cores
 #
 # Every instance listens on 127.0.0.1 only, with the rate limit off (--rate-limit 0); all share
 # one redis-server on TCP without persistence. Keeping that Redis across `restart` keeps the
@@ -15,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}
 dir=${2:-}
-usage() { sed -n '2,13p' "$0"; exit 2; }
+usage() { sed -n '2,14p' "$0"; exit 2; }
 [ -n "$cmd" ] && [ -n "$dir" ] || usage
 
 free_port() {
@@ -51,6 +52,26 @@ start_redis() {
   wait_listening "$port"
 }
 
+# RILL_CPU_CAP=0.3 puts each instance in its own cgroup (v1 cpu controller or v2) capped at that
+# many cores. On a 2-core machine the load tool needs a core of its own, so instances can only
+# be compared (one against two) when each is held to a share that leaves the others room.
+# The short period keeps throttling pauses to a few milliseconds.
+cap_cpu() { # pid cores
+  local period=10000 quota group
+  quota=$(awk -v c="$2" -v p="$period" 'BEGIN { printf "%d", c * p }')
+  if [ -d /sys/fs/cgroup/cpu ]; then
+    group=/sys/fs/cgroup/cpu/rill-$1
+    mkdir -p "$group"
+    echo "$period" >"$group/cpu.cfs_period_us"
+    echo "$quota" >"$group/cpu.cfs_quota_us"
+  else
+    group=/sys/fs/cgroup/rill-$1
+    mkdir -p "$group"
+    echo "$quota $period" >"$group/cpu.max"
+  fi
+  echo "$1" >"$group/cgroup.procs"
+}
+
 start_instances() { # count server
   local rport args port pid
   rport=$(cat "$dir/redis.port")
@@ -62,6 +83,7 @@ start_instances() { # count server
       --redis "redis://127.0.0.1:$rport" --instance "load-$i" >"$dir/server-$i.log" 2>&1 &
     pid=$!
     echo "$pid" >>"$dir/server.pids"
+    [ -z "${RILL_CPU_CAP:-}" ] || cap_cpu "$pid" "$RILL_CPU_CAP"
     wait_listening "$port"
     args="$args --url ws://127.0.0.1:$port/ --server-pid $pid"
   done
