@@ -190,6 +190,19 @@ void Session::fail(const QJsonValue &re, const Error &error)
         m_connection->send(QString::fromUtf8(protocol::encodeError(re, error)));
 }
 
+bool Session::refusedChannelRequest(const QJsonValue &re, const Params &params, const std::optional<QString> &channel)
+{
+    if (params.error()) {
+        fail(re, *params.error());
+        return true;
+    }
+    if (!channel) {
+        fail(re, Error::of(ErrorCode::NotMember));
+        return true;
+    }
+    return false;
+}
+
 void Session::deliver(const QString &frame)
 {
     if (m_connection)
@@ -412,14 +425,8 @@ QCoro::Task<> Session::doPart(Request r)
     const auto self = shared_from_this();
     Params params(r.params);
     const auto channel = channelParam(params);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    }
-    if (!channel) {
-        fail(r.id, Error::of(ErrorCode::NotMember));
-        co_return;
-    }
     const auto parted = co_await m_services.store.part(m_userKey, m_userName, *channel);
     if (!parted) {
         fail(r.id, parted.error());
@@ -435,14 +442,8 @@ QCoro::Task<> Session::doSend(Request r)
     const auto channel = channelParam(params);
     const QString text = params.string("text"_L1);
     const auto nonce = nonceText(params.value("nonce"_L1), params);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    }
-    if (!channel) {
-        fail(r.id, Error::of(ErrorCode::NotMember));
-        co_return;
-    }
     switch (protocol::checkMessageText(text).problem) {
     case protocol::TextProblem::Empty:
         fail(r.id, Error::of(ErrorCode::Empty));
@@ -475,14 +476,8 @@ QCoro::Task<> Session::doHistory(Request r)
     const auto anchor = before ? before : after;
     if (anchor && !protocol::StreamId::parse(*anchor))
         params.fail(u"\""_s + (before ? u"before"_s : u"after"_s) + u"\" must be a message ID"_s);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    }
-    if (!channel) {
-        fail(r.id, Error::of(ErrorCode::NotMember));
-        co_return;
-    }
     store::HistoryQuery query;
     query.from = before ? store::HistoryQuery::From::Before
         : after         ? store::HistoryQuery::From::After
@@ -505,14 +500,8 @@ QCoro::Task<> Session::doMembers(Request r)
     const auto self = shared_from_this();
     Params params(r.params);
     const auto channel = channelParam(params);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    }
-    if (!channel) {
-        fail(r.id, Error::of(ErrorCode::NotMember));
-        co_return;
-    }
     const auto members = co_await m_services.store.members(m_userName, *channel);
     if (!members) {
         fail(r.id, members.error());
@@ -550,14 +539,8 @@ QCoro::Task<> Session::doTyping(Request r)
     const auto self = shared_from_this();
     Params params(r.params);
     const auto channel = channelParam(params);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    }
-    if (!channel) {
-        fail(r.id, Error::of(ErrorCode::NotMember));
-        co_return;
-    }
     const QByteArray payload = channel->toUtf8() + '\n' + m_userKey.toUtf8() + '\n'
         + codec::typingEvent(*channel, m_userName).toUtf8();
     const auto sent = co_await m_services.store.typing(m_userName, *channel, payload);
@@ -576,14 +559,8 @@ QCoro::Task<> Session::doRead(Request r)
     const QString upTo = params.string("upTo"_L1);
     if (!params.error() && !protocol::StreamId::parse(upTo))
         params.fail(u"\"upTo\" must be a message ID"_s);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    }
-    if (!channel) {
-        fail(r.id, Error::of(ErrorCode::NotMember));
-        co_return;
-    }
     const auto marked = co_await m_services.store.markRead(m_userKey, m_userName, *channel, upTo, m_id);
     if (!marked) {
         fail(r.id, marked.error());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "codec/Params.h"
 #include "hub/Recipient.h"
 #include "session/TokenBucket.h"
 
@@ -70,6 +71,10 @@ private:
     void finishBarrier();
     void reply(const QJsonValue &re, QJsonObject result = {});
     void fail(const QJsonValue &re, const protocol::Error &error);
+    // For ops on one of the user's channels: answers bad parameters (`bad_request`) or a name
+    // that cannot be such a channel (`not_member`), and says whether it did.
+    [[nodiscard]] bool refusedChannelRequest(const QJsonValue &re, const codec::Params &params,
+                                             const std::optional<QString> &channel);
     void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
     void becomeAnonymous();
     void countBadLogin();
