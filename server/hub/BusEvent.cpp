@@ -11,6 +11,19 @@ namespace rill::server {
 
 using namespace Qt::StringLiterals;
 
+qint64 BusEvent::sequenceOf(const redis::RedisReply &entry)
+{
+    if (!entry.isArray() || entry.size() < 2 || !entry.at(1).isArray())
+        return 0;
+    const redis::RedisReply &fields = entry.at(1);
+    // Written first by the bus's only writer (common.lua), so this finds it at once.
+    for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields.at(i).bytes() == "q")
+            return fields.at(i + 1).bytes().toLongLong();
+    }
+    return 0;
+}
+
 std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
 {
     if (!entry.isArray() || entry.size() < 2 || !entry.at(1).isArray())

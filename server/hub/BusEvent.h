@@ -35,6 +35,8 @@ struct BusEvent {
 
     // Nullopt for an entry this version does not understand (it is skipped, not fatal).
     [[nodiscard]] static std::optional<BusEvent> fromEntry(const redis::RedisReply &entry);
+    // The entry's gapless number (`q`), or 0 where it has none.
+    [[nodiscard]] static qint64 sequenceOf(const redis::RedisReply &entry);
 };
 
 } // namespace rill::server

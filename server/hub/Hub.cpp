@@ -87,6 +87,7 @@ QCoro::Task<> Hub::readBus()
         if (!reply.isArray() || reply.size() == 0)
             continue; // BLOCK timed out with nothing new
         for (const redis::RedisReply &entry : reply.at(0).at(1).elements()) {
+            checkSequence(BusEvent::sequenceOf(entry));
             if (auto event = BusEvent::fromEntry(entry)) {
                 apply(*event);
             } else if (const auto id = protocol::StreamId::parse(entry.at(0).bytes())) {
@@ -95,6 +96,26 @@ QCoro::Task<> Hub::readBus()
             }
         }
     }
+}
+
+// Entries are numbered without gaps. A gap means entries were trimmed before this instance read
+// them (it fell more than the bus's length behind) or Redis lost data: the local sessions may
+// have missed events, and only a resume from history can tell them which.
+void Hub::checkSequence(qint64 sequence)
+{
+    if (sequence <= 0)
+        return;
+    const qint64 expected = m_lastSequence + 1;
+    m_lastSequence = sequence;
+    if (expected == 1 || sequence == expected)
+        return;
+    qCWarning(lcHub) << "bus entries" << expected << "to" << sequence - 1
+                     << "were gone before this instance read them; asking every local session to reconnect";
+    std::vector<Recipient *> everyone;
+    for (const auto &user : std::as_const(m_users))
+        everyone.insert(everyone.end(), user->sessions.cbegin(), user->sessions.cend());
+    for (Recipient *r : everyone)
+        r->fellBehind();
 }
 
 Hub::LocalUser *Hub::localUser(const QString &key) const

@@ -66,6 +66,7 @@ private:
 
     QCoro::Task<> readBus();
     void apply(const BusEvent &event);
+    void checkSequence(qint64 sequence);
     void replay(Recipient *session, const store::LoginSnapshot &snapshot);
     void deliverTyping(const QByteArray &payload);
     void addToChannel(LocalUser &user, const QString &channel);
@@ -84,6 +85,7 @@ private:
     // than what the hub has already delivered.
     std::deque<BusEvent> m_recent;
     protocol::StreamId m_cursor;
+    qint64 m_lastSequence = 0; // the bus entry's `q`; 0 until the first entry is read
     bool m_reading = false;
     QString m_error;
 };

@@ -20,6 +20,8 @@ public:
     [[nodiscard]] virtual protocol::StreamId busFloor() const = 0;
     virtual void setBusFloor(protocol::StreamId floor) = 0;
     virtual void deliver(const QString &frame) = 0;
+    // Events for this recipient may have been lost (the instance fell behind the bus's trim).
+    virtual void fellBehind() = 0;
 };
 
 } // namespace rill::server

@@ -40,6 +40,10 @@ enum class CloseCode : quint16 {
     UnsupportedData = 1003,
     Policy = 1008,
     TooBig = 1009,
+    // Rill's addition: this instance missed live events (it fell behind the bus); reconnecting
+    // and resuming with `history after` fills the gap. Not 1013 (try again later): Qt's
+    // QWebSocket, like other RFC 6455 clients of its age, rejects 1012-2999 as a protocol error.
+    ServerError = 1011,
 };
 
 } // namespace rill::protocol

@@ -190,6 +190,13 @@ void Session::fail(const QJsonValue &re, const Error &error)
         m_connection->send(QString::fromUtf8(protocol::encodeError(re, error)));
 }
 
+void Session::fellBehind()
+{
+    // The client cannot know what it missed, but it resumes every channel after a reconnect.
+    if (m_connection)
+        m_connection->close(protocol::CloseCode::ServerError, u"this server fell behind; reconnect to catch up"_s);
+}
+
 bool Session::refusedChannelRequest(const QJsonValue &re, const Params &params, const std::optional<QString> &channel)
 {
     if (params.error()) {

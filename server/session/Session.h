@@ -61,6 +61,7 @@ public:
     [[nodiscard]] const QString &userKey() const override { return m_userKey; }
     [[nodiscard]] protocol::StreamId busFloor() const override { return m_busFloor; }
     void setBusFloor(protocol::StreamId floor) override { m_busFloor = floor; }
+    void fellBehind() override;
     void deliver(const QString &frame) override;
 
 private:

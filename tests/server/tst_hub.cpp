@@ -25,6 +25,7 @@ public:
     const QString &userKey() const override { return m_user; }
     protocol::StreamId busFloor() const override { return m_floor; }
     void setBusFloor(protocol::StreamId floor) override { m_floor = floor; }
+    void fellBehind() override { ++fellBehindCount; }
     void deliver(const QString &frame) override
     {
         const QJsonObject e = QJsonDocument::fromJson(frame.toUtf8()).object();
@@ -48,6 +49,7 @@ public:
     }
 
     QStringList got;
+    int fellBehindCount = 0;
 
 private:
     QString m_id;
@@ -105,6 +107,31 @@ private Q_SLOTS:
         m_hub.reset();
         m_store.reset();
         m_client.reset();
+    }
+
+    // Entries trimmed from the bus before this instance read them (it fell too far behind):
+    // every local session is told, so that its client resumes from history. Numbers skipped
+    // in the bus's counter stand for the trimmed entries.
+    void gapInTheBusIsNoticed()
+    {
+        RecordingRecipient alice(u"hub-test#1/1"_s, u"alice"_s);
+        RecordingRecipient bob(u"hub-test#1/2"_s, u"bob"_s);
+        m_hub->attach(&alice, signUp(u"alice"_s));
+        m_hub->attach(&bob, signUp(u"bob"_s));
+        send(u"alice"_s, u"general"_s, u"before"_s);
+        QTRY_VERIFY(bob.got.contains(u"message general before"_s));
+        QCOMPARE(bob.fellBehindCount, 0);
+
+        m_redis.run({"INCRBY", "rill:busseq", "3"});
+        send(u"alice"_s, u"general"_s, u"after"_s);
+        QTRY_COMPARE(bob.fellBehindCount, 1);
+        QCOMPARE(alice.fellBehindCount, 1);
+
+        send(u"alice"_s, u"general"_s, u"later"_s); // numbered on from the gap: nothing more to tell
+        QTRY_VERIFY(bob.got.contains(u"message general later"_s));
+        QCOMPARE(bob.fellBehindCount, 1);
+        m_hub->detach(&alice);
+        m_hub->detach(&bob);
     }
 
     void staleSnapshotIsReplayedExactly()

@@ -133,6 +133,28 @@ private Q_SLOTS:
         QVERIFY(alice.isConnected());
     }
 
+    // An instance that missed bus entries (trimmed before it read them) closes its sessions
+    // with 1011 so that their clients reconnect and resume from history.
+    void sessionsOfAnInstanceThatFellBehindAreToldToReconnect()
+    {
+        ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        TestClient alice, bob;
+        QVERIFY(alice.open(server.url()) && bob.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        QVERIFY(bob.signUp(u"bob"_s));
+        QVERIFY(alice.call(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"in order"_s}}).value("ok"_L1).toBool());
+        QVERIFY(bob.waitEvent(u"message"_s, [](const QJsonObject &e) {
+            return e.value("message"_L1).toObject().value("text"_L1).toString() == "in order"_L1;
+        }));
+        QVERIFY(bob.isConnected());
+
+        server.redis().run({"INCRBY", "rill:busseq", "2"}); // as if two entries were trimmed unread
+        alice.post(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"after the gap"_s}});
+        QCOMPARE(bob.waitClosed(), 1011);
+        QCOMPARE(alice.waitClosed(), 1011);
+    }
+
     // A client that resends a backlog in one burst after a reconnect runs into the limit, but
     // backs off: that is not flooding, and the connection stays.
     void burstThenBackOffIsNotFlooding()

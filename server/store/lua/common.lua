@@ -21,9 +21,11 @@ local function field(fields, name)
   return nil
 end
 
--- Every durable event goes through the bus, in the order the scripts ran.
+-- Every durable event goes through the bus, in the order the scripts ran. `q` numbers the
+-- entries without gaps, so an instance that fell behind the trimming sees what it missed.
 local function bus(...)
-  return redis.call('XADD', 'rill:bus', 'MAXLEN', '~', BUS_MAXLEN, '*', ...)
+  local q = redis.call('INCR', 'rill:busseq')
+  return redis.call('XADD', 'rill:bus', 'MAXLEN', '~', BUS_MAXLEN, '*', 'q', q, ...)
 end
 
 local function newest_entry(ch)
