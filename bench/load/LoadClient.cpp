@@ -228,6 +228,7 @@ void LoadClient::onDisconnected()
         countError(u"disconnected:"_s + QString::number(int(m_socket.closeCode())));
     m_ready = false;
     failAll(u"disconnected"_s);
+    Q_EMIT closed();
 }
 
 void LoadClient::failAll(const QString &why)
