@@ -51,6 +51,15 @@ using rill::load::LoadClient;
 using rill::load::Reply;
 using rill::load::RunContext;
 
+// Sockets and clients are resumed from inside their own signals (a reply, a disconnection):
+// the coroutine that then drops them must not delete an object whose signal is still being
+// emitted, so they go through the event loop.
+struct DeleteLater {
+    void operator()(QObject *object) const { object->deleteLater(); }
+};
+template<typename T>
+using Owned = std::unique_ptr<T, DeleteLater>;
+
 struct Options {
     QString attack;
     QUrl url;
@@ -59,7 +68,7 @@ struct Options {
     double rampPerSecond = 500; // new connections per second while ramping up
     QString victim;             // bruteforce: the user whose password is guessed
     QString creepChannel;       // readcreep: the long channel
-    int creepIds = 3000;        // readcreep: how many of its oldest IDs to creep through
+    int creepIds = 20000;       // readcreep: how many of its oldest IDs to creep through
     int depth = 30000;          // deepjson: nesting depth
     QByteArray runId;
 };
@@ -127,9 +136,9 @@ private:
     // A WebSocket client, registered for the overdue sweep while it lives.
     struct Live {
         Attack *attack;
-        std::unique_ptr<LoadClient> client;
+        Owned<LoadClient> client;
         explicit Live(Attack *a, const QString &user)
-            : attack(a), client(std::make_unique<LoadClient>(0, user, -1, QString(), false, &a->m_context))
+            : attack(a), client(new LoadClient(0, user, -1, QString(), false, &a->m_context))
         {
             attack->m_live.insert(client.get());
         }
@@ -181,7 +190,8 @@ QCoro::Task<std::unique_ptr<Attack::Live>> Attack::connectClient(QString user)
         co_return std::unique_ptr<Live>();
     }
     const QJsonObject helloParams{{"version"_L1, rill::protocol::kVersion}};
-    const Reply hello = co_await timedRequest(live->client.get(), rill::protocol::op::hello, helloParams);
+    // Not counted: the replies of an attack are its own requests'.
+    const Reply hello = co_await live->client->request(rill::protocol::op::hello, helloParams, 30s);
     if (!hello.ok)
         co_return std::unique_ptr<Live>();
     co_return live;
@@ -215,7 +225,8 @@ QCoro::Task<> Attack::handshakeSlot(Attack *a, int k)
     co_await a->rampDelay(k);
     const QUrl &url = a->m_o.url;
     while (a->timeLeft()) {
-        QTcpSocket socket;
+        const Owned<QTcpSocket> owned(new QTcpSocket);
+        QTcpSocket &socket = *owned;
         ++a->m_t.connections;
         auto s = qCoro(socket);
         const bool connected = co_await s.connectToHost(QHostAddress(url.host()), quint16(url.port(7117)), QIODevice::ReadWrite, 10s);
@@ -251,10 +262,12 @@ QCoro::Task<> Attack::anonymousSlot(Attack *a, int k)
             continue;
         }
         const qint64 openedAt = monotonicMicros();
-        auto closed = co_await qCoro(live->client.get(), &LoadClient::closed, a->left());
-        if (!closed) {
-            ++a->m_t.openAtEnd;
-            break;
+        if (live->client->isOpen()) {
+            auto closed = co_await qCoro(live->client.get(), &LoadClient::closed, a->left());
+            if (!closed) {
+                ++a->m_t.openAtEnd;
+                break;
+            }
         }
         a->countClose(*live->client, openedAt);
     }
@@ -396,6 +409,10 @@ QCoro::Task<> Attack::readcreepSlot(Attack *a, int k)
                 break;
             after = ids.last();
         }
+        if (ids.isEmpty()) {
+            co_await QCoro::sleepFor(1s); // nothing to creep through (yet): do not spin on log-ins
+            continue;
+        }
         for (qsizetype i = 0; i < ids.size() && a->timeLeft() && live->client->isOpen(); ++i) {
             const QJsonObject params{{"channel"_L1, channel}, {"upTo"_L1, ids[i]}};
             const Reply r = co_await a->timedRequest(live->client.get(), rill::protocol::op::read, params);
@@ -419,7 +436,8 @@ QCoro::Task<> Attack::deepjsonSlot(Attack *a, int k)
     const int depth = a->m_o.depth;
     qint64 n = 0;
     while (a->timeLeft()) {
-        QWebSocket socket;
+        const Owned<QWebSocket> owned(new QWebSocket);
+        QWebSocket &socket = *owned;
         ++a->m_t.connections;
         auto ws = qCoro(socket);
         const bool opened = co_await ws.open(a->m_o.url, 10s);
@@ -442,7 +460,13 @@ QCoro::Task<> Attack::deepjsonSlot(Attack *a, int k)
             const qint64 start = monotonicMicros();
             ++a->m_t.requests;
             socket.sendTextMessage(QString::fromLatin1(frame));
-            const auto answer = co_await qCoro(&socket, &QWebSocket::textMessageReceived, 30s);
+            // A second at a time, so that a closed connection is noticed without waiting 30 s.
+            std::optional<QString> answer;
+            for (int waited = 0; !answer && waited < 30 && socket.state() == QAbstractSocket::ConnectedState; ++waited) {
+                auto got = co_await qCoro(&socket, &QWebSocket::textMessageReceived, 1s);
+                if (got)
+                    answer = std::move(*got);
+            }
             if (!answer) {
                 ++a->m_t.codes[socket.state() == QAbstractSocket::ConnectedState ? u"timeout"_s : u"disconnected"_s];
                 break;
@@ -514,8 +538,8 @@ int main(int argc, char *argv[])
                                        u"load-0"_s);
     const QCommandLineOption channelOpt(u"channel"_s, u"readcreep: the long channel (default load-history)."_s,
                                         u"name"_s, u"load-history"_s);
-    const QCommandLineOption idsOpt(u"creep-ids"_s, u"readcreep: oldest entries to creep through (default 3000)."_s,
-                                    u"n"_s, u"3000"_s);
+    const QCommandLineOption idsOpt(u"creep-ids"_s, u"readcreep: oldest entries to creep through (default 20000)."_s,
+                                    u"n"_s, u"20000"_s);
     const QCommandLineOption depthOpt(u"depth"_s, u"deepjson: nesting depth (default: what fits in 60 KiB)."_s,
                                       u"n"_s, u"30000"_s);
     parser.addOptions({urlOpt, attackOpt, countOpt, durationOpt, rampOpt, victimOpt, channelOpt, idsOpt, depthOpt});

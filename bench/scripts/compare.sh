@@ -52,7 +52,13 @@ fi
 servers=$here/bench/scripts/rill-servers.sh
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-trap '"$servers" stop "$dir" >/dev/null 2>&1 || true' EXIT
+# Redis runs without persistence; a snapshot at the end keeps the accounts for the next run
+# (redis-server loads DIR/dump.rdb when it starts in DIR).
+stop_all() {
+  [ ! -e "$dir/redis.port" ] || redis-cli -p "$(cat "$dir/redis.port")" save >/dev/null 2>&1 || true
+  "$servers" stop "$dir" >/dev/null 2>&1 || true
+}
+trap stop_all EXIT
 
 binary_of() { [ "$1" = reference ] && echo reference || echo "$server"; }
 
@@ -86,13 +92,13 @@ for s in $scenarios; do
     a) run a "$target" "${active[@]}" --rate 1 --duration "$duration" --warmup 5 ;;
     b) run b "$target" "${active[@]}" --rate 1 --duration "$duration" --warmup 5 \
          --hold-idle 10000 --idle-users 1000 --connect-concurrency 64 ;;
-    c) run c "$target" "${active[@]}" --rate 0.4 --step --step-factor 1.25 --duration 10 --warmup 3 ;;
+    c) run c "$target" "${active[@]}" --rate 0.2 --step --step-factor 1.2 --duration 10 --warmup 3 ;;
     d) run d "$target" --idle 10000 --users 1000 --user-prefix load-idle --connect-concurrency 64 --settle 10 ;;
     *) echo "unknown scenario $s" >&2 ;;
     esac
   done
 done
-"$servers" stop "$dir" >/dev/null
+stop_all
 
 python3 - "$dir" "$targets" "$scenarios" <<'EOF'
 import json, os, sys
