@@ -263,7 +263,8 @@ QCoro::Task<> Attack::anonymousSlot(Attack *a, int k)
         }
         const qint64 openedAt = monotonicMicros();
         if (live->client->isOpen()) {
-            auto closed = co_await qCoro(live->client.get(), &LoadClient::closed, a->left());
+            auto closedOrEnd = qCoro(live->client.get(), &LoadClient::closed, a->left());
+            const auto closed = co_await closedOrEnd;
             if (!closed) {
                 ++a->m_t.openAtEnd;
                 break;
@@ -463,7 +464,8 @@ QCoro::Task<> Attack::deepjsonSlot(Attack *a, int k)
             // A second at a time, so that a closed connection is noticed without waiting 30 s.
             std::optional<QString> answer;
             for (int waited = 0; !answer && waited < 30 && socket.state() == QAbstractSocket::ConnectedState; ++waited) {
-                auto got = co_await qCoro(&socket, &QWebSocket::textMessageReceived, 1s);
+                auto textOrSecond = qCoro(&socket, &QWebSocket::textMessageReceived, 1s);
+                auto got = co_await textOrSecond;
                 if (got)
                     answer = std::move(*got);
             }

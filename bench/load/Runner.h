@@ -20,8 +20,9 @@
 namespace rill::load {
 
 // The population a process simulates. Client i (over the whole run, all processes) is user
-// "<userPrefix>-<i>" (or <i % users> with --users), in channel "<channelPrefix>-<i % channels>"; the same names every run, so
-// accounts (argon2id-hashed, slow to make) are reused.
+// "<userPrefix>-<i>" (or "<userPrefix>-<i % users>" with --users), in channel
+// "<channelPrefix>-<i % channels>"; the same names every run, so accounts (argon2id-hashed,
+// slow to make) are reused.
 struct Population {
     QList<QUrl> urls;      // the members of each channel alternate between these
     int totalClients = 0;
