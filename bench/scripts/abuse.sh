@@ -44,45 +44,19 @@ done
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-wait_listening() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
-pids=()
+servers=$here/bench/scripts/rill-servers.sh
+sampler=
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -z "${server_pid:-}" ] || kill "$server_pid" 2>/dev/null || true
-  [ -z "${redis_pid:-}" ] || kill "$redis_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  [ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true
+  "$servers" stop "$dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
-  --logfile "$dir/redis.log" --daemonize no &
-redis_pid=$!
-wait_listening "$redis_port"
-port=$(free_port)
-url=ws://127.0.0.1:$port/
-
-start_server() { # extra flags...
-  # shellcheck disable=SC2086
-  "$server" --listen 127.0.0.1 --port "$port" --redis "redis://127.0.0.1:$redis_port" --instance abuse \
-    --data-dir "$dir/data" "$@" >>"$dir/server.log" 2>&1 &
-  server_pid=$!
-  wait_listening "$port"
-}
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
+# start|restart, then the URL and pids of the one instance
+servers_do() {
+  "$servers" "$@" >/dev/null
+  url=$(grep -o 'ws://[^ ]*' "$dir/load-args")
+  server_pid=$(cat "$dir/server.pids")
+  redis_pid=$(cat "$dir/redis.pid")
 }
 
 echo "abuse: rill-server $server (git $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')), $(date -u '+%Y-%m-%d %H:%M') UTC"
@@ -90,17 +64,17 @@ echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); wor
 
 # Set-up with the rate limit off: the 20,000-message channel for the read creep (filled by
 # `send`), and the normal client's accounts.
-start_server --rate-limit 0
+RILL_BENCH_RATE_LIMIT=0 servers_do start "$dir" 1 "$server"
 tokens=$dir/tokens.json
 normal=(--url "$url" --token-cache "$tokens" --user-prefix abuse-normal --channel-prefix abuse-normal)
 "$bin/rill-load" "${normal[@]}" --history --history-entries 20000 --history-queries 10 \
   >"$dir/fill.log" 2>&1 || { echo "filling the long channel failed: $dir/fill.log" >&2; exit 1; }
 "$bin/rill-load" "${normal[@]}" --idle 20 --settle 0 >"$dir/accounts.log" 2>&1
-stop_server
 
-# The measured server: its own defaults (rate limit on) unless --server-args says otherwise.
-# shellcheck disable=SC2086
-start_server $server_args
+# The measured server, a fresh process: its own defaults (rate limit on) unless --server-args
+# says otherwise.
+RILL_BENCH_RATE_LIMIT=default RILL_BENCH_SERVER_ARGS=$server_args servers_do restart "$dir" 1 "$server"
+normal=(--url "$url" --token-cache "$tokens" --user-prefix abuse-normal --channel-prefix abuse-normal)
 load_args=("${normal[@]}" --server-pid "$server_pid" --redis-pid "$redis_pid" -n 20 -m 2 --senders 1 --rate 1 --json)
 
 (
@@ -117,7 +91,7 @@ load_args=("${normal[@]}" --server-pid "$server_pid" --redis-pid "$redis_pid" -n
     sleep 1
   done
 ) >"$dir/rss.csv" &
-pids+=($!)
+sampler=$!
 
 if [ "$baseline" != 0 ]; then
   echo "baseline: the normal client alone for $baseline s"
@@ -126,12 +100,13 @@ fi
 
 echo "abuse: every attack for $duration s, the normal client measured in the middle"
 abuse_started=$(date +%s.%N)
+attackers=()
 attack() { # name count [extra]
   local name=$1 count=$2
   shift 2
-  "$bin/rill-abuse" --url "$url" --attack "$name" --count "$count" --duration "$duration" "$@" \
-    >"$dir/attack-$name.json" 2>"$dir/attack-$name.log" &
-  pids+=($!)
+  { "$bin/rill-abuse" --url "$url" --attack "$name" --count "$count" --duration "$duration" "$@" \
+    >"$dir/attack-$name.json" 2>"$dir/attack-$name.log"; echo $? >"$dir/attack-$name.status"; } &
+  attackers+=($!)
 }
 attack handshake 5000
 attack anonymous 2000
@@ -146,7 +121,7 @@ measure=$((duration - 25))
 [ "$measure" -ge 10 ] || measure=10
 "$bin/rill-load" "${load_args[@]}" --warmup 3 --duration "$measure" --drain 5 \
   >"$dir/normal-abuse.json" 2>"$dir/normal-abuse.log" || true
-for p in "${pids[@]:1}"; do wait "$p" 2>/dev/null || true; done
+for p in "${attackers[@]}"; do wait "$p" 2>/dev/null || true; done
 sleep 2
 alive=yes
 kill -0 "$server_pid" 2>/dev/null || alive=no
@@ -182,7 +157,11 @@ print()
 for name in ["handshake", "anonymous", "bruteforce", "register", "channels", "readcreep", "deepjson"]:
     j = load(f"attack-{name}.json")
     if not j:
-        print(f"{name:10}: no result (see {d}/attack-{name}.log)")
+        try:
+            status = open(os.path.join(d, f"attack-{name}.status")).read().strip()
+        except OSError:
+            status = "?"
+        print(f"{name:10}: no result, exit status {status} (see {d}/attack-{name}.log)")
         continue
     replies = ", ".join(f"{k}={v}" for k, v in sorted(j["replies"].items())) or "-"
     closes = ", ".join(f"{k}={v}" for k, v in sorted(j["closedByServer"].items())) or "none"
