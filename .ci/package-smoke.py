@@ -150,7 +150,7 @@ def run_app(root, home, extra_env, commands):
                XDG_CACHE_HOME=os.path.join(home, "cache"), **extra_env)
     if "RILL_REDIS_SERVER" not in extra_env:
         env.pop("RILL_REDIS_SERVER", None)
-    app = subprocess.run([os.path.join(root, "usr/bin/rill"), "--test-hook", "--server", "ws://127.0.0.1:9"],
+    app = subprocess.run([os.path.join(root, "usr/bin/rill"), "--test-hook"],
                          input="\n".join(commands + ["quit"]) + "\n", capture_output=True, text=True,
                          env=env, timeout=120)
     if app.returncode != 0:
