@@ -104,6 +104,11 @@ QCoro::Task<bool> RillServer::connectRedis()
     if (m_config.redisUrl.isEmpty()) {
         redis::EmbeddedRedis::Options embedded;
         embedded.dataDir = QDir(m_config.dataDir).filePath(u"redis"_s);
+        embedded.executable = redis::findRedisServer(m_config.redisServer);
+        if (embedded.executable.isEmpty()) {
+            m_error = redis::redisServerNotFound(m_config.redisServer);
+            co_return false;
+        }
         m_embeddedRedis = std::make_unique<redis::EmbeddedRedis>(embedded);
         connect(m_embeddedRedis.get(), &redis::EmbeddedRedis::crashed, this, &RillServer::fatalError);
         const bool started = co_await m_embeddedRedis->start();

@@ -1,8 +1,9 @@
 #include "RillServer.h"
-#include "daemon/UnixSignalWatcher.h"
+#include "config/Logging.h"
+#include "platform/ServiceNotifier.h"
+#include "platform/SignalWatcher.h"
 
 #include <QCoreApplication>
-#include <QLoggingCategory>
 #include <QProcessEnvironment>
 
 #include <csignal>
@@ -11,19 +12,23 @@
 namespace {
 
 using rill::server::RillServer;
+using rill::server::ServiceNotifier;
 
-QCoro::Task<> serve(RillServer &server, int &exitCode)
+QCoro::Task<> serve(RillServer &server, const ServiceNotifier &serviceManager, int &exitCode)
 {
     const bool started = co_await server.start();
     if (!started) {
         qCritical("rill-server: %s", qPrintable(server.errorString()));
         exitCode = 1;
         QCoreApplication::quit();
+        co_return;
     }
+    serviceManager.ready(QStringLiteral("Serving on port %1").arg(server.port()));
 }
 
-QCoro::Task<> shutDown(RillServer &server)
+QCoro::Task<> shutDown(RillServer &server, const ServiceNotifier &serviceManager)
 {
+    serviceManager.stopping();
     co_await server.stop();
     QCoreApplication::quit();
 }
@@ -51,28 +56,28 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "rill-server: %s\n(see rill-server --help)\n", qPrintable(parsed.message));
         return 2;
     }
-    if (parsed.config->verbose)
-        QLoggingCategory::setFilterRules(QStringLiteral("rill.*.debug=true"));
+    rill::server::setUpLogging(*parsed.config, qEnvironmentVariable("JOURNAL_STREAM"));
 
+    const ServiceNotifier serviceManager; // before anything starts a child process
     RillServer server(*parsed.config);
     int exitCode = 0;
     bool stopping = false;
-    rill::server::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM});
-    QObject::connect(&signalWatcher, &rill::server::UnixSignalWatcher::received, &app, [&](int) {
+    rill::server::SignalWatcher signalWatcher({SIGINT, SIGTERM});
+    QObject::connect(&signalWatcher, &rill::server::SignalWatcher::received, &app, [&](int) {
         if (stopping)
             return;
         stopping = true;
-        shutDown(server);
+        shutDown(server, serviceManager);
     });
     QObject::connect(&server, &RillServer::fatalError, &app, [&](const QString &reason) {
         qCritical("rill-server: %s", qPrintable(reason));
         exitCode = 1;
         if (!stopping) {
             stopping = true;
-            shutDown(server);
+            shutDown(server, serviceManager);
         }
     });
-    serve(server, exitCode);
+    serve(server, serviceManager, exitCode);
     const int loopCode = app.exec();
     return exitCode ? exitCode : loopCode;
 }

@@ -1,4 +1,4 @@
-#include "UnixSignalWatcher.h"
+#include "SignalWatcher.h"
 
 #include <csignal>
 #include <sys/socket.h>
@@ -17,13 +17,13 @@ void onSignal(int signal)
 
 } // namespace
 
-UnixSignalWatcher::UnixSignalWatcher(std::initializer_list<int> signals, QObject *parent)
+SignalWatcher::SignalWatcher(std::initializer_list<int> signals, QObject *parent)
     : QObject(parent)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_pipe) != 0)
         qFatal("socketpair() for signal handling failed");
     m_notifier = std::make_unique<QSocketNotifier>(g_pipe[0], QSocketNotifier::Read);
-    connect(m_notifier.get(), &QSocketNotifier::activated, this, &UnixSignalWatcher::readSignal);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &SignalWatcher::readSignal);
 
     struct sigaction action {};
     action.sa_handler = onSignal;
@@ -33,7 +33,7 @@ UnixSignalWatcher::UnixSignalWatcher(std::initializer_list<int> signals, QObject
         ::sigaction(s, &action, nullptr);
 }
 
-UnixSignalWatcher::~UnixSignalWatcher()
+SignalWatcher::~SignalWatcher()
 {
     m_notifier.reset();
     ::close(g_pipe[0]);
@@ -41,7 +41,7 @@ UnixSignalWatcher::~UnixSignalWatcher()
     g_pipe[0] = g_pipe[1] = -1;
 }
 
-void UnixSignalWatcher::readSignal()
+void SignalWatcher::readSignal()
 {
     unsigned char byte = 0;
     while (::read(g_pipe[0], &byte, 1) == 1)
