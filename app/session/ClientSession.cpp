@@ -1,4 +1,4 @@
-#include "Session.h"
+#include "ClientSession.h"
 
 #include "protocol/Codec.h"
 
@@ -28,51 +28,51 @@ QList<protocol::ChannelInfo> channelList(const QJsonValue &value)
 }
 } // namespace
 
-Session::Session(QObject *parent)
-    : Session(Options{}, parent)
+ClientSession::ClientSession(QObject *parent)
+    : ClientSession(Options{}, parent)
 {
 }
 
-Session::Session(Options options, QObject *parent)
+ClientSession::ClientSession(Options options, QObject *parent)
     : QObject(parent)
     , m_connection(options.connection)
 {
     m_tracker.setTimeout(options.requestTimeout);
-    connect(&m_connection, &Connection::opened, this, &Session::onOpened);
-    connect(&m_connection, &Connection::dropped, this, &Session::onDropped);
-    connect(&m_connection, &Connection::frameReceived, this, &Session::onFrame);
-    connect(&m_connection, &Connection::stateChanged, this, [this] {
+    connect(&m_connection, &ClientConnection::opened, this, &ClientSession::onOpened);
+    connect(&m_connection, &ClientConnection::dropped, this, &ClientSession::onDropped);
+    connect(&m_connection, &ClientConnection::frameReceived, this, &ClientSession::onFrame);
+    connect(&m_connection, &ClientConnection::stateChanged, this, [this] {
         if (m_status == Status::Reconnecting)
             Q_EMIT statusChanged(); // nextAttempt moved
     });
 }
 
-Session::~Session()
+ClientSession::~ClientSession()
 {
     m_connection.disconnect(this);
 }
 
-void Session::signIn(const QUrl &server, const QString &user, const QString &password)
+void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password)
 {
     m_password = password;
     setUser(user);
     start(server, Credentials::Password);
 }
 
-void Session::createAccount(const QUrl &server, const QString &user, const QString &password)
+void ClientSession::createAccount(const QUrl &server, const QString &user, const QString &password)
 {
     m_password = password;
     setUser(user);
     start(server, Credentials::NewAccount);
 }
 
-void Session::resume(const QUrl &server, const QString &token)
+void ClientSession::resume(const QUrl &server, const QString &token)
 {
     m_token = token;
     start(server, Credentials::Token);
 }
 
-void Session::start(const QUrl &server, Credentials credentials)
+void ClientSession::start(const QUrl &server, Credentials credentials)
 {
     ++m_generation;
     m_credentials = credentials;
@@ -85,7 +85,7 @@ void Session::start(const QUrl &server, Credentials credentials)
         Q_EMIT serverChanged();
 }
 
-void Session::signOut()
+void ClientSession::signOut()
 {
     const quint64 generation = ++m_generation;
     const bool wasOnline = isOnline();
@@ -100,9 +100,9 @@ void Session::signOut()
         m_connection.close();
 }
 
-QCoro::Task<> Session::revokeAndClose(quint64 generation)
+QCoro::Task<> ClientSession::revokeAndClose(quint64 generation)
 {
-    QPointer<Session> self(this);
+    QPointer<ClientSession> self(this);
     const Reply reply = co_await request(op::logout);
     if (!self || self->m_generation != generation)
         co_return; // signed in again meanwhile: that link is not ours to close
@@ -112,7 +112,7 @@ QCoro::Task<> Session::revokeAndClose(quint64 generation)
     self->m_connection.close();
 }
 
-void Session::disconnectFromServer()
+void ClientSession::disconnectFromServer()
 {
     ++m_generation;
     m_connection.close();
@@ -120,7 +120,7 @@ void Session::disconnectFromServer()
     setStatus(Status::SignedOut);
 }
 
-QCoro::Task<Reply> Session::request(QLatin1StringView opName, QJsonObject params)
+QCoro::Task<Reply> ClientSession::request(QLatin1StringView opName, QJsonObject params)
 {
     auto started = m_tracker.begin();
     const qint64 id = started.first;
@@ -131,7 +131,7 @@ QCoro::Task<Reply> Session::request(QLatin1StringView opName, QJsonObject params
     co_return reply;
 }
 
-void Session::setStatus(Status status)
+void ClientSession::setStatus(Status status)
 {
     if (m_status == status)
         return;
@@ -140,7 +140,7 @@ void Session::setStatus(Status status)
     Q_EMIT statusChanged();
 }
 
-void Session::setError(const QString &error)
+void ClientSession::setError(const QString &error)
 {
     if (m_error == error)
         return;
@@ -148,7 +148,7 @@ void Session::setError(const QString &error)
     Q_EMIT errorChanged();
 }
 
-void Session::setUser(const QString &user)
+void ClientSession::setUser(const QString &user)
 {
     if (m_user == user)
         return;
@@ -156,7 +156,7 @@ void Session::setUser(const QString &user)
     Q_EMIT userChanged();
 }
 
-void Session::fail(const QString &error)
+void ClientSession::fail(const QString &error)
 {
     ++m_generation;
     m_credentials = Credentials::None;
@@ -167,13 +167,13 @@ void Session::fail(const QString &error)
     setStatus(Status::SignedOut);
 }
 
-void Session::onOpened()
+void ClientSession::onOpened()
 {
     setStatus(Status::SigningIn);
     authenticate(m_generation);
 }
 
-void Session::onDropped(const QString &reason)
+void ClientSession::onDropped(const QString &reason)
 {
     m_tracker.failAll(u"connection lost: "_s + reason);
     if (m_credentials == Credentials::Token) {
@@ -187,9 +187,9 @@ void Session::onDropped(const QString &reason)
         fail(u"Cannot reach the server: "_s + reason);
 }
 
-QCoro::Task<> Session::authenticate(quint64 generation)
+QCoro::Task<> ClientSession::authenticate(quint64 generation)
 {
-    QPointer<Session> self(this);
+    QPointer<ClientSession> self(this);
     QJsonObject params;
     QLatin1StringView opName = op::login;
     switch (m_credentials) {
@@ -241,7 +241,7 @@ QCoro::Task<> Session::authenticate(quint64 generation)
     Q_EMIT self->signedIn(channelList(reply.body.value("channels"_L1)));
 }
 
-void Session::onFrame(const QByteArray &frame)
+void ClientSession::onFrame(const QByteArray &frame)
 {
     const auto decoded = protocol::decodeServerFrame(frame);
     if (!decoded) {
@@ -256,7 +256,7 @@ void Session::onFrame(const QByteArray &frame)
     dispatchEvent(decoded->event, decoded->body);
 }
 
-void Session::dispatchEvent(const QString &event, const QJsonObject &body)
+void ClientSession::dispatchEvent(const QString &event, const QJsonObject &body)
 {
     // Events before sign-in completes belong to nobody we know yet.
     if (m_status != Status::Online && event != ev::bye)

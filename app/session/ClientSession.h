@@ -3,7 +3,7 @@
 #include "codec/Reply.h"
 #include "codec/RequestTracker.h"
 #include "protocol/Objects.h"
-#include "socket/Connection.h"
+#include "socket/ClientConnection.h"
 
 #include <QCoro/QCoroTask>
 #include <QObject>
@@ -14,10 +14,10 @@ namespace rill::client {
 
 // One user's presence on one server: signs in (password once, then the token), keeps the
 // link up, turns frames into typed events and requests into awaitable replies.
-class Session : public QObject
+class ClientSession : public QObject
 {
     Q_OBJECT
-    QML_ELEMENT
+    QML_NAMED_ELEMENT(Session) // what the views call it; ClientSession only tells it from the server's
     QML_UNCREATABLE("The app owns the session")
     Q_PROPERTY(Status status READ status NOTIFY statusChanged)
     Q_PROPERTY(QString user READ user NOTIFY userChanged)
@@ -37,13 +37,13 @@ public:
     Q_ENUM(Status)
 
     struct Options {
-        Connection::Options connection;
+        ClientConnection::Options connection;
         std::chrono::milliseconds requestTimeout{30000};
     };
 
-    explicit Session(QObject *parent = nullptr);
-    explicit Session(Options options, QObject *parent = nullptr);
-    ~Session() override;
+    explicit ClientSession(QObject *parent = nullptr);
+    explicit ClientSession(Options options, QObject *parent = nullptr);
+    ~ClientSession() override;
 
     // Password sign-in: failures (wrong password, unreachable server) end in SignedOut with
     // error(). After it succeeds the session lives on the token.
@@ -68,7 +68,7 @@ public:
     [[nodiscard]] QString error() const { return m_error; }
     [[nodiscard]] QUrl server() const { return m_connection.url(); }
     [[nodiscard]] QDateTime nextAttempt() const { return m_connection.nextAttempt(); }
-    [[nodiscard]] Connection &connection() { return m_connection; }
+    [[nodiscard]] ClientConnection &connection() { return m_connection; }
 
 Q_SIGNALS:
     void statusChanged();
@@ -102,7 +102,7 @@ private:
     QCoro::Task<> authenticate(quint64 generation);
     QCoro::Task<> revokeAndClose(quint64 generation);
 
-    Connection m_connection;
+    ClientConnection m_connection;
     RequestTracker m_tracker;
     Status m_status = Status::SignedOut;
     Credentials m_credentials = Credentials::None;

@@ -7,7 +7,7 @@
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
 #include "protocol/StreamId.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 
 #include <QCoro/QCoroTimer>
 #include <QJsonArray>
@@ -41,12 +41,12 @@ QString problemText(const Reply &reply)
 }
 } // namespace
 
-Workspace::Workspace(Session *session, QObject *parent)
+Workspace::Workspace(ClientSession *session, QObject *parent)
     : Workspace(session, Options{}, parent)
 {
 }
 
-Workspace::Workspace(Session *session, Options options, QObject *parent)
+Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_session(session)
@@ -57,14 +57,14 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
     m_readTimer.setInterval(m_options.readDelay);
     connect(&m_readTimer, &QTimer::timeout, this, &Workspace::markViewedRead);
 
-    connect(session, &Session::signedIn, this, &Workspace::onSignedIn);
-    connect(session, &Session::statusChanged, this, &Workspace::onStatusChanged);
-    connect(session, &Session::messageArrived, this, &Workspace::onMessage);
-    connect(session, &Session::channelAdded, this, [this](const protocol::ChannelInfo &info) {
+    connect(session, &ClientSession::signedIn, this, &Workspace::onSignedIn);
+    connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
+    connect(session, &ClientSession::messageArrived, this, &Workspace::onMessage);
+    connect(session, &ClientSession::channelAdded, this, [this](const protocol::ChannelInfo &info) {
         ChannelStore *store = ensureStore(info);
         store->applyInfo(info);
     });
-    connect(session, &Session::memberChanged, this, [this](const QString &channel, const QString &user, bool joined) {
+    connect(session, &ClientSession::memberChanged, this, [this](const QString &channel, const QString &user, bool joined) {
         ChannelStore *store = this->channel(channel);
         if (!store)
             return;
@@ -74,16 +74,16 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
         else
             store->setMember(user, joined);
     });
-    connect(session, &Session::presenceChanged, this, [this](const QString &user, bool online) {
+    connect(session, &ClientSession::presenceChanged, this, [this](const QString &user, bool online) {
         for (ChannelStore *store : std::as_const(m_stores))
             store->setOnline(user, online);
         m_channels->setPeerOnline(user, online);
     });
-    connect(session, &Session::typingArrived, this, [this](const QString &channel, const QString &user) {
+    connect(session, &ClientSession::typingArrived, this, [this](const QString &channel, const QString &user) {
         if (ChannelStore *store = this->channel(channel))
             store->noteTyping(user);
     });
-    connect(session, &Session::readMoved, this, [this](const QString &channel, const QString &upTo) {
+    connect(session, &ClientSession::readMoved, this, [this](const QString &channel, const QString &upTo) {
         if (ChannelStore *store = this->channel(channel))
             store->applyRead(upTo);
     });
@@ -208,7 +208,7 @@ void Workspace::setWindowActive(bool active)
 
 void Workspace::onStatusChanged()
 {
-    if (m_session->status() == Session::Status::SignedOut && !m_stores.isEmpty()) {
+    if (m_session->status() == ClientSession::Status::SignedOut && !m_stores.isEmpty()) {
         clear();
         m_user.clear();
     }

@@ -1,6 +1,6 @@
 #include "BundledServer.h"
 
-#include "RillServer.h"
+#include "server/RillServer.h"
 
 #include <QHostInfo>
 #include <QNetworkInterface>

@@ -1,5 +1,5 @@
-#include "RillServer.h"
-#include "daemon/UnixSignalWatcher.h"
+#include "UnixSignalWatcher.h"
+#include "server/RillServer.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

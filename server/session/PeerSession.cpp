@@ -1,10 +1,10 @@
-#include "Session.h"
+#include "PeerSession.h"
 
 #include "codec/EventFrames.h"
 #include "codec/Params.h"
 #include "config/ServerConfig.h"
 #include "hub/Hub.h"
-#include "socket/Connection.h"
+#include "socket/PeerConnection.h"
 
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
@@ -89,7 +89,7 @@ private:
 
 } // namespace
 
-Session::Session(Connection &connection, SessionServices services)
+PeerSession::PeerSession(PeerConnection &connection, SessionServices services)
     : m_connection(&connection)
     , m_services(std::move(services))
     , m_id(m_services.instanceId + u'/' + QString::number(connection.serial()))
@@ -100,9 +100,9 @@ Session::Session(Connection &connection, SessionServices services)
     m_clock.start();
 }
 
-Session::~Session() = default;
+PeerSession::~PeerSession() = default;
 
-void Session::receive(const QString &frame)
+void PeerSession::receive(const QString &frame)
 {
     auto decoded = protocol::decodeRequest(frame.toUtf8());
     if (auto *rejected = std::get_if<protocol::RejectedFrame>(&decoded)) {
@@ -121,7 +121,7 @@ void Session::receive(const QString &frame)
     dispatch(std::move(request));
 }
 
-void Session::dispatch(Request request)
+void PeerSession::dispatch(Request request)
 {
     const bool isSend = request.op == op::send;
     if (!m_requestBucket.take() || (isSend && !m_sendBucket.take())) {
@@ -134,7 +134,7 @@ void Session::dispatch(Request request)
     handle(std::move(request));
 }
 
-void Session::finishBarrier()
+void PeerSession::finishBarrier()
 {
     m_barrier = false;
     while (!m_barrier && !m_waiting.empty()) {
@@ -144,22 +144,22 @@ void Session::finishBarrier()
     }
 }
 
-void Session::handle(Request request)
+void PeerSession::handle(Request request)
 {
-    using Handler = QCoro::Task<> (Session::*)(Request);
+    using Handler = QCoro::Task<> (PeerSession::*)(Request);
     struct Op {
         QLatin1StringView name;
         Handler handler;
         bool needsLogin;
     };
     static constexpr Op ops[] = {
-        {op::hello, &Session::doHello, false},       {op::registerUser, &Session::doRegister, false},
-        {op::login, &Session::doLogin, false},       {op::logout, &Session::doLogout, true},
-        {op::channels, &Session::doChannels, true},  {op::join, &Session::doJoin, true},
-        {op::part, &Session::doPart, true},          {op::send, &Session::doSend, true},
-        {op::history, &Session::doHistory, true},    {op::members, &Session::doMembers, true},
-        {op::dm, &Session::doDm, true},              {op::typing, &Session::doTyping, true},
-        {op::read, &Session::doRead, true},
+        {op::hello, &PeerSession::doHello, false},       {op::registerUser, &PeerSession::doRegister, false},
+        {op::login, &PeerSession::doLogin, false},       {op::logout, &PeerSession::doLogout, true},
+        {op::channels, &PeerSession::doChannels, true},  {op::join, &PeerSession::doJoin, true},
+        {op::part, &PeerSession::doPart, true},          {op::send, &PeerSession::doSend, true},
+        {op::history, &PeerSession::doHistory, true},    {op::members, &PeerSession::doMembers, true},
+        {op::dm, &PeerSession::doDm, true},              {op::typing, &PeerSession::doTyping, true},
+        {op::read, &PeerSession::doRead, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -178,26 +178,26 @@ void Session::handle(Request request)
     (this->*(found->handler))(std::move(request));
 }
 
-void Session::reply(const QJsonValue &re, QJsonObject result)
+void PeerSession::reply(const QJsonValue &re, QJsonObject result)
 {
     if (m_connection)
         m_connection->send(QString::fromUtf8(protocol::encodeReply(re, std::move(result))));
 }
 
-void Session::fail(const QJsonValue &re, const Error &error)
+void PeerSession::fail(const QJsonValue &re, const Error &error)
 {
     if (m_connection)
         m_connection->send(QString::fromUtf8(protocol::encodeError(re, error)));
 }
 
-void Session::fellBehind()
+void PeerSession::fellBehind()
 {
     // The client cannot know what it missed, but it resumes every channel after a reconnect.
     if (m_connection)
         m_connection->close(protocol::CloseCode::ServerError, u"this server fell behind; reconnect to catch up"_s);
 }
 
-bool Session::refusedChannelRequest(const QJsonValue &re, const Params &params, const std::optional<QString> &channel)
+bool PeerSession::refusedChannelRequest(const QJsonValue &re, const Params &params, const std::optional<QString> &channel)
 {
     if (params.error()) {
         fail(re, *params.error());
@@ -210,13 +210,13 @@ bool Session::refusedChannelRequest(const QJsonValue &re, const Params &params, 
     return false;
 }
 
-void Session::deliver(const QString &frame)
+void PeerSession::deliver(const QString &frame)
 {
     if (m_connection)
         m_connection->send(frame);
 }
 
-void Session::becomeUser(const store::LoginSnapshot &snapshot, const QString &token)
+void PeerSession::becomeUser(const store::LoginSnapshot &snapshot, const QString &token)
 {
     if (!m_connection || !m_connection->isOpen())
         return; // gone while logging in: nothing to attach
@@ -228,7 +228,7 @@ void Session::becomeUser(const store::LoginSnapshot &snapshot, const QString &to
     m_attached = true;
 }
 
-void Session::becomeAnonymous()
+void PeerSession::becomeAnonymous()
 {
     if (m_attached) {
         m_services.hub.detach(this);
@@ -239,7 +239,7 @@ void Session::becomeAnonymous()
     m_tokenHash.clear();
 }
 
-void Session::connectionClosed()
+void PeerSession::connectionClosed()
 {
     const QByteArray tokenHash = m_tokenHash;
     becomeAnonymous();
@@ -248,7 +248,7 @@ void Session::connectionClosed()
         (void)m_services.store.touchToken(tokenHash);
 }
 
-void Session::noteRateLimited()
+void PeerSession::noteRateLimited()
 {
     const qint64 now = m_clock.elapsed();
     if (m_floodStart < 0 || now - m_lastRejected > kFloodPauseMs) {
@@ -261,13 +261,13 @@ void Session::noteRateLimited()
         m_connection->close(protocol::CloseCode::Policy, u"flooding"_s);
 }
 
-void Session::countBadLogin()
+void PeerSession::countBadLogin()
 {
     if (++m_badLogins >= m_services.config.maxBadLogins && m_connection)
         m_connection->close(protocol::CloseCode::Policy, u"too many failed log-ins"_s);
 }
 
-QCoro::Task<> Session::doHello(Request r)
+QCoro::Task<> PeerSession::doHello(Request r)
 {
     Params params(r.params);
     if (!params.has("version"_L1)) {
@@ -282,7 +282,7 @@ QCoro::Task<> Session::doHello(Request r)
     reply(r.id, {{"server"_L1, u"rill"_s}, {"version"_L1, version}, {"instance"_L1, m_services.instanceName}});
 }
 
-QCoro::Task<> Session::doRegister(Request r)
+QCoro::Task<> PeerSession::doRegister(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
@@ -328,7 +328,7 @@ QCoro::Task<> Session::doRegister(Request r)
     becomeUser(snapshot.value(), token);
 }
 
-QCoro::Task<> Session::doLogin(Request r)
+QCoro::Task<> PeerSession::doLogin(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
@@ -375,7 +375,7 @@ QCoro::Task<> Session::doLogin(Request r)
     becomeUser(snapshot.value(), token);
 }
 
-QCoro::Task<> Session::doLogout(Request r)
+QCoro::Task<> PeerSession::doLogout(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
@@ -388,7 +388,7 @@ QCoro::Task<> Session::doLogout(Request r)
     reply(r.id);
 }
 
-QCoro::Task<> Session::doChannels(Request r)
+QCoro::Task<> PeerSession::doChannels(Request r)
 {
     const auto self = shared_from_this();
     const auto channels = co_await m_services.store.publicChannels();
@@ -402,7 +402,7 @@ QCoro::Task<> Session::doChannels(Request r)
     reply(r.id, {{"channels"_L1, list}});
 }
 
-QCoro::Task<> Session::doJoin(Request r)
+QCoro::Task<> PeerSession::doJoin(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -427,7 +427,7 @@ QCoro::Task<> Session::doJoin(Request r)
     reply(r.id, {{"channel"_L1, info.value().toJson()}});
 }
 
-QCoro::Task<> Session::doPart(Request r)
+QCoro::Task<> PeerSession::doPart(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -442,7 +442,7 @@ QCoro::Task<> Session::doPart(Request r)
     reply(r.id);
 }
 
-QCoro::Task<> Session::doSend(Request r)
+QCoro::Task<> PeerSession::doSend(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -470,7 +470,7 @@ QCoro::Task<> Session::doSend(Request r)
     reply(r.id, {{"message"_L1, message.value().toJson()}});
 }
 
-QCoro::Task<> Session::doHistory(Request r)
+QCoro::Task<> PeerSession::doHistory(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -502,7 +502,7 @@ QCoro::Task<> Session::doHistory(Request r)
     reply(r.id, {{"messages"_L1, messages}, {"more"_L1, page.value().more}});
 }
 
-QCoro::Task<> Session::doMembers(Request r)
+QCoro::Task<> PeerSession::doMembers(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -520,7 +520,7 @@ QCoro::Task<> Session::doMembers(Request r)
     reply(r.id, {{"members"_L1, list}});
 }
 
-QCoro::Task<> Session::doDm(Request r)
+QCoro::Task<> PeerSession::doDm(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -541,7 +541,7 @@ QCoro::Task<> Session::doDm(Request r)
     reply(r.id, {{"channel"_L1, info.value().toJson()}});
 }
 
-QCoro::Task<> Session::doTyping(Request r)
+QCoro::Task<> PeerSession::doTyping(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);
@@ -558,7 +558,7 @@ QCoro::Task<> Session::doTyping(Request r)
     reply(r.id);
 }
 
-QCoro::Task<> Session::doRead(Request r)
+QCoro::Task<> PeerSession::doRead(Request r)
 {
     const auto self = shared_from_this();
     Params params(r.params);

@@ -22,7 +22,7 @@ class PasswordHasher;
 
 namespace rill::server {
 
-class Connection;
+class PeerConnection;
 class Hub;
 struct ServerConfig;
 
@@ -43,13 +43,13 @@ struct SessionServices {
 // Requests are handled concurrently and replied to as they finish, except around the ops that
 // change who the session is (register, login, logout): those are barriers, and requests
 // arriving meanwhile wait, so a pipelined `login` + `send` works as written.
-class Session final : public Recipient, public std::enable_shared_from_this<Session>
+class PeerSession final : public Recipient, public std::enable_shared_from_this<PeerSession>
 {
 public:
-    Session(Connection &connection, SessionServices services);
-    ~Session() override;
-    Session(const Session &) = delete;
-    Session &operator=(const Session &) = delete;
+    PeerSession(PeerConnection &connection, SessionServices services);
+    ~PeerSession() override;
+    PeerSession(const PeerSession &) = delete;
+    PeerSession &operator=(const PeerSession &) = delete;
 
     void receive(const QString &frame);
     // The connection is gone: leave the hub, let the token's idle clock start.
@@ -95,7 +95,7 @@ private:
     QCoro::Task<> doTyping(Request r);
     QCoro::Task<> doRead(Request r);
 
-    QPointer<Connection> m_connection;
+    QPointer<PeerConnection> m_connection;
     SessionServices m_services;
     QString m_id;
     QString m_userKey;

@@ -125,7 +125,7 @@ private Q_SLOTS:
 
         QCoro::waitFor(bundled.stop());
         QCOMPARE(bundled.status(), BundledServer::Status::Stopped);
-        QTRY_COMPARE(alice.session->status(), client::Session::Status::Reconnecting);
+        QTRY_COMPARE(alice.session->status(), client::ClientSession::Status::Reconnecting);
     }
 
     void bundledServerTakesAnotherPortWhenItsOwnIsTaken()

@@ -71,7 +71,7 @@ private Q_SLOTS:
         QTRY_COMPARE(bob.texts(u"dev"_s), QStringList{u"hello bob"_s});
         QCOMPARE(alice.texts(u"dev"_s), QStringList{u"hello bob"_s});
         // The reply and the echoed event both came back; the message was added once.
-        QTRY_COMPARE(alice.session->connection().state(), Connection::State::Open);
+        QTRY_COMPARE(alice.session->connection().state(), ClientConnection::State::Open);
         QCOMPARE(aliceAdded.size(), 1);
 
         QCOMPARE(alice.workspace->send(u"   "_s), u"Nothing to send"_s);
@@ -190,7 +190,7 @@ private Q_SLOTS:
 
         QSignalSpy added(alice.workspace.get(), &Workspace::messageAdded);
         m_server->stop();
-        QTRY_COMPARE(alice.session->status(), Session::Status::Reconnecting);
+        QTRY_COMPARE(alice.session->status(), ClientSession::Status::Reconnecting);
         QStringList nonces;
         for (const QString &text : {u"mine 1"_s, u"mine 2"_s, u"mine 3"_s})
             nonces << alice.workspace->sendTo(u"general"_s, text);

@@ -1,4 +1,4 @@
-#include "config/ServerConfig.h"
+#include "server/ServerConfig.h"
 
 #include <QTemporaryDir>
 #include <QTest>
