@@ -1,6 +1,5 @@
 #pragma once
 
-#include "codec/Params.h"
 #include "hub/Recipient.h"
 #include "session/TokenBucket.h"
 
@@ -71,11 +70,15 @@ private:
     void handle(Request request);
     void finishBarrier();
     void reply(const QJsonValue &re, QJsonObject result = {});
+    template<protocol::ReplyResult Result>
+    void reply(const QJsonValue &re, const Result &result) { reply(re, result.toJson()); }
     void fail(const QJsonValue &re, const protocol::Error &error);
-    // For ops on one of the user's channels: answers bad parameters (`bad_request`) or a name
-    // that cannot be such a channel (`not_member`), and says whether it did.
-    [[nodiscard]] bool refusedChannelRequest(const QJsonValue &re, const codec::Params &params,
-                                             const std::optional<QString> &channel);
+    // The op's parameters, or nullopt once `bad_request` has been answered.
+    template<protocol::RequestParams Params>
+    [[nodiscard]] std::optional<Params> paramsOf(const Request &request);
+    // For ops on one of the user's channels: a public name (lowercased) or a DM name, or
+    // nullopt once `not_member` has been answered (no such name can be one of theirs).
+    [[nodiscard]] std::optional<QString> channelOf(const QJsonValue &re, const QString &channel);
     void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
     void becomeAnonymous();
     void countBadLogin();
