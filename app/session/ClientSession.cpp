@@ -2,7 +2,6 @@
 
 #include "protocol/Codec.h"
 
-#include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
 
@@ -11,22 +10,7 @@ Q_LOGGING_CATEGORY(lcClientSession, "rill.client.session", QtInfoMsg)
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
-namespace op = protocol::op;
-namespace ev = protocol::ev;
 
-namespace {
-QList<protocol::ChannelInfo> channelList(const QJsonValue &value)
-{
-    QList<protocol::ChannelInfo> out;
-    const QJsonArray array = value.toArray();
-    out.reserve(array.size());
-    for (const QJsonValue &item : array) {
-        if (auto info = protocol::ChannelInfo::fromJson(item.toObject()))
-            out.append(std::move(*info));
-    }
-    return out;
-}
-} // namespace
 
 ClientSession::ClientSession(QObject *parent)
     : ClientSession(Options{}, parent)
@@ -103,7 +87,7 @@ void ClientSession::signOut()
 QCoro::Task<> ClientSession::revokeAndClose(quint64 generation)
 {
     QPointer<ClientSession> self(this);
-    const Reply reply = co_await request(op::logout);
+    const auto reply = co_await request(protocol::LogoutParams{});
     if (!self || self->m_generation != generation)
         co_return; // signed in again meanwhile: that link is not ours to close
     if (!reply.ok)
@@ -120,7 +104,7 @@ void ClientSession::disconnectFromServer()
     setStatus(Status::SignedOut);
 }
 
-QCoro::Task<Reply> ClientSession::request(QLatin1StringView opName, QJsonObject params)
+QCoro::Task<Reply> ClientSession::requestJson(QLatin1StringView opName, QJsonObject params)
 {
     auto started = m_tracker.begin();
     const qint64 id = started.first;
@@ -190,55 +174,55 @@ void ClientSession::onDropped(const QString &reason)
 QCoro::Task<> ClientSession::authenticate(quint64 generation)
 {
     QPointer<ClientSession> self(this);
-    QJsonObject params;
-    QLatin1StringView opName = op::login;
-    switch (m_credentials) {
-    case Credentials::None:
-        co_return;
-    case Credentials::Token:
-        params.insert("token"_L1, m_token);
-        break;
-    case Credentials::NewAccount:
-        opName = op::registerUser;
-        [[fallthrough]];
-    case Credentials::Password:
-        params.insert("user"_L1, m_user);
-        params.insert("password"_L1, m_password);
-        break;
+    if (m_credentials == Credentials::NewAccount) {
+        const auto reply = co_await request(protocol::RegisterParams{m_user, m_password});
+        if (self && self->m_generation == generation)
+            self->finishSignIn(reply);
+    } else if (m_credentials != Credentials::None) {
+        protocol::LoginParams params;
+        if (m_credentials == Credentials::Token) {
+            params.token = m_token;
+        } else {
+            params.user = m_user;
+            params.password = m_password;
+        }
+        const auto reply = co_await request(std::move(params));
+        if (self && self->m_generation == generation)
+            self->finishSignIn(reply);
     }
+}
 
-    const Reply reply = co_await request(opName, params);
-    if (!self || self->m_generation != generation)
-        co_return;
+template<typename SignedIn>
+void ClientSession::finishSignIn(const TypedReply<SignedIn> &reply)
+{
     if (reply.lost)
-        co_return; // the link dropped; onDropped decided what happens next
+        return; // the link dropped; onDropped decided what happens next
 
     if (!reply.ok) {
         const bool transient = reply.is(protocol::ErrorCode::Internal) || reply.is(protocol::ErrorCode::RateLimited);
-        if (self->m_credentials == Credentials::Token && transient) {
-            self->setError(reply.message);
-            self->m_connection.abort(); // try again after the backoff
-            co_return;
+        if (m_credentials == Credentials::Token && transient) {
+            setError(reply.message);
+            m_connection.abort(); // try again after the backoff
+            return;
         }
-        if (self->m_credentials == Credentials::Token) {
-            self->m_token.clear();
-            Q_EMIT self->tokenChanged({});
+        if (m_credentials == Credentials::Token) {
+            m_token.clear();
+            Q_EMIT tokenChanged({});
         }
-        self->fail(reply.message.isEmpty() ? reply.errorName : reply.message);
-        co_return;
+        fail(reply.message.isEmpty() ? reply.errorName : reply.message);
+        return;
     }
 
-    self->m_password.clear();
-    self->m_credentials = Credentials::Token;
-    self->setUser(reply.body.value("user"_L1).toString());
-    const QString token = reply.body.value("token"_L1).toString();
-    if (token != self->m_token) {
-        self->m_token = token;
-        Q_EMIT self->tokenChanged(token);
+    m_password.clear();
+    m_credentials = Credentials::Token;
+    setUser(reply.result.user);
+    if (reply.result.token != m_token) {
+        m_token = reply.result.token;
+        Q_EMIT tokenChanged(m_token);
     }
-    self->setError({});
-    self->setStatus(Status::Online);
-    Q_EMIT self->signedIn(channelList(reply.body.value("channels"_L1)));
+    setError({});
+    setStatus(Status::Online);
+    Q_EMIT signedIn(reply.result.channels);
 }
 
 void ClientSession::onFrame(const QByteArray &frame)
@@ -253,34 +237,41 @@ void ClientSession::onFrame(const QByteArray &frame)
             qCWarning(lcClientSession) << "error without a request:" << decoded->errorName << decoded->message;
         return;
     }
-    dispatchEvent(decoded->event, decoded->body);
+    dispatchEvent(protocol::decodeEvent(decoded->event, decoded->body));
 }
 
-void ClientSession::dispatchEvent(const QString &event, const QJsonObject &body)
+void ClientSession::dispatchEvent(const protocol::Event &event)
 {
     // Events before sign-in completes belong to nobody we know yet.
-    if (m_status != Status::Online && event != ev::bye)
+    if (m_status != Status::Online && !std::holds_alternative<protocol::ByeEvent>(event))
         return;
-    if (event == ev::message) {
-        if (auto message = protocol::Message::fromJson(body.value("message"_L1).toObject()))
-            Q_EMIT messageArrived(*message);
-    } else if (event == ev::channel) {
-        if (auto info = protocol::ChannelInfo::fromJson(body.value("channel"_L1).toObject()))
-            Q_EMIT channelAdded(*info);
-    } else if (event == ev::member) {
-        Q_EMIT memberChanged(body.value("channel"_L1).toString(), body.value("user"_L1).toString(),
-                             body.value("joined"_L1).toBool());
-    } else if (event == ev::presence) {
-        Q_EMIT presenceChanged(body.value("user"_L1).toString(), body.value("online"_L1).toBool());
-    } else if (event == ev::typing) {
-        Q_EMIT typingArrived(body.value("channel"_L1).toString(), body.value("user"_L1).toString());
-    } else if (event == ev::read) {
-        Q_EMIT readMoved(body.value("channel"_L1).toString(), body.value("upTo"_L1).toString());
-    } else if (event == ev::bye) {
-        Q_EMIT serverGoingAway(body.value("reason"_L1).toString());
-    } else {
-        qCDebug(lcClientSession) << "unknown event" << event; // a newer server's addition
-    }
+    std::visit(
+        [this](const auto &e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, protocol::MessageEvent>)
+                Q_EMIT messageArrived(e);
+            else if constexpr (std::is_same_v<E, protocol::ChannelEvent>)
+                Q_EMIT channelAdded(e);
+            else if constexpr (std::is_same_v<E, protocol::MemberEvent>)
+                Q_EMIT memberChanged(e);
+            else if constexpr (std::is_same_v<E, protocol::PresenceEvent>)
+                Q_EMIT presenceChanged(e);
+            else if constexpr (std::is_same_v<E, protocol::TypingEvent>)
+                Q_EMIT typingArrived(e);
+            else if constexpr (std::is_same_v<E, protocol::ReadEvent>)
+                Q_EMIT readMoved(e);
+            else if constexpr (std::is_same_v<E, protocol::UpdateEvent>)
+                Q_EMIT messageUpdated(e);
+            else if constexpr (std::is_same_v<E, protocol::TopicEvent>)
+                Q_EMIT topicChanged(e);
+            else if constexpr (std::is_same_v<E, protocol::ByeEvent>)
+                Q_EMIT serverGoingAway(e);
+            else if (e.problem.isEmpty())
+                qCDebug(lcClientSession) << "unknown event" << e.name; // a newer server's addition
+            else
+                qCWarning(lcClientSession) << "ignoring a malformed" << e.name << "event:" << e.problem;
+        },
+        event);
 }
 
 } // namespace rill::client

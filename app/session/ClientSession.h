@@ -2,7 +2,8 @@
 
 #include "codec/Reply.h"
 #include "codec/RequestTracker.h"
-#include "protocol/Objects.h"
+#include "protocol/Events.h"
+#include "protocol/Requests.h"
 #include "socket/ClientConnection.h"
 
 #include <QCoro/QCoroTask>
@@ -13,7 +14,8 @@
 namespace rill::client {
 
 // One user's presence on one server: signs in (password once, then the token), keeps the
-// link up, turns frames into typed events and requests into awaitable replies.
+// link up, sends each op's typed parameters and hands back its typed result, and turns event
+// frames into typed events. No other part of the app reads or writes protocol JSON.
 class ClientSession : public QObject
 {
     Q_OBJECT
@@ -58,8 +60,10 @@ public:
     void disconnectFromServer();
     Q_INVOKABLE void retryNow() { m_connection.retryNow(); }
 
-    // One request; the reply is Reply::lost when the link is not up or drops before it.
-    [[nodiscard]] QCoro::Task<Reply> request(QLatin1StringView op, QJsonObject params = {});
+    // One request, e.g. request(protocol::HistoryParams{...}); the answer has the op's result
+    // when it is ok. It is `lost` when the link is not up or drops before the reply.
+    template<protocol::RequestParams Params>
+    [[nodiscard]] QCoro::Task<TypedReply<typename Params::Reply>> request(Params params);
 
     [[nodiscard]] Status status() const { return m_status; }
     [[nodiscard]] bool isOnline() const { return m_status == Status::Online; }
@@ -79,13 +83,16 @@ Q_SIGNALS:
     void tokenChanged(const QString &token);
     // Every successful sign-in, the first and each one after a reconnect, with the snapshot.
     void signedIn(const QList<rill::protocol::ChannelInfo> &channels);
-    void messageArrived(const rill::protocol::Message &message);
-    void channelAdded(const rill::protocol::ChannelInfo &channel);
-    void memberChanged(const QString &channel, const QString &user, bool joined);
-    void presenceChanged(const QString &user, bool online);
-    void typingArrived(const QString &channel, const QString &user);
-    void readMoved(const QString &channel, const QString &upTo);
-    void serverGoingAway(const QString &reason);
+    // The events of the contract, one signal each.
+    void messageArrived(const rill::protocol::MessageEvent &event);
+    void channelAdded(const rill::protocol::ChannelEvent &event);
+    void memberChanged(const rill::protocol::MemberEvent &event);
+    void presenceChanged(const rill::protocol::PresenceEvent &event);
+    void typingArrived(const rill::protocol::TypingEvent &event);
+    void readMoved(const rill::protocol::ReadEvent &event);
+    void messageUpdated(const rill::protocol::UpdateEvent &event); // revision 2
+    void topicChanged(const rill::protocol::TopicEvent &event);    // revision 2
+    void serverGoingAway(const rill::protocol::ByeEvent &event);
 
 private:
     enum class Credentials { None, Password, NewAccount, Token };
@@ -98,8 +105,11 @@ private:
     void onOpened();
     void onDropped(const QString &reason);
     void onFrame(const QByteArray &frame);
-    void dispatchEvent(const QString &event, const QJsonObject &body);
+    void dispatchEvent(const protocol::Event &event);
+    [[nodiscard]] QCoro::Task<Reply> requestJson(QLatin1StringView op, QJsonObject params);
     QCoro::Task<> authenticate(quint64 generation);
+    template<typename SignedIn>
+    void finishSignIn(const TypedReply<SignedIn> &reply);
     QCoro::Task<> revokeAndClose(quint64 generation);
 
     ClientConnection m_connection;
@@ -113,5 +123,12 @@ private:
     // Bumped by every sign-in and sign-out, so a coroutine of an earlier one knows it is stale.
     quint64 m_generation = 0;
 };
+
+template<protocol::RequestParams Params>
+QCoro::Task<TypedReply<typename Params::Reply>> ClientSession::request(Params params)
+{
+    Reply reply = co_await requestJson(Params::kOp, params.toJson());
+    co_return TypedReply<typename Params::Reply>::from(std::move(reply));
+}
 
 } // namespace rill::client

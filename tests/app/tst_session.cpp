@@ -129,7 +129,7 @@ private Q_SLOTS:
     void requestsWhileOfflineAreLostAtOnce()
     {
         test::ClientUnderTest alice;
-        const Reply reply = QCoro::waitFor(alice.session->request(protocol::op::channels));
+        const auto reply = QCoro::waitFor(alice.session->request(protocol::ChannelsParams{}));
         QVERIFY(reply.lost);
         QVERIFY(!reply.ok);
     }

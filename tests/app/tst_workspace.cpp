@@ -249,7 +249,7 @@ private Q_SLOTS:
         // A channel this client believes it is in and the server does not (stale state).
         protocol::ChannelInfo ghost;
         ghost.name = u"ghost"_s;
-        Q_EMIT alice.session->channelAdded(ghost);
+        Q_EMIT alice.session->channelAdded(protocol::ChannelEvent{ghost});
         ChannelStore *store = alice.channel(u"ghost"_s);
         QVERIFY(store);
         const QString nonce = alice.workspace->sendTo(u"ghost"_s, u"anyone?"_s);
@@ -258,7 +258,7 @@ private Q_SLOTS:
         QVERIFY(store->messageModel()->index(0).data(MessageModel::IsFailedRole).toBool());
 
         // In the channel for real, the retry goes through, once.
-        QVERIFY(QCoro::waitFor(alice.session->request(protocol::op::join, QJsonObject{{u"channel"_s, u"ghost"_s}})).ok);
+        QVERIFY(QCoro::waitFor(alice.session->request(protocol::JoinParams{u"ghost"_s})).ok);
         alice.workspace->setCurrentName(u"ghost"_s);
         alice.workspace->retry(nonce);
         QTRY_VERIFY(store->pending().isEmpty());
