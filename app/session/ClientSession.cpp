@@ -87,7 +87,8 @@ void ClientSession::signOut()
 QCoro::Task<> ClientSession::revokeAndClose(quint64 generation)
 {
     QPointer<ClientSession> self(this);
-    const auto reply = co_await request(protocol::LogoutParams{});
+    const protocol::LogoutParams params;
+    const auto reply = co_await request(params);
     if (!self || self->m_generation != generation)
         co_return; // signed in again meanwhile: that link is not ours to close
     if (!reply.ok)
@@ -175,7 +176,8 @@ QCoro::Task<> ClientSession::authenticate(quint64 generation)
 {
     QPointer<ClientSession> self(this);
     if (m_credentials == Credentials::NewAccount) {
-        const auto reply = co_await request(protocol::RegisterParams{m_user, m_password});
+        const protocol::RegisterParams params{m_user, m_password};
+        const auto reply = co_await request(params);
         if (self && self->m_generation == generation)
             self->finishSignIn(reply);
     } else if (m_credentials != Credentials::None) {
@@ -186,7 +188,7 @@ QCoro::Task<> ClientSession::authenticate(quint64 generation)
             params.user = m_user;
             params.password = m_password;
         }
-        const auto reply = co_await request(std::move(params));
+        const auto reply = co_await request(params);
         if (self && self->m_generation == generation)
             self->finishSignIn(reply);
     }

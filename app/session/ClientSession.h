@@ -60,10 +60,14 @@ public:
     void disconnectFromServer();
     Q_INVOKABLE void retryNow() { m_connection.retryNow(); }
 
-    // One request, e.g. request(protocol::HistoryParams{...}); the answer has the op's result
-    // when it is ok. It is `lost` when the link is not up or drops before the reply.
+    // One request: the answer has the op's result when it is ok. It is `lost` when the link
+    // is not up or drops before the reply. In a coroutine, pass a named variable: GCC 12
+    // destroys a braced temporary in a co_await expression twice.
     template<protocol::RequestParams Params>
-    [[nodiscard]] QCoro::Task<TypedReply<typename Params::Reply>> request(Params params);
+    [[nodiscard]] QCoro::Task<TypedReply<typename Params::Reply>> request(const Params &params)
+    {
+        return typedRequest<typename Params::Reply>(Params::kOp, params.toJson());
+    }
 
     [[nodiscard]] Status status() const { return m_status; }
     [[nodiscard]] bool isOnline() const { return m_status == Status::Online; }
@@ -107,6 +111,8 @@ private:
     void onFrame(const QByteArray &frame);
     void dispatchEvent(const protocol::Event &event);
     [[nodiscard]] QCoro::Task<Reply> requestJson(QLatin1StringView op, QJsonObject params);
+    template<typename Result>
+    [[nodiscard]] QCoro::Task<TypedReply<Result>> typedRequest(QLatin1StringView op, QJsonObject params);
     QCoro::Task<> authenticate(quint64 generation);
     template<typename SignedIn>
     void finishSignIn(const TypedReply<SignedIn> &reply);
@@ -124,11 +130,11 @@ private:
     quint64 m_generation = 0;
 };
 
-template<protocol::RequestParams Params>
-QCoro::Task<TypedReply<typename Params::Reply>> ClientSession::request(Params params)
+template<typename Result>
+QCoro::Task<TypedReply<Result>> ClientSession::typedRequest(QLatin1StringView op, QJsonObject params)
 {
-    Reply reply = co_await requestJson(Params::kOp, params.toJson());
-    co_return TypedReply<typename Params::Reply>::from(std::move(reply));
+    Reply reply = co_await requestJson(op, std::move(params));
+    co_return TypedReply<Result>::from(std::move(reply));
 }
 
 } // namespace rill::client

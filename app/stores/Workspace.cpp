@@ -277,8 +277,8 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
     int pages = 0;
     bool caughtUp = false;
     while (true) {
-        const auto reply = co_await m_session->request(
-            protocol::HistoryParams{name, std::nullopt, cursor, protocol::kMaxHistoryLimit});
+        const protocol::HistoryParams params{name, std::nullopt, cursor, protocol::kMaxHistoryLimit};
+        const auto reply = co_await m_session->request(params);
         if (!self || !store || self->m_epoch != epoch)
             co_return; // gone, or a newer sign-in resumes instead
         if (!reply.ok) {
@@ -297,8 +297,8 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
         }
         if (++pages >= self->m_options.maxResumePages) {
             // Too far behind to replay: start over from the newest page.
-            const auto fresh = co_await self->m_session->request(
-                protocol::HistoryParams{name, std::nullopt, std::nullopt, self->m_options.pageSize});
+            const protocol::HistoryParams newest{name, std::nullopt, std::nullopt, self->m_options.pageSize};
+            const auto fresh = co_await self->m_session->request(newest);
             if (!self || !store || self->m_epoch != epoch)
                 co_return;
             if (fresh.ok) {
@@ -321,7 +321,7 @@ QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
     // A store never loaded may hold live messages only: its first page is the newest one.
     if (store->isLoaded() && !store->oldestId().isEmpty())
         params.before = store->oldestId();
-    const auto reply = co_await m_session->request(std::move(params));
+    const auto reply = co_await m_session->request(params);
     if (!self || !store)
         co_return;
     if (!reply.ok) {
@@ -337,7 +337,8 @@ QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
 QCoro::Task<> Workspace::loadMembers(QPointer<ChannelStore> store)
 {
     QPointer<Workspace> self(this);
-    const auto reply = co_await m_session->request(protocol::MembersParams{store->name()});
+    const protocol::MembersParams params{store->name()};
+    const auto reply = co_await m_session->request(params);
     if (!self || !store || !reply.ok)
         co_return;
     QList<Member> members;
@@ -416,7 +417,8 @@ void Workspace::markCurrentRead()
 
 QCoro::Task<> Workspace::sendRead(QString channel, QString upTo)
 {
-    const auto reply = co_await m_session->request(protocol::ReadParams{channel, upTo});
+    const protocol::ReadParams params{channel, upTo};
+    const auto reply = co_await m_session->request(params);
     if (!reply.ok && !reply.lost)
         qCWarning(lcClientWorkspace) << "read marker refused for" << channel << reply.errorName;
 }
@@ -472,7 +474,7 @@ QCoro::Task<> Workspace::pump(QPointer<ChannelStore> store)
         const QString nonce = next->nonce;
         protocol::SendParams params{name, next->text, nonce, {}};
         store->setPendingState(nonce, PendingSend::State::Sending);
-        const auto reply = co_await self->m_session->request(std::move(params));
+        const auto reply = co_await self->m_session->request(params);
         if (!self || !store)
             co_return;
         if (reply.ok) {
@@ -518,7 +520,8 @@ void Workspace::join(const QString &name)
 QCoro::Task<> Workspace::requestJoin(QString name)
 {
     QPointer<Workspace> self(this);
-    const auto reply = co_await m_session->request(protocol::JoinParams{name});
+    const protocol::JoinParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok) {
@@ -539,7 +542,8 @@ void Workspace::part(const QString &name)
 QCoro::Task<> Workspace::requestPart(QString name)
 {
     QPointer<Workspace> self(this);
-    const auto reply = co_await m_session->request(protocol::PartParams{name});
+    const protocol::PartParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok && !reply.is(ErrorCode::NotMember)) {
@@ -564,7 +568,8 @@ void Workspace::openDirect(const QString &user)
 QCoro::Task<> Workspace::requestDirect(QString user)
 {
     QPointer<Workspace> self(this);
-    const auto reply = co_await m_session->request(protocol::DmParams{user});
+    const protocol::DmParams params{user};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok) {
@@ -585,7 +590,8 @@ QCoro::Task<> Workspace::requestDirectory()
 {
     QPointer<Workspace> self(this);
     m_directory->setLoading(true);
-    const auto reply = co_await m_session->request(protocol::ChannelsParams{});
+    const protocol::ChannelsParams params;
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     self->m_directory->setLoading(false);
@@ -612,7 +618,8 @@ void Workspace::typing()
 
 QCoro::Task<> Workspace::requestTyping(QString channel)
 {
-    const auto reply = co_await m_session->request(protocol::TypingParams{channel});
+    const protocol::TypingParams params{channel};
+    const auto reply = co_await m_session->request(params);
     Q_UNUSED(reply); // typing is a hint; a lost one does not matter
 }
 
