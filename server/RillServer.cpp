@@ -2,8 +2,8 @@
 
 #include "codec/EventFrames.h"
 #include "hub/Hub.h"
-#include "session/Session.h"
-#include "socket/Connection.h"
+#include "session/PeerSession.h"
+#include "socket/PeerConnection.h"
 #include "socket/WebSocketListener.h"
 
 #include "protocol/Limits.h"
@@ -53,6 +53,11 @@ quint16 RillServer::port() const
 QString RillServer::redisDescription() const
 {
     return m_redis ? m_redis->options().endpoint.toDisplayString() : QString();
+}
+
+QString RillServer::embeddedRedisExecutable(const QString &configured)
+{
+    return redis::findRedisServer(configured);
 }
 
 QCoro::Task<bool> RillServer::start()
@@ -145,15 +150,15 @@ QCoro::Task<bool> RillServer::connectRedis()
     co_return true;
 }
 
-void RillServer::openSession(Connection *connection)
+void RillServer::openSession(PeerConnection *connection)
 {
-    auto session = std::make_shared<Session>(
+    auto session = std::make_shared<PeerSession>(
         *connection,
         SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName});
     m_sessions.insert(connection, session);
-    connect(connection, &Connection::textReceived, this,
+    connect(connection, &PeerConnection::textReceived, this,
             [session = session.get()](const QString &frame) { session->receive(frame); });
-    connect(connection, &Connection::closed, this, [this, connection] {
+    connect(connection, &PeerConnection::closed, this, [this, connection] {
         if (const auto closing = m_sessions.take(connection))
             closing->connectionClosed();
     });
@@ -182,7 +187,7 @@ QCoro::Task<> RillServer::stop()
         // Let writes already sent to Redis (and the closing frames) finish, within the deadline.
         while (self && m_redis && m_redis->pendingCount() > 0 && clock.elapsed() < deadline.count() / 2)
             co_await QCoro::sleepFor(10ms);
-        while (self && m_listener && !m_listener->findChildren<Connection *>().isEmpty()
+        while (self && m_listener && !m_listener->findChildren<PeerConnection *>().isEmpty()
                && clock.elapsed() < deadline.count())
             co_await QCoro::sleepFor(10ms);
     }

@@ -1,7 +1,6 @@
 #include "BundledServer.h"
 
-#include "RillServer.h"
-#include "redis/EmbeddedRedis.h"
+#include "server/RillServer.h"
 
 #include <QHostInfo>
 #include <QNetworkInterface>
@@ -43,7 +42,7 @@ void BundledServer::start()
 
 bool BundledServer::isAvailable() const
 {
-    return !redis::findRedisServer(m_redisServer).isEmpty();
+    return !server::RillServer::embeddedRedisExecutable(m_redisServer).isEmpty();
 }
 
 QString BundledServer::unavailableReason() const

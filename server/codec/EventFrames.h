@@ -4,8 +4,9 @@
 
 #include <QString>
 
-// The server's events as ready-to-send text frames. Each is built once per event and instance
-// and the same QString (implicitly shared) goes to every local session that gets it.
+// The server's events as ready-to-send text frames, each built from its type in
+// protocol/Events.h. Each is built once per event and instance and the same QString (implicitly
+// shared) goes to every local session that gets it.
 namespace rill::server::codec {
 
 [[nodiscard]] QString messageEvent(const protocol::Message &message);

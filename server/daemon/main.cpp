@@ -1,7 +1,7 @@
-#include "RillServer.h"
 #include "config/Logging.h"
 #include "platform/ServiceNotifier.h"
 #include "platform/SignalWatcher.h"
+#include "server/RillServer.h"
 
 #include <QCoreApplication>
 #include <QProcessEnvironment>

@@ -1,6 +1,6 @@
 #include "WebSocketListener.h"
 
-#include "Connection.h"
+#include "PeerConnection.h"
 
 #include <QWebSocket>
 
@@ -58,8 +58,8 @@ void WebSocketListener::acceptTcp()
 void WebSocketListener::acceptPending()
 {
     while (QWebSocket *socket = m_server.nextPendingConnection()) {
-        auto *connection = new Connection(socket, m_nextSerial++, m_maxBacklog, this);
-        connect(connection, &Connection::closed, connection, &QObject::deleteLater);
+        auto *connection = new PeerConnection(socket, m_nextSerial++, m_maxBacklog, this);
+        connect(connection, &PeerConnection::closed, connection, &QObject::deleteLater);
         Q_EMIT connectionOpened(connection);
     }
 }
@@ -67,7 +67,7 @@ void WebSocketListener::acceptPending()
 void WebSocketListener::sweep()
 {
     const qint64 interval = m_pingInterval.count();
-    for (Connection *c : findChildren<Connection *>(Qt::FindDirectChildrenOnly)) {
+    for (PeerConnection *c : findChildren<PeerConnection *>(Qt::FindDirectChildrenOnly)) {
         const qint64 silent = c->silentFor();
         if (silent >= 2 * interval)
             c->abort();

@@ -10,7 +10,7 @@
 
 namespace rill::server {
 
-class Connection;
+class PeerConnection;
 
 // Accepts WebSocket peers and keeps them honest: one timer for all connections pings the quiet
 // ones and drops those that miss two pings in a row.
@@ -32,7 +32,7 @@ public:
     void stopAccepting();
 
 Q_SIGNALS:
-    void connectionOpened(rill::server::Connection *connection);
+    void connectionOpened(rill::server::PeerConnection *connection);
 
 private:
     void acceptTcp();

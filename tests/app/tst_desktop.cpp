@@ -135,7 +135,7 @@ private Q_SLOTS:
 
         QCoro::waitFor(bundled.stop());
         QCOMPARE(bundled.status(), BundledServer::Status::Stopped);
-        QTRY_COMPARE(alice.session->status(), client::Session::Status::Reconnecting);
+        QTRY_COMPARE(alice.session->status(), client::ClientSession::Status::Reconnecting);
     }
 
     // Without a redis-server (a Windows machine with nothing installed) the app says what is

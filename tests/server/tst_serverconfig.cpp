@@ -1,5 +1,5 @@
 #include "config/Logging.h"
-#include "config/ServerConfig.h"
+#include "server/ServerConfig.h"
 
 #include <QFile>
 #include <QLoggingCategory>

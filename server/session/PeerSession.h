@@ -1,6 +1,5 @@
 #pragma once
 
-#include "codec/Params.h"
 #include "hub/Recipient.h"
 #include "session/TokenBucket.h"
 
@@ -22,7 +21,7 @@ class PasswordHasher;
 
 namespace rill::server {
 
-class Connection;
+class PeerConnection;
 class Hub;
 struct ServerConfig;
 
@@ -43,13 +42,13 @@ struct SessionServices {
 // Requests are handled concurrently and replied to as they finish, except around the ops that
 // change who the session is (register, login, logout): those are barriers, and requests
 // arriving meanwhile wait, so a pipelined `login` + `send` works as written.
-class Session final : public Recipient, public std::enable_shared_from_this<Session>
+class PeerSession final : public Recipient, public std::enable_shared_from_this<PeerSession>
 {
 public:
-    Session(Connection &connection, SessionServices services);
-    ~Session() override;
-    Session(const Session &) = delete;
-    Session &operator=(const Session &) = delete;
+    PeerSession(PeerConnection &connection, SessionServices services);
+    ~PeerSession() override;
+    PeerSession(const PeerSession &) = delete;
+    PeerSession &operator=(const PeerSession &) = delete;
 
     void receive(const QString &frame);
     // The connection is gone: leave the hub, let the token's idle clock start.
@@ -71,11 +70,15 @@ private:
     void handle(Request request);
     void finishBarrier();
     void reply(const QJsonValue &re, QJsonObject result = {});
+    template<protocol::ReplyResult Result>
+    void reply(const QJsonValue &re, const Result &result) { reply(re, result.toJson()); }
     void fail(const QJsonValue &re, const protocol::Error &error);
-    // For ops on one of the user's channels: answers bad parameters (`bad_request`) or a name
-    // that cannot be such a channel (`not_member`), and says whether it did.
-    [[nodiscard]] bool refusedChannelRequest(const QJsonValue &re, const codec::Params &params,
-                                             const std::optional<QString> &channel);
+    // The op's parameters, or nullopt once `bad_request` has been answered.
+    template<protocol::RequestParams Params>
+    [[nodiscard]] std::optional<Params> paramsOf(const Request &request);
+    // For ops on one of the user's channels: a public name (lowercased) or a DM name, or
+    // nullopt once `not_member` has been answered (no such name can be one of theirs).
+    [[nodiscard]] std::optional<QString> channelOf(const QJsonValue &re, const QString &channel);
     void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
     void becomeAnonymous();
     void countBadLogin();
@@ -95,7 +98,7 @@ private:
     QCoro::Task<> doTyping(Request r);
     QCoro::Task<> doRead(Request r);
 
-    QPointer<Connection> m_connection;
+    QPointer<PeerConnection> m_connection;
     SessionServices m_services;
     QString m_id;
     QString m_userKey;

@@ -1,4 +1,4 @@
-#include "Connection.h"
+#include "ClientConnection.h"
 
 #include "protocol/Limits.h"
 
@@ -15,28 +15,28 @@ namespace {
 constexpr qint64 kMaxIncomingBytes = 32 * 1024 * 1024;
 } // namespace
 
-Connection::Connection(QObject *parent)
-    : Connection(Options{}, parent)
+ClientConnection::ClientConnection(QObject *parent)
+    : ClientConnection(Options{}, parent)
 {
 }
 
-Connection::Connection(Options options, QObject *parent)
+ClientConnection::ClientConnection(Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_backoff(options.firstRetry, options.maxRetry)
 {
     m_retryTimer.setSingleShot(true);
     m_keepAliveTimer.setInterval(m_options.keepAlive / 2);
-    connect(&m_retryTimer, &QTimer::timeout, this, &Connection::connectNow);
-    connect(&m_keepAliveTimer, &QTimer::timeout, this, &Connection::onKeepAliveTick);
+    connect(&m_retryTimer, &QTimer::timeout, this, &ClientConnection::connectNow);
+    connect(&m_keepAliveTimer, &QTimer::timeout, this, &ClientConnection::onKeepAliveTick);
 }
 
-Connection::~Connection()
+ClientConnection::~ClientConnection()
 {
     dropSocket();
 }
 
-void Connection::release(QWebSocket *socket)
+void ClientConnection::release(QWebSocket *socket)
 {
     if (!socket)
         return;
@@ -46,13 +46,13 @@ void Connection::release(QWebSocket *socket)
     socket->deleteLater();
 }
 
-void Connection::dropSocket()
+void ClientConnection::dropSocket()
 {
     m_keepAliveTimer.stop();
     m_socket.reset();
 }
 
-void Connection::open(const QUrl &url)
+void ClientConnection::open(const QUrl &url)
 {
     m_url = url;
     m_backoff.reset();
@@ -61,7 +61,7 @@ void Connection::open(const QUrl &url)
     connectNow();
 }
 
-void Connection::close()
+void ClientConnection::close()
 {
     m_retryTimer.stop();
     m_keepAliveTimer.stop();
@@ -72,7 +72,7 @@ void Connection::close()
     }
 }
 
-void Connection::retryNow()
+void ClientConnection::retryNow()
 {
     if (m_state == State::Waiting) {
         m_retryTimer.stop();
@@ -80,13 +80,13 @@ void Connection::retryNow()
     }
 }
 
-void Connection::abort()
+void ClientConnection::abort()
 {
     if (m_socket && (m_state == State::Open || m_state == State::Connecting))
         m_socket->abort();
 }
 
-bool Connection::send(const QByteArray &frame)
+bool ClientConnection::send(const QByteArray &frame)
 {
     if (m_state != State::Open || !m_socket)
         return false;
@@ -95,7 +95,7 @@ bool Connection::send(const QByteArray &frame)
     return true;
 }
 
-void Connection::setState(State state)
+void ClientConnection::setState(State state)
 {
     if (m_state == state)
         return;
@@ -103,7 +103,7 @@ void Connection::setState(State state)
     Q_EMIT stateChanged(state);
 }
 
-void Connection::connectNow()
+void ClientConnection::connectNow()
 {
     if (!m_url.isValid())
         return;
@@ -111,7 +111,7 @@ void Connection::connectNow()
     m_socket.reset(new QWebSocket(QString(), QWebSocketProtocol::VersionLatest));
     QWebSocket *socket = m_socket.get();
     socket->setMaxAllowedIncomingMessageSize(kMaxIncomingBytes);
-    connect(socket, &QWebSocket::connected, this, &Connection::onConnected);
+    connect(socket, &QWebSocket::connected, this, &ClientConnection::onConnected);
     // stateChanged, not disconnected: a refused attempt never was connected, so it never
     // says disconnected, but it does fall back to UnconnectedState.
     connect(socket, &QWebSocket::stateChanged, this, [this](QAbstractSocket::SocketState s) {
@@ -130,7 +130,7 @@ void Connection::connectNow()
     socket->open(m_url);
 }
 
-void Connection::onConnected()
+void ClientConnection::onConnected()
 {
     m_backoff.reset();
     m_awaitingPong = false;
@@ -139,7 +139,7 @@ void Connection::onConnected()
     Q_EMIT opened();
 }
 
-void Connection::onDisconnected()
+void ClientConnection::onDisconnected()
 {
     m_keepAliveTimer.stop();
     if (m_state != State::Open && m_state != State::Connecting)
@@ -153,7 +153,7 @@ void Connection::onDisconnected()
     Q_EMIT dropped(reason);
 }
 
-void Connection::scheduleRetry()
+void ClientConnection::scheduleRetry()
 {
     const auto delay = m_backoff.next();
     m_nextAttempt = QDateTime::currentDateTimeUtc().addMSecs(delay.count());
@@ -161,7 +161,7 @@ void Connection::scheduleRetry()
     setState(State::Waiting);
 }
 
-void Connection::onKeepAliveTick()
+void ClientConnection::onKeepAliveTick()
 {
     if (!m_socket)
         return;

@@ -2,8 +2,9 @@
 
 #include "codec/Reply.h"
 #include "codec/RequestTracker.h"
-#include "protocol/Objects.h"
-#include "socket/Connection.h"
+#include "protocol/Events.h"
+#include "protocol/Requests.h"
+#include "socket/ClientConnection.h"
 
 #include <QCoro/QCoroTask>
 #include <QObject>
@@ -13,11 +14,12 @@
 namespace rill::client {
 
 // One user's presence on one server: signs in (password once, then the token), keeps the
-// link up, turns frames into typed events and requests into awaitable replies.
-class Session : public QObject
+// link up, sends each op's typed parameters and hands back its typed result, and turns event
+// frames into typed events. No other part of the app reads or writes protocol JSON.
+class ClientSession : public QObject
 {
     Q_OBJECT
-    QML_ELEMENT
+    QML_NAMED_ELEMENT(Session) // what the views call it; ClientSession only tells it from the server's
     QML_UNCREATABLE("The app owns the session")
     Q_PROPERTY(Status status READ status NOTIFY statusChanged)
     Q_PROPERTY(QString user READ user NOTIFY userChanged)
@@ -37,13 +39,13 @@ public:
     Q_ENUM(Status)
 
     struct Options {
-        Connection::Options connection;
+        ClientConnection::Options connection;
         std::chrono::milliseconds requestTimeout{30000};
     };
 
-    explicit Session(QObject *parent = nullptr);
-    explicit Session(Options options, QObject *parent = nullptr);
-    ~Session() override;
+    explicit ClientSession(QObject *parent = nullptr);
+    explicit ClientSession(Options options, QObject *parent = nullptr);
+    ~ClientSession() override;
 
     // Password sign-in: failures (wrong password, unreachable server) end in SignedOut with
     // error(). After it succeeds the session lives on the token.
@@ -58,8 +60,14 @@ public:
     void disconnectFromServer();
     Q_INVOKABLE void retryNow() { m_connection.retryNow(); }
 
-    // One request; the reply is Reply::lost when the link is not up or drops before it.
-    [[nodiscard]] QCoro::Task<Reply> request(QLatin1StringView op, QJsonObject params = {});
+    // One request: the answer has the op's result when it is ok. It is `lost` when the link
+    // is not up or drops before the reply. In a coroutine, pass a named variable: GCC 12
+    // destroys a braced temporary in a co_await expression twice.
+    template<protocol::RequestParams Params>
+    [[nodiscard]] QCoro::Task<TypedReply<typename Params::Reply>> request(const Params &params)
+    {
+        return typedRequest<typename Params::Reply>(Params::kOp, params.toJson());
+    }
 
     [[nodiscard]] Status status() const { return m_status; }
     [[nodiscard]] bool isOnline() const { return m_status == Status::Online; }
@@ -68,7 +76,7 @@ public:
     [[nodiscard]] QString error() const { return m_error; }
     [[nodiscard]] QUrl server() const { return m_connection.url(); }
     [[nodiscard]] QDateTime nextAttempt() const { return m_connection.nextAttempt(); }
-    [[nodiscard]] Connection &connection() { return m_connection; }
+    [[nodiscard]] ClientConnection &connection() { return m_connection; }
 
 Q_SIGNALS:
     void statusChanged();
@@ -79,13 +87,16 @@ Q_SIGNALS:
     void tokenChanged(const QString &token);
     // Every successful sign-in, the first and each one after a reconnect, with the snapshot.
     void signedIn(const QList<rill::protocol::ChannelInfo> &channels);
-    void messageArrived(const rill::protocol::Message &message);
-    void channelAdded(const rill::protocol::ChannelInfo &channel);
-    void memberChanged(const QString &channel, const QString &user, bool joined);
-    void presenceChanged(const QString &user, bool online);
-    void typingArrived(const QString &channel, const QString &user);
-    void readMoved(const QString &channel, const QString &upTo);
-    void serverGoingAway(const QString &reason);
+    // The events of the contract, one signal each.
+    void messageArrived(const rill::protocol::MessageEvent &event);
+    void channelAdded(const rill::protocol::ChannelEvent &event);
+    void memberChanged(const rill::protocol::MemberEvent &event);
+    void presenceChanged(const rill::protocol::PresenceEvent &event);
+    void typingArrived(const rill::protocol::TypingEvent &event);
+    void readMoved(const rill::protocol::ReadEvent &event);
+    void messageUpdated(const rill::protocol::UpdateEvent &event); // revision 2
+    void topicChanged(const rill::protocol::TopicEvent &event);    // revision 2
+    void serverGoingAway(const rill::protocol::ByeEvent &event);
 
 private:
     enum class Credentials { None, Password, NewAccount, Token };
@@ -98,11 +109,16 @@ private:
     void onOpened();
     void onDropped(const QString &reason);
     void onFrame(const QByteArray &frame);
-    void dispatchEvent(const QString &event, const QJsonObject &body);
+    void dispatchEvent(const protocol::Event &event);
+    [[nodiscard]] QCoro::Task<Reply> requestJson(QLatin1StringView op, QJsonObject params);
+    template<typename Result>
+    [[nodiscard]] QCoro::Task<TypedReply<Result>> typedRequest(QLatin1StringView op, QJsonObject params);
     QCoro::Task<> authenticate(quint64 generation);
+    template<typename SignedIn>
+    void finishSignIn(const TypedReply<SignedIn> &reply);
     QCoro::Task<> revokeAndClose(quint64 generation);
 
-    Connection m_connection;
+    ClientConnection m_connection;
     RequestTracker m_tracker;
     Status m_status = Status::SignedOut;
     Credentials m_credentials = Credentials::None;
@@ -113,5 +129,12 @@ private:
     // Bumped by every sign-in and sign-out, so a coroutine of an earlier one knows it is stale.
     quint64 m_generation = 0;
 };
+
+template<typename Result>
+QCoro::Task<TypedReply<Result>> ClientSession::typedRequest(QLatin1StringView op, QJsonObject params)
+{
+    Reply reply = co_await requestJson(op, std::move(params));
+    co_return TypedReply<Result>::from(std::move(reply));
+}
 
 } // namespace rill::client

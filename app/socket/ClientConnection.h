@@ -15,7 +15,7 @@ namespace rill::client {
 
 // The link to one server: a QWebSocket that, once opened, keeps itself open. When it drops it
 // says so and tries again with backoff until close(). It knows frames, not their meaning.
-class Connection : public QObject
+class ClientConnection : public QObject
 {
     Q_OBJECT
 
@@ -35,9 +35,9 @@ public:
         std::chrono::milliseconds keepAlive{20000};
     };
 
-    explicit Connection(QObject *parent = nullptr);
-    explicit Connection(Options options, QObject *parent = nullptr);
-    ~Connection() override;
+    explicit ClientConnection(QObject *parent = nullptr);
+    explicit ClientConnection(Options options, QObject *parent = nullptr);
+    ~ClientConnection() override;
 
     void open(const QUrl &url);
     void close();
@@ -62,7 +62,7 @@ Q_SIGNALS:
     // The link went down (or an attempt failed) while it was wanted.
     void dropped(const QString &reason);
     void frameReceived(const QByteArray &frame);
-    void stateChanged(rill::client::Connection::State state);
+    void stateChanged(rill::client::ClientConnection::State state);
 
 private:
     void setState(State state);
@@ -77,7 +77,7 @@ private:
     Options m_options;
     // A fresh socket for every attempt: signals of an abandoned attempt cannot leak into the
     // next one, whatever state it was left in.
-    std::unique_ptr<QWebSocket, void (*)(QWebSocket *)> m_socket{nullptr, &Connection::release};
+    std::unique_ptr<QWebSocket, void (*)(QWebSocket *)> m_socket{nullptr, &ClientConnection::release};
     QTimer m_retryTimer;
     QTimer m_keepAliveTimer;
     Backoff m_backoff;

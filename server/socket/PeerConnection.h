@@ -14,14 +14,14 @@ namespace rill::server {
 // One WebSocket peer and the transport rules of the contract: text frames only (binary gets
 // 1003), 64 KiB per frame and message (bigger gets 1009), and a bound on unsent bytes so a
 // peer that stops reading is dropped instead of growing our memory or slowing anyone else.
-class Connection : public QObject
+class PeerConnection : public QObject
 {
     Q_OBJECT
 
 public:
     // Takes ownership of `socket`.
-    Connection(QWebSocket *socket, quint64 serial, qint64 maxBacklogBytes, QObject *parent = nullptr);
-    ~Connection() override;
+    PeerConnection(QWebSocket *socket, quint64 serial, qint64 maxBacklogBytes, QObject *parent = nullptr);
+    ~PeerConnection() override;
 
     [[nodiscard]] quint64 serial() const { return m_serial; }
     [[nodiscard]] QString peer() const { return m_peer; }

@@ -1,4 +1,4 @@
-#include "Connection.h"
+#include "PeerConnection.h"
 
 #include <QLoggingCategory>
 #include <QWebSocket>
@@ -10,7 +10,7 @@ namespace rill::server {
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
-Connection::Connection(QWebSocket *socket, quint64 serial, qint64 maxBacklogBytes, QObject *parent)
+PeerConnection::PeerConnection(QWebSocket *socket, quint64 serial, qint64 maxBacklogBytes, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_serial(serial)
@@ -22,7 +22,7 @@ Connection::Connection(QWebSocket *socket, quint64 serial, qint64 maxBacklogByte
     socket->setMaxAllowedIncomingMessageSize(quint64(protocol::kMaxFrameBytes));
     m_lastHeard.start();
     m_abortTimer.setSingleShot(true);
-    connect(&m_abortTimer, &QTimer::timeout, this, &Connection::abort);
+    connect(&m_abortTimer, &QTimer::timeout, this, &PeerConnection::abort);
 
     connect(socket, &QWebSocket::textMessageReceived, this, [this](const QString &frame) {
         m_lastHeard.restart();
@@ -34,17 +34,17 @@ Connection::Connection(QWebSocket *socket, quint64 serial, qint64 maxBacklogByte
         close(protocol::CloseCode::UnsupportedData, u"binary frames are not supported; send JSON text"_s);
     });
     connect(socket, &QWebSocket::pong, this, [this] { m_lastHeard.restart(); });
-    connect(socket, &QWebSocket::disconnected, this, &Connection::handleDisconnected);
+    connect(socket, &QWebSocket::disconnected, this, &PeerConnection::handleDisconnected);
 }
 
-Connection::~Connection()
+PeerConnection::~PeerConnection()
 {
     // The socket is our child and dies after this body; its last signals must not reach us.
     if (m_socket)
         m_socket->disconnect(this);
 }
 
-void Connection::send(const QString &frame)
+void PeerConnection::send(const QString &frame)
 {
     if (!m_open || !m_socket)
         return;
@@ -60,7 +60,7 @@ void Connection::send(const QString &frame)
     m_socket->sendTextMessage(frame);
 }
 
-void Connection::close(protocol::CloseCode code, const QString &reason)
+void PeerConnection::close(protocol::CloseCode code, const QString &reason)
 {
     if (!m_open || !m_socket)
         return;
@@ -70,19 +70,19 @@ void Connection::close(protocol::CloseCode code, const QString &reason)
     m_abortTimer.start(2s);
 }
 
-void Connection::ping()
+void PeerConnection::ping()
 {
     if (m_open && m_socket)
         m_socket->ping();
 }
 
-void Connection::abort()
+void PeerConnection::abort()
 {
     if (m_socket)
         m_socket->abort();
 }
 
-void Connection::handleDisconnected()
+void PeerConnection::handleDisconnected()
 {
     m_abortTimer.stop();
     m_open = false;

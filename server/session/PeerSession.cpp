@@ -1,17 +1,15 @@
-#include "Session.h"
+#include "PeerSession.h"
 
 #include "codec/EventFrames.h"
-#include "codec/Params.h"
 #include "config/ServerConfig.h"
 #include "hub/Hub.h"
-#include "socket/Connection.h"
+#include "socket/PeerConnection.h"
 
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
+#include "protocol/Requests.h"
 #include "store/PasswordHasher.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcSession, "rill.session", QtInfoMsg)
@@ -19,7 +17,6 @@ Q_LOGGING_CATEGORY(lcSession, "rill.session", QtInfoMsg)
 namespace rill::server {
 
 using namespace Qt::StringLiterals;
-using codec::Params;
 using protocol::Error;
 using protocol::ErrorCode;
 namespace op = protocol::op;
@@ -38,42 +35,6 @@ constexpr int kFloodCount = 100;
 // member requests at start-up pass while a flood of anything does not.
 constexpr double kRequestBucketFactor = 10.0;
 
-QJsonArray channelsJson(const QList<protocol::ChannelInfo> &channels)
-{
-    QJsonArray out;
-    for (const auto &c : channels)
-        out.append(c.toJson());
-    return out;
-}
-
-// The nonce as JSON text (so it comes back with the type it was sent with), or an error.
-std::optional<QByteArray> nonceText(const QJsonValue &nonce, Params &params)
-{
-    if (nonce.isUndefined() || nonce.isNull())
-        return QByteArray();
-    QByteArray text;
-    if (nonce.isString())
-        text = QJsonDocument(QJsonArray{nonce}).toJson(QJsonDocument::Compact).chopped(1).sliced(1);
-    else if (protocol::exactInteger(nonce))
-        text = QByteArray::number(*protocol::exactInteger(nonce));
-    if (text.isEmpty() || text.size() > protocol::kMaxNonceBytes + 2) {
-        params.fail(u"\"nonce\" must be a string of at most "_s + QString::number(protocol::kMaxNonceBytes)
-                    + u" bytes or an integer"_s);
-        return std::nullopt;
-    }
-    return text;
-}
-
-// A channel parameter: a public name (lowercased) or a DM name. Anything else cannot be a
-// channel the user is in, hence `not_member` for the ops that only act on their channels.
-std::optional<QString> channelParam(Params &params)
-{
-    const QString raw = params.string("channel"_L1);
-    if (params.error())
-        return std::nullopt;
-    return protocol::normalizeChannelReference(raw);
-}
-
 // Ends a barrier (register/login/logout) however its coroutine leaves.
 class BarrierGuard
 {
@@ -89,7 +50,7 @@ private:
 
 } // namespace
 
-Session::Session(Connection &connection, SessionServices services)
+PeerSession::PeerSession(PeerConnection &connection, SessionServices services)
     : m_connection(&connection)
     , m_services(std::move(services))
     , m_id(m_services.instanceId + u'/' + QString::number(connection.serial()))
@@ -100,9 +61,9 @@ Session::Session(Connection &connection, SessionServices services)
     m_clock.start();
 }
 
-Session::~Session() = default;
+PeerSession::~PeerSession() = default;
 
-void Session::receive(const QString &frame)
+void PeerSession::receive(const QString &frame)
 {
     auto decoded = protocol::decodeRequest(frame.toUtf8());
     if (auto *rejected = std::get_if<protocol::RejectedFrame>(&decoded)) {
@@ -121,7 +82,7 @@ void Session::receive(const QString &frame)
     dispatch(std::move(request));
 }
 
-void Session::dispatch(Request request)
+void PeerSession::dispatch(Request request)
 {
     const bool isSend = request.op == op::send;
     if (!m_requestBucket.take() || (isSend && !m_sendBucket.take())) {
@@ -134,7 +95,7 @@ void Session::dispatch(Request request)
     handle(std::move(request));
 }
 
-void Session::finishBarrier()
+void PeerSession::finishBarrier()
 {
     m_barrier = false;
     while (!m_barrier && !m_waiting.empty()) {
@@ -144,22 +105,28 @@ void Session::finishBarrier()
     }
 }
 
-void Session::handle(Request request)
+void PeerSession::handle(Request request)
 {
-    using Handler = QCoro::Task<> (Session::*)(Request);
+    using Handler = QCoro::Task<> (PeerSession::*)(Request);
     struct Op {
         QLatin1StringView name;
         Handler handler;
         bool needsLogin;
     };
     static constexpr Op ops[] = {
-        {op::hello, &Session::doHello, false},       {op::registerUser, &Session::doRegister, false},
-        {op::login, &Session::doLogin, false},       {op::logout, &Session::doLogout, true},
-        {op::channels, &Session::doChannels, true},  {op::join, &Session::doJoin, true},
-        {op::part, &Session::doPart, true},          {op::send, &Session::doSend, true},
-        {op::history, &Session::doHistory, true},    {op::members, &Session::doMembers, true},
-        {op::dm, &Session::doDm, true},              {op::typing, &Session::doTyping, true},
-        {op::read, &Session::doRead, true},
+        {op::hello, &PeerSession::doHello, false},
+        {op::registerUser, &PeerSession::doRegister, false},
+        {op::login, &PeerSession::doLogin, false},
+        {op::logout, &PeerSession::doLogout, true},
+        {op::channels, &PeerSession::doChannels, true},
+        {op::join, &PeerSession::doJoin, true},
+        {op::part, &PeerSession::doPart, true},
+        {op::send, &PeerSession::doSend, true},
+        {op::history, &PeerSession::doHistory, true},
+        {op::members, &PeerSession::doMembers, true},
+        {op::dm, &PeerSession::doDm, true},
+        {op::typing, &PeerSession::doTyping, true},
+        {op::read, &PeerSession::doRead, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -178,45 +145,51 @@ void Session::handle(Request request)
     (this->*(found->handler))(std::move(request));
 }
 
-void Session::reply(const QJsonValue &re, QJsonObject result)
+void PeerSession::reply(const QJsonValue &re, QJsonObject result)
 {
     if (m_connection)
         m_connection->send(QString::fromUtf8(protocol::encodeReply(re, std::move(result))));
 }
 
-void Session::fail(const QJsonValue &re, const Error &error)
+void PeerSession::fail(const QJsonValue &re, const Error &error)
 {
     if (m_connection)
         m_connection->send(QString::fromUtf8(protocol::encodeError(re, error)));
 }
 
-void Session::fellBehind()
+void PeerSession::fellBehind()
 {
     // The client cannot know what it missed, but it resumes every channel after a reconnect.
     if (m_connection)
         m_connection->close(protocol::CloseCode::ServerError, u"this server fell behind; reconnect to catch up"_s);
 }
 
-bool Session::refusedChannelRequest(const QJsonValue &re, const Params &params, const std::optional<QString> &channel)
+template<protocol::RequestParams Params>
+std::optional<Params> PeerSession::paramsOf(const Request &request)
 {
-    if (params.error()) {
-        fail(re, *params.error());
-        return true;
+    auto params = Params::fromJson(request.params);
+    if (!params) {
+        fail(request.id, params.error());
+        return std::nullopt;
     }
-    if (!channel) {
-        fail(re, Error::of(ErrorCode::NotMember));
-        return true;
-    }
-    return false;
+    return std::move(params).value();
 }
 
-void Session::deliver(const QString &frame)
+std::optional<QString> PeerSession::channelOf(const QJsonValue &re, const QString &channel)
+{
+    auto name = protocol::normalizeChannelReference(channel);
+    if (!name)
+        fail(re, Error::of(ErrorCode::NotMember));
+    return name;
+}
+
+void PeerSession::deliver(const QString &frame)
 {
     if (m_connection)
         m_connection->send(frame);
 }
 
-void Session::becomeUser(const store::LoginSnapshot &snapshot, const QString &token)
+void PeerSession::becomeUser(const store::LoginSnapshot &snapshot, const QString &token)
 {
     if (!m_connection || !m_connection->isOpen())
         return; // gone while logging in: nothing to attach
@@ -228,7 +201,7 @@ void Session::becomeUser(const store::LoginSnapshot &snapshot, const QString &to
     m_attached = true;
 }
 
-void Session::becomeAnonymous()
+void PeerSession::becomeAnonymous()
 {
     if (m_attached) {
         m_services.hub.detach(this);
@@ -239,7 +212,7 @@ void Session::becomeAnonymous()
     m_tokenHash.clear();
 }
 
-void Session::connectionClosed()
+void PeerSession::connectionClosed()
 {
     const QByteArray tokenHash = m_tokenHash;
     becomeAnonymous();
@@ -248,7 +221,7 @@ void Session::connectionClosed()
         (void)m_services.store.touchToken(tokenHash);
 }
 
-void Session::noteRateLimited()
+void PeerSession::noteRateLimited()
 {
     const qint64 now = m_clock.elapsed();
     if (m_floodStart < 0 || now - m_lastRejected > kFloodPauseMs) {
@@ -261,47 +234,37 @@ void Session::noteRateLimited()
         m_connection->close(protocol::CloseCode::Policy, u"flooding"_s);
 }
 
-void Session::countBadLogin()
+void PeerSession::countBadLogin()
 {
     if (++m_badLogins >= m_services.config.maxBadLogins && m_connection)
         m_connection->close(protocol::CloseCode::Policy, u"too many failed log-ins"_s);
 }
 
-QCoro::Task<> Session::doHello(Request r)
+QCoro::Task<> PeerSession::doHello(Request r)
 {
-    Params params(r.params);
-    if (!params.has("version"_L1)) {
-        fail(r.id, Error::of(ErrorCode::BadRequest, u"\"version\" is missing"_s));
+    const auto params = paramsOf<protocol::HelloParams>(r);
+    if (!params)
         co_return;
-    }
-    const qint64 version = params.integer("version"_L1, 0, 1, 1);
-    if (params.error()) {
-        fail(r.id, Error::of(ErrorCode::BadRequest, u"this server speaks version 1"_s));
-        co_return;
-    }
-    reply(r.id, {{"server"_L1, u"rill"_s}, {"version"_L1, version}, {"instance"_L1, m_services.instanceName}});
+    // `revision` stays unset until this server serves revision 2.
+    reply(r.id, protocol::HelloResult{u"rill"_s, params->version, m_services.instanceName, std::nullopt});
 }
 
-QCoro::Task<> Session::doRegister(Request r)
+QCoro::Task<> PeerSession::doRegister(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
-    Params params(r.params);
-    const QString user = params.string("user"_L1);
-    const QString password = params.string("password"_L1);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    const auto params = paramsOf<protocol::RegisterParams>(r);
+    if (!params)
         co_return;
-    }
-    if (!protocol::isValidUserName(user)) {
+    if (!protocol::isValidUserName(params->user)) {
         fail(r.id, Error::of(ErrorCode::InvalidUser));
         co_return;
     }
-    if (!protocol::isValidPassword(password)) {
+    if (!protocol::isValidPassword(params->password)) {
         fail(r.id, Error::of(ErrorCode::WeakPassword));
         co_return;
     }
-    const QString key = protocol::userKey(user);
+    const QString key = protocol::userKey(params->user);
     // Cheap check first: hashing for a name that is taken would waste a worker.
     const auto exists = co_await m_services.store.userExists(key);
     if (!exists) {
@@ -312,42 +275,37 @@ QCoro::Task<> Session::doRegister(Request r)
         fail(r.id, Error::of(ErrorCode::UserTaken));
         co_return;
     }
-    const QByteArray hash = co_await m_services.hasher.hash(password);
+    const QByteArray hash = co_await m_services.hasher.hash(params->password);
     if (hash.isEmpty()) {
         fail(r.id, Error::of(ErrorCode::Internal, u"could not hash the password"_s));
         co_return;
     }
     const QString token = store::Store::newToken();
-    const auto snapshot = co_await m_services.store.registerUser(key, user, hash, store::Store::hashToken(token));
+    const auto snapshot = co_await m_services.store.registerUser(key, params->user, hash, store::Store::hashToken(token));
     if (!snapshot) {
         fail(r.id, snapshot.error());
         co_return;
     }
-    reply(r.id, {{"user"_L1, snapshot.value().name}, {"token"_L1, token},
-                 {"channels"_L1, channelsJson(snapshot.value().channels)}});
+    reply(r.id, protocol::RegisterResult{snapshot.value().name, token, snapshot.value().channels});
     becomeUser(snapshot.value(), token);
 }
 
-QCoro::Task<> Session::doLogin(Request r)
+QCoro::Task<> PeerSession::doLogin(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
-    Params params(r.params);
+    const auto params = paramsOf<protocol::LoginParams>(r);
+    if (!params)
+        co_return;
     QString token;
     store::Result<store::LoginSnapshot> snapshot;
-    if (const auto given = params.optionalString("token"_L1)) {
-        token = *given;
+    if (params->token) {
+        token = *params->token;
         snapshot = co_await m_services.store.resumeSession(store::Store::hashToken(token));
     } else {
-        const QString user = params.string("user"_L1);
-        const QString password = params.string("password"_L1);
-        if (params.error()) {
-            fail(r.id, Error::of(ErrorCode::BadRequest, u"log in with \"user\" and \"password\", or \"token\""_s));
-            co_return;
-        }
-        const QString key = protocol::userKey(user);
+        const QString key = protocol::userKey(params->user);
         store::Credentials credentials;
-        if (protocol::isValidUserName(user)) {
+        if (protocol::isValidUserName(params->user)) {
             const auto stored = co_await m_services.store.credentials(key);
             if (!stored) {
                 fail(r.id, stored.error());
@@ -355,7 +313,7 @@ QCoro::Task<> Session::doLogin(Request r)
             }
             credentials = stored.value();
         }
-        const bool matches = co_await m_services.hasher.verify(credentials.passwordHash, password);
+        const bool matches = co_await m_services.hasher.verify(credentials.passwordHash, params->password);
         if (!matches) {
             fail(r.id, Error::of(ErrorCode::BadCredentials));
             countBadLogin();
@@ -370,51 +328,54 @@ QCoro::Task<> Session::doLogin(Request r)
             countBadLogin();
         co_return;
     }
-    reply(r.id, {{"user"_L1, snapshot.value().name}, {"token"_L1, token},
-                 {"channels"_L1, channelsJson(snapshot.value().channels)}});
+    reply(r.id, protocol::LoginResult{snapshot.value().name, token, snapshot.value().channels});
     becomeUser(snapshot.value(), token);
 }
 
-QCoro::Task<> Session::doLogout(Request r)
+QCoro::Task<> PeerSession::doLogout(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
+    // `all` (revision 2) is read for its type only until this server serves it.
+    const auto params = paramsOf<protocol::LogoutParams>(r);
+    if (!params)
+        co_return;
     const auto revoked = co_await m_services.store.revokeToken(m_tokenHash);
     if (!revoked) {
         fail(r.id, revoked.error());
         co_return;
     }
     becomeAnonymous();
-    reply(r.id);
+    reply(r.id, protocol::LogoutResult{});
 }
 
-QCoro::Task<> Session::doChannels(Request r)
+QCoro::Task<> PeerSession::doChannels(Request r)
 {
     const auto self = shared_from_this();
+    if (!paramsOf<protocol::ChannelsParams>(r))
+        co_return;
     const auto channels = co_await m_services.store.publicChannels();
     if (!channels) {
         fail(r.id, channels.error());
         co_return;
     }
-    QJsonArray list;
+    protocol::ChannelsResult result;
+    result.channels.reserve(channels.value().size());
     for (const auto &c : channels.value())
-        list.append(QJsonObject{{"name"_L1, c.name}, {"members"_L1, c.members}});
-    reply(r.id, {{"channels"_L1, list}});
+        result.channels.append({c.name, c.members, std::nullopt});
+    reply(r.id, result);
 }
 
-QCoro::Task<> Session::doJoin(Request r)
+QCoro::Task<> PeerSession::doJoin(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const QString raw = params.string("channel"_L1);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    const auto params = paramsOf<protocol::JoinParams>(r);
+    if (!params)
         co_return;
-    }
-    const auto channel = protocol::normalizeChannelName(raw);
+    const auto channel = protocol::normalizeChannelName(params->channel);
     if (!channel) {
         fail(r.id, Error::of(ErrorCode::InvalidChannel,
-                             protocol::isDmChannel(raw.toLower())
+                             protocol::isDmChannel(params->channel.toLower())
                                  ? u"direct-message channels are opened with the dm op"_s
                                  : QString()));
         co_return;
@@ -424,34 +385,37 @@ QCoro::Task<> Session::doJoin(Request r)
         fail(r.id, info.error());
         co_return;
     }
-    reply(r.id, {{"channel"_L1, info.value().toJson()}});
+    reply(r.id, protocol::JoinResult{info.value()});
 }
 
-QCoro::Task<> Session::doPart(Request r)
+QCoro::Task<> PeerSession::doPart(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const auto channel = channelParam(params);
-    if (refusedChannelRequest(r.id, params, channel))
+    const auto params = paramsOf<protocol::PartParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
         co_return;
     const auto parted = co_await m_services.store.part(m_userKey, m_userName, *channel);
     if (!parted) {
         fail(r.id, parted.error());
         co_return;
     }
-    reply(r.id);
+    reply(r.id, protocol::PartResult{});
 }
 
-QCoro::Task<> Session::doSend(Request r)
+QCoro::Task<> PeerSession::doSend(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const auto channel = channelParam(params);
-    const QString text = params.string("text"_L1);
-    const auto nonce = nonceText(params.value("nonce"_L1), params);
-    if (refusedChannelRequest(r.id, params, channel))
+    // `replyTo` (revision 2) is read for its type only until this server serves threads.
+    const auto params = paramsOf<protocol::SendParams>(r);
+    if (!params)
         co_return;
-    switch (protocol::checkMessageText(text).problem) {
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    switch (protocol::checkMessageText(params->text).problem) {
     case protocol::TextProblem::Empty:
         fail(r.id, Error::of(ErrorCode::Empty));
         co_return;
@@ -461,92 +425,87 @@ QCoro::Task<> Session::doSend(Request r)
     case protocol::TextProblem::None:
         break;
     }
+    // SendParams::fromJson has checked the nonce, so it has a text.
+    const QByteArray nonce = protocol::nonceText(params->nonce).value_or(QByteArray());
     // Stored as sent, byte for byte; the trimming above only decides what counts as empty.
-    const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, text, *nonce);
+    const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, params->text, nonce);
     if (!message) {
         fail(r.id, message.error());
         co_return;
     }
-    reply(r.id, {{"message"_L1, message.value().toJson()}});
+    reply(r.id, protocol::SendResult{message.value()});
 }
 
-QCoro::Task<> Session::doHistory(Request r)
+QCoro::Task<> PeerSession::doHistory(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const auto channel = channelParam(params);
-    const auto before = params.optionalString("before"_L1);
-    const auto after = params.optionalString("after"_L1);
-    const int limit = int(params.integer("limit"_L1, protocol::kDefaultHistoryLimit, 1, protocol::kMaxHistoryLimit));
-    if (before && after)
-        params.fail(u"give \"before\" or \"after\", not both"_s);
-    const auto anchor = before ? before : after;
-    if (anchor && !protocol::StreamId::parse(*anchor))
-        params.fail(u"\""_s + (before ? u"before"_s : u"after"_s) + u"\" must be a message ID"_s);
-    if (refusedChannelRequest(r.id, params, channel))
+    const auto params = paramsOf<protocol::HistoryParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
         co_return;
     store::HistoryQuery query;
-    query.from = before ? store::HistoryQuery::From::Before
-        : after         ? store::HistoryQuery::From::After
-                        : store::HistoryQuery::From::Newest;
-    query.id = anchor.value_or(QString());
-    query.limit = limit;
+    query.from = params->before ? store::HistoryQuery::From::Before
+        : params->after         ? store::HistoryQuery::From::After
+                                : store::HistoryQuery::From::Newest;
+    query.id = params->before.value_or(params->after.value_or(QString()));
+    query.limit = params->limit;
     const auto page = co_await m_services.store.history(m_userName, *channel, query);
     if (!page) {
         fail(r.id, page.error());
         co_return;
     }
-    QJsonArray messages;
-    for (const auto &m : page.value().messages)
-        messages.append(m.toJson());
-    reply(r.id, {{"messages"_L1, messages}, {"more"_L1, page.value().more}});
+    reply(r.id, protocol::HistoryResult{page.value().messages, page.value().more});
 }
 
-QCoro::Task<> Session::doMembers(Request r)
+QCoro::Task<> PeerSession::doMembers(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const auto channel = channelParam(params);
-    if (refusedChannelRequest(r.id, params, channel))
+    const auto params = paramsOf<protocol::MembersParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
         co_return;
     const auto members = co_await m_services.store.members(m_userName, *channel);
     if (!members) {
         fail(r.id, members.error());
         co_return;
     }
-    QJsonArray list;
+    protocol::MembersResult result;
+    result.members.reserve(members.value().size());
     for (const auto &m : members.value())
-        list.append(QJsonObject{{"user"_L1, m.user}, {"online"_L1, m.online}});
-    reply(r.id, {{"members"_L1, list}});
+        result.members.append({m.user, m.online});
+    reply(r.id, result);
 }
 
-QCoro::Task<> Session::doDm(Request r)
+QCoro::Task<> PeerSession::doDm(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const QString peer = params.string("user"_L1);
-    if (params.error()) {
-        fail(r.id, *params.error());
+    const auto params = paramsOf<protocol::DmParams>(r);
+    if (!params)
         co_return;
-    }
-    if (!protocol::isValidUserName(peer)) {
+    if (!protocol::isValidUserName(params->user)) {
         fail(r.id, Error::of(ErrorCode::NoSuchUser));
         co_return;
     }
-    const auto info = co_await m_services.store.openDm(m_userKey, m_userName, protocol::userKey(peer), m_id);
+    const auto info = co_await m_services.store.openDm(m_userKey, m_userName, protocol::userKey(params->user), m_id);
     if (!info) {
         fail(r.id, info.error());
         co_return;
     }
-    reply(r.id, {{"channel"_L1, info.value().toJson()}});
+    reply(r.id, protocol::DmResult{info.value()});
 }
 
-QCoro::Task<> Session::doTyping(Request r)
+QCoro::Task<> PeerSession::doTyping(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const auto channel = channelParam(params);
-    if (refusedChannelRequest(r.id, params, channel))
+    const auto params = paramsOf<protocol::TypingParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
         co_return;
     const QByteArray payload = channel->toUtf8() + '\n' + m_userKey.toUtf8() + '\n'
         + codec::typingEvent(*channel, m_userName).toUtf8();
@@ -555,25 +514,24 @@ QCoro::Task<> Session::doTyping(Request r)
         fail(r.id, sent.error());
         co_return;
     }
-    reply(r.id);
+    reply(r.id, protocol::TypingResult{});
 }
 
-QCoro::Task<> Session::doRead(Request r)
+QCoro::Task<> PeerSession::doRead(Request r)
 {
     const auto self = shared_from_this();
-    Params params(r.params);
-    const auto channel = channelParam(params);
-    const QString upTo = params.string("upTo"_L1);
-    if (!params.error() && !protocol::StreamId::parse(upTo))
-        params.fail(u"\"upTo\" must be a message ID"_s);
-    if (refusedChannelRequest(r.id, params, channel))
+    const auto params = paramsOf<protocol::ReadParams>(r);
+    if (!params)
         co_return;
-    const auto marked = co_await m_services.store.markRead(m_userKey, m_userName, *channel, upTo, m_id);
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto marked = co_await m_services.store.markRead(m_userKey, m_userName, *channel, params->upTo, m_id);
     if (!marked) {
         fail(r.id, marked.error());
         co_return;
     }
-    reply(r.id);
+    reply(r.id, protocol::ReadResult{});
 }
 
 } // namespace rill::server
