@@ -22,6 +22,7 @@ struct Setting {
     QString help;
     std::function<bool(ServerConfig &, const QString &)> apply;
     QString environmentName = {}; // when RILL_<FLAG> is not the documented name
+    bool repeatable = false;      // a list: the flag may repeat; every source may comma-separate
 
     [[nodiscard]] QString envName() const
     {
@@ -49,6 +50,15 @@ bool toSeconds(const QString &v, std::chrono::seconds &out)
     return true;
 }
 
+bool toMilliseconds(const QString &v, std::chrono::milliseconds &out)
+{
+    std::chrono::seconds seconds{};
+    if (!toSeconds(v, seconds))
+        return false;
+    out = seconds;
+    return true;
+}
+
 bool toBool(const QString &v, bool &out)
 {
     const QString s = v.trimmed().toLower();
@@ -64,7 +74,9 @@ bool toBool(const QString &v, bool &out)
 QList<Setting> settings()
 {
     return {
-        {u"listen"_s, u"address"_s, u"Address to listen on (default: all interfaces)."_s,
+        {u"listen"_s, u"address"_s,
+         u"Address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 or :: for every interface, "
+         "with --tls-cert and --tls-key)."_s,
          [](ServerConfig &c, const QString &v) { return c.listenAddress.setAddress(v); }},
         {u"port"_s, u"port"_s, u"WebSocket port (default: 7117)."_s,
          [](ServerConfig &c, const QString &v) {
@@ -126,6 +138,43 @@ QList<Setting> settings()
          [](ServerConfig &c, const QString &v) { return toSeconds(v, c.shutdownTimeout); }},
         {u"hash-workers"_s, u"threads"_s, u"Threads that hash passwords, off the event loop (default: 2)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.hashWorkers); }},
+        {u"tls-cert"_s, u"file"_s,
+         u"PEM certificate (chain) for wss://; with --tls-key the port speaks TLS 1.2 or newer only."_s,
+         [](ServerConfig &c, const QString &v) {
+             c.tlsCertFile = v;
+             return !v.isEmpty();
+         }},
+        {u"tls-key"_s, u"file"_s, u"PEM private key of --tls-cert."_s,
+         [](ServerConfig &c, const QString &v) {
+             c.tlsKeyFile = v;
+             return !v.isEmpty();
+         }},
+        {u"allow-origin"_s, u"origin"_s,
+         u"A web origin (e.g. https://chat.example.org) whose pages may connect; repeatable or comma-separated, "
+         "\"*\" for any. A browser's WebSocket from any other origin is refused; clients that send no Origin "
+         "(the app) are not browsers and are always let in (default: none)."_s,
+         [](ServerConfig &c, const QString &v) {
+             c.allowedOrigins.clear();
+             for (const QString &origin : v.split(u',', Qt::SkipEmptyParts)) {
+                 if (!origin.trimmed().isEmpty())
+                     c.allowedOrigins.append(origin.trimmed());
+             }
+             return true;
+         },
+         {}, true},
+        {u"handshake-timeout"_s, u"seconds"_s,
+         u"A connection that has not finished the TLS and WebSocket handshakes by then is closed (default: 10)."_s,
+         [](ServerConfig &c, const QString &v) { return toMilliseconds(v, c.handshakeTimeout); }},
+        {u"login-timeout"_s, u"seconds"_s,
+         u"A WebSocket on which nobody has logged in (or registered) by then is closed with 1008 (default: 30)."_s,
+         [](ServerConfig &c, const QString &v) { return toMilliseconds(v, c.loginTimeout); }},
+        {u"max-connections"_s, u"count"_s,
+         u"Connections held at once, in any stage; more are refused at once (default: 20000; 0: no cap)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxConnections, 0); }},
+        {u"max-connections-per-address"_s, u"count"_s,
+         u"Connections held at once from one client address (default: 256; 0: no cap). Behind a reverse proxy on "
+         "this machine every client has the proxy's address: raise it or turn it off."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxConnectionsPerAddress, 0); }},
         {u"max-bad-logins"_s, u"count"_s, u"Failed logins on one connection before it is closed with 1008 (default: 5)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxBadLogins); }},
     };
@@ -214,7 +263,11 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
         }
         const QSettings file(configFile, QSettings::IniFormat);
         for (const Setting &s : all) {
-            if (file.contains(s.fileKey()) && !applyFrom(configFile, s, file.value(s.fileKey()).toString()))
+            if (!file.contains(s.fileKey()))
+                continue;
+            // QSettings reads "a, b" as a list.
+            const QVariant value = file.value(s.fileKey());
+            if (!applyFrom(configFile, s, s.repeatable ? value.toStringList().join(u',') : value.toString()))
                 return result;
         }
         for (const Switch &s : switches()) {
@@ -236,7 +289,10 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
         }
     }
     for (const Setting &s : all) {
-        if (parser.isSet(s.flag) && !applyFrom(u"--"_s + s.flag, s, parser.value(s.flag)))
+        if (!parser.isSet(s.flag))
+            continue;
+        const QString value = s.repeatable ? parser.values(s.flag).join(u',') : parser.value(s.flag);
+        if (!applyFrom(u"--"_s + s.flag, s, value))
             return result;
     }
     for (const Switch &s : switches()) {
@@ -244,6 +300,14 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
             config.*(s.member) = true;
     }
 
+    if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty()) {
+        result.message = u"--tls-cert and --tls-key go together"_s;
+        return result;
+    }
+    if (config.demo && !config.listenAddress.isLoopback()) {
+        result.message = u"--demo seeds users with a published password: it only listens on a loopback address"_s;
+        return result;
+    }
     if (config.dataDir.isEmpty())
         config.dataDir = ServerConfig::defaultDataDir();
     if (config.instanceName.isEmpty())

@@ -26,8 +26,10 @@ namespace op = protocol::op;
 
 namespace {
 
-// Requests that may wait behind a log-in before the connection counts as flooding.
+// Requests that may wait behind a log-in before the connection counts as flooding, in number
+// and in characters (each frame may have 64 KiB: 256 of them would be 32 MiB as QString).
 constexpr std::size_t kMaxWaiting = 256;
+constexpr qsizetype kMaxWaitingChars = 1024 * 1024;
 // A connection that keeps sending into the limit is closed with 1008: rejections without a
 // second's pause for kFloodDuration, at least kFloodCount of them. A client that pipelines a
 // burst (say, resending after a reconnect) and then backs off is never closed.
@@ -111,11 +113,12 @@ void Session::receive(const QString &frame)
     }
     Request request = std::get<Request>(std::move(decoded));
     if (m_barrier) {
-        if (m_waiting.size() >= kMaxWaiting) {
+        if (m_waiting.size() >= kMaxWaiting || m_waitingChars + frame.size() > kMaxWaitingChars) {
             fail(request.id, Error::of(ErrorCode::RateLimited, u"too many requests waiting for log-in"_s));
             return;
         }
-        m_waiting.push_back(std::move(request));
+        m_waitingChars += frame.size();
+        m_waiting.push_back({std::move(request), frame.size()});
         return;
     }
     dispatch(std::move(request));
@@ -138,8 +141,9 @@ void Session::finishBarrier()
 {
     m_barrier = false;
     while (!m_barrier && !m_waiting.empty()) {
-        Request next = std::move(m_waiting.front());
+        auto [next, chars] = std::move(m_waiting.front());
         m_waiting.pop_front();
+        m_waitingChars -= chars;
         dispatch(std::move(next));
     }
 }
@@ -181,13 +185,13 @@ void Session::handle(Request request)
 void Session::reply(const QJsonValue &re, QJsonObject result)
 {
     if (m_connection)
-        m_connection->send(QString::fromUtf8(protocol::encodeReply(re, std::move(result))));
+        m_connection->send(Frame::text(protocol::encodeReply(re, std::move(result))));
 }
 
 void Session::fail(const QJsonValue &re, const Error &error)
 {
     if (m_connection)
-        m_connection->send(QString::fromUtf8(protocol::encodeError(re, error)));
+        m_connection->send(Frame::text(protocol::encodeError(re, error)));
 }
 
 void Session::fellBehind()
@@ -210,7 +214,7 @@ bool Session::refusedChannelRequest(const QJsonValue &re, const Params &params, 
     return false;
 }
 
-void Session::deliver(const QString &frame)
+void Session::deliver(const Frame &frame)
 {
     if (m_connection)
         m_connection->send(frame);
@@ -226,6 +230,7 @@ void Session::becomeUser(const store::LoginSnapshot &snapshot, const QString &to
     m_tokenHash = store::Store::hashToken(token);
     m_services.hub.attach(this, snapshot);
     m_attached = true;
+    m_connection->setAuthenticated(true); // off the log-in clock
 }
 
 void Session::becomeAnonymous()
@@ -237,6 +242,8 @@ void Session::becomeAnonymous()
     m_userKey.clear();
     m_userName.clear();
     m_tokenHash.clear();
+    if (m_connection)
+        m_connection->setAuthenticated(false);
 }
 
 void Session::connectionClosed()
@@ -244,6 +251,7 @@ void Session::connectionClosed()
     const QByteArray tokenHash = m_tokenHash;
     becomeAnonymous();
     m_waiting.clear();
+    m_waitingChars = 0;
     if (!tokenHash.isEmpty()) // the 30-day idle clock starts when the session ends
         (void)m_services.store.touchToken(tokenHash);
 }
@@ -549,7 +557,7 @@ QCoro::Task<> Session::doTyping(Request r)
     if (refusedChannelRequest(r.id, params, channel))
         co_return;
     const QByteArray payload = channel->toUtf8() + '\n' + m_userKey.toUtf8() + '\n'
-        + codec::typingEvent(*channel, m_userName).toUtf8();
+        + codec::typingEvent(*channel, m_userName).payload().toByteArray();
     const auto sent = co_await m_services.store.typing(m_userName, *channel, payload);
     if (!sent) {
         fail(r.id, sent.error());
