@@ -79,6 +79,8 @@ start_instances() { # count server
   : >"$dir/server.pids"
   for i in $(seq 1 "$1"); do
     port=$(free_port)
+    RILL_MAX_CONNECTIONS_PER_ADDRESS=${RILL_MAX_CONNECTIONS_PER_ADDRESS:-0} \
+    RILL_MAX_CONNECTIONS=${RILL_MAX_CONNECTIONS:-0} \
     "$2" --listen 127.0.0.1 --port "$port" --rate-limit 0 --data-dir "$dir/instance-$i" \
       --redis "redis://127.0.0.1:$rport" --instance "load-$i" >"$dir/server-$i.log" 2>&1 &
     pid=$!

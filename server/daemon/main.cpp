@@ -9,9 +9,23 @@
 #include <csignal>
 #include <cstdio>
 
+#include <sys/resource.h>
+
 namespace {
 
 using rill::server::RillServer;
+
+// Every connection is a descriptor; the soft limit (often 1024) would cap the server far below
+// --max-connections, so take what the hard limit allows.
+void raiseDescriptorLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            std::perror("rill-server: cannot raise the descriptor limit");
+    }
+}
 
 QCoro::Task<> serve(RillServer &server, int &exitCode)
 {
@@ -33,6 +47,7 @@ QCoro::Task<> shutDown(RillServer &server)
 
 int main(int argc, char *argv[])
 {
+    raiseDescriptorLimit();
     // Qt's dispatchers cost every turn in proportion to the sockets held (glib's bookkeeping
     // took a third of the server under load, the Unix one's poll(2) 12 %: bench/README.md);
     // epoll costs in proportion to the ready ones. RILL_EVENT_DISPATCHER=qt falls back to Qt's

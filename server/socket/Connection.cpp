@@ -37,6 +37,10 @@ Connection::Connection(QWebSocket *socket, QTcpSocket *transport, WriteBatcher &
     , m_rawWrites(transport && !qobject_cast<QSslSocket *>(transport))
 {
     socket->setParent(this);
+    // QWebSocketServer lets go of the socket it upgraded; it is ours, and dies after `socket`
+    // (children die in order), which uses it to the end.
+    if (transport)
+        transport->setParent(this);
     socket->setMaxAllowedIncomingFrameSize(quint64(protocol::kMaxFrameBytes));
     socket->setMaxAllowedIncomingMessageSize(quint64(protocol::kMaxFrameBytes));
     m_lastHeard.start();
@@ -224,6 +228,8 @@ void Connection::handleDisconnected()
         m_socket->disconnect(this);
         m_socket->deleteLater();
     }
+    if (m_transport)
+        m_transport->deleteLater();
     Q_EMIT closed();
 }
 

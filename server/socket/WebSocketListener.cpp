@@ -10,6 +10,7 @@
 #include <QWebSocketCorsAuthenticator>
 
 #include <algorithm>
+#include <functional>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,9 +112,9 @@ WebSocketListener::~WebSocketListener()
     // Connections first: they hold the batcher, a member that dies before our children do.
     const auto connections = findChildren<Connection *>(Qt::FindDirectChildrenOnly);
     qDeleteAll(connections);
+    // Then sockets still in a handshake, while the counts they release still exist.
     const auto sockets = findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);
-    for (QTcpSocket *socket : sockets)
-        socket->disconnect(this);
+    qDeleteAll(sockets);
 }
 
 bool WebSocketListener::listen(const QHostAddress &address, quint16 port)
@@ -202,22 +203,42 @@ void WebSocketListener::startWebSocketHandshake(QTcpSocket *socket)
     m_server.handleConnection(socket);
 }
 
+namespace {
+
+// Counts a socket against the caps for as long as it lives. A child of the socket rather than a
+// connection to its destroyed() signal: QWebSocketServer disconnects every signal of a socket
+// it upgrades.
+class CapSlot : public QObject
+{
+public:
+    CapSlot(QTcpSocket *socket, std::function<void()> release) : QObject(socket), m_release(std::move(release)) {}
+    ~CapSlot() override { m_release(); }
+
+private:
+    std::function<void()> m_release;
+};
+
+} // namespace
+
 void WebSocketListener::accountSocket(QTcpSocket *socket, const QHostAddress &address)
 {
     ++m_socketCount;
     ++m_perAddress[address];
-    connect(socket, &QObject::destroyed, this, [this, socket, address] {
-        m_handshaking.remove(socket); // the key only; the object is gone
-        --m_socketCount;
-        const auto it = m_perAddress.find(address);
-        if (it != m_perAddress.end() && --it.value() <= 0)
-            m_perAddress.erase(it);
-        // A descriptor came free: if accepting stopped for want of one, try again now.
-        if (m_resumeTimer.isActive()) {
-            m_resumeTimer.stop();
-            m_tcp.resumeAccepting();
-        }
-    });
+    new CapSlot(socket, [this, socket, address] { releaseSocket(socket, address); });
+}
+
+void WebSocketListener::releaseSocket(QTcpSocket *socket, const QHostAddress &address)
+{
+    m_handshaking.remove(socket); // the key only; the object is going
+    --m_socketCount;
+    const auto it = m_perAddress.find(address);
+    if (it != m_perAddress.end() && --it.value() <= 0)
+        m_perAddress.erase(it);
+    // A descriptor came free: if accepting stopped for want of one, try again now.
+    if (m_resumeTimer.isActive()) {
+        m_resumeTimer.stop();
+        m_tcp.resumeAccepting();
+    }
 }
 
 void WebSocketListener::handleAcceptError(QAbstractSocket::SocketError error)

@@ -87,6 +87,7 @@ private:
     // The accepted socket under a WebSocket that finished its handshake, off the handshake clock.
     [[nodiscard]] QTcpSocket *takeHandshaking(const QWebSocket *socket);
     void accountSocket(QTcpSocket *socket, const QHostAddress &address);
+    void releaseSocket(QTcpSocket *socket, const QHostAddress &address);
     void handleAcceptError(QAbstractSocket::SocketError error);
     [[nodiscard]] bool originAllowed(const QString &origin) const;
     void sweep();
