@@ -269,15 +269,15 @@ void WebSocketListener::acceptPending()
         auto *connection = new Connection(socket, transport, m_batcher, m_nextSerial++, m_options.maxBacklogBytes, this);
         m_anonymous.insert(connection);
         connect(connection, &Connection::authenticatedChanged, this, [this, connection](bool authenticated) {
-            if (authenticated)
+            if (authenticated || !connection->isOpen())
                 m_anonymous.remove(connection);
             else
                 m_anonymous.insert(connection);
         });
-        connect(connection, &Connection::closed, this, [this, connection] {
-            m_anonymous.remove(connection);
-            connection->deleteLater();
-        });
+        connect(connection, &Connection::closed, connection, &QObject::deleteLater);
+        // Whatever happened last (a session logging out as its connection closed), a deleted
+        // connection is off the clock.
+        connect(connection, &QObject::destroyed, this, [this, connection] { m_anonymous.remove(connection); });
         Q_EMIT connectionOpened(connection);
     }
 }

@@ -128,6 +128,27 @@ private Q_SLOTS:
         QCOMPARE(alice.waitClosed(20s), 1008);
     }
 
+    void loggedInConnectionThatClosesLeavesTheClock()
+    {
+        // Its session logs out as the connection goes: the clock must forget the connection
+        // (it used to keep a dangling pointer, and the next tick crashed).
+        ServerFixture server;
+        server.config().loginTimeout = 1s;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        {
+            TestClient alice;
+            QVERIFY(alice.open(server.url()));
+            QVERIFY(alice.signUp(u"alice"_s));
+            alice.close();
+        }
+        TestClient anonymous; // closed by a tick after alice's connection is gone
+        QVERIFY(anonymous.open(server.url()));
+        QCOMPARE(anonymous.waitClosed(20s), 1008);
+        TestClient bob;
+        QVERIFY(bob.open(server.url()));
+        QVERIFY(bob.signUp(u"bob"_s));
+    }
+
     void connectionsPastTheCapsAreRefused_data()
     {
         QTest::addColumn<int>("total");
