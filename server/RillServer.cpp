@@ -91,7 +91,23 @@ QCoro::Task<bool> RillServer::start()
         co_return false;
     }
 
-    m_listener = std::make_unique<WebSocketListener>(m_config.maxBacklogBytes, m_config.pingInterval);
+    WebSocketListener::Options listenerOptions;
+    listenerOptions.maxBacklogBytes = m_config.maxBacklogBytes;
+    listenerOptions.pingInterval = m_config.pingInterval;
+    listenerOptions.handshakeTimeout = m_config.handshakeTimeout;
+    listenerOptions.loginTimeout = m_config.loginTimeout;
+    listenerOptions.maxConnections = m_config.maxConnections;
+    listenerOptions.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    listenerOptions.allowedOrigins = m_config.allowedOrigins;
+    if (!m_config.tlsCertFile.isEmpty()) {
+        QString why;
+        listenerOptions.tls = WebSocketListener::tlsConfiguration(m_config.tlsCertFile, m_config.tlsKeyFile, &why);
+        if (!listenerOptions.tls) {
+            m_error = why;
+            co_return false;
+        }
+    }
+    m_listener = std::make_unique<WebSocketListener>(std::move(listenerOptions));
     connect(m_listener.get(), &WebSocketListener::connectionOpened, this, &RillServer::openSession);
     if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
         m_error = u"cannot listen on port "_s + QString::number(m_config.port) + u": "_s + m_listener->errorString();
@@ -99,7 +115,13 @@ QCoro::Task<bool> RillServer::start()
     }
     m_serving = true;
     qCInfo(lcServer).noquote() << "instance" << m_instanceId << "listening on" << m_config.listenAddress.toString()
-                               << "port" << port() << "with Redis at" << redisDescription();
+                               << "port" << port() << (m_config.tlsCertFile.isEmpty() ? "(ws://)" : "(wss://)")
+                               << "with Redis at" << redisDescription();
+    if (m_config.tlsCertFile.isEmpty() && !m_config.listenAddress.isLoopback())
+        qCWarning(lcServer).noquote()
+            << "listening on" << m_config.listenAddress.toString()
+            << "without TLS: passwords and tokens cross the network in clear text. Use --tls-cert and --tls-key, "
+               "or a TLS-terminating proxy on this machine with --listen 127.0.0.1.";
     co_return true;
 }
 
@@ -175,7 +197,7 @@ QCoro::Task<> RillServer::stop()
         m_listener->stopAccepting();
     if (m_serving) {
         m_serving = false;
-        const QString bye = codec::byeEvent(u"the server is shutting down"_s);
+        const Frame bye = codec::byeEvent(u"the server is shutting down"_s);
         const auto sessions = std::exchange(m_sessions, {});
         for (auto it = sessions.cbegin(); it != sessions.cend(); ++it) {
             it.key()->send(bye);

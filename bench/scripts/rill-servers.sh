@@ -90,7 +90,10 @@ start_instances() { # count server
     else
       local rate=(--rate-limit "${RILL_BENCH_RATE_LIMIT:-0}")
       [ "${RILL_BENCH_RATE_LIMIT:-}" != default ] || rate=()
+      # The connection caps are off: every load client comes from 127.0.0.1.
       # shellcheck disable=SC2086 # RILL_BENCH_SERVER_ARGS is a list of flags
+      RILL_MAX_CONNECTIONS_PER_ADDRESS=${RILL_MAX_CONNECTIONS_PER_ADDRESS:-0} \
+      RILL_MAX_CONNECTIONS=${RILL_MAX_CONNECTIONS:-0} \
       "$2" --listen 127.0.0.1 --port "$port" "${rate[@]}" --data-dir "$dir/instance-$i" \
         --redis "redis://127.0.0.1:$rport" --instance "load-$i" ${RILL_BENCH_SERVER_ARGS:-} >"$dir/server-$i.log" 2>&1 &
     fi

@@ -29,6 +29,7 @@ struct Setting {
     QString environmentName = {}; // when RILL_<FLAG> is not the documented name
     // The effective value as --check-config prints it; without it, the text it was set from.
     std::function<QString(const ServerConfig &)> show = {};
+    bool repeatable = false; // a list: the flag may repeat; every source may comma-separate
 
     [[nodiscard]] QString envName() const
     {
@@ -53,6 +54,15 @@ bool toSeconds(const QString &v, std::chrono::seconds &out)
     if (!toPositiveInt(v, n))
         return false;
     out = std::chrono::seconds(n);
+    return true;
+}
+
+bool toMilliseconds(const QString &v, std::chrono::milliseconds &out)
+{
+    std::chrono::seconds seconds{};
+    if (!toSeconds(v, seconds))
+        return false;
+    out = seconds;
     return true;
 }
 
@@ -107,7 +117,8 @@ QList<Setting> settings()
 {
     return {
         {u"listen"_s, u"address"_s,
-         u"Address to listen on; \"any\" is every interface, IPv4 and IPv6 (default: any)."_s,
+         u"Address to listen on (default: 127.0.0.1, this machine only; \"any\" (or 0.0.0.0, ::) for every "
+         "interface, with --tls-cert and --tls-key)."_s,
          [](ServerConfig &c, const QString &v) {
              if (v.trimmed() == "any"_L1) {
                  c.listenAddress = QHostAddress::Any;
@@ -205,6 +216,48 @@ QList<Setting> settings()
         {u"hash-workers"_s, u"threads"_s, u"Threads that hash passwords, off the event loop (default: 2)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.hashWorkers); },
          {}, [](const ServerConfig &c) { return number(c.hashWorkers); }},
+        {u"tls-cert"_s, u"file"_s,
+         u"PEM certificate (chain) for wss://; with --tls-key the port speaks TLS 1.2 or newer only."_s,
+         [](ServerConfig &c, const QString &v) {
+             c.tlsCertFile = v;
+             return !v.isEmpty();
+         }},
+        {u"tls-key"_s, u"file"_s, u"PEM private key of --tls-cert."_s,
+         [](ServerConfig &c, const QString &v) {
+             c.tlsKeyFile = v;
+             return !v.isEmpty();
+         }},
+        {u"allow-origin"_s, u"origin"_s,
+         u"A web origin (e.g. https://chat.example.org) whose pages may connect; repeatable or comma-separated, "
+         "\"*\" for any. A browser's WebSocket from any other origin is refused; clients that send no Origin "
+         "(the app) are not browsers and are always let in (default: none)."_s,
+         [](ServerConfig &c, const QString &v) {
+             c.allowedOrigins.clear();
+             for (const QString &origin : v.split(u',', Qt::SkipEmptyParts)) {
+                 if (!origin.trimmed().isEmpty())
+                     c.allowedOrigins.append(origin.trimmed());
+             }
+             return true;
+         },
+         {}, [](const ServerConfig &c) { return c.allowedOrigins.isEmpty() ? u"(none)"_s : c.allowedOrigins.join(u','); },
+         true},
+        {u"handshake-timeout"_s, u"seconds"_s,
+         u"A connection that has not finished the TLS and WebSocket handshakes by then is closed (default: 10)."_s,
+         [](ServerConfig &c, const QString &v) { return toMilliseconds(v, c.handshakeTimeout); },
+         {}, [](const ServerConfig &c) { return number(c.handshakeTimeout.count() / 1000); }},
+        {u"login-timeout"_s, u"seconds"_s,
+         u"A WebSocket on which nobody has logged in (or registered) by then is closed with 1008 (default: 30)."_s,
+         [](ServerConfig &c, const QString &v) { return toMilliseconds(v, c.loginTimeout); },
+         {}, [](const ServerConfig &c) { return number(c.loginTimeout.count() / 1000); }},
+        {u"max-connections"_s, u"count"_s,
+         u"Connections held at once, in any stage; more are refused at once (default: 20000; 0: no cap)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxConnections, 0); },
+         {}, [](const ServerConfig &c) { return number(c.maxConnections); }},
+        {u"max-connections-per-address"_s, u"count"_s,
+         u"Connections held at once from one client address (default: 256; 0: no cap). Behind a reverse proxy on "
+         "this machine every client has the proxy's address: raise it or turn it off."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxConnectionsPerAddress, 0); },
+         {}, [](const ServerConfig &c) { return number(c.maxConnectionsPerAddress); }},
         {u"max-bad-logins"_s, u"count"_s, u"Failed logins on one connection before it is closed with 1008 (default: 5)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxBadLogins); },
          {}, [](const ServerConfig &c) { return number(c.maxBadLogins); }},
@@ -442,7 +495,10 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
             return result;
     }
     for (const Setting &s : all) {
-        if (parser.isSet(s.flag) && !applyFrom(u"flag --"_s + s.flag, s, parser.value(s.flag)))
+        if (!parser.isSet(s.flag))
+            continue;
+        const QString value = s.repeatable ? parser.values(s.flag).join(u',') : parser.value(s.flag);
+        if (!applyFrom(u"flag --"_s + s.flag, s, value))
             return result;
     }
     for (const Switch &s : allSwitches) {
@@ -452,6 +508,14 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
         }
     }
 
+    if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty()) {
+        result.message = u"--tls-cert and --tls-key go together"_s;
+        return result;
+    }
+    if (config.demo && !config.listenAddress.isLoopback()) {
+        result.message = u"--demo seeds users with a published password: it only listens on a loopback address"_s;
+        return result;
+    }
     if (config.dataDir.isEmpty()) {
         // systemd's StateDirectory= says where a service keeps its state.
         const QString stateDirectory = env.value(u"STATE_DIRECTORY"_s).section(u':', 0, 0);

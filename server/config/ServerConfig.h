@@ -13,7 +13,7 @@ namespace rill::server {
 // environment variables, the config file (--config or RILL_CONFIG, INI, keys are the flag
 // names), built-in defaults.
 struct ServerConfig {
-    QHostAddress listenAddress = QHostAddress::Any;
+    QHostAddress listenAddress = QHostAddress::LocalHost; // --listen 0.0.0.0 to serve the network
     quint16 port = 7117;
     QString redisUrl;        // empty: start a private redis-server under dataDir
     QString dataDir;         // default: $STATE_DIRECTORY (systemd), else the user's data directory
@@ -25,6 +25,14 @@ struct ServerConfig {
     std::chrono::seconds pingInterval{30};
     std::chrono::seconds presenceHeartbeat{5};
     std::chrono::seconds shutdownTimeout{5};
+    // Transport: TLS (both files, or neither), browser origins, clocks and caps.
+    QString tlsCertFile;     // PEM certificate (chain); with tlsKeyFile the port speaks wss://
+    QString tlsKeyFile;      // PEM private key
+    QStringList allowedOrigins; // Origin values browsers may connect from; "*" for any
+    std::chrono::milliseconds handshakeTimeout{10000}; // TCP (and TLS) to WebSocket open
+    std::chrono::milliseconds loginTimeout{30000};     // WebSocket open to logged in
+    int maxConnections = 20000;          // 0: no cap
+    int maxConnectionsPerAddress = 256;  // 0: no cap
     int hashWorkers = 2;     // threads hashing passwords
     int maxBadLogins = 5;    // per connection, then close 1008
     bool demo = false;       // seed a few users and messages into an empty store

@@ -1,4 +1,6 @@
 #include "config/Logging.h"
+#include "eventloop/EventDispatcherChoice.h"
+#include "platform/DescriptorLimit.h"
 #include "platform/ServiceNotifier.h"
 #include "platform/SignalWatcher.h"
 #include "server/RillServer.h"
@@ -37,10 +39,14 @@ QCoro::Task<> shutDown(RillServer &server, const ServiceNotifier &serviceManager
 
 int main(int argc, char *argv[])
 {
-    // Qt's default dispatcher on Linux runs on glib, whose per-notifier bookkeeping took about
-    // a third of the server's time under load (bench/README.md); the plain Unix dispatcher
-    // carried three times the deliveries. An operator can still choose by setting it.
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+    rill::server::raiseDescriptorLimit();
+    // Qt's dispatchers cost every turn in proportion to the sockets held (glib's bookkeeping
+    // took a third of the server under load, the Unix one's poll(2) 12 %: bench/README.md);
+    // epoll costs in proportion to the ready ones. RILL_EVENT_DISPATCHER=qt falls back to Qt's
+    // Unix dispatcher (QT_NO_GLIB, unless the operator set that too).
+    if (rill::eventloop::installEventDispatcher(rill::eventloop::DispatcherKind::Epoll)
+            == rill::eventloop::DispatcherKind::Qt
+        && !qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("rill-server"));

@@ -23,8 +23,10 @@ namespace op = protocol::op;
 
 namespace {
 
-// Requests that may wait behind a log-in before the connection counts as flooding.
+// Requests that may wait behind a log-in before the connection counts as flooding, in number
+// and in characters (each frame may have 64 KiB: 256 of them would be 32 MiB as QString).
 constexpr std::size_t kMaxWaiting = 256;
+constexpr qsizetype kMaxWaitingChars = 1024 * 1024;
 // A connection that keeps sending into the limit is closed with 1008: rejections without a
 // second's pause for kFloodDuration, at least kFloodCount of them. A client that pipelines a
 // burst (say, resending after a reconnect) and then backs off is never closed.
@@ -72,11 +74,12 @@ void PeerSession::receive(const QString &frame)
     }
     Request request = std::get<Request>(std::move(decoded));
     if (m_barrier) {
-        if (m_waiting.size() >= kMaxWaiting) {
+        if (m_waiting.size() >= kMaxWaiting || m_waitingChars + frame.size() > kMaxWaitingChars) {
             fail(request.id, Error::of(ErrorCode::RateLimited, u"too many requests waiting for log-in"_s));
             return;
         }
-        m_waiting.push_back(std::move(request));
+        m_waitingChars += frame.size();
+        m_waiting.push_back({std::move(request), frame.size()});
         return;
     }
     dispatch(std::move(request));
@@ -99,8 +102,9 @@ void PeerSession::finishBarrier()
 {
     m_barrier = false;
     while (!m_barrier && !m_waiting.empty()) {
-        Request next = std::move(m_waiting.front());
+        auto [next, chars] = std::move(m_waiting.front());
         m_waiting.pop_front();
+        m_waitingChars -= chars;
         dispatch(std::move(next));
     }
 }
@@ -148,13 +152,13 @@ void PeerSession::handle(Request request)
 void PeerSession::reply(const QJsonValue &re, QJsonObject result)
 {
     if (m_connection)
-        m_connection->send(QString::fromUtf8(protocol::encodeReply(re, std::move(result))));
+        m_connection->send(Frame::text(protocol::encodeReply(re, std::move(result))));
 }
 
 void PeerSession::fail(const QJsonValue &re, const Error &error)
 {
     if (m_connection)
-        m_connection->send(QString::fromUtf8(protocol::encodeError(re, error)));
+        m_connection->send(Frame::text(protocol::encodeError(re, error)));
 }
 
 void PeerSession::fellBehind()
@@ -183,7 +187,7 @@ std::optional<QString> PeerSession::channelOf(const QJsonValue &re, const QStrin
     return name;
 }
 
-void PeerSession::deliver(const QString &frame)
+void PeerSession::deliver(const Frame &frame)
 {
     if (m_connection)
         m_connection->send(frame);
@@ -199,6 +203,7 @@ void PeerSession::becomeUser(const store::LoginSnapshot &snapshot, const QString
     m_tokenHash = store::Store::hashToken(token);
     m_services.hub.attach(this, snapshot);
     m_attached = true;
+    m_connection->setAuthenticated(true); // off the log-in clock
 }
 
 void PeerSession::becomeAnonymous()
@@ -210,6 +215,8 @@ void PeerSession::becomeAnonymous()
     m_userKey.clear();
     m_userName.clear();
     m_tokenHash.clear();
+    if (m_connection)
+        m_connection->setAuthenticated(false);
 }
 
 void PeerSession::connectionClosed()
@@ -217,6 +224,7 @@ void PeerSession::connectionClosed()
     const QByteArray tokenHash = m_tokenHash;
     becomeAnonymous();
     m_waiting.clear();
+    m_waitingChars = 0;
     if (!tokenHash.isEmpty()) // the 30-day idle clock starts when the session ends
         (void)m_services.store.touchToken(tokenHash);
 }
@@ -508,7 +516,7 @@ QCoro::Task<> PeerSession::doTyping(Request r)
     if (!channel)
         co_return;
     const QByteArray payload = channel->toUtf8() + '\n' + m_userKey.toUtf8() + '\n'
-        + codec::typingEvent(*channel, m_userName).toUtf8();
+        + codec::typingEvent(*channel, m_userName).payload().toByteArray();
     const auto sent = co_await m_services.store.typing(m_userName, *channel, payload);
     if (!sent) {
         fail(r.id, sent.error());

@@ -61,7 +61,7 @@ public:
     [[nodiscard]] protocol::StreamId busFloor() const override { return m_busFloor; }
     void setBusFloor(protocol::StreamId floor) override { m_busFloor = floor; }
     void fellBehind() override;
-    void deliver(const QString &frame) override;
+    void deliver(const Frame &frame) override;
 
 private:
     using Request = protocol::Request;
@@ -107,7 +107,8 @@ private:
     protocol::StreamId m_busFloor;
     bool m_attached = false;
     bool m_barrier = false;
-    std::deque<Request> m_waiting;
+    std::deque<std::pair<Request, qsizetype>> m_waiting; // with the size of its frame
+    qsizetype m_waitingChars = 0;
     TokenBucket m_sendBucket;
     TokenBucket m_requestBucket;
     QElapsedTimer m_clock; // for the flood episode below

@@ -2,6 +2,7 @@
 #include "server/ServerConfig.h"
 
 #include <QFile>
+#include <QHostAddress>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -53,6 +54,43 @@ private Q_SLOTS:
         QVERIFY(!r.config->dataDir.isEmpty());
         QCOMPARE(r.config->rateLimitPerSecond, 5.0);
         QCOMPARE(r.config->rateLimitBurst, 20);
+        // Transport defaults (issue 10): this machine only, clocks on, caps on, no browsers.
+        QCOMPARE(r.config->listenAddress, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(r.config->handshakeTimeout, std::chrono::milliseconds(10000));
+        QCOMPARE(r.config->loginTimeout, std::chrono::milliseconds(30000));
+        QVERIFY(r.config->maxConnections > 0);
+        QVERIFY(r.config->maxConnectionsPerAddress > 0);
+        QVERIFY(r.config->allowedOrigins.isEmpty());
+        QVERIFY(r.config->tlsCertFile.isEmpty());
+    }
+
+    void transportSettings()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"rill.conf"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("allow-origin=https://a.example, https://b.example\ntls-cert=/etc/rill/cert.pem\n");
+        f.close();
+        const auto fromFile = parse({u"--config"_s, file}, {u"RILL_TLS_KEY=/etc/rill/key.pem"_s});
+        QVERIFY2(fromFile.config, qPrintable(fromFile.message));
+        QCOMPARE(fromFile.config->allowedOrigins, (QStringList{u"https://a.example"_s, u"https://b.example"_s}));
+        QCOMPARE(fromFile.config->tlsCertFile, u"/etc/rill/cert.pem"_s);
+        QCOMPARE(fromFile.config->tlsKeyFile, u"/etc/rill/key.pem"_s);
+
+        const auto flags = parse({u"--allow-origin"_s, u"https://a.example"_s, u"--allow-origin"_s,
+                                  u"https://c.example,https://d.example"_s, u"--login-timeout"_s, u"5"_s,
+                                  u"--handshake-timeout"_s, u"3"_s, u"--max-connections"_s, u"0"_s,
+                                  u"--max-connections-per-address"_s, u"7"_s, u"--listen"_s, u"0.0.0.0"_s},
+                                 {u"RILL_ALLOW_ORIGIN=https://env.example"_s});
+        QVERIFY2(flags.config, qPrintable(flags.message));
+        QCOMPARE(flags.config->allowedOrigins,
+                 (QStringList{u"https://a.example"_s, u"https://c.example"_s, u"https://d.example"_s}));
+        QCOMPARE(flags.config->loginTimeout, std::chrono::milliseconds(5000));
+        QCOMPARE(flags.config->handshakeTimeout, std::chrono::milliseconds(3000));
+        QCOMPARE(flags.config->maxConnections, 0);
+        QCOMPARE(flags.config->maxConnectionsPerAddress, 7);
+        QCOMPARE(flags.config->listenAddress, QHostAddress(QHostAddress::AnyIPv4));
     }
 
     void precedence_data()
@@ -118,6 +156,12 @@ private Q_SLOTS:
         QTest::newRow("missing file") << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << QStringList()
                                       << u"/nonexistent.conf"_s;
         QTest::newRow("stray argument") << QStringList{u"extra"_s} << QStringList() << u"extra"_s;
+        QTest::newRow("demo off loopback") << QStringList{u"--demo"_s, u"--listen"_s, u"0.0.0.0"_s} << QStringList()
+                                           << u"--demo"_s;
+        QTest::newRow("certificate without key") << QStringList{u"--tls-cert"_s, u"/c.pem"_s} << QStringList()
+                                                 << u"--tls-key"_s;
+        QTest::newRow("negative cap") << QStringList{u"--max-connections"_s, u"-1"_s} << QStringList()
+                                      << u"max-connections"_s;
     }
     void rejects()
     {
