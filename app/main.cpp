@@ -48,13 +48,11 @@ int main(int argc, char *argv[])
         qCritical("rill: a profile name is 1-64 of A-Z a-z 0-9 _ . -");
         return 2;
     }
-    QUrl server;
-    if (parser.isSet(serverOption)) {
-        server = rill::app::AppSettings::serverUrl(parser.value(serverOption));
-        if (!server.isValid()) {
-            qCritical("rill: --server wants ws://host:port");
-            return 2;
-        }
+    // Kept as typed: without a scheme the app tries TLS first (RillApp::start).
+    const QString server = parser.value(serverOption).trimmed();
+    if (parser.isSet(serverOption) && !rill::app::AppSettings::serverUrl(server).isValid()) {
+        qCritical("rill: --server wants host:port, ws://host:port or wss://host[:port]");
+        return 2;
     }
 
     QQuickStyle::setStyle(u"Fusion"_s);

@@ -45,6 +45,8 @@ ApplicationWindow {
         sourceComponent: window.app.signedIn ? chatPage : connectPage
     }
 
+    CertificateDialog { app: window.app }
+
     Component {
         id: connectPage
         ConnectPage { app: window.app }

@@ -25,6 +25,9 @@ ClientSession::ClientSession(Options options, QObject *parent)
     connect(&m_connection, &ClientConnection::opened, this, &ClientSession::onOpened);
     connect(&m_connection, &ClientConnection::dropped, this, &ClientSession::onDropped);
     connect(&m_connection, &ClientConnection::frameReceived, this, &ClientSession::onFrame);
+    connect(&m_connection, &ClientConnection::urlChanged, this, &ClientSession::serverChanged);
+    connect(&m_connection, &ClientConnection::certificateRejected, this,
+            [this] { setError(u"The server's certificate is not trusted."_s); });
     connect(&m_connection, &ClientConnection::stateChanged, this, [this] {
         if (m_status == Status::Reconnecting)
             Q_EMIT statusChanged(); // nextAttempt moved
@@ -64,7 +67,8 @@ void ClientSession::start(const QUrl &server, Credentials credentials)
     m_tracker.failAll(u"signing in again"_s);
     const bool serverChanges = server != m_connection.url();
     setStatus(Status::Connecting);
-    m_connection.open(server);
+    m_connection.open(server, m_tlsFallback);
+    m_tlsFallback = ClientConnection::TlsFallback::Never;
     if (serverChanges)
         Q_EMIT serverChanged();
 }

@@ -59,6 +59,9 @@ public:
     // Leaves without revoking anything (quitting the app).
     void disconnectFromServer();
     Q_INVOKABLE void retryNow() { m_connection.retryNow(); }
+    // How the next sign-in's first contact treats a server without TLS (an address typed
+    // without a scheme may fall back to ws://; one with a scheme never does).
+    void setTlsFallback(ClientConnection::TlsFallback fallback) { m_tlsFallback = fallback; }
 
     // One request: the answer has the op's result when it is ok. It is `lost` when the link
     // is not up or drops before the reply. In a coroutine, pass a named variable: GCC 12
@@ -122,6 +125,7 @@ private:
     RequestTracker m_tracker;
     Status m_status = Status::SignedOut;
     Credentials m_credentials = Credentials::None;
+    ClientConnection::TlsFallback m_tlsFallback = ClientConnection::TlsFallback::Never;
     QString m_user;
     QString m_password; // only until the first sign-in answers
     QString m_token;

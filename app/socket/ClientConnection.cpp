@@ -52,9 +52,10 @@ void ClientConnection::dropSocket()
     m_socket.reset();
 }
 
-void ClientConnection::open(const QUrl &url)
+void ClientConnection::open(const QUrl &url, TlsFallback fallback)
 {
     m_url = url;
+    m_fallback = fallback;
     m_backoff.reset();
     m_retryTimer.stop();
     dropSocket();
@@ -70,6 +71,20 @@ void ClientConnection::close()
         m_socket->disconnect(this);
         m_socket->close(QWebSocketProtocol::CloseCodeNormal);
     }
+}
+
+void ClientConnection::setTrustedCertificate(const QByteArray &sha256)
+{
+    m_trustedCertificate = sha256;
+}
+
+void ClientConnection::trustRejectedCertificate()
+{
+    if (m_rejectedCertificate.isEmpty())
+        return;
+    m_trustedCertificate = m_rejectedCertificate;
+    if (m_state == State::Untrusted)
+        connectNow();
 }
 
 void ClientConnection::retryNow()
@@ -122,16 +137,59 @@ void ClientConnection::connectNow()
             [this](const QString &text) { Q_EMIT frameReceived(text.toUtf8()); });
     connect(socket, &QWebSocket::pong, this, [this] { m_awaitingPong = false; });
     connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [this, socket](QAbstractSocket::SocketError) { m_lastError = socket->errorString(); });
+            [this, socket](QAbstractSocket::SocketError error) {
+                if (shouldFallBackToPlain(error))
+                    m_plainNext = true; // acted on when the socket is down (onDisconnected)
+                m_lastError = socket->errorString();
+            });
+    connect(socket, &QWebSocket::sslErrors, this, &ClientConnection::onSslErrors);
 
     m_lastError.clear();
+    m_plainNext = false;
+    m_rejectedCertificate.clear();
+    m_rejectionReason.clear();
     setState(State::Connecting);
     qCDebug(lcClientConnection) << "connecting to" << m_url;
     socket->open(m_url);
 }
 
+void ClientConnection::onSslErrors(const QList<QSslError> &errors)
+{
+    // Whatever happens next, this server speaks TLS: never fall back to plain text for it.
+    m_fallback = TlsFallback::Never;
+    const QByteArray presented = m_socket->sslConfiguration().peerCertificate().digest(QCryptographicHash::Sha256);
+    if (!presented.isEmpty() && presented == m_trustedCertificate) {
+        // The user compared this very certificate with what the server's admin gave them; the
+        // store's opinion of it (self-signed, issued for another name) no longer matters.
+        // Only these errors are ignored, for this certificate, on this attempt.
+        m_socket->ignoreSslErrors(errors);
+        return;
+    }
+    QStringList reasons;
+    for (const QSslError &error : errors)
+        reasons << error.errorString();
+    m_rejectedCertificate = presented;
+    m_rejectionReason = reasons.join(u"; "_s);
+    qCInfo(lcClientConnection) << "certificate of" << m_url.host() << "not trusted:" << m_rejectionReason;
+    // Retrying cannot help until someone decides; the handshake ends without us.
+    m_retryTimer.stop();
+    m_keepAliveTimer.stop();
+    setState(State::Untrusted);
+    Q_EMIT certificateRejected(m_rejectedCertificate, m_rejectionReason);
+}
+
+bool ClientConnection::shouldFallBackToPlain(QAbstractSocket::SocketError error)
+{
+    // A server without TLS answers a TLS hello by closing or with garbage; refused, unreachable
+    // and timed-out attempts say nothing about TLS and keep the scheme.
+    const bool tlsNotSpoken = error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::RemoteHostClosedError;
+    return m_fallback == TlsFallback::PlainWhenServerHasNoTls && m_state == State::Connecting && tlsNotSpoken
+        && m_url.scheme() == u"wss"_s;
+}
+
 void ClientConnection::onConnected()
 {
+    m_fallback = TlsFallback::Never;
     m_backoff.reset();
     m_awaitingPong = false;
     m_keepAliveTimer.start();
@@ -144,6 +202,14 @@ void ClientConnection::onDisconnected()
     m_keepAliveTimer.stop();
     if (m_state != State::Open && m_state != State::Connecting)
         return;
+    if (m_plainNext) {
+        m_fallback = TlsFallback::Never;
+        m_url.setScheme(u"ws"_s);
+        qCInfo(lcClientConnection) << m_url.host() << "does not speak TLS; trying" << m_url;
+        Q_EMIT urlChanged(m_url);
+        connectNow(); // the failed socket goes through deleteLater: safe inside its signal
+        return;
+    }
     QString reason = m_socket ? m_socket->closeReason() : QString();
     if (reason.isEmpty())
         reason = m_lastError.isEmpty() ? u"connection closed"_s : m_lastError;

@@ -25,6 +25,7 @@ public:
         Connecting, // a handshake is under way
         Open,
         Waiting,    // down, the next attempt is scheduled
+        Untrusted,  // the server's certificate is not trusted: no attempts until trust() or open()
     };
     Q_ENUM(State)
 
@@ -39,12 +40,23 @@ public:
     explicit ClientConnection(Options options, QObject *parent = nullptr);
     ~ClientConnection() override;
 
-    void open(const QUrl &url);
+    // How a wss:// address the user typed without a scheme may still reach a server without
+    // TLS. Only the first contact may fall back: once a scheme worked, it is what the profile
+    // keeps, so a later attacker cannot talk the app down to plain text.
+    enum class TlsFallback { Never, PlainWhenServerHasNoTls };
+
+    void open(const QUrl &url, TlsFallback fallback = TlsFallback::Never);
     void close();
     // Skips the rest of the backoff wait (the user pressed "retry now").
     void retryNow();
     // Drops the link as if the network had failed; it reconnects as usual.
     void abort();
+
+    // The SHA-256 fingerprint of the one certificate the user trusts for this server beyond the
+    // system's store (pinned, as SSH's known_hosts and Quassel do). Empty: the store decides.
+    void setTrustedCertificate(const QByteArray &sha256);
+    // Trusts the certificate that was just rejected and tries again at once.
+    void trustRejectedCertificate();
 
     // False when the link is not open: the frame was not sent.
     bool send(const QByteArray &frame);
@@ -56,6 +68,10 @@ public:
     [[nodiscard]] QDateTime nextAttempt() const { return m_nextAttempt; }
     // Attempts since the link was last open.
     [[nodiscard]] int failedAttempts() const { return m_backoff.attempts(); }
+    [[nodiscard]] QByteArray trustedCertificate() const { return m_trustedCertificate; }
+    // The certificate that put the link in Untrusted, and why the system's store refused it.
+    [[nodiscard]] QByteArray rejectedCertificate() const { return m_rejectedCertificate; }
+    [[nodiscard]] QString rejectionReason() const { return m_rejectionReason; }
 
 Q_SIGNALS:
     void opened();
@@ -63,12 +79,17 @@ Q_SIGNALS:
     void dropped(const QString &reason);
     void frameReceived(const QByteArray &frame);
     void stateChanged(rill::client::ClientConnection::State state);
+    // The address changed without open(): the first contact fell back to ws://.
+    void urlChanged(const QUrl &url);
+    void certificateRejected(const QByteArray &sha256, const QString &reason);
 
 private:
     void setState(State state);
     void connectNow();
     void onConnected();
     void onDisconnected();
+    void onSslErrors(const QList<QSslError> &errors);
+    [[nodiscard]] bool shouldFallBackToPlain(QAbstractSocket::SocketError error);
     void onKeepAliveTick();
     void scheduleRetry();
     void dropSocket();
@@ -84,6 +105,11 @@ private:
     QUrl m_url;
     QString m_lastError;
     QDateTime m_nextAttempt;
+    QByteArray m_trustedCertificate;
+    QByteArray m_rejectedCertificate;
+    QString m_rejectionReason;
+    TlsFallback m_fallback = TlsFallback::Never;
+    bool m_plainNext = false; // this attempt showed the server has no TLS
     State m_state = State::Closed;
     bool m_awaitingPong = false;
 };

@@ -94,14 +94,40 @@ QUrl AppSettings::serverUrl(const QString &typed)
     QString text = typed.trimmed();
     if (text.isEmpty())
         return {};
-    if (!text.contains(u"://"_s))
-        text.prepend(u"ws://"_s);
+    const bool schemeless = !typedScheme(text);
+    if (schemeless)
+        text.prepend(u"wss://"_s);
     QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || url.host().isEmpty() || (url.scheme() != u"ws"_s && url.scheme() != u"wss"_s))
         return {};
-    if (url.port() < 0 && url.scheme() == u"ws"_s)
+    // wss:// typed without a port is a server behind a TLS proxy on 443; anything else is
+    // rill-server's own port.
+    if (url.port() < 0 && (schemeless || url.scheme() == u"ws"_s))
         url.setPort(protocol::kDefaultPort);
     return url;
+}
+
+bool AppSettings::typedScheme(const QString &typed)
+{
+    return typed.contains(u"://"_s);
+}
+
+namespace {
+QString trustKey(const QUrl &server)
+{
+    // Per host and port, not per scheme: a pinned certificate is only ever asked for over TLS.
+    return u"trustedCertificates/"_s + server.host() + u'_' + QString::number(server.port(443));
+}
+} // namespace
+
+QByteArray AppSettings::trustedCertificate(const QUrl &server) const
+{
+    return QByteArray::fromHex(m_settings.value(trustKey(server)).toByteArray());
+}
+
+void AppSettings::setTrustedCertificate(const QUrl &server, const QByteArray &sha256)
+{
+    store(trustKey(server), QString::fromLatin1(sha256.toHex()));
 }
 
 } // namespace rill::app

@@ -35,8 +35,16 @@ public:
     void setLastChannel(const QString &channel);
 
     [[nodiscard]] static QString defaultServer();
-    // "host", "host:port" or a ws:// URL, as a WebSocket URL (empty when it is none).
+    // "host", "host:port" or a ws:// or wss:// URL, as a WebSocket URL (empty when it is none).
+    // Without a scheme it is wss://: a server that offers TLS gets it (see typedScheme).
     [[nodiscard]] Q_INVOKABLE static QUrl serverUrl(const QString &typed);
+    // Whether the person chose the scheme; if not, a server without TLS may be reached by ws://.
+    [[nodiscard]] static bool typedScheme(const QString &typed);
+
+    // The SHA-256 fingerprint of the one certificate trusted for this server (host and port)
+    // beyond the system's store; empty when none is.
+    [[nodiscard]] QByteArray trustedCertificate(const QUrl &server) const;
+    void setTrustedCertificate(const QUrl &server, const QByteArray &sha256);
 
 Q_SIGNALS:
     void serverChanged();

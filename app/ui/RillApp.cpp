@@ -60,6 +60,7 @@ RillApp::RillApp(Profile profile, QObject *parent)
         m_workspace->setCurrentName(channel);
     });
     connect(m_bundledServer, &BundledServer::started, this, [this](const QUrl &url) { m_settings->setServer(url.toString()); });
+    connect(&m_session->connection(), &client::ClientConnection::stateChanged, this, &RillApp::untrustedCertificateChanged);
 }
 
 RillApp::~RillApp()
@@ -81,12 +82,12 @@ void RillApp::setSignedIn(bool on)
     Q_EMIT signedInChanged();
 }
 
-void RillApp::start(const QUrl &server)
+void RillApp::start(const QString &server)
 {
-    if (server.isValid())
-        m_settings->setServer(server.toString());
+    if (AppSettings::serverUrl(server).isValid())
+        m_settings->setServer(server);
     const QString token = m_profile.readToken();
-    const QUrl url = AppSettings::serverUrl(m_settings->server());
+    const QUrl url = prepareContact(m_settings->server());
     if (!token.isEmpty() && url.isValid()) {
         setSignedIn(true);
         m_session->resume(url, token);
@@ -117,13 +118,51 @@ bool RillApp::useServer(const QString &typed)
 void RillApp::signIn(const QString &server, const QString &user, const QString &password)
 {
     if (useServer(server))
-        m_session->signIn(AppSettings::serverUrl(server), user.trimmed(), password);
+        m_session->signIn(prepareContact(server), user.trimmed(), password);
 }
 
 void RillApp::createAccount(const QString &server, const QString &user, const QString &password)
 {
     if (useServer(server))
-        m_session->createAccount(AppSettings::serverUrl(server), user.trimmed(), password);
+        m_session->createAccount(prepareContact(server), user.trimmed(), password);
+}
+
+QUrl RillApp::prepareContact(const QString &address)
+{
+    const QUrl url = AppSettings::serverUrl(address);
+    m_session->setTlsFallback(AppSettings::typedScheme(address) ? client::ClientConnection::TlsFallback::Never
+                                                                : client::ClientConnection::TlsFallback::PlainWhenServerHasNoTls);
+    m_session->connection().setTrustedCertificate(m_settings->trustedCertificate(url));
+    return url;
+}
+
+QString RillApp::untrustedCertificate() const
+{
+    const client::ClientConnection &link = m_session->connection();
+    if (link.state() != client::ClientConnection::State::Untrusted)
+        return {};
+    return QString::fromLatin1(link.rejectedCertificate().toHex(':').toUpper());
+}
+
+QString RillApp::untrustedReason() const
+{
+    const client::ClientConnection &link = m_session->connection();
+    return link.state() == client::ClientConnection::State::Untrusted ? link.rejectionReason() : QString();
+}
+
+void RillApp::trustCertificate()
+{
+    client::ClientConnection &link = m_session->connection();
+    if (link.state() != client::ClientConnection::State::Untrusted)
+        return;
+    m_settings->setTrustedCertificate(link.url(), link.rejectedCertificate());
+    link.trustRejectedCertificate();
+}
+
+void RillApp::rejectCertificate()
+{
+    if (m_session->connection().state() == client::ClientConnection::State::Untrusted)
+        m_session->disconnectFromServer();
 }
 
 void RillApp::signOut()

@@ -38,14 +38,18 @@ class RillApp : public QObject
     // Signed in (or signing in again with a kept token): the chat is shown, not the connect screen.
     Q_PROPERTY(bool signedIn READ isSignedIn NOTIFY signedInChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
+    // The server presented a certificate the system does not trust: its SHA-256 fingerprint
+    // (hex pairs joined by colons) for the person to compare, and why; empty otherwise.
+    Q_PROPERTY(QString untrustedCertificate READ untrustedCertificate NOTIFY untrustedCertificateChanged)
+    Q_PROPERTY(QString untrustedReason READ untrustedReason NOTIFY untrustedCertificateChanged)
 
 public:
     RillApp(Profile profile, QObject *parent = nullptr);
     ~RillApp() override;
 
-    // Signs in with the kept token, if there is one. `server` (from --server) wins over the
-    // remembered address.
-    void start(const QUrl &server);
+    // Signs in with the kept token, if there is one. `server` (from --server, as typed) wins
+    // over the remembered address.
+    void start(const QString &server = {});
     void setWindow(QWindow *window);
     // Shows a tray icon where the platform has a tray.
     void enableTray();
@@ -57,6 +61,10 @@ public:
     Q_INVOKABLE void startBundledServer();
     // Brings the window to the front (tray click, notification click).
     Q_INVOKABLE void showWindow();
+    // The answer to untrustedCertificate: trust that one certificate for this server from now
+    // on (kept in the profile) and connect, or give up on this server.
+    Q_INVOKABLE void trustCertificate();
+    Q_INVOKABLE void rejectCertificate();
 
     [[nodiscard]] client::ClientSession *session() const { return m_session; }
     [[nodiscard]] client::Workspace *workspace() const { return m_workspace; }
@@ -68,16 +76,21 @@ public:
     [[nodiscard]] bool isSignedIn() const { return m_signedIn; }
     [[nodiscard]] QString version() const;
     [[nodiscard]] const Profile &profile() const { return m_profile; }
+    [[nodiscard]] QString untrustedCertificate() const;
+    [[nodiscard]] QString untrustedReason() const;
 
 Q_SIGNALS:
     void signedInChanged();
     // Feedback for the connect screen (bad address, …).
     void connectProblem(const QString &text);
+    void untrustedCertificateChanged();
 
 private:
     void setSignedIn(bool on);
     void updateTray();
     [[nodiscard]] bool useServer(const QString &typed);
+    // Readies the session's next first contact with the server at `address` (typed or kept).
+    [[nodiscard]] QUrl prepareContact(const QString &address);
 
     Profile m_profile;
     client::ClientSession *m_session;        // children, in dependency order

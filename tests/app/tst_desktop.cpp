@@ -38,8 +38,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("typed");
         QTest::addColumn<QString>("url");
-        QTest::newRow("host") << u"chat.example.org"_s << u"ws://chat.example.org:7117"_s;
-        QTest::newRow("host:port") << u"10.0.0.5:9000"_s << u"ws://10.0.0.5:9000"_s;
+        // Without a scheme: TLS first (tst_tls: ws:// only when the server has none).
+        QTest::newRow("host") << u"chat.example.org"_s << u"wss://chat.example.org:7117"_s;
+        QTest::newRow("host:port") << u"10.0.0.5:9000"_s << u"wss://10.0.0.5:9000"_s;
         QTest::newRow("ws url") << u" ws://localhost:7117 "_s << u"ws://localhost:7117"_s;
         QTest::newRow("wss keeps its port") << u"wss://chat.example.org"_s << u"wss://chat.example.org"_s;
         QTest::newRow("http is not a server") << u"http://example.org"_s << QString();

@@ -1,6 +1,7 @@
 // Issue 10, transport: TLS, the handshake and log-in clocks, connection caps, Origin, running
 // out of descriptors, and the bound on requests held behind a log-in.
 #include "ServerFixture.h"
+#include "TestCertificate.h"
 #include "TestClient.h"
 
 #include <QJsonArray>
@@ -24,28 +25,6 @@ using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A self-signed certificate for 127.0.0.1, made with the openssl CLI for this run.
-struct TestCertificate {
-    QTemporaryDir dir;
-    QString certFile;
-    QString keyFile;
-    QString error;
-
-    TestCertificate()
-    {
-        certFile = dir.filePath(u"cert.pem"_s);
-        keyFile = dir.filePath(u"key.pem"_s);
-        QProcess openssl;
-        openssl.start(u"openssl"_s,
-                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s,
-                       u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
-                       u"subjectAltName=IP:127.0.0.1"_s, u"-keyout"_s, keyFile, u"-out"_s, certFile});
-        if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
-            error = u"openssl failed: "_s + QString::fromLocal8Bit(openssl.readAllStandardError());
-    }
-    [[nodiscard]] QList<QSslCertificate> certificates() const { return QSslCertificate::fromPath(certFile); }
-};
 
 // Opens a WebSocket that sends this Origin header (empty: none) and says whether it opened.
 bool opensWithOrigin(const QUrl &url, const QString &origin)
