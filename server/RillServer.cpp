@@ -62,12 +62,17 @@ QString RillServer::embeddedRedisExecutable(const QString &configured)
 
 QCoro::Task<bool> RillServer::start()
 {
+    // Destroyed while starting (an app quitting during "Starting…"): the frame outlives us,
+    // so every resumption checks before it touches a member.
+    const QPointer<RillServer> self(this);
     const bool redisUp = co_await connectRedis();
-    if (!redisUp)
+    if (!self || !redisUp)
         co_return false;
 
     m_store = std::make_unique<store::Store>(*m_redis);
     const auto defaults = co_await m_store->ensureDefaults();
+    if (!self)
+        co_return false;
     if (!defaults) {
         m_error = u"cannot prepare the store: "_s + defaults.error().message;
         co_return false;
@@ -75,7 +80,7 @@ QCoro::Task<bool> RillServer::start()
     m_hasher = std::make_unique<store::PasswordHasher>(m_config.hashWorkers);
     if (m_config.demo) {
         const bool seeded = co_await seedDemo();
-        if (!seeded)
+        if (!self || !seeded)
             co_return false;
     }
 
@@ -86,6 +91,8 @@ QCoro::Task<bool> RillServer::start()
     hubOptions.subscriberLink = m_redis->options();
     m_hub = std::make_unique<Hub>(*m_store, *m_redis, hubOptions);
     const bool hubStarted = co_await m_hub->start();
+    if (!self)
+        co_return false;
     if (!hubStarted) {
         m_error = u"cannot start the event hub: "_s + m_hub->errorString();
         co_return false;
@@ -138,7 +145,10 @@ QCoro::Task<bool> RillServer::connectRedis()
         }
         m_embeddedRedis = std::make_unique<redis::EmbeddedRedis>(embedded);
         connect(m_embeddedRedis.get(), &redis::EmbeddedRedis::crashed, this, &RillServer::fatalError);
+        const QPointer<RillServer> self(this);
         const bool started = co_await m_embeddedRedis->start();
+        if (!self)
+            co_return false;
         if (!started) {
             m_error = m_embeddedRedis->errorString();
             co_return false;
@@ -162,8 +172,11 @@ QCoro::Task<bool> RillServer::connectRedis()
 
     // The first connection is awaited (with a deadline); later outages are survived.
     if (!m_redis->isReady()) {
+        const QPointer<RillServer> self(this);
         auto up = qCoro(m_redis.get(), &redis::RedisLink::connected, 10s);
         co_await up;
+        if (!self)
+            co_return false;
     }
     if (!m_redis->isReady()) {
         m_error = u"cannot reach Redis at "_s + options.endpoint.toDisplayString() + u": "_s + m_redis->lastError();

@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QPointer>
 #include <QStandardPaths>
 #include <QTcpServer>
 
@@ -139,6 +140,8 @@ QCoro::Task<bool> EmbeddedRedis::start()
 {
     if (isRunning())
         co_return true;
+    // Destroyed while starting (the app quit during "Starting…"): the frame outlives us.
+    const QPointer<EmbeddedRedis> self(this);
     m_error.clear();
 
     if (!QDir().mkpath(m_options.dataDir)) {
@@ -213,6 +216,8 @@ QCoro::Task<bool> EmbeddedRedis::start()
     if (m_process->state() == QProcess::Starting) {
         auto settled = qCoro(&outcome, &StartOutcome::settled, m_options.startTimeout);
         co_await settled;
+        if (!self)
+            co_return false;
     }
     if (m_process->state() != QProcess::Running) {
         m_error = u"cannot start "_s + m_options.executable + u": "_s + m_process->errorString();
@@ -220,6 +225,8 @@ QCoro::Task<bool> EmbeddedRedis::start()
         co_return false;
     }
     const bool answering = co_await waitUntilAnswering();
+    if (!self)
+        co_return false;
     if (!answering) {
         stopNow();
         co_return false;
@@ -236,6 +243,7 @@ QCoro::Task<bool> EmbeddedRedis::waitUntilAnswering()
     probeOptions.whileDown = RedisOptions::WhileDown::Wait;
     RedisClient probe(probeOptions);
     probe.open();
+    const QPointer<EmbeddedRedis> self(this);
 
     const auto deadline = std::chrono::steady_clock::now() + m_options.startTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -246,9 +254,13 @@ QCoro::Task<bool> EmbeddedRedis::waitUntilAnswering()
         }
         // -LOADING while it replays a large append-only file: keep asking.
         const RedisReply pong = co_await probe.command("PING");
+        if (!self)
+            co_return false;
         if (pong.isStatus())
             co_return true;
         co_await QCoro::sleepFor(50ms);
+        if (!self)
+            co_return false;
     }
     m_error = u"redis-server did not answer within "_s + QString::number(m_options.startTimeout.count()) + u" ms"_s;
     co_return false;
