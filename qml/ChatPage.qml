@@ -86,6 +86,14 @@ Page {
                                 text: qsTr("Browse channels…")
                                 onTriggered: browser.open()
                             }
+                            MenuItem {
+                                // The address (and fingerprint) teammates need, after sign-in too.
+                                objectName: "serverSharingItem"
+                                text: qsTr("Server on this computer…")
+                                visible: page.app.bundledServer.status === BundledServer.Running
+                                height: visible ? implicitHeight : 0
+                                onTriggered: sharingDialog.open()
+                            }
                             MenuSeparator { }
                             Menu {
                                 title: qsTr("Theme")
@@ -209,6 +217,20 @@ Page {
             store: page.current
             workspace: page.workspace
             visible: page.current && !page.current.isDirect
+        }
+    }
+
+    Dialog {
+        id: sharingDialog
+        objectName: "serverSharingDialog"
+        title: qsTr("Server on this computer")
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 48, 520)
+        modal: true
+        standardButtons: Dialog.Close
+        ServerSharing {
+            anchors.fill: parent
+            app: page.app
         }
     }
 

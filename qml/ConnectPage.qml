@@ -125,17 +125,23 @@ Page {
         }
 
         Label {
-            text: qsTr("No server yet? Run one on this computer; teammates on your network connect to it.")
+            text: qsTr("No server yet? Run one on this computer, for you alone or shared with teammates on your network.")
             wrapMode: Text.Wrap
             opacity: 0.75
             Layout.fillWidth: true
+        }
+        CheckBox {
+            id: shareOnStart
+            objectName: "shareOnStartCheck"
+            text: qsTr("Share it on the network (encrypted), not just this computer")
+            visible: page.app.bundledServer.available && page.app.bundledServer.status !== BundledServer.Running
         }
         Button {
             objectName: "startServerButton"
             text: page.app.bundledServer.status === BundledServer.Starting ? qsTr("Starting…") : qsTr("Start a server on this computer")
             visible: page.app.bundledServer.available && page.app.bundledServer.status !== BundledServer.Running
             enabled: page.app.bundledServer.status !== BundledServer.Starting
-            onClicked: page.app.startBundledServer()
+            onClicked: page.app.startBundledServer(shareOnStart.checked)
         }
         Label {
             objectName: "serverUnavailable"
@@ -151,25 +157,10 @@ Page {
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
-        ColumnLayout {
+        ServerSharing {
+            app: page.app
             visible: page.app.bundledServer.status === BundledServer.Running
-            spacing: 4
-            Label {
-                text: qsTr("Server running. Teammates can connect to:")
-                font.weight: Font.DemiBold
-            }
-            Repeater {
-                model: page.app.bundledServer.addresses
-                TextEdit {
-                    required property string modelData
-                    objectName: "serverAddress"
-                    text: modelData
-                    readOnly: true
-                    selectByMouse: true
-                    color: sys.text
-                    font.family: "monospace"
-                }
-            }
+            Layout.fillWidth: true
         }
     }
 

@@ -48,5 +48,13 @@ Rectangle {
             flat: true
             onClicked: banner.session.retryNow()
         }
+        Button {
+            // A server that is gone for good must not hold the window hostage.
+            objectName: "bannerSignOutButton"
+            text: qsTr("Sign out")
+            visible: banner.session.status === Session.Reconnecting
+            flat: true
+            onClicked: banner.session.signOut()
+        }
     }
 }

@@ -18,6 +18,28 @@ void AppSettings::store(const QString &key, const QVariant &value)
     m_settings.sync(); // a crash a minute later should not lose it
 }
 
+bool AppSettings::runsBundledServer() const
+{
+    return m_settings.value(u"bundledServer/run"_s, false).toBool();
+}
+
+void AppSettings::setRunsBundledServer(bool on)
+{
+    if (on != runsBundledServer())
+        store(u"bundledServer/run"_s, on);
+}
+
+bool AppSettings::sharesBundledServer() const
+{
+    return m_settings.value(u"bundledServer/shared"_s, false).toBool();
+}
+
+void AppSettings::setSharesBundledServer(bool on)
+{
+    if (on != sharesBundledServer())
+        store(u"bundledServer/shared"_s, on);
+}
+
 QString AppSettings::defaultServer()
 {
     return u"ws://localhost:"_s + QString::number(protocol::kDefaultPort);

@@ -34,6 +34,13 @@ public:
     [[nodiscard]] QString lastChannel() const;
     void setLastChannel(const QString &channel);
 
+    // The profile runs its own server ("Start a server on this computer"): the next start starts
+    // it again before signing in. Shared: on the network with TLS, not this computer only.
+    [[nodiscard]] bool runsBundledServer() const;
+    void setRunsBundledServer(bool on);
+    [[nodiscard]] bool sharesBundledServer() const;
+    void setSharesBundledServer(bool on);
+
     [[nodiscard]] static QString defaultServer();
     // "host", "host:port" or a ws:// or wss:// URL, as a WebSocket URL (empty when it is none).
     // Without a scheme it is wss://: a server that offers TLS gets it (see typedScheme).

@@ -1,5 +1,6 @@
 #include "BundledServer.h"
 
+#include "SelfSignedCertificate.h"
 #include "server/RillServer.h"
 
 #include <QHostInfo>
@@ -63,10 +64,37 @@ QString BundledServer::unavailableReason() const
 #endif
 }
 
+void BundledServer::restart(bool shared)
+{
+    m_shared = shared;
+    if (m_status == Status::Starting)
+        return; // the start under way reads m_shared when it makes its config
+    stopAndRun();
+}
+
+QCoro::Task<> BundledServer::stopAndRun()
+{
+    QPointer<BundledServer> self(this);
+    co_await stop();
+    if (self)
+        self->start();
+}
+
 QCoro::Task<> BundledServer::run()
 {
     QPointer<BundledServer> self(this);
     setStatus(Status::Starting);
+    // Shared means reachable by others: never in clear text (issue 10). The certificate is made
+    // once, so what teammates trusted stays valid across restarts.
+    SelfSignedCertificate certificate(m_dataDir);
+    m_fingerprint.clear();
+    if (m_shared) {
+        if (!certificate.ensure()) {
+            setStatus(Status::Failed, certificate.error());
+            co_return;
+        }
+        m_fingerprint = certificate.fingerprint();
+    }
     // The usual port, so the address teammates write down stays the same; when something
     // else has it, any free one.
     const std::array<quint16, 2> ports{m_preferredPort, 0};
@@ -76,6 +104,11 @@ QCoro::Task<> BundledServer::run()
         config.redisUrl.clear(); // the embedded redis-server under dataDir
         config.redisServer = m_redisServer;
         config.port = port;
+        if (m_shared) {
+            config.listenAddress = QHostAddress::Any;
+            config.tlsCertFile = certificate.certificateFile();
+            config.tlsKeyFile = certificate.keyFile();
+        }
         config.instanceName = QHostInfo::localHostName() + u"-app"_s;
         auto candidate = std::make_unique<server::RillServer>(config);
         server::RillServer *raw = candidate.get();
@@ -111,7 +144,7 @@ QCoro::Task<> BundledServer::stop()
 
 QStringList BundledServer::addresses() const
 {
-    if (m_status != Status::Running)
+    if (m_status != Status::Running || !m_shared)
         return {};
     QStringList out;
     for (const QNetworkInterface &iface : QNetworkInterface::allInterfaces()) {
@@ -120,10 +153,10 @@ QStringList BundledServer::addresses() const
         for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
             const QHostAddress ip = entry.ip();
             if (ip.protocol() == QAbstractSocket::IPv4Protocol)
-                out << u"ws://"_s + ip.toString() + u':' + QString::number(m_port);
+                out << u"wss://"_s + ip.toString() + u':' + QString::number(m_port);
         }
     }
-    out << u"ws://"_s + QHostInfo::localHostName() + u':' + QString::number(m_port);
+    out << u"wss://"_s + QHostInfo::localHostName() + u':' + QString::number(m_port);
     return out;
 }
 
@@ -131,7 +164,7 @@ QUrl BundledServer::localUrl() const
 {
     if (m_status != Status::Running)
         return {};
-    return QUrl(u"ws://127.0.0.1:"_s + QString::number(m_port));
+    return QUrl((m_shared ? u"wss://127.0.0.1:"_s : u"ws://127.0.0.1:"_s) + QString::number(m_port));
 }
 
 } // namespace rill::app

@@ -26,8 +26,13 @@ class BundledServer : public QObject
     QML_UNCREATABLE("The app owns the bundled server")
     Q_PROPERTY(Status status READ status NOTIFY statusChanged)
     Q_PROPERTY(QString error READ error NOTIFY statusChanged)
-    // Where teammates reach it: ws://<each LAN address>:port
+    // Shared on the network (every interface, wss:// with a certificate made once for this
+    // profile) or for this computer only (loopback, ws://). Applies from the next start.
+    Q_PROPERTY(bool shared READ isShared NOTIFY statusChanged)
+    // Where teammates reach it when shared: wss://<each LAN address>:port; empty otherwise.
     Q_PROPERTY(QStringList addresses READ addresses NOTIFY statusChanged)
+    // The SHA-256 fingerprint teammates compare when their app asks (shared only).
+    Q_PROPERTY(QString fingerprint READ fingerprint NOTIFY statusChanged)
     // Where this app reaches it.
     Q_PROPERTY(QUrl localUrl READ localUrl NOTIFY statusChanged)
     // Whether there is a redis-server to run, and if not, what to do about it.
@@ -42,6 +47,9 @@ public:
     ~BundledServer() override;
 
     Q_INVOKABLE void start();
+    // Stops a running server and starts it again shared or not; started() says where.
+    void restart(bool shared);
+    void setShared(bool shared) { m_shared = shared; }
     // Stops it, waiting for the goodbye to go out.
     QCoro::Task<> stop();
 
@@ -50,6 +58,8 @@ public:
     [[nodiscard]] QStringList addresses() const;
     [[nodiscard]] QUrl localUrl() const;
     [[nodiscard]] quint16 port() const { return m_port; }
+    [[nodiscard]] bool isShared() const { return m_shared; }
+    [[nodiscard]] QString fingerprint() const { return m_fingerprint; }
     [[nodiscard]] bool isAvailable() const;
     [[nodiscard]] QString unavailableReason() const;
 
@@ -59,6 +69,7 @@ Q_SIGNALS:
 
 private:
     QCoro::Task<> run();
+    QCoro::Task<> stopAndRun();
     void setStatus(Status status, const QString &error = {});
 
     QString m_dataDir;
@@ -67,6 +78,8 @@ private:
     quint16 m_port = 0;
     std::unique_ptr<server::RillServer> m_server;
     Status m_status = Status::Stopped;
+    bool m_shared = false;
+    QString m_fingerprint;
     QString m_error;
 };
 

@@ -59,7 +59,7 @@ RillApp::RillApp(Profile profile, QObject *parent)
         showWindow();
         m_workspace->setCurrentName(channel);
     });
-    connect(m_bundledServer, &BundledServer::started, this, [this](const QUrl &url) { m_settings->setServer(url.toString()); });
+    connect(m_bundledServer, &BundledServer::started, this, &RillApp::onBundledServerStarted);
     connect(&m_session->connection(), &client::ClientConnection::stateChanged, this, &RillApp::untrustedCertificateChanged);
 }
 
@@ -84,8 +84,16 @@ void RillApp::setSignedIn(bool on)
 
 void RillApp::start(const QString &server)
 {
-    if (AppSettings::serverUrl(server).isValid())
+    if (AppSettings::serverUrl(server).isValid()) {
         m_settings->setServer(server);
+        m_settings->setRunsBundledServer(false);
+    }
+    if (m_settings->runsBundledServer()) {
+        // Its own server first; onBundledServerStarted signs in with the token once it runs.
+        m_bundledServer->setShared(m_settings->sharesBundledServer());
+        m_bundledServer->start();
+        return;
+    }
     const QString token = m_profile.readToken();
     const QUrl url = prepareContact(m_settings->server());
     if (!token.isEmpty() && url.isValid()) {
@@ -112,6 +120,9 @@ bool RillApp::useServer(const QString &typed)
         return false;
     }
     m_settings->setServer(typed.trimmed());
+    // Signing in elsewhere: the next start need not run this profile's own server.
+    m_settings->setRunsBundledServer(m_bundledServer->status() == BundledServer::Status::Running
+                                     && AppSettings::serverUrl(typed) == m_bundledServer->localUrl());
     return true;
 }
 
@@ -170,9 +181,32 @@ void RillApp::signOut()
     m_session->signOut();
 }
 
-void RillApp::startBundledServer()
+void RillApp::startBundledServer(bool shared)
 {
+    m_settings->setRunsBundledServer(true);
+    m_settings->setSharesBundledServer(shared);
+    m_bundledServer->setShared(shared);
     m_bundledServer->start();
+}
+
+void RillApp::shareBundledServer(bool shared)
+{
+    m_settings->setSharesBundledServer(shared);
+    m_bundledServer->restart(shared);
+}
+
+void RillApp::onBundledServerStarted(const QUrl &url)
+{
+    m_settings->setServer(url.toString());
+    // This app made the certificate: it trusts it without asking.
+    const QString fingerprint = m_bundledServer->fingerprint();
+    if (!fingerprint.isEmpty())
+        m_settings->setTrustedCertificate(url, QByteArray::fromHex(fingerprint.toLatin1().replace(':', QByteArray())));
+    const QString token = m_profile.readToken();
+    if (token.isEmpty())
+        return; // a new server: the connect screen signs up
+    setSignedIn(true);
+    m_session->resume(prepareContact(url.toString()), token);
 }
 
 void RillApp::showWindow()

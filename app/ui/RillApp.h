@@ -57,8 +57,12 @@ public:
     Q_INVOKABLE void signIn(const QString &server, const QString &user, const QString &password);
     Q_INVOKABLE void createAccount(const QString &server, const QString &user, const QString &password);
     Q_INVOKABLE void signOut();
-    // Starts the bundled server and, once it runs, points the connect screen at it.
-    Q_INVOKABLE void startBundledServer();
+    // Starts the bundled server (shared on the network or not) and, once it runs, points the
+    // connect screen at it; the profile remembers to start it again next time.
+    Q_INVOKABLE void startBundledServer(bool shared);
+    // Shares the running bundled server on the network, or takes it back to this computer:
+    // it restarts, and this window follows it.
+    Q_INVOKABLE void shareBundledServer(bool shared);
     // Brings the window to the front (tray click, notification click).
     Q_INVOKABLE void showWindow();
     // The answer to untrustedCertificate: trust that one certificate for this server from now
@@ -91,6 +95,7 @@ private:
     [[nodiscard]] bool useServer(const QString &typed);
     // Readies the session's next first contact with the server at `address` (typed or kept).
     [[nodiscard]] QUrl prepareContact(const QString &address);
+    void onBundledServerStarted(const QUrl &url);
 
     Profile m_profile;
     client::ClientSession *m_session;        // children, in dependency order

@@ -8,7 +8,11 @@
 #include "redis/EmbeddedRedis.h"
 
 #include <QCoro/QCoroTask>
+#include <QCryptographicHash>
 #include <QFileInfo>
+#include <QNetworkInterface>
+#include <QSslCertificate>
+#include <QTcpSocket>
 #include <QImage>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -18,6 +22,18 @@
 using namespace rill;
 using namespace rill::app;
 using namespace Qt::StringLiterals;
+
+namespace {
+// An address of this machine that is not loopback (none on a machine without a network).
+QHostAddress firstNetworkAddress()
+{
+    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
+        if (!address.isLoopback() && address.protocol() == QAbstractSocket::IPv4Protocol)
+            return address;
+    }
+    return {};
+}
+} // namespace
 
 class TestDesktop : public QObject
 {
@@ -115,21 +131,51 @@ private Q_SLOTS:
     }
 
     // "Start a server on this computer": a real server with its embedded Redis under the
-    // profile's data directory, that a client can then use.
+    // profile's data directory, that a client can then use. For this computer only it listens on
+    // loopback in clear text; shared, it listens everywhere and only over TLS, with a certificate
+    // made once (the same fingerprint after a restart) whose key only the user can read.
+    void bundledServerServes_data()
+    {
+        QTest::addColumn<bool>("shared");
+        QTest::newRow("this computer only") << false;
+        QTest::newRow("shared on the network") << true;
+    }
+
     void bundledServerServes()
     {
+        QFETCH(bool, shared);
         QTemporaryDir data;
         BundledServer bundled(data.filePath(u"server"_s), redis::findFreeLocalPort());
+        bundled.setShared(shared);
         QSignalSpy started(&bundled, &BundledServer::started);
         bundled.start();
         QCOMPARE(bundled.status(), BundledServer::Status::Starting);
         QVERIFY(started.wait(20000));
         QCOMPARE(bundled.status(), BundledServer::Status::Running);
-        QVERIFY(!bundled.addresses().isEmpty());
-        QVERIFY(bundled.addresses().constLast().endsWith(u':' + QString::number(bundled.port())));
         QVERIFY(QFileInfo::exists(data.filePath(u"server/redis"_s)));
+        QCOMPARE(bundled.localUrl().scheme(), shared ? u"wss"_s : u"ws"_s);
+        QCOMPARE(bundled.addresses().isEmpty(), !shared);
+        for (const QString &address : bundled.addresses())
+            QVERIFY2(address.startsWith(u"wss://"_s) && address.endsWith(u':' + QString::number(bundled.port())), qPrintable(address));
+        QCOMPARE(bundled.fingerprint().isEmpty(), !shared);
+
+        // Reachable from the network only when shared.
+        if (const QHostAddress lan = firstNetworkAddress(); !lan.isNull()) {
+            QTcpSocket probe;
+            probe.connectToHost(lan, bundled.port());
+            QCOMPARE(probe.waitForConnected(10000), shared);
+        }
 
         test::ClientUnderTest alice;
+        const QString fingerprint = bundled.fingerprint();
+        if (shared) {
+            const auto certificates = QSslCertificate::fromPath(data.filePath(u"server/share-cert.pem"_s));
+            QCOMPARE(certificates.size(), 1);
+            const QByteArray digest = certificates.constFirst().digest(QCryptographicHash::Sha256);
+            QCOMPARE(fingerprint, QString::fromLatin1(digest.toHex(':').toUpper()));
+            QCOMPARE(QFile::permissions(data.filePath(u"server/share-key.pem"_s)) & 0x0077, QFileDevice::Permissions());
+            alice.session->connection().setTrustedCertificate(digest);
+        }
         QVERIFY(alice.signUp(bundled.localUrl(), u"alice"_s));
         alice.workspace->sendTo(u"general"_s, u"hosted here"_s);
         QTRY_VERIFY(alice.channel(u"general"_s)->pending().isEmpty());
@@ -137,6 +183,13 @@ private Q_SLOTS:
         QCoro::waitFor(bundled.stop());
         QCOMPARE(bundled.status(), BundledServer::Status::Stopped);
         QTRY_COMPARE(alice.session->status(), client::ClientSession::Status::Reconnecting);
+
+        // Started again: the same certificate, so what teammates trusted still holds.
+        bundled.start();
+        QVERIFY(started.wait(20000));
+        QCOMPARE(bundled.fingerprint(), fingerprint);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session->status(), client::ClientSession::Status::Online, 20000);
+        QCoro::waitFor(bundled.stop());
     }
 
     // Without a redis-server (a Windows machine with nothing installed) the app says what is
