@@ -3,11 +3,16 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Rill.Client
 
-// Find public channels and join them, or create one by name.
+// Find public channels and join them, or create one by name. It stays open until the channel
+// is on screen, and says here (not in a tooltip elsewhere) why when it cannot be.
 Dialog {
     id: root
     objectName: "channelBrowser"
     property Workspace workspace
+    // The channel asked for and not yet shown; its problem, if the server refused it.
+    property string pending: ""
+    property string problem: ""
+    readonly property string typedName: root.workspace ? root.workspace.directory.channelNameFor(filter.text) : ""
 
     title: qsTr("Browse channels")
     modal: true
@@ -18,8 +23,24 @@ Dialog {
 
     onOpened: {
         filter.text = ""
+        root.pending = ""
+        root.problem = ""
         filter.forceActiveFocus()
         root.workspace.refreshDirectory()
+    }
+
+    Connections {
+        target: root.workspace
+        function onProblem(text) {
+            if (root.pending === "")
+                return
+            root.problem = text
+            root.pending = ""
+        }
+        function onCurrentChanged() {
+            if (root.pending !== "" && root.workspace.currentName === root.pending)
+                root.close()
+        }
     }
 
     ColumnLayout {
@@ -31,12 +52,25 @@ Dialog {
             Layout.fillWidth: true
             placeholderText: qsTr("Search or name a new channel")
             selectByMouse: true
+            onTextEdited: root.problem = ""
+            // Enter means what was typed: that channel, joined or made; a partial match is
+            // joined by choosing it in the list.
             onAccepted: {
-                if (matches.count > 0)
-                    root.join(matches.get(0, "name"))
+                if (root.typedName !== "")
+                    root.join(root.typedName)
                 else if (text.trim() !== "")
-                    root.join(text.trim())
+                    root.problem = qsTr("“%1” is not a channel name: use 1–64 of a–z, 0–9, _ and -").arg(text.trim())
             }
+        }
+        Label {
+            objectName: "browserProblem"
+            Layout.fillWidth: true
+            visible: root.problem !== "" || (filter.text.trim() !== "" && root.typedName === "")
+            text: root.problem !== "" ? root.problem
+                                      : qsTr("A channel name is 1–64 of a–z, 0–9, _ and -")
+            color: root.problem !== "" ? "#d1383d" : palette.windowText
+            opacity: root.problem !== "" ? 1 : 0.7
+            wrapMode: Text.Wrap
         }
         ListView {
             Layout.fillWidth: true
@@ -52,6 +86,7 @@ Dialog {
                 required property string name
                 required property int members
                 required property bool joined
+                objectName: "directory:" + name
                 width: ListView.view.width
                 onClicked: root.join(name)
                 contentItem: RowLayout {
@@ -67,14 +102,28 @@ Dialog {
             }
         }
         Button {
-            visible: filter.text.trim() !== "" && matches.count === 0
-            text: qsTr("Create #%1").arg(filter.text.trim().toLowerCase())
-            onClicked: root.join(filter.text.trim())
+            objectName: "createChannelButton"
+            visible: root.typedName !== "" && !root.hasExactMatch()
+            text: qsTr("Create #%1").arg(root.typedName)
+            onClicked: root.join(root.typedName)
         }
     }
 
+    function hasExactMatch() {
+        for (let i = 0; i < matches.count; ++i) {
+            if (matches.get(i, "name") === root.typedName)
+                return true
+        }
+        return false
+    }
+
     function join(name) {
+        root.problem = ""
+        if (root.workspace.currentName === name) {
+            root.close()
+            return
+        }
+        root.pending = name
         root.workspace.join(name)
-        root.close()
     }
 }

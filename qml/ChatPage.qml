@@ -79,7 +79,7 @@ Page {
                             id: menu
                             y: parent.height
                             MenuItem {
-                                text: qsTr("Quick switcher…\tCtrl+K")
+                                text: qsTr("Quick switcher (Ctrl+K)") // a tab is no column in a Quick menu: it was elided to "……"
                                 onTriggered: switcher.open()
                             }
                             MenuItem {

@@ -1,10 +1,19 @@
 #include "DirectoryModel.h"
 
+#include "protocol/Names.h"
+
 namespace rill::client {
 
 DirectoryModel::DirectoryModel(QObject *parent)
     : QAbstractListModel(parent)
 {
+}
+
+QString DirectoryModel::channelNameFor(const QString &typed)
+{
+    const QString trimmed = typed.trimmed();
+    return protocol::normalizeChannelName(trimmed.startsWith(u'#') ? QStringView(trimmed).mid(1) : QStringView(trimmed))
+        .value_or(QString());
 }
 
 int DirectoryModel::rowCount(const QModelIndex &parent) const

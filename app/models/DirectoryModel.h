@@ -36,6 +36,9 @@ public:
 
     [[nodiscard]] int count() const { return rowCount(); }
     [[nodiscard]] bool isLoading() const { return m_loading; }
+    // What the browser would create for what was typed ("#Design" is "design"); empty when it
+    // is no channel name at all ("design team"), so the browser never offers it.
+    [[nodiscard]] Q_INVOKABLE static QString channelNameFor(const QString &typed);
 
 Q_SIGNALS:
     void countChanged();

@@ -40,20 +40,28 @@ int FilterModel::role() const
     return sourceModel()->roleNames().key(m_roleName.toUtf8(), Qt::DisplayRole);
 }
 
+QString FilterModel::needle() const
+{
+    // People write channels the way they read them, "#design".
+    const QString trimmed = m_text.trimmed();
+    return trimmed.startsWith(u'#') ? trimmed.mid(1) : trimmed;
+}
+
 bool FilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     if (m_text.isEmpty())
         return true;
     const QString value = sourceModel()->index(sourceRow, 0, sourceParent).data(role()).toString();
-    return value.contains(m_text.trimmed(), Qt::CaseInsensitive);
+    return value.contains(needle(), Qt::CaseInsensitive);
 }
 
 bool FilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
     const QString a = left.data(role()).toString();
     const QString b = right.data(role()).toString();
-    const bool aPrefix = a.startsWith(m_text.trimmed(), Qt::CaseInsensitive);
-    const bool bPrefix = b.startsWith(m_text.trimmed(), Qt::CaseInsensitive);
+    const QString wanted = needle();
+    const bool aPrefix = a.startsWith(wanted, Qt::CaseInsensitive);
+    const bool bPrefix = b.startsWith(wanted, Qt::CaseInsensitive);
     if (aPrefix != bPrefix)
         return aPrefix;
     return left.row() < right.row();

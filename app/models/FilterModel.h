@@ -37,6 +37,7 @@ protected:
     [[nodiscard]] bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
+    [[nodiscard]] QString needle() const;
     [[nodiscard]] int role() const;
     QString m_text;
     QString m_roleName = QStringLiteral("name");

@@ -153,6 +153,33 @@ private Q_SLOTS:
         directory.setEntries({{u"x"_s, 1}});
         QCOMPARE(filter.count(), 0);
     }
+
+    // What the browser offers to create, and what it finds, for what a person types.
+    void channelNamesAsTyped_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("name");  // to create; empty: none
+        QTest::addColumn<int>("matches");   // of general, dev, devops
+        QTest::newRow("a name") << u"design"_s << u"design"_s << 0;
+        QTest::newRow("as it is read") << u" #Dev "_s << u"dev"_s << 2;
+        QTest::newRow("two words") << u"design team"_s << QString() << 0;
+        QTest::newRow("too long") << QString(65, u'a') << QString() << 0;
+        QTest::newRow("only a hash") << u"#"_s << QString() << 3;
+    }
+
+    void channelNamesAsTyped()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, name);
+        QFETCH(int, matches);
+        QCOMPARE(DirectoryModel::channelNameFor(typed), name);
+        DirectoryModel directory;
+        directory.setEntries({{u"general"_s, 10}, {u"dev"_s, 3}, {u"devops"_s, 5}});
+        FilterModel filter;
+        filter.setSourceModel(&directory);
+        filter.setText(typed);
+        QCOMPARE(filter.count(), matches);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestListModels)
