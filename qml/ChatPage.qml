@@ -207,6 +207,7 @@ Page {
                 id: composer
                 Layout.fillWidth: true
                 workspace: page.workspace
+                drafts: page.app.settings
             }
         }
 

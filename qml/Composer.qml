@@ -2,6 +2,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Rill.Client
+import Rill.Ui
 
 // Enter sends, Shift+Enter starts a new line; typing tells the others (throttled in C++).
 Pane {
@@ -10,14 +11,52 @@ Pane {
     property Workspace workspace
     property alias text: input.text
     property string problem: ""
+    // Where drafts are kept (the profile's settings); none: a draft lives only while shown.
+    property AppSettings drafts: null
+    // The channel whose draft the input holds: each channel keeps its own, so Enter never
+    // posts one channel's words in another.
+    property string draftChannel: ""
+    readonly property string currentChannel: root.workspace && root.workspace.current ? root.workspace.current.name : ""
+    property bool loadingDraft: false
+
+    onCurrentChannelChanged: root.switchDraft()
+    Component.onCompleted: root.switchDraft()
+    Component.onDestruction: root.saveDraft()
+
+    function saveDraft() {
+        draftTimer.stop()
+        if (root.drafts && root.draftChannel !== "")
+            root.drafts.setDraft(root.draftChannel, input.text)
+    }
+
+    function switchDraft() {
+        if (root.currentChannel === root.draftChannel)
+            return
+        root.saveDraft()
+        root.draftChannel = root.currentChannel
+        root.loadingDraft = true // a draft coming back is no typing to announce
+        input.text = root.drafts ? root.drafts.draft(root.draftChannel) : ""
+        input.cursorPosition = input.length
+        root.loadingDraft = false
+        root.problem = ""
+    }
+
+    // Kept a moment after the last key, not at every key: each save writes the settings file.
+    Timer {
+        id: draftTimer
+        interval: 400
+        onTriggered: root.saveDraft()
+    }
 
     function send() {
         if (!root.workspace)
             return
         const refused = root.workspace.send(input.text)
         root.problem = refused
-        if (refused === "")
+        if (refused === "") {
             input.clear()
+            root.saveDraft()
+        }
     }
 
     function focusInput() { input.forceActiveFocus() }
@@ -57,7 +96,10 @@ Pane {
                         }
                     }
                     onTextChanged: {
+                        if (root.loadingDraft)
+                            return
                         root.problem = ""
+                        draftTimer.restart()
                         if (text.length > 0 && root.workspace)
                             root.workspace.typing()
                     }

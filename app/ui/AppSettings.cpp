@@ -40,6 +40,31 @@ void AppSettings::setSharesBundledServer(bool on)
         store(u"bundledServer/shared"_s, on);
 }
 
+namespace {
+QString draftKey(const QString &channel)
+{
+    // Channel names are a-z 0-9 _ -, and DM names add a colon: all safe as INI keys.
+    return u"drafts/"_s + channel;
+}
+} // namespace
+
+QString AppSettings::draft(const QString &channel) const
+{
+    return m_settings.value(draftKey(channel)).toString();
+}
+
+void AppSettings::setDraft(const QString &channel, const QString &text)
+{
+    if (channel.isEmpty() || text == draft(channel))
+        return;
+    if (text.isEmpty()) {
+        m_settings.remove(draftKey(channel));
+        m_settings.sync();
+        return;
+    }
+    store(draftKey(channel), text);
+}
+
 QString AppSettings::defaultServer()
 {
     return u"ws://localhost:"_s + QString::number(protocol::kDefaultPort);

@@ -41,6 +41,11 @@ public:
     [[nodiscard]] bool sharesBundledServer() const;
     void setSharesBundledServer(bool on);
 
+    // What was typed in a channel and not sent: it stays with that channel, also across a
+    // restart (as Slack's drafts do). An empty draft is no draft.
+    [[nodiscard]] Q_INVOKABLE QString draft(const QString &channel) const;
+    Q_INVOKABLE void setDraft(const QString &channel, const QString &text);
+
     [[nodiscard]] static QString defaultServer();
     // "host", "host:port" or a ws:// or wss:// URL, as a WebSocket URL (empty when it is none).
     // Without a scheme it is wss://: a server that offers TLS gets it (see typedScheme).

@@ -4,9 +4,11 @@
 #include "TestClient.h"
 
 #include "../app/ClientUnderTest.h"
+#include "ui/AppSettings.h"
 
 #include <QObject>
 #include <QQmlEngine>
+#include <QTemporaryDir>
 
 #include <memory>
 
@@ -18,6 +20,8 @@ class ViewHarness : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(rill::client::Workspace *workspace READ workspace CONSTANT)
+    // Alice's profile settings (drafts), in a file of this run.
+    Q_PROPERTY(rill::app::AppSettings *settings READ settings CONSTANT)
 
 public:
     explicit ViewHarness(QObject *parent = nullptr);
@@ -25,6 +29,9 @@ public:
 
     [[nodiscard]] bool start();
     [[nodiscard]] client::Workspace *workspace() const { return m_alice ? m_alice->workspace.get() : nullptr; }
+    [[nodiscard]] app::AppSettings *settings() const { return m_settings.get(); }
+    // The same settings file read afresh, as the next start of the app reads it.
+    Q_INVOKABLE rill::app::AppSettings *reopenSettings();
 
     // Bob says something in a channel (joining it first).
     Q_INVOKABLE bool postAsBob(const QString &channel, const QString &text);
@@ -36,6 +43,8 @@ public:
     Q_INVOKABLE int pendingCount(const QString &channel) const;
 
 private:
+    QTemporaryDir m_profileDir;
+    std::unique_ptr<app::AppSettings> m_settings;
     std::unique_ptr<ServerFixture> m_server;
     std::unique_ptr<ClientUnderTest> m_alice;
     std::unique_ptr<TestClient> m_bob;

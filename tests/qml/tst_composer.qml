@@ -21,6 +21,52 @@ Item {
             }
         }
 
+        Component {
+            id: draftingComposer
+            Composer {
+                width: 600
+                workspace: harness.workspace
+            }
+        }
+
+        // Issue 9, item 6: the draft followed the person to the next channel, where Enter posted
+        // it. Each channel keeps its own, also across a restart.
+        function test_draftsBelongToTheirChannel() {
+            harness.workspace.join("drafts")
+            tryVerify(() => harness.workspace.channel("drafts") !== null, 5000)
+            harness.workspace.currentName = "general"
+            const composer = createTemporaryObject(draftingComposer, root, { drafts: harness.settings })
+            const field = input(composer)
+            for (const c of "half a thought")
+                keyClick(c)
+
+            harness.workspace.currentName = "drafts"
+            compare(field.text, "", "the next channel starts empty")
+            const before = harness.texts("drafts").length
+            keyClick(Qt.Key_Return)
+            compare(harness.pendingCount("drafts"), 0, "nothing was posted in the wrong channel")
+            keyClick(Qt.Key_X)
+
+            harness.workspace.currentName = "general"
+            compare(field.text, "half a thought", "back where it was written")
+            compare(composer.problem, "")
+
+            // The next start: a new composer on the settings file read afresh.
+            composer.destroy()
+            const settings = harness.reopenSettings()
+            compare(settings.draft("general"), "half a thought")
+            compare(settings.draft("drafts"), "x")
+            const next = createTemporaryObject(draftingComposer, root, { drafts: settings })
+            compare(findChild(next, "composerInput").text, "half a thought")
+
+            // Sent, it is no draft any more.
+            input(next)
+            keyClick(Qt.Key_Return)
+            tryVerify(() => harness.pendingCount("general") === 0, 5000)
+            compare(settings.draft("general"), "")
+            compare(harness.texts("drafts").length, before)
+        }
+
         function init() {
             harness.workspace.currentName = "general"
         }

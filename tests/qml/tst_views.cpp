@@ -18,7 +18,14 @@ using namespace Qt::StringLiterals;
 
 ViewHarness::ViewHarness(QObject *parent)
     : QObject(parent)
+    , m_settings(std::make_unique<app::AppSettings>(m_profileDir.filePath(u"alice.ini"_s)))
 {
+}
+
+app::AppSettings *ViewHarness::reopenSettings()
+{
+    m_settings = std::make_unique<app::AppSettings>(m_profileDir.filePath(u"alice.ini"_s));
+    return m_settings.get();
 }
 
 ViewHarness::~ViewHarness() = default;
