@@ -25,6 +25,8 @@ ViewHarness::ViewHarness(QObject *parent)
 app::AppSettings *ViewHarness::reopenSettings()
 {
     m_settings = std::make_unique<app::AppSettings>(m_profileDir.filePath(u"alice.ini"_s));
+    // Returned from an invokable, a parentless object would become JavaScript's to delete.
+    QQmlEngine::setObjectOwnership(m_settings.get(), QQmlEngine::CppOwnership);
     return m_settings.get();
 }
 
