@@ -1,45 +1,21 @@
 #include "Workspace.h"
 
 #include "ChannelStore.h"
+#include "Directory.h"
+#include "HistoryLoader.h"
+#include "Presence.h"
+#include "ReadMarkers.h"
+#include "SendQueue.h"
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
-#include "protocol/Codec.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
-#include "protocol/StreamId.h"
 #include "session/Session.h"
-
-#include <QCoro/QCoroTimer>
-#include <QJsonArray>
-#include <QLoggingCategory>
-
-Q_LOGGING_CATEGORY(lcClientWorkspace, "rill.client.workspace", QtInfoMsg)
 
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
-namespace op = protocol::op;
-using protocol::ErrorCode;
 using protocol::Message;
-
-namespace {
-QList<Message> messageList(const QJsonValue &value)
-{
-    QList<Message> out;
-    const QJsonArray array = value.toArray();
-    out.reserve(array.size());
-    for (const QJsonValue &item : array) {
-        if (auto m = Message::fromJson(item.toObject()))
-            out.append(std::move(*m));
-    }
-    return out;
-}
-
-QString problemText(const Reply &reply)
-{
-    return reply.message.isEmpty() ? reply.errorName : reply.message;
-}
-} // namespace
 
 Workspace::Workspace(Session *session, QObject *parent)
     : Workspace(session, Options{}, parent)
@@ -51,11 +27,25 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
     , m_options(options)
     , m_session(session)
     , m_channels(new ChannelListModel(this))
-    , m_directory(new DirectoryModel(this))
+    , m_history(new HistoryLoader(session, {options.pageSize, options.maxResumePages}, this))
+    , m_sendQueue(new SendQueue(session, options.rateLimitPause, this))
+    , m_reads(new ReadMarkers(session, options.readDelay, this))
+    , m_directory(new Directory(session, this))
+    , m_presence(new Presence(session, m_channels, this))
+    , m_typing(session, options.typingInterval)
 {
-    m_readTimer.setSingleShot(true);
-    m_readTimer.setInterval(m_options.readDelay);
-    connect(&m_readTimer, &QTimer::timeout, this, &Workspace::markViewedRead);
+    connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
+    connect(m_history, &HistoryLoader::sendConfirmed, this, &Workspace::onSendConfirmed);
+    connect(m_history, &HistoryLoader::caughtUp, m_sendQueue, &SendQueue::pump);
+    connect(m_history, &HistoryLoader::resumed, this, &Workspace::resumed);
+    connect(m_history, &HistoryLoader::olderLoaded, this, [this](ChannelStore *store) {
+        if (store->name() == m_current)
+            scheduleRead();
+    });
+    connect(m_sendQueue, &SendQueue::sendConfirmed, this, &Workspace::onSendConfirmed);
+    connect(m_directory, &Directory::entered, this, &Workspace::onEntered);
+    connect(m_directory, &Directory::left, this, &Workspace::removeStore);
+    connect(m_directory, &Directory::problem, this, &Workspace::problem);
 
     connect(session, &Session::signedIn, this, &Workspace::onSignedIn);
     connect(session, &Session::statusChanged, this, &Workspace::onStatusChanged);
@@ -74,11 +64,8 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
         else
             store->setMember(user, joined);
     });
-    connect(session, &Session::presenceChanged, this, [this](const QString &user, bool online) {
-        for (ChannelStore *store : std::as_const(m_stores))
-            store->setOnline(user, online);
-        m_channels->setPeerOnline(user, online);
-    });
+    connect(session, &Session::presenceChanged, this,
+            [this](const QString &user, bool online) { m_presence->setOnline(stores(), user, online); });
     connect(session, &Session::typingArrived, this, [this](const QString &channel, const QString &user) {
         if (ChannelStore *store = this->channel(channel))
             store->noteTyping(user);
@@ -90,6 +77,11 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
 }
 
 Workspace::~Workspace() = default;
+
+DirectoryModel *Workspace::directory() const
+{
+    return m_directory->model();
+}
 
 ChannelStore *Workspace::channel(const QString &name) const
 {
@@ -112,8 +104,8 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
         return existing;
     auto *store = new ChannelStore(info, m_session->user(), this);
     m_stores.insert(info.name, store);
-    connect(store, &ChannelStore::olderWanted, this, [this, store] { loadOlder(store); });
-    connect(store, &ChannelStore::sendQueued, this, [this, store] { pump(store); });
+    connect(store, &ChannelStore::olderWanted, m_history, [this, store] { m_history->loadOlder(store); });
+    connect(store, &ChannelStore::sendQueued, m_sendQueue, [this, store] { m_sendQueue->pump(store); });
     m_channels->add(store);
     updateJoined();
     if (m_current.isEmpty() && !m_applyingSnapshot)
@@ -140,13 +132,14 @@ void Workspace::removeStore(const QString &name)
 void Workspace::clear()
 {
     m_current.clear();
+    m_reads->cancel();
     m_channels->clear();
     const auto stores = std::exchange(m_stores, {});
     for (ChannelStore *store : stores)
         store->deleteLater();
-    m_pumping.clear();
-    m_typingSent.clear();
-    m_directory->setEntries({});
+    m_sendQueue->clear();
+    m_typing.clear();
+    m_directory->model()->setEntries({});
     Q_EMIT currentChanged();
 }
 
@@ -155,7 +148,7 @@ void Workspace::updateJoined()
     QSet<QString> joined;
     for (auto it = m_stores.cbegin(); it != m_stores.cend(); ++it)
         joined.insert(it.key());
-    m_directory->setJoined(joined);
+    m_directory->model()->setJoined(joined);
 }
 
 void Workspace::pickCurrent()
@@ -186,7 +179,7 @@ void Workspace::setCurrentName(const QString &name)
         if (!store->isLoaded())
             store->requestOlder();
         if (!store->membersLoaded())
-            loadMembers(store);
+            m_presence->loadMembers(store);
     }
     Q_EMIT currentChanged();
     scheduleRead();
@@ -216,7 +209,6 @@ void Workspace::onStatusChanged()
 
 void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
 {
-    const quint64 epoch = ++m_epoch;
     if (!m_user.isEmpty() && protocol::userKey(m_user) != protocol::userKey(m_session->user()))
         clear();
     m_user = m_session->user();
@@ -235,135 +227,21 @@ void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
     }
     pickCurrent();
 
-    m_resumesRunning = 0;
-    for (ChannelStore *store : std::as_const(m_stores)) {
+    for (ChannelStore *store : std::as_const(m_stores))
         store->requeueSending();
-        if (!store->messages().isEmpty()) {
-            ++m_resumesRunning;
-            resume(store, epoch);
-        } else {
-            pump(store);
-        }
-    }
+    // Resumes what holds messages; the rest send their queue at once.
+    m_history->resumeAll(stores());
     if (ChannelStore *store = current()) {
         if (!store->isLoaded())
             store->requestOlder();
-        loadMembers(store);
+        m_presence->loadMembers(store);
     }
     // The sidebar shows whether each DM's peer is online; presence events only tell changes.
     for (ChannelStore *store : std::as_const(m_stores)) {
         if (store->isDirect() && store != current())
-            loadMembers(store);
+            m_presence->loadMembers(store);
     }
-    if (m_resumesRunning == 0)
-        Q_EMIT resumed();
     scheduleRead();
-}
-
-void Workspace::absorb(ChannelStore *store, const QList<Message> &messages, bool announceNew)
-{
-    // A page can hold our own message whose reply the link swallowed: it confirms the
-    // pending send, which then is not sent again.
-    QList<Message> plain;
-    plain.reserve(messages.size());
-    for (const Message &m : messages) {
-        if (m.nonce.isString() && store->indexOfPending(m.nonce.toString()) >= 0) {
-            store->confirm(m);
-            announce(store, m);
-            readOwn(store, m);
-        } else if (!announceNew || store->indexOfId(m.id) < 0) {
-            plain.append(m);
-        }
-    }
-    store->merge(plain);
-    if (announceNew) {
-        for (const Message &m : std::as_const(plain))
-            announce(store, m);
-    }
-}
-
-QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
-{
-    QPointer<Workspace> self(this);
-    const QString name = store->name();
-    QString cursor = store->newestId();
-    int pages = 0;
-    bool caughtUp = false;
-    while (true) {
-        QJsonObject params{{"channel"_L1, name}, {"after"_L1, cursor}, {"limit"_L1, protocol::kMaxHistoryLimit}};
-        const Reply reply = co_await m_session->request(op::history, params);
-        if (!self || !store || self->m_epoch != epoch)
-            co_return; // gone, or a newer sign-in resumes instead
-        if (!reply.ok) {
-            if (!reply.lost)
-                qCWarning(lcClientWorkspace) << "cannot resume" << name << reply.errorName;
-            break;
-        }
-        const QList<Message> page = messageList(reply.body.value("messages"_L1));
-        self->absorb(store, page, true);
-        const bool more = reply.body.value("more"_L1).toBool();
-        if (!page.isEmpty())
-            cursor = page.constLast().id;
-        if (!more || page.isEmpty()) {
-            caughtUp = true;
-            break;
-        }
-        if (++pages >= self->m_options.maxResumePages) {
-            // Too far behind to replay: start over from the newest page.
-            QJsonObject newest{{"channel"_L1, name}, {"limit"_L1, self->m_options.pageSize}};
-            const Reply fresh = co_await self->m_session->request(op::history, newest);
-            if (!self || !store || self->m_epoch != epoch)
-                co_return;
-            if (fresh.ok) {
-                store->resetToNewest(messageList(fresh.body.value("messages"_L1)), fresh.body.value("more"_L1).toBool());
-                caughtUp = true;
-            }
-            break;
-        }
-    }
-    if (caughtUp)
-        self->pump(store);
-    if (--self->m_resumesRunning == 0)
-        Q_EMIT self->resumed();
-}
-
-QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
-{
-    QPointer<Workspace> self(this);
-    QJsonObject params{{"channel"_L1, store->name()}, {"limit"_L1, m_options.pageSize}};
-    // A store never loaded may hold live messages only: its first page is the newest one.
-    if (store->isLoaded() && !store->oldestId().isEmpty())
-        params.insert("before"_L1, store->oldestId());
-    const Reply reply = co_await m_session->request(op::history, params);
-    if (!self || !store)
-        co_return;
-    if (!reply.ok) {
-        store->olderFailed();
-        co_return;
-    }
-    const QList<Message> page = messageList(reply.body.value("messages"_L1));
-    self->absorb(store, page, false);
-    store->addOlderPage({}, reply.body.value("more"_L1).toBool());
-    if (store->name() == self->m_current)
-        self->scheduleRead();
-}
-
-QCoro::Task<> Workspace::loadMembers(QPointer<ChannelStore> store)
-{
-    QPointer<Workspace> self(this);
-    const QJsonObject params{{"channel"_L1, store->name()}};
-    const Reply reply = co_await m_session->request(op::members, params);
-    if (!self || !store || !reply.ok)
-        co_return;
-    QList<Member> members;
-    const QJsonArray array = reply.body.value("members"_L1).toArray();
-    for (const QJsonValue &v : array) {
-        const QJsonObject o = v.toObject();
-        members.append({o.value("user"_L1).toString(), o.value("online"_L1).toBool()});
-        if (store->isDirect())
-            self->m_channels->setPeerOnline(members.constLast().user, members.constLast().online);
-    }
-    store->setMembers(std::move(members));
 }
 
 void Workspace::onMessage(const Message &message)
@@ -373,8 +251,7 @@ void Workspace::onMessage(const Message &message)
         return; // a channel we are not in (yet): its `channel` event brings it
     const bool mine = protocol::userKey(message.user) == protocol::userKey(m_session->user());
     if (mine && store->confirm(message)) {
-        announce(store, message);
-        readOwn(store, message);
+        onSendConfirmed(store, message);
         return;
     }
     const bool viewing = m_windowActive && message.channel == m_current;
@@ -391,33 +268,29 @@ void Workspace::onMessage(const Message &message)
     }
 }
 
+void Workspace::onSendConfirmed(ChannelStore *store, const Message &message)
+{
+    announce(store, message);
+    m_reads->readOwn(store, message);
+}
+
+void Workspace::onEntered(const protocol::ChannelInfo &info)
+{
+    ensureStore(info)->applyInfo(info);
+    setCurrentName(info.name);
+}
+
 void Workspace::announce(ChannelStore *store, const Message &message)
 {
     Q_EMIT messageAdded(store->name(), message.id, message.user, message.text);
 }
 
-void Workspace::readOwn(ChannelStore *store, const Message &message)
-{
-    // What I write I have read: without this the "new messages" divider of my next visit
-    // would sit above my own words.
-    if (store->lastRead() == message.id)
-        sendRead(store->name(), message.id);
-}
-
 void Workspace::scheduleRead()
 {
     if (m_windowActive && current())
-        m_readTimer.start();
-}
-
-void Workspace::markViewedRead()
-{
-    ChannelStore *store = current();
-    if (!store || !m_windowActive || !m_session->isOnline())
-        return;
-    const QString upTo = store->newestId();
-    if (!upTo.isEmpty() && store->applyRead(upTo))
-        sendRead(store->name(), upTo);
+        m_reads->schedule(current());
+    else
+        m_reads->cancel();
 }
 
 void Workspace::markCurrentRead()
@@ -425,18 +298,7 @@ void Workspace::markCurrentRead()
     ChannelStore *store = current();
     if (!store)
         return;
-    const QString upTo = store->newestId();
-    if (!upTo.isEmpty() && store->applyRead(upTo))
-        sendRead(store->name(), upTo);
-    store->setDividerAfter(upTo);
-}
-
-QCoro::Task<> Workspace::sendRead(QString channel, QString upTo)
-{
-    const QJsonObject params{{"channel"_L1, channel}, {"upTo"_L1, upTo}};
-    const Reply reply = co_await m_session->request(op::read, params);
-    if (!reply.ok && !reply.lost)
-        qCWarning(lcClientWorkspace) << "read marker refused for" << channel << reply.errorName;
+    store->setDividerAfter(m_reads->readAll(store));
 }
 
 QString Workspace::send(const QString &text)
@@ -458,8 +320,8 @@ QString Workspace::sendTo(const QString &channelName, const QString &text)
     const auto checked = protocol::checkMessageText(text);
     if (!store || checked.problem != protocol::TextProblem::None)
         return {};
-    m_typingSent.remove(channelName); // the next keystroke is a new bout of typing
-    return store->addPending(checked.text); // its sendQueued starts the pump
+    m_typing.sent(channelName);
+    return store->addPending(checked.text); // its sendQueued starts the queue
 }
 
 void Workspace::retry(const QString &nonce)
@@ -474,53 +336,6 @@ void Workspace::discard(const QString &nonce)
         store->discardPending(nonce);
 }
 
-QCoro::Task<> Workspace::pump(QPointer<ChannelStore> store)
-{
-    // One send in flight per channel: the server orders what it stores by arrival, and
-    // pipelined sends could be stored out of the order they were written in.
-    if (!store || m_pumping.contains(store->name()))
-        co_return;
-    QPointer<Workspace> self(this);
-    const QString name = store->name();
-    m_pumping.insert(name);
-    while (self && store && self->m_session->isOnline()) {
-        const PendingSend *next = store->nextQueued();
-        if (!next)
-            break;
-        const QString nonce = next->nonce;
-        const QJsonObject params{{"channel"_L1, name}, {"text"_L1, next->text}, {"nonce"_L1, nonce}};
-        store->setPendingState(nonce, PendingSend::State::Sending);
-        const Reply reply = co_await self->m_session->request(op::send, params);
-        if (!self || !store)
-            co_return;
-        if (reply.ok) {
-            if (auto message = Message::fromJson(reply.body.value("message"_L1).toObject())) {
-                if (store->confirm(*message)) {
-                    self->announce(store, *message);
-                    self->readOwn(store, *message);
-                }
-            }
-            continue;
-        }
-        if (reply.lost) {
-            // Written or not, it goes again after the next sign-in; the nonce makes that safe.
-            store->setPendingState(nonce, PendingSend::State::Queued);
-            break;
-        }
-        if (reply.is(ErrorCode::RateLimited) || reply.is(ErrorCode::Internal)) {
-            store->setPendingState(nonce, PendingSend::State::Queued);
-            QTimer pause;
-            pause.setSingleShot(true);
-            pause.start(self->m_options.rateLimitPause);
-            co_await pause;
-            continue;
-        }
-        store->setPendingState(nonce, PendingSend::State::Failed, problemText(reply));
-    }
-    if (self)
-        self->m_pumping.remove(name);
-}
-
 void Workspace::join(const QString &name)
 {
     const auto normalized = protocol::normalizeChannelName(name.startsWith(u'#') ? name.mid(1) : name);
@@ -532,44 +347,13 @@ void Workspace::join(const QString &name)
         setCurrentName(*normalized);
         return;
     }
-    requestJoin(*normalized);
-}
-
-QCoro::Task<> Workspace::requestJoin(QString name)
-{
-    QPointer<Workspace> self(this);
-    const QJsonObject params{{"channel"_L1, name}};
-    const Reply reply = co_await m_session->request(op::join, params);
-    if (!self)
-        co_return;
-    if (!reply.ok) {
-        Q_EMIT self->problem(tr("Cannot join #%1: %2").arg(name, problemText(reply)));
-        co_return;
-    }
-    if (const auto info = protocol::ChannelInfo::fromJson(reply.body.value("channel"_L1).toObject())) {
-        self->ensureStore(*info)->applyInfo(*info);
-        self->setCurrentName(info->name);
-    }
+    m_directory->join(*normalized);
 }
 
 void Workspace::part(const QString &name)
 {
     if (channel(name))
-        requestPart(name);
-}
-
-QCoro::Task<> Workspace::requestPart(QString name)
-{
-    QPointer<Workspace> self(this);
-    const QJsonObject params{{"channel"_L1, name}};
-    const Reply reply = co_await m_session->request(op::part, params);
-    if (!self)
-        co_return;
-    if (!reply.ok && !reply.is(ErrorCode::NotMember)) {
-        Q_EMIT self->problem(tr("Cannot leave #%1: %2").arg(name, problemText(reply)));
-        co_return;
-    }
-    self->removeStore(name);
+        m_directory->part(name);
 }
 
 void Workspace::openDirect(const QString &user)
@@ -581,68 +365,17 @@ void Workspace::openDirect(const QString &user)
         setCurrentName(name);
         return;
     }
-    requestDirect(user);
-}
-
-QCoro::Task<> Workspace::requestDirect(QString user)
-{
-    QPointer<Workspace> self(this);
-    const QJsonObject params{{"user"_L1, user}};
-    const Reply reply = co_await m_session->request(op::dm, params);
-    if (!self)
-        co_return;
-    if (!reply.ok) {
-        Q_EMIT self->problem(tr("Cannot message %1: %2").arg(user, problemText(reply)));
-        co_return;
-    }
-    if (const auto info = protocol::ChannelInfo::fromJson(reply.body.value("channel"_L1).toObject())) {
-        self->ensureStore(*info)->applyInfo(*info);
-        self->setCurrentName(info->name);
-    }
+    m_directory->openDirect(user);
 }
 
 void Workspace::refreshDirectory()
 {
-    requestDirectory();
-}
-
-QCoro::Task<> Workspace::requestDirectory()
-{
-    QPointer<Workspace> self(this);
-    m_directory->setLoading(true);
-    const Reply reply = co_await m_session->request(op::channels);
-    if (!self)
-        co_return;
-    self->m_directory->setLoading(false);
-    if (!reply.ok) {
-        Q_EMIT self->problem(tr("Cannot list channels: %1").arg(problemText(reply)));
-        co_return;
-    }
-    QList<DirectoryModel::Entry> entries;
-    const QJsonArray array = reply.body.value("channels"_L1).toArray();
-    for (const QJsonValue &v : array) {
-        const QJsonObject o = v.toObject();
-        entries.append({o.value("name"_L1).toString(), o.value("members"_L1).toInteger()});
-    }
-    self->m_directory->setEntries(std::move(entries));
+    m_directory->refresh();
 }
 
 void Workspace::typing()
 {
-    if (m_current.isEmpty() || !m_session->isOnline())
-        return;
-    const auto last = m_typingSent.constFind(m_current);
-    if (last != m_typingSent.cend() && !last->hasExpired())
-        return;
-    m_typingSent.insert(m_current, QDeadlineTimer(m_options.typingInterval));
-    requestTyping(m_current);
-}
-
-QCoro::Task<> Workspace::requestTyping(QString channel)
-{
-    const QJsonObject params{{"channel"_L1, channel}};
-    const Reply reply = co_await m_session->request(op::typing, params);
-    Q_UNUSED(reply); // typing is a hint; a lost one does not matter
+    m_typing.typing(m_current);
 }
 
 void Workspace::selectRelative(int delta)

@@ -1,0 +1,41 @@
+#include "Presence.h"
+
+#include "ChannelStore.h"
+#include "Requests.h"
+#include "models/ChannelListModel.h"
+
+namespace rill::client {
+
+Presence::Presence(Session *session, ChannelListModel *channels, QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_channels(channels)
+{
+}
+
+void Presence::loadMembers(ChannelStore *store)
+{
+    requestMembers(store);
+}
+
+void Presence::setOnline(const QList<ChannelStore *> &stores, const QString &user, bool online)
+{
+    for (ChannelStore *store : stores)
+        store->setOnline(user, online);
+    m_channels->setPeerOnline(user, online);
+}
+
+QCoro::Task<> Presence::requestMembers(QPointer<ChannelStore> store)
+{
+    QPointer<Presence> self(this);
+    auto answer = co_await requests::members(m_session, store->name());
+    if (!self || !store || !answer.reply.ok)
+        co_return;
+    if (store->isDirect()) {
+        for (const Member &member : std::as_const(answer.value))
+            self->m_channels->setPeerOnline(member.user, member.online);
+    }
+    store->setMembers(std::move(answer.value));
+}
+
+} // namespace rill::client

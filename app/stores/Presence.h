@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QCoro/QCoroTask>
+#include <QObject>
+#include <QPointer>
+
+namespace rill::client {
+
+class ChannelListModel;
+class ChannelStore;
+class Session;
+
+// Who is in each channel and who is online: the member lists (loaded when a channel is first
+// shown, and for every DM so that the sidebar can show whether its peer is there) and the
+// presence events that keep them current.
+class Presence : public QObject
+{
+    Q_OBJECT
+
+public:
+    Presence(Session *session, ChannelListModel *channels, QObject *parent = nullptr);
+
+    void loadMembers(ChannelStore *store);
+    void setOnline(const QList<ChannelStore *> &stores, const QString &user, bool online);
+
+private:
+    QCoro::Task<> requestMembers(QPointer<ChannelStore> store);
+
+    Session *m_session;
+    ChannelListModel *m_channels;
+};
+
+} // namespace rill::client
