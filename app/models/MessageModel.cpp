@@ -1,6 +1,7 @@
 #include "MessageModel.h"
 
 #include "TimeFormat.h"
+#include "protocol/Names.h"
 #include "protocol/StreamId.h"
 #include "stores/ChannelStore.h"
 
@@ -223,7 +224,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case NonceRole: return e.pending ? e.pending->nonce : (e.message->nonce.isString() ? e.message->nonce.toString() : QString());
     case MentionsMeRole:
         return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
-            && ChannelStore::mentions(e.message->text, self);
+            && protocol::mentions(e.message->text, self);
     case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
     case MarkdownRole: return safeMarkdown(e.message ? e.message->text : e.pending->text);
     default: return {};

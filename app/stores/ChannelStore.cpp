@@ -5,7 +5,6 @@
 #include "protocol/Names.h"
 
 #include <QDateTime>
-#include <QRegularExpression>
 #include <QUuid>
 
 #include <algorithm>
@@ -468,16 +467,6 @@ QString ChannelStore::typingText() const
     case 2: return tr("%1 and %2 are typing…").arg(users[0], users[1]);
     default: return tr("Several people are typing…");
     }
-}
-
-bool ChannelStore::mentions(const QString &text, const QString &user)
-{
-    if (user.isEmpty())
-        return false;
-    // The name as a whole word (user names may contain . and -, which \b treats as breaks).
-    const QRegularExpression word(u"(^|[^A-Za-z0-9_.-])@?"_s + QRegularExpression::escape(user) + u"($|[^A-Za-z0-9_-])"_s,
-                                  QRegularExpression::CaseInsensitiveOption);
-    return word.match(text).hasMatch();
 }
 
 } // namespace rill::client

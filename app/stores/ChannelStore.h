@@ -136,9 +136,6 @@ public:
     [[nodiscard]] MessageModel *messageModel() const { return m_messageModel; }
     [[nodiscard]] MemberModel *memberModel() const { return m_memberModel; }
 
-    // Whether `text` mentions `user` (@name or the bare name as a word).
-    [[nodiscard]] static bool mentions(const QString &text, const QString &user);
-
 Q_SIGNALS:
     void summaryChanged();
     void loadingChanged();

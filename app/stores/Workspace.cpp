@@ -262,7 +262,7 @@ void Workspace::onMessage(const Message &message)
         return;
     if (viewing)
         scheduleRead();
-    if (!m_windowActive && (store->isDirect() || ChannelStore::mentions(message.text, m_session->user()))) {
+    if (!m_windowActive && (store->isDirect() || protocol::mentions(message.text, m_session->user()))) {
         const QString title = store->isDirect() ? message.user : tr("%1 in #%2").arg(message.user, store->name());
         Q_EMIT attentionNeeded(store->name(), title, message.text);
     }

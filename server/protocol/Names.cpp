@@ -114,6 +114,32 @@ qsizetype codePointCount(QStringView text)
     return n;
 }
 
+bool mentions(QStringView text, QStringView user)
+{
+    if (user.isEmpty())
+        return false;
+    for (qsizetype at = text.indexOf(u'@'); at >= 0; at = text.indexOf(u'@', at + 1)) {
+        if (at > 0) {
+            // Inside a word: a letter or digit (of any script) or "_" before it.
+            char32_t before = text[at - 1].unicode();
+            if (at > 1 && QChar::isLowSurrogate(before) && text[at - 2].isHighSurrogate())
+                before = QChar::surrogateToUcs4(text[at - 2], text[at - 1]);
+            if (QChar::isLetterOrNumber(before) || before == U'_')
+                continue;
+        }
+        qsizetype end = at + 1;
+        while (end < text.size() && isUserNameChar(text[end].unicode()))
+            ++end;
+        const QStringView run = text.sliced(at + 1, end - at - 1);
+        QStringView name = run;
+        while (!name.isEmpty() && (name.back() == u'.' || name.back() == u'-'))
+            name.chop(1);
+        if (name.compare(user, Qt::CaseInsensitive) == 0 || run.compare(user, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
 CheckedText checkMessageText(const QString &text)
 {
     CheckedText checked{text.trimmed(), TextProblem::None};

@@ -32,6 +32,13 @@ namespace rill::protocol {
 
 [[nodiscard]] qsizetype codePointCount(QStringView text);
 
+// Whether `text` mentions `user`: "@name", the name compared case-insensitively, and not
+// inside a word. The "@" follows the start or a character that is not a letter or digit
+// ("bob@example.org" mentions nobody), and the name is the whole run of user-name characters
+// after it, less the dots and dashes that end a sentence ("@bob." and "@bob-" mention bob,
+// "@bobby" and "@bob.smith" do not). A bare "bob" is not a mention.
+[[nodiscard]] bool mentions(QStringView text, QStringView user);
+
 enum class TextProblem { None, Empty, TooLong };
 
 struct CheckedText {

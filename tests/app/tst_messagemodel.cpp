@@ -218,11 +218,15 @@ private Q_SLOTS:
         mention.text = u"ping @alice, have a look"_s;
         Message notMention = makeMessage(3);
         notMention.text = u"malice aforethought"_s;
-        store.merge({makeMessage(1, u"carol"_s, -1, MessageKind::Join), mention, notMention});
+        // Issue 9: a bare name is not a mention; a mention is "@name" (protocol::mentions).
+        Message bareName = makeMessage(4);
+        bareName.text = u"Hi Alice, welcome"_s;
+        store.merge({makeMessage(1, u"carol"_s, -1, MessageKind::Join), mention, notMention, bareName});
         const MessageModel &model = *store.messageModel();
-        QVERIFY(model.index(2).data(MessageModel::IsNoticeRole).toBool());
-        QCOMPARE(model.index(2).data(MessageModel::KindRole).toString(), u"join"_s);
-        QVERIFY(model.index(1).data(MessageModel::MentionsMeRole).toBool());
+        QVERIFY(model.index(3).data(MessageModel::IsNoticeRole).toBool());
+        QCOMPARE(model.index(3).data(MessageModel::KindRole).toString(), u"join"_s);
+        QVERIFY(model.index(2).data(MessageModel::MentionsMeRole).toBool());
+        QVERIFY(!model.index(1).data(MessageModel::MentionsMeRole).toBool());
         QVERIFY(!model.index(0).data(MessageModel::MentionsMeRole).toBool());
     }
 

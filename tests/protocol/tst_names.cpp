@@ -131,6 +131,41 @@ private Q_SLOTS:
         QCOMPARE(checked.text, trimmed);
     }
 
+    void mentions_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<bool>("mentioned");
+        QTest::newRow("at name") << u"@bob look"_s << u"bob"_s << true;
+        QTest::newRow("case-insensitive") << u"hey @BoB"_s << u"bob"_s << true;
+        QTest::newRow("user written in capitals") << u"hey @bob"_s << u"Bob"_s << true;
+        QTest::newRow("bare name is not") << u"Hi Bob"_s << u"bob"_s << false;
+        QTest::newRow("bare lower name is not") << u"ask bob about it"_s << u"bob"_s << false;
+        QTest::newRow("longer name") << u"@bobby"_s << u"bob"_s << false;
+        QTest::newRow("name with a dot") << u"@bob.smith"_s << u"bob"_s << false;
+        QTest::newRow("that name itself") << u"@bob.smith: hi"_s << u"bob.smith"_s << true;
+        QTest::newRow("sentence end") << u"thanks @bob."_s << u"bob"_s << true;
+        QTest::newRow("dash after") << u"@bob- look"_s << u"bob"_s << true;
+        QTest::newRow("punctuation") << u"(@bob), ok?"_s << u"bob"_s << true;
+        QTest::newRow("comma before") << u"hi,@bob"_s << u"bob"_s << true;
+        QTest::newRow("inside an address") << u"mail bob@bob.org"_s << u"bob"_s << false;
+        QTest::newRow("inside a word") << u"x@bob"_s << u"bob"_s << false;
+        QTest::newRow("after a non-latin letter") << u"é@bob"_s << u"bob"_s << false;
+        QTest::newRow("after an emoji") << u"😀@bob"_s << u"bob"_s << true;
+        QTest::newRow("second at") << u"a@b and @bob"_s << u"bob"_s << true;
+        QTest::newRow("at at") << u"@@bob"_s << u"bob"_s << true;
+        QTest::newRow("alone") << u"@"_s << u"bob"_s << false;
+        QTest::newRow("empty user") << u"@ hi"_s << QString() << false;
+        QTest::newRow("at end of line") << u"line\n@bob\nnext"_s << u"bob"_s << true;
+    }
+    void mentions()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, user);
+        QFETCH(bool, mentioned);
+        QCOMPARE(rill::protocol::mentions(text, user), mentioned);
+    }
+
     void streamIds_data()
     {
         QTest::addColumn<QString>("text");
