@@ -6,6 +6,7 @@ import QtQuick.Layouts
 Item {
     id: root
     required property int index
+    required property string channel
     required property string messageId
     required property string author
     required property string markdown

@@ -227,6 +227,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
             && protocol::mentions(e.message->text, self);
     case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
     case MarkdownRole: return safeMarkdown(e.message ? e.message->text : e.pending->text);
+    case ChannelRole: return m_store->name();
     default: return {};
     }
 }
@@ -253,6 +254,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         {MentionsMeRole, "mentionsMe"},
         {ShowUnreadDividerRole, "showUnreadDivider"},
         {MarkdownRole, "markdown"},
+        {ChannelRole, "channel"},
     };
 }
 

@@ -48,6 +48,7 @@ public:
         MentionsMeRole,
         ShowUnreadDividerRole,
         MarkdownRole,
+        ChannelRole, // the store's channel: lets a view (or a test) check what it shows
     };
     Q_ENUM(Role)
 
