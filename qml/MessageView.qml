@@ -16,8 +16,32 @@ Item {
 
     readonly property alias list: list
     readonly property bool atLatest: list.atYEnd
+    // Whether the view keeps the newest message in sight: true until the user scrolls up,
+    // and again once they scroll back down, jump to the latest or send. A BottomToTop
+    // ListView keeps its content position, not its bottom, when it is resized (the composer
+    // grows, the window changes), when rows come while it is hidden, and when its rows change
+    // height after it was positioned (a delegate's layout settles a frame later, by hundreds
+    // of pixels for a 4,000-character message: issue 9, item 8), so the view keeps it itself.
+    property bool followLatest: true
 
-    function jumpToLatest() { list.positionViewAtBeginning() }
+    function jumpToLatest() {
+        root.followLatest = true
+        d.toLatest()
+    }
+    function keepLatest() {
+        if (root.followLatest && root.visible && list.count > 0 && !list.moving)
+            d.toLatest()
+    }
+    QtObject {
+        id: d
+        property bool positioning: false // contentY moves because of the view, not the user
+        function toLatest() {
+            d.positioning = true
+            list.positionViewAtBeginning()
+            d.positioning = false
+        }
+    }
+    onVisibleChanged: keepLatest()
 
     // Bottom-to-top, the visual top is the oldest end: resting there means "more, please".
     function loadOlderAtTop() {
@@ -27,6 +51,8 @@ Item {
     Connections {
         target: root.store
         function onLoadingChanged() { root.loadOlderAtTop() }
+        // The user sent something: show it, wherever they were.
+        function onPendingInserted() { root.jumpToLatest() }
     }
 
     SystemPalette { id: sys }
@@ -68,6 +94,14 @@ Item {
 
         ScrollBar.vertical: ScrollBar { }
         onAtYBeginningChanged: root.loadOlderAtTop()
+        // The user moved the view (wheel, drag, flick, scroll bar, keys): follow the latest
+        // again only if they went back down to it.
+        onContentYChanged: if (!d.positioning && root.visible && list.count > 0) root.followLatest = list.atYEnd
+        onMovementEnded: root.followLatest = list.atYEnd
+        onHeightChanged: root.keepLatest()
+        onCountChanged: root.keepLatest()
+        onContentHeightChanged: Qt.callLater(root.keepLatest)
+        onOriginYChanged: Qt.callLater(root.keepLatest)
     }
 
     RoundButton {
