@@ -128,7 +128,11 @@ Item {
                 id: body
                 x: 64
                 y: root.showAuthor ? 6 : 2
-                width: parent.width - 64 - 16
+                // From the row's width, not from the rectangle's: that one is sized by the
+                // column's layout a polish later, and until then the text would wrap at every
+                // character and make the row tens of thousands of pixels tall for a moment,
+                // enough to throw the list's positions off (issue 9, item 8).
+                width: root.width - 64 - 16
                 spacing: 2
 
                 RowLayout {
@@ -148,6 +152,10 @@ Item {
                 Text {
                     objectName: "messageText"
                     Layout.fillWidth: true
+                    // Issue 9, item 8: the width the layout gives it comes a polish later; rich
+                    // text measured before that wraps at every character, and a row first tens
+                    // of thousands of pixels tall throws a BottomToTop list's positions off.
+                    width: body.width
                     text: root.markdown
                     textFormat: Text.MarkdownText
                     wrapMode: Text.Wrap

@@ -31,6 +31,9 @@ public:
     // Bob fills a fresh channel with `count` messages; Alice joins it and opens it. Returns
     // once her first page is in.
     Q_INVOKABLE bool prepareLongChannel(const QString &channel, int count);
+    // Alice starts the app again: a new client core signed in as her, nothing loaded yet.
+    // It stays until the next call.
+    Q_INVOKABLE rill::client::Workspace *restartedWorkspace();
     // Alice's confirmed message texts in a channel, oldest first.
     Q_INVOKABLE QStringList texts(const QString &channel) const;
     Q_INVOKABLE int pendingCount(const QString &channel) const;
@@ -39,6 +42,7 @@ private:
     std::unique_ptr<ServerFixture> m_server;
     std::unique_ptr<ClientUnderTest> m_alice;
     std::unique_ptr<TestClient> m_bob;
+    std::unique_ptr<ClientUnderTest> m_aliceAgain;
 };
 
 // QUICK_TEST_MAIN_WITH_SETUP's setup object.

@@ -2,7 +2,7 @@ import QtQuick
 import QtTest
 import Rill.Views
 
-// What a kept timeline shows when it is shown again, and after a send (issue 9, items 2
+// What a kept timeline shows when it is shown again, and after a send (issue 9, items 2, 8
 // and 9). Each view lives in a TimelineStack as in the app.
 Item {
     id: root
@@ -133,6 +133,47 @@ Item {
             compare(harness.workspace.send("my own words"), "")
             tryVerify(() => newestShown(list), 3000, "the sent message is on screen")
             compare(delegateOf(list, 0).isPending || delegateOf(list, 0).isOwn, true)
+        }
+
+        // Item 8: a very long newest message. After a restart the first page of the channel
+        // comes into a view that is already there, the message is its row 0, and the view
+        // shows it; again after another channel, in a kept view and in a view made anew.
+        function test_longNewestMessageShows_data() {
+            return [
+                { tag: "4000 code points of words", channel: "longwords", text: "lorem ipsum ".repeat(333) + "end" },
+                { tag: "4000 code points in one word", channel: "longword", text: "x".repeat(4000) },
+                { tag: "2000 emoji", channel: "emoji", text: "😀".repeat(2000) },
+            ]
+        }
+        function test_longNewestMessageShows(data) {
+            harness.workspace.join(data.channel)
+            tryVerify(() => harness.workspace.currentName === data.channel, 5000)
+            for (let i = 1; i <= 5; ++i)
+                verify(harness.postAsBob(data.channel, "short " + i))
+            verify(harness.postAsBob(data.channel, data.text))
+
+            const restarted = harness.restartedWorkspace()
+            verify(restarted)
+            const stack = createTemporaryObject(stackComponent, root, { width: 676, height: 639, workspace: restarted })
+            const store = restarted.channel(data.channel)
+            compare(store.messages.count, 0, "not loaded yet")
+            restarted.currentName = data.channel
+            let view = stack.currentView
+            compare(view.store, store)
+            tryVerify(() => store.messages.count >= 7 && !store.loadingOlder, 5000)
+            tryVerify(() => newestShown(view.list), 3000, "the first opening shows it")
+
+            restarted.currentName = "elsewhere"
+            restarted.currentName = data.channel
+            compare(stack.currentView, view)
+            tryVerify(() => newestShown(view.list), 3000, "a kept view shows it again")
+
+            stack.keep = 1
+            restarted.currentName = "elsewhere"
+            restarted.currentName = data.channel
+            verify(stack.currentView !== view, "a view made anew")
+            view = stack.currentView
+            tryVerify(() => newestShown(view.list), 3000, "a new view of a loaded channel shows it")
         }
     }
 }

@@ -60,6 +60,14 @@ bool ViewHarness::prepareLongChannel(const QString &channel, int count)
     return true;
 }
 
+client::Workspace *ViewHarness::restartedWorkspace()
+{
+    m_aliceAgain = std::make_unique<ClientUnderTest>();
+    if (!m_aliceAgain->signUp(m_server->url(), u"alice"_s))
+        return nullptr;
+    return m_aliceAgain->workspace.get();
+}
+
 QStringList ViewHarness::texts(const QString &channel) const
 {
     return m_alice->texts(channel);
