@@ -43,7 +43,7 @@ MessageModel::MessageModel(ChannelStore *store)
         // The row above the new ones now has a different older neighbour.
         touchRow(top - 1);
         Q_UNUSED(count);
-        Q_EMIT dividerRowChanged();
+        updateDivider();
     });
     connect(store, &ChannelStore::pendingAboutToBeInserted, this, [this](qsizetype index) {
         const int row = pendingRows() - int(index);
@@ -52,7 +52,7 @@ MessageModel::MessageModel(ChannelStore *store)
     connect(store, &ChannelStore::pendingInserted, this, [this] {
         endInsertRows();
         Q_EMIT countChanged();
-        Q_EMIT dividerRowChanged();
+        updateDivider();
     });
     connect(store, &ChannelStore::pendingAboutToBeRemoved, this, [this](qsizetype index) {
         const int row = pendingRows() - 1 - int(index);
@@ -62,7 +62,7 @@ MessageModel::MessageModel(ChannelStore *store)
         endRemoveRows();
         Q_EMIT countChanged();
         touchRow(pendingRows() - int(index) - 1);
-        Q_EMIT dividerRowChanged();
+        updateDivider();
     });
     connect(store, &ChannelStore::pendingChanged, this, [this](qsizetype index) {
         touchRow(pendingRows() - 1 - int(index), {IsPendingRole, IsFailedRole, SendErrorRole});
@@ -71,25 +71,10 @@ MessageModel::MessageModel(ChannelStore *store)
     connect(store, &ChannelStore::resetDone, this, [this] {
         endResetModel();
         Q_EMIT countChanged();
+        m_dividerId = dividerMessageId();
         Q_EMIT dividerRowChanged();
     });
-    connect(store, &ChannelStore::dividerMoved, this, [this](const QString &from, const QString &to) {
-        // Only the rows just after the old and the new marker change.
-        for (const QString &id : {from, to}) {
-            if (id.isEmpty())
-                continue;
-            const auto sid = StreamId::parse(id);
-            if (!sid)
-                continue;
-            const auto &messages = m_store->messages();
-            const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *sid, [](const StreamId &a, const Message &m) {
-                return a < StreamId::parse(m.id).value_or(StreamId{});
-            });
-            if (it != messages.cend())
-                touchRow(messageRow(it - messages.cbegin()), {ShowUnreadDividerRole});
-        }
-        Q_EMIT dividerRowChanged();
-    });
+    connect(store, &ChannelStore::dividerMoved, this, &MessageModel::updateDivider);
 }
 
 void MessageModel::scheduleMidnight()
@@ -169,30 +154,47 @@ bool MessageModel::showAuthor(const Entry &e, const Entry &older) const
     return tsOf(e) - tsOf(older) > kGroupGapMs;
 }
 
-bool MessageModel::startsUnread(const Entry &e, const Entry &older) const
+qsizetype MessageModel::dividerIndex() const
 {
-    const QString divider = m_store->dividerAfter();
-    if (!e.message || divider.isEmpty() || !older || !older.message)
-        return false;
-    const auto marker = StreamId::parse(divider);
-    const auto mine = StreamId::parse(e.message->id);
-    const auto before = StreamId::parse(older.message->id);
-    return marker && mine && before && *mine > *marker && *before <= *marker;
+    // Above the first message of someone else after the marker: the user's own messages
+    // never start what is new (issue 9, item 7). Unknown when the marker is not loaded.
+    const auto marker = StreamId::parse(m_store->dividerAfter());
+    const auto &messages = m_store->messages();
+    if (!marker || messages.isEmpty())
+        return -1;
+    auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker, [](const StreamId &a, const Message &m) {
+        return a < StreamId::parse(m.id).value_or(StreamId{});
+    });
+    if (it == messages.cbegin())
+        return -1;
+    const QString &self = m_store->self();
+    it = std::find_if(it, messages.cend(), [&self](const Message &m) { return m.user.compare(self, Qt::CaseInsensitive) != 0; });
+    return it == messages.cend() ? -1 : it - messages.cbegin();
+}
+
+QString MessageModel::dividerMessageId() const
+{
+    const qsizetype at = dividerIndex();
+    return at < 0 ? QString() : m_store->messages()[at].id;
 }
 
 int MessageModel::dividerRow() const
 {
-    const QString divider = m_store->dividerAfter();
-    const auto marker = StreamId::parse(divider);
-    const auto &messages = m_store->messages();
-    if (!marker || messages.isEmpty())
-        return -1;
-    const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker, [](const StreamId &a, const Message &m) {
-        return a < StreamId::parse(m.id).value_or(StreamId{});
-    });
-    if (it == messages.cend() || it == messages.cbegin())
-        return -1;
-    return messageRow(it - messages.cbegin());
+    const qsizetype at = dividerIndex();
+    return at < 0 ? -1 : messageRow(at);
+}
+
+void MessageModel::updateDivider()
+{
+    const QString now = dividerMessageId();
+    if (now != m_dividerId) {
+        const QString was = std::exchange(m_dividerId, now);
+        for (const QString &id : {was, now}) {
+            if (!id.isEmpty())
+                touchRow(rowOf(id), {ShowUnreadDividerRole});
+        }
+    }
+    Q_EMIT dividerRowChanged();
 }
 
 QVariant MessageModel::data(const QModelIndex &index, int role) const
@@ -225,7 +227,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case MentionsMeRole:
         return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
             && protocol::mentions(e.message->text, self);
-    case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
+    case ShowUnreadDividerRole: return e.message != nullptr && index.row() == dividerRow();
     case MarkdownRole: return safeMarkdown(e.message ? e.message->text : e.pending->text);
     case ChannelRole: return m_store->name();
     default: return {};

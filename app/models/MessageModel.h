@@ -86,7 +86,9 @@ private:
     [[nodiscard]] int pendingRows() const;
     [[nodiscard]] int messageRow(qsizetype index) const;
     [[nodiscard]] bool showAuthor(const Entry &e, const Entry &older) const;
-    [[nodiscard]] bool startsUnread(const Entry &e, const Entry &older) const;
+    [[nodiscard]] qsizetype dividerIndex() const; // into the store's messages, or -1
+    [[nodiscard]] QString dividerMessageId() const;
+    void updateDivider();
     void touchRow(int row, const QList<int> &roles = {});
     void scheduleMidnight();
 
@@ -95,6 +97,8 @@ private:
     QTimer m_midnight;
     // Rows are announced before the store changes, in terms of the old row count.
     qsizetype m_messagesBefore = 0;
+    // The message the divider was last shown above, to tell its row when it moves.
+    QString m_dividerId;
 };
 
 } // namespace rill::client

@@ -284,8 +284,11 @@ bool ChannelStore::confirm(const Message &message)
     m_pending.removeAt(at);
     Q_EMIT pendingRemoved(at);
     merge({message});
-    // What I write I have read.
+    // What I write I have read, and the "new messages" divider moves past it: answering is
+    // reading what came before.
     applyRead(message.id);
+    if (isLater(message.id, m_dividerAfter))
+        setDividerAfter(message.id);
     return true;
 }
 

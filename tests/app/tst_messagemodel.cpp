@@ -268,6 +268,57 @@ private Q_SLOTS:
         QVERIFY(!changed.isEmpty());
     }
 
+    // Issue 9, item 7: the divider marks others' messages since the marker, never mine.
+    void unreadDividerSkipsOwnMessages()
+    {
+        const QList<Message> log{makeMessage(1), makeMessage(2), makeMessage(3, u"alice"_s), makeMessage(4, u"Alice"_s),
+                                 makeMessage(5), makeMessage(6)};
+        ChannelStore store(info(log[5].id, log[1].id, 2), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge(log.mid(0, 4));
+        // Only my messages after the marker: no divider at all.
+        QCOMPARE(model.dividerRow(), -1);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(!model.index(row).data(MessageModel::ShowUnreadDividerRole).toBool());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.merge(log.mid(4)); // Bob's 5 and 6 arrive
+        QCOMPARE(model.dividerRow(), 1); // above message 5, not above my 3
+        QVERIFY(model.index(1).data(MessageModel::ShowUnreadDividerRole).toBool());
+        QVERIFY(!model.index(3).data(MessageModel::ShowUnreadDividerRole).toBool());
+        QVERIFY(!model.index(2).data(MessageModel::ShowUnreadDividerRole).toBool());
+    }
+
+    // Issue 9, item 7: reading moves with my own sends, and the divider with it.
+    void ownSendMovesTheDivider()
+    {
+        const QList<Message> log{makeMessage(1), makeMessage(2), makeMessage(3)};
+        ChannelStore store(info(log[2].id, log[0].id, 2), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge(log);
+        QCOMPARE(model.dividerRow(), 1); // above Bob's 2
+
+        const QString nonce = store.addPending(u"my answer"_s);
+        QCOMPARE(model.dividerRow(), 2); // the pending row is row 0 now
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        Message mine = makeMessage(4, u"alice"_s);
+        mine.text = u"my answer"_s;
+        mine.nonce = nonce;
+        QVERIFY(store.confirm(mine));
+        QCOMPARE(store.lastRead(), mine.id);
+        QCOMPARE(store.dividerAfter(), mine.id);
+        QCOMPARE(model.dividerRow(), -1);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(!model.index(row).data(MessageModel::ShowUnreadDividerRole).toBool());
+        // The row that showed it was told.
+        const bool told = std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args.at(0).value<QModelIndex>().row() <= 2 && args.at(1).value<QModelIndex>().row() >= 2;
+        });
+        QVERIFY(told);
+    }
+
     void readMarkerRecountsUnread()
     {
         const QList<Message> log{makeMessage(1), makeMessage(2, u"alice"_s), makeMessage(3), makeMessage(4)};
