@@ -9,6 +9,9 @@ namespace rill::client {
 class ChannelStore;
 
 // The sidebar: public channels, then direct messages, each alphabetical, with unread counts.
+// Each row says whether it starts its section, so the view draws the heading with the row:
+// Qt 6.4's ListView reuses section heading items without updating their text, which put a
+// DM under a second "Channels" heading (issue 9, item 5).
 class ChannelListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -28,6 +31,7 @@ public:
         IsCurrentRole,
         PeerOnlineRole,
         StoreRole,
+        StartsSectionRole,
     };
     Q_ENUM(Role)
 
@@ -55,6 +59,8 @@ Q_SIGNALS:
 
 private:
     [[nodiscard]] static bool before(const ChannelStore *a, const ChannelStore *b);
+    [[nodiscard]] bool startsSection(int row) const;
+    void touchSectionStart(int row);
 
     QList<QPointer<ChannelStore>> m_rows;
     QHash<QString, bool> m_peerOnline; // user key -> online

@@ -15,7 +15,8 @@ Presence::Presence(Session *session, ChannelListModel *channels, QObject *parent
 
 void Presence::loadMembers(ChannelStore *store)
 {
-    requestMembers(store);
+    if (!m_loading.contains(store->name()))
+        requestMembers(store);
 }
 
 void Presence::setOnline(const QList<ChannelStore *> &stores, const QString &user, bool online)
@@ -28,8 +29,13 @@ void Presence::setOnline(const QList<ChannelStore *> &stores, const QString &use
 QCoro::Task<> Presence::requestMembers(QPointer<ChannelStore> store)
 {
     QPointer<Presence> self(this);
-    auto answer = co_await requests::members(m_session, store->name());
-    if (!self || !store || !answer.reply.ok)
+    const QString name = store->name();
+    m_loading.insert(name);
+    auto answer = co_await requests::members(m_session, name);
+    if (!self)
+        co_return;
+    self->m_loading.remove(name);
+    if (!store || !answer.reply.ok)
         co_return;
     if (store->isDirect()) {
         for (const Member &member : std::as_const(answer.value))

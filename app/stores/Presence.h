@@ -3,6 +3,7 @@
 #include <QCoro/QCoroTask>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 namespace rill::client {
 
@@ -20,6 +21,7 @@ class Presence : public QObject
 public:
     Presence(Session *session, ChannelListModel *channels, QObject *parent = nullptr);
 
+    // Asks for the store's members, unless that is already on its way.
     void loadMembers(ChannelStore *store);
     void setOnline(const QList<ChannelStore *> &stores, const QString &user, bool online);
 
@@ -28,6 +30,7 @@ private:
 
     Session *m_session;
     ChannelListModel *m_channels;
+    QSet<QString> m_loading;
 };
 
 } // namespace rill::client

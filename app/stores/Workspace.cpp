@@ -108,8 +108,15 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
     connect(store, &ChannelStore::sendQueued, m_sendQueue, [this, store] { m_sendQueue->pump(store); });
     m_channels->add(store);
     updateJoined();
-    if (m_current.isEmpty() && !m_applyingSnapshot)
-        pickCurrent();
+    if (!m_applyingSnapshot) {
+        // A DM that comes during the session: the sidebar shows whether its peer is online,
+        // and presence events only tell changes (issue 9, item 5). After a sign-in the
+        // snapshot's DMs are loaded together.
+        if (store->isDirect() && m_session->isOnline())
+            m_presence->loadMembers(store);
+        if (m_current.isEmpty())
+            pickCurrent();
+    }
     return store;
 }
 

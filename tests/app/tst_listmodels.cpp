@@ -65,6 +65,43 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // Issue 9, item 5: each row says whether it starts its section, and the rows whose
+    // answer changes when one comes or goes are told.
+    void rowsSayWhereTheirSectionStarts()
+    {
+        ChannelListModel model;
+        QAbstractItemModelTester tester(&model, kReport);
+        auto general = makeStore(u"general"_s);
+        auto bob = makeStore(u"dm:alice:bob"_s, 0, u"bob"_s);
+        auto carol = makeStore(u"dm:alice:carol"_s, 0, u"carol"_s);
+        auto dev = makeStore(u"dev"_s);
+        const auto starts = [&] {
+            QList<bool> out;
+            for (int row = 0; row < model.rowCount(); ++row)
+                out << model.index(row).data(ChannelListModel::StartsSectionRole).toBool();
+            return out;
+        };
+        model.add(general.get());
+        model.add(carol.get());
+        QCOMPARE(starts(), (QList<bool>{true, true}));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.add(bob.get()); // before carol: she no longer starts the DMs
+        QCOMPARE(titles(model), (QStringList{u"general"_s, u"bob"_s, u"carol"_s}));
+        QCOMPARE(starts(), (QList<bool>{true, true, false}));
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args.at(0).value<QModelIndex>().row() == 2
+                && args.at(2).value<QList<int>>().contains(ChannelListModel::StartsSectionRole);
+        }));
+        model.add(dev.get()); // before general
+        QCOMPARE(starts(), (QList<bool>{true, false, true, false}));
+        changed.clear();
+        model.remove(u"dm:alice:bob"_s);
+        QCOMPARE(starts(), (QList<bool>{true, false, true}));
+        QVERIFY(!changed.isEmpty());
+        model.remove(u"dev"_s);
+        QCOMPARE(starts(), (QList<bool>{true, true}));
+    }
+
     void unreadFollowsTheStore()
     {
         ChannelListModel model;

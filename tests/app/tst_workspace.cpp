@@ -10,6 +10,7 @@
 #include "protocol/Codec.h"
 #include "protocol/Names.h"
 
+#include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
@@ -362,6 +363,29 @@ private Q_SLOTS:
         bob.workspace->send(u"again"_s);
         QTRY_COMPARE(alice.texts(dm).size(), 2);
         QCOMPARE(attention.size(), 2);
+    }
+
+    // Issue 9, item 5: a DM that arrives mid-session shows whether its peer is online.
+    void directMessageArrivingMidSessionShowsItsPeersPresence()
+    {
+        // Bob is online before Alice signs in: no presence event will tell her.
+        test::ClientUnderTest bob;
+        test::ClientUnderTest alice;
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        bob.workspace->openDirect(u"alice"_s);
+        const QString dm = protocol::dmChannelName(u"alice"_s, u"bob"_s);
+        QTRY_VERIFY(alice.channel(dm));
+        for (auto *side : {&alice, &bob}) {
+            const ChannelListModel &list = *side->workspace->channels();
+            QAbstractItemModelTester tester(side->workspace->channels(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QTRY_VERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        }
+        QVERIFY(alice.channel(dm)->membersLoaded());
+
+        bob.session->disconnectFromServer();
+        const ChannelListModel &list = *alice.workspace->channels();
+        QTRY_VERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
     }
 
     void typingMembersAndPresence()

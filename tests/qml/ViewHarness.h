@@ -9,6 +9,7 @@
 #include <QQmlEngine>
 
 #include <memory>
+#include <vector>
 
 namespace rill::test {
 
@@ -34,6 +35,8 @@ public:
     // Alice starts the app again: a new client core signed in as her, nothing loaded yet.
     // It stays until the next call.
     Q_INVOKABLE rill::client::Workspace *restartedWorkspace();
+    // Someone new signs up and opens a direct message with Alice. Returns the DM's name.
+    Q_INVOKABLE QString directMessageFrom(const QString &user);
     // Alice's confirmed message texts in a channel, oldest first.
     Q_INVOKABLE QStringList texts(const QString &channel) const;
     Q_INVOKABLE int pendingCount(const QString &channel) const;
@@ -43,6 +46,7 @@ private:
     std::unique_ptr<ClientUnderTest> m_alice;
     std::unique_ptr<TestClient> m_bob;
     std::unique_ptr<ClientUnderTest> m_aliceAgain;
+    std::vector<std::unique_ptr<TestClient>> m_others;
 };
 
 // QUICK_TEST_MAIN_WITH_SETUP's setup object.

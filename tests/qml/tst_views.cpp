@@ -68,6 +68,20 @@ client::Workspace *ViewHarness::restartedWorkspace()
     return m_aliceAgain->workspace.get();
 }
 
+QString ViewHarness::directMessageFrom(const QString &user)
+{
+    auto other = std::make_unique<TestClient>();
+    if (!other->open(m_server->url()) || !other->signUp(user))
+        return {};
+    const QJsonObject reply = other->call(u"dm"_s, {{u"user"_s, u"alice"_s}});
+    m_others.push_back(std::move(other));
+    const QString name = reply.value(u"channel"_s).toObject().value(u"name"_s).toString();
+    client::Workspace *w = workspace();
+    if (name.isEmpty() || !waitUntil([w, name] { return w->channel(name) != nullptr; }, std::chrono::seconds(10)))
+        return {};
+    return name;
+}
+
 QStringList ViewHarness::texts(const QString &channel) const
 {
     return m_alice->texts(channel);
