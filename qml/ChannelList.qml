@@ -26,6 +26,7 @@ ListView {
         required property bool hasUnread
         required property bool isCurrent
         required property bool peerOnline
+        required property bool peerPresenceKnown
         required property string section
         required property bool startsSection
 
@@ -80,6 +81,7 @@ ListView {
                         color: row.peerOnline ? "#2fa84f" : "transparent"
                         border.color: row.peerOnline ? "#2fa84f" : sys.mid
                         border.width: 1.5
+                        opacity: entry.peerPresenceKnown ? 1 : 0.35 // offline: not known
                     }
                 }
                 Label {

@@ -86,9 +86,21 @@ void ChannelListModel::setPeerOnline(const QString &user, bool online)
 {
     const QString key = protocol::userKey(user);
     m_peerOnline.insert(key, online);
+    touchPeers(key);
+}
+
+void ChannelListModel::forgetPresence()
+{
+    m_peerOnline.clear();
+    touchPeers({});
+}
+
+// The DM rows whose peer is `userKey`, or every DM row when it is empty.
+void ChannelListModel::touchPeers(const QString &userKey)
+{
     for (int row = 0; row < m_rows.size(); ++row) {
-        if (m_rows[row] && m_rows[row]->isDirect() && protocol::userKey(m_rows[row]->peer()) == key)
-            Q_EMIT dataChanged(index(row), index(row), {PeerOnlineRole});
+        if (m_rows[row] && m_rows[row]->isDirect() && (userKey.isEmpty() || protocol::userKey(m_rows[row]->peer()) == userKey))
+            Q_EMIT dataChanged(index(row), index(row), {PeerOnlineRole, PeerPresenceKnownRole});
     }
 }
 
@@ -156,6 +168,7 @@ QVariant ChannelListModel::data(const QModelIndex &index, int role) const
     case PeerOnlineRole: return store->isDirect() && m_peerOnline.value(protocol::userKey(store->peer()), false);
     case StoreRole: return QVariant::fromValue(store);
     case StartsSectionRole: return startsSection(index.row());
+    case PeerPresenceKnownRole: return store->isDirect() && m_peerOnline.contains(protocol::userKey(store->peer()));
     default: return {};
     }
 }
@@ -173,6 +186,7 @@ QHash<int, QByteArray> ChannelListModel::roleNames() const
         {PeerOnlineRole, "peerOnline"},
         {StoreRole, "store"},
         {StartsSectionRole, "startsSection"},
+        {PeerPresenceKnownRole, "peerPresenceKnown"},
     };
 }
 

@@ -32,6 +32,7 @@ public:
         PeerOnlineRole,
         StoreRole,
         StartsSectionRole,
+        PeerPresenceKnownRole, // false while the link is down, until the DM's members are asked again
     };
     Q_ENUM(Role)
 
@@ -46,6 +47,8 @@ public:
     void clear();
     void setCurrent(const QString &name);
     void setPeerOnline(const QString &user, bool online);
+    // Nobody's presence is known (the link is down).
+    void forgetPresence();
 
     [[nodiscard]] int count() const { return rowCount(); }
     [[nodiscard]] int totalUnread() const;
@@ -61,9 +64,10 @@ private:
     [[nodiscard]] static bool before(const ChannelStore *a, const ChannelStore *b);
     [[nodiscard]] bool startsSection(int row) const;
     void touchSectionStart(int row);
+    void touchPeers(const QString &userKey);
 
     QList<QPointer<ChannelStore>> m_rows;
-    QHash<QString, bool> m_peerOnline; // user key -> online
+    QHash<QString, bool> m_peerOnline; // user key -> online; absent: not known
     QString m_current;
 };
 

@@ -380,8 +380,25 @@ void ChannelStore::setMembers(QList<Member> members)
     Q_EMIT membersAboutToReset();
     m_members = std::move(members);
     m_membersLoaded = true;
+    const bool wasKnown = std::exchange(m_presenceKnown, true);
     Q_EMIT membersReset();
     Q_EMIT summaryChanged();
+    if (!wasKnown)
+        Q_EMIT presenceKnownChanged();
+}
+
+void ChannelStore::forgetPresence()
+{
+    if (!m_presenceKnown)
+        return;
+    m_presenceKnown = false;
+    for (qsizetype i = 0; i < m_members.size(); ++i) {
+        if (m_members[i].online) {
+            m_members[i].online = false;
+            Q_EMIT memberChanged(i);
+        }
+    }
+    Q_EMIT presenceKnownChanged();
 }
 
 void ChannelStore::setMember(const QString &user, bool present)

@@ -124,7 +124,11 @@ public:
     // --- members and typing ---
     [[nodiscard]] const QList<Member> &members() const { return m_members; }
     [[nodiscard]] bool membersLoaded() const { return m_membersLoaded; }
+    // Whether the members' presence is known: not while the link is down (nobody can tell
+    // us who comes and goes), until the members are asked again.
+    [[nodiscard]] bool presenceKnown() const { return m_presenceKnown; }
     void setMembers(QList<Member> members);
+    void forgetPresence();
     void setMember(const QString &user, bool present);
     void setOnline(const QString &user, bool online);
     void noteTyping(const QString &user);
@@ -163,6 +167,7 @@ Q_SIGNALS:
     void memberInserted();
     void memberAboutToBeRemoved(qsizetype index);
     void memberRemoved();
+    void presenceKnownChanged();
 
 private:
     [[nodiscard]] qsizetype insertionIndex(const protocol::StreamId &id) const;
@@ -182,6 +187,7 @@ private:
 
     QList<Member> m_members;
     bool m_membersLoaded = false;
+    bool m_presenceKnown = false;
     QHash<QString, QDeadlineTimer> m_typing;
     std::chrono::milliseconds m_typingLifetime{6000};
     QTimer m_typingTimer;

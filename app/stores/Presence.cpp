@@ -26,6 +26,13 @@ void Presence::setOnline(const QList<ChannelStore *> &stores, const QString &use
     m_channels->setPeerOnline(user, online);
 }
 
+void Presence::forget(const QList<ChannelStore *> &stores)
+{
+    for (ChannelStore *store : stores)
+        store->forgetPresence();
+    m_channels->forgetPresence();
+}
+
 QCoro::Task<> Presence::requestMembers(QPointer<ChannelStore> store)
 {
     QPointer<Presence> self(this);

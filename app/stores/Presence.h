@@ -24,6 +24,8 @@ public:
     // Asks for the store's members, unless that is already on its way.
     void loadMembers(ChannelStore *store);
     void setOnline(const QList<ChannelStore *> &stores, const QString &user, bool online);
+    // The link is down: nobody's presence is known until the members are asked again.
+    void forget(const QList<ChannelStore *> &stores);
 
 private:
     QCoro::Task<> requestMembers(QPointer<ChannelStore> store);

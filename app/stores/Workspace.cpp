@@ -185,8 +185,8 @@ void Workspace::setCurrentName(const QString &name)
         store->setDividerAfter(store->lastRead());
         if (!store->isLoaded())
             store->requestOlder();
-        if (!store->membersLoaded())
-            m_presence->loadMembers(store);
+        if (!store->presenceKnown() && m_session->isOnline())
+            m_presence->loadMembers(store); // also asks again what the link lost
     }
     Q_EMIT currentChanged();
     scheduleRead();
@@ -211,6 +211,9 @@ void Workspace::onStatusChanged()
     if (m_session->status() == Session::Status::SignedOut && !m_stores.isEmpty()) {
         clear();
         m_user.clear();
+    } else if (!m_session->isOnline()) {
+        // Who comes and goes while the link is down nobody tells us (issue 9, item 9).
+        m_presence->forget(stores());
     }
 }
 

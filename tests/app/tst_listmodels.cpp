@@ -137,8 +137,16 @@ private Q_SLOTS:
         QVERIFY(!model.index(0).data(ChannelListModel::IsCurrentRole).toBool());
         QVERIFY(model.index(1).data(ChannelListModel::IsCurrentRole).toBool());
         QVERIFY(!model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerPresenceKnownRole).toBool());
         model.setPeerOnline(u"Bob"_s, true);
         QVERIFY(model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(model.index(1).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+        // The link is down: not known, so not shown as online.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.forgetPresence();
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerPresenceKnownRole).toBool());
     }
 
     void membersOnlineFirst()
@@ -162,6 +170,19 @@ private Q_SLOTS:
         QCOMPARE(users(), (QStringList{u"alice"_s, u"carol"_s, u"zed"_s, u"bob"_s}));
         store->setMember(u"zed"_s, false);
         QCOMPARE(users(), (QStringList{u"alice"_s, u"carol"_s, u"bob"_s}));
+
+        // Offline nobody's presence is known (issue 9, item 9).
+        QVERIFY(model.presenceKnown());
+        QSignalSpy known(&model, &MemberModel::presenceKnownChanged);
+        store->forgetPresence();
+        QCOMPARE(known.size(), 1);
+        QVERIFY(!model.presenceKnown());
+        QCOMPARE(model.onlineCount(), 0);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(!model.index(row).data(MemberModel::OnlineRole).toBool());
+        store->setMembers({{u"alice"_s, true}, {u"bob"_s, true}});
+        QVERIFY(model.presenceKnown());
+        QCOMPARE(known.size(), 2);
     }
 
     void directoryAndFilter()

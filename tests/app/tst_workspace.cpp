@@ -6,6 +6,7 @@
 
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
+#include "models/MemberModel.h"
 #include "models/MessageModel.h"
 #include "protocol/Codec.h"
 #include "protocol/Names.h"
@@ -37,6 +38,16 @@ class TestWorkspace : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::ServerFixture> m_server;
+
+    // Both sign up, Bob opens a DM to Alice: its name once Alice has it, empty if she never does.
+    [[nodiscard]] QString bobOpensDirectToAlice(test::ClientUnderTest &bob, test::ClientUnderTest &alice) const
+    {
+        if (!bob.signUp(m_server->url(), u"bob"_s) || !alice.signUp(m_server->url(), u"alice"_s))
+            return {};
+        bob.workspace->openDirect(u"alice"_s);
+        const QString dm = protocol::dmChannelName(u"alice"_s, u"bob"_s);
+        return QTest::qWaitFor([&] { return alice.channel(dm) != nullptr; }) ? dm : QString();
+    }
 
 private Q_SLOTS:
     void init()
@@ -371,11 +382,8 @@ private Q_SLOTS:
         // Bob is online before Alice signs in: no presence event will tell her.
         test::ClientUnderTest bob;
         test::ClientUnderTest alice;
-        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
-        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
-        bob.workspace->openDirect(u"alice"_s);
-        const QString dm = protocol::dmChannelName(u"alice"_s, u"bob"_s);
-        QTRY_VERIFY(alice.channel(dm));
+        const QString dm = bobOpensDirectToAlice(bob, alice);
+        QVERIFY(!dm.isEmpty());
         for (auto *side : {&alice, &bob}) {
             const ChannelListModel &list = *side->workspace->channels();
             QAbstractItemModelTester tester(side->workspace->channels(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -386,6 +394,43 @@ private Q_SLOTS:
         bob.session->disconnectFromServer();
         const ChannelListModel &list = *alice.workspace->channels();
         QTRY_VERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+    }
+
+    // Issue 9, item 9: while the link is down nobody's presence is known; after the resume
+    // it is asked again.
+    void presenceIsUnknownWhileOffline()
+    {
+        test::ClientUnderTest bob;
+        test::ClientUnderTest alice;
+        const QString dm = bobOpensDirectToAlice(bob, alice);
+        QVERIFY(!dm.isEmpty());
+        ChannelStore *general = alice.channel(u"general"_s);
+        MemberModel *members = general->memberModel();
+        QAbstractItemModelTester tester(members, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const ChannelListModel &list = *alice.workspace->channels();
+        const auto bobOnline = [&] {
+            return std::any_of(general->members().cbegin(), general->members().cend(),
+                               [](const Member &m) { return m.user == u"bob"_s && m.online; });
+        };
+        QTRY_VERIFY(bobOnline());
+        QTRY_VERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(members->presenceKnown());
+        QVERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+
+        m_server->stop();
+        QTRY_COMPARE(alice.session->status(), Session::Status::Reconnecting);
+        QVERIFY(!members->presenceKnown());
+        QVERIFY(!bobOnline());
+        QCOMPARE(members->onlineCount(), 0);
+        QVERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+
+        QVERIFY(m_server->start());
+        QTRY_VERIFY(alice.session->isOnline());
+        QTRY_VERIFY(members->presenceKnown());
+        QTRY_VERIFY(bobOnline()); // Bob's app is back too
+        QTRY_VERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerPresenceKnownRole).toBool());
     }
 
     void typingMembersAndPresence()
