@@ -1,16 +1,15 @@
 #include "Directory.h"
 
-#include "Requests.h"
 #include "models/DirectoryModel.h"
+#include "session/ClientSession.h"
 
 #include <QPointer>
 
 namespace rill::client {
 
 using protocol::ErrorCode;
-using requests::problemText;
 
-Directory::Directory(Session *session, QObject *parent)
+Directory::Directory(ClientSession *session, QObject *parent)
     : QObject(parent)
     , m_session(session)
     , m_model(new DirectoryModel(this))
@@ -40,25 +39,26 @@ void Directory::openDirect(const QString &user)
 QCoro::Task<> Directory::requestJoin(QString name)
 {
     QPointer<Directory> self(this);
-    const auto answer = co_await requests::join(m_session, name);
+    const protocol::JoinParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
-    if (!answer.reply.ok) {
-        Q_EMIT self->problem(tr("Cannot join #%1: %2").arg(name, problemText(answer.reply)));
+    if (!reply.ok) {
+        Q_EMIT self->problem(tr("Cannot join #%1: %2").arg(name, reply.problemText()));
         co_return;
     }
-    if (answer.value)
-        Q_EMIT self->entered(*answer.value);
+    Q_EMIT self->entered(reply.result.channel);
 }
 
 QCoro::Task<> Directory::requestPart(QString name)
 {
     QPointer<Directory> self(this);
-    const Reply reply = co_await requests::part(m_session, name);
+    const protocol::PartParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok && !reply.is(ErrorCode::NotMember)) {
-        Q_EMIT self->problem(tr("Cannot leave #%1: %2").arg(name, problemText(reply)));
+        Q_EMIT self->problem(tr("Cannot leave #%1: %2").arg(name, reply.problemText()));
         co_return;
     }
     Q_EMIT self->left(name);
@@ -67,30 +67,35 @@ QCoro::Task<> Directory::requestPart(QString name)
 QCoro::Task<> Directory::requestDirect(QString user)
 {
     QPointer<Directory> self(this);
-    const auto answer = co_await requests::openDirect(m_session, user);
+    const protocol::DmParams params{user};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
-    if (!answer.reply.ok) {
-        Q_EMIT self->problem(tr("Cannot message %1: %2").arg(user, problemText(answer.reply)));
+    if (!reply.ok) {
+        Q_EMIT self->problem(tr("Cannot message %1: %2").arg(user, reply.problemText()));
         co_return;
     }
-    if (answer.value)
-        Q_EMIT self->entered(*answer.value);
+    Q_EMIT self->entered(reply.result.channel);
 }
 
 QCoro::Task<> Directory::requestList()
 {
     QPointer<Directory> self(this);
     m_model->setLoading(true);
-    auto answer = co_await requests::publicChannels(m_session);
+    const protocol::ChannelsParams params;
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     self->m_model->setLoading(false);
-    if (!answer.reply.ok) {
-        Q_EMIT self->problem(tr("Cannot list channels: %1").arg(problemText(answer.reply)));
+    if (!reply.ok) {
+        Q_EMIT self->problem(tr("Cannot list channels: %1").arg(reply.problemText()));
         co_return;
     }
-    self->m_model->setEntries(std::move(answer.value));
+    QList<DirectoryModel::Entry> entries;
+    entries.reserve(reply.result.channels.size());
+    for (const protocol::PublicChannel &c : reply.result.channels)
+        entries.append({c.name, c.members});
+    self->m_model->setEntries(std::move(entries));
 }
 
 } // namespace rill::client

@@ -8,7 +8,7 @@
 namespace rill::client {
 
 class DirectoryModel;
-class Session;
+class ClientSession;
 
 // The server's channels as the user reaches them: the list of public channels (the channel
 // browser's model), joining, leaving and opening direct messages. It asks; the Workspace
@@ -18,7 +18,7 @@ class Directory : public QObject
     Q_OBJECT
 
 public:
-    explicit Directory(Session *session, QObject *parent = nullptr);
+    explicit Directory(ClientSession *session, QObject *parent = nullptr);
 
     [[nodiscard]] DirectoryModel *model() const { return m_model; }
 
@@ -42,7 +42,7 @@ private:
     QCoro::Task<> requestDirect(QString user);
     QCoro::Task<> requestList();
 
-    Session *m_session;
+    ClientSession *m_session;
     DirectoryModel *m_model; // child
 };
 

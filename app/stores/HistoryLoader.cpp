@@ -1,8 +1,8 @@
 #include "HistoryLoader.h"
 
 #include "ChannelStore.h"
-#include "Requests.h"
 #include "protocol/Limits.h"
+#include "session/ClientSession.h"
 
 #include <QLoggingCategory>
 
@@ -12,7 +12,7 @@ namespace rill::client {
 
 using protocol::Message;
 
-HistoryLoader::HistoryLoader(Session *session, Options options, QObject *parent)
+HistoryLoader::HistoryLoader(ClientSession *session, Options options, QObject *parent)
     : QObject(parent)
     , m_session(session)
     , m_options(options)
@@ -69,31 +69,31 @@ QCoro::Task<> HistoryLoader::resume(QPointer<ChannelStore> store, quint64 epoch)
     int pages = 0;
     bool caughtUp = false;
     while (true) {
-        const requests::HistoryQuery query{name, {}, cursor, protocol::kMaxHistoryLimit};
-        const auto answer = co_await requests::history(m_session, query);
+        const protocol::HistoryParams params{name, std::nullopt, cursor, protocol::kMaxHistoryLimit};
+        const auto reply = co_await m_session->request(params);
         if (!self || !store || self->m_epoch != epoch)
             co_return; // gone, or a newer sign-in resumes instead
-        if (!answer.reply.ok) {
-            if (!answer.reply.lost)
-                qCWarning(lcClientHistory) << "cannot resume" << name << answer.reply.errorName;
+        if (!reply.ok) {
+            if (!reply.lost)
+                qCWarning(lcClientHistory) << "cannot resume" << name << reply.errorName;
             break;
         }
-        const QList<Message> &page = answer.value.messages;
+        const QList<Message> &page = reply.result.messages;
         self->absorb(store, page, true);
         if (!page.isEmpty())
             cursor = page.constLast().id;
-        if (!answer.value.more || page.isEmpty()) {
+        if (!reply.result.more || page.isEmpty()) {
             caughtUp = true;
             break;
         }
         if (++pages >= self->m_options.maxResumePages) {
             // Too far behind to replay: start over from the newest page.
-            const requests::HistoryQuery newest{name, {}, {}, self->m_options.pageSize};
-            const auto fresh = co_await requests::history(self->m_session, newest);
+            const protocol::HistoryParams newest{name, std::nullopt, std::nullopt, self->m_options.pageSize};
+            const auto fresh = co_await self->m_session->request(newest);
             if (!self || !store || self->m_epoch != epoch)
                 co_return;
-            if (fresh.reply.ok) {
-                store->resetToNewest(fresh.value.messages, fresh.value.more);
+            if (fresh.ok) {
+                store->resetToNewest(fresh.result.messages, fresh.result.more);
                 caughtUp = true;
             }
             break;
@@ -113,19 +113,19 @@ void HistoryLoader::finishResume(ChannelStore *store, bool caughtUp)
 QCoro::Task<> HistoryLoader::fetchOlder(QPointer<ChannelStore> store)
 {
     QPointer<HistoryLoader> self(this);
-    requests::HistoryQuery query{store->name(), {}, {}, m_options.pageSize};
+    protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
     // A store never loaded may hold live messages only: its first page is the newest one.
     if (store->isLoaded() && !store->oldestId().isEmpty())
-        query.before = store->oldestId();
-    const auto answer = co_await requests::history(m_session, query);
+        params.before = store->oldestId();
+    const auto reply = co_await m_session->request(params);
     if (!self || !store)
         co_return;
-    if (!answer.reply.ok) {
+    if (!reply.ok) {
         store->olderFailed();
         co_return;
     }
-    self->absorb(store, answer.value.messages, false);
-    store->addOlderPage({}, answer.value.more);
+    self->absorb(store, reply.result.messages, false);
+    store->addOlderPage({}, reply.result.more);
     Q_EMIT self->olderLoaded(store);
 }
 

@@ -9,7 +9,7 @@
 namespace rill::client {
 
 class ChannelStore;
-class Session;
+class ClientSession;
 
 // Fills stores from `history`: older pages when a view scrolls back, and after every sign-in
 // whatever each loaded channel missed, page by page, while live events merge in by ID.
@@ -25,7 +25,7 @@ public:
         int maxResumePages = 20;
     };
 
-    HistoryLoader(Session *session, Options options, QObject *parent = nullptr);
+    HistoryLoader(ClientSession *session, Options options, QObject *parent = nullptr);
 
     // After a sign-in: catches up every store that holds messages (a store that holds none
     // has nothing to catch up). Each store is caughtUp() when done; resumed() once all are.
@@ -50,7 +50,7 @@ private:
     QCoro::Task<> resume(QPointer<ChannelStore> store, quint64 epoch);
     QCoro::Task<> fetchOlder(QPointer<ChannelStore> store);
 
-    Session *m_session;
+    ClientSession *m_session;
     Options m_options;
     quint64 m_epoch = 0; // bumped by every resumeAll
     int m_running = 0;

@@ -1,12 +1,12 @@
 #include "Presence.h"
 
 #include "ChannelStore.h"
-#include "Requests.h"
 #include "models/ChannelListModel.h"
+#include "session/ClientSession.h"
 
 namespace rill::client {
 
-Presence::Presence(Session *session, ChannelListModel *channels, QObject *parent)
+Presence::Presence(ClientSession *session, ChannelListModel *channels, QObject *parent)
     : QObject(parent)
     , m_session(session)
     , m_channels(channels)
@@ -38,17 +38,21 @@ QCoro::Task<> Presence::requestMembers(QPointer<ChannelStore> store)
     QPointer<Presence> self(this);
     const QString name = store->name();
     m_loading.insert(name);
-    auto answer = co_await requests::members(m_session, name);
+    const protocol::MembersParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     self->m_loading.remove(name);
-    if (!store || !answer.reply.ok)
+    if (!store || !reply.ok)
         co_return;
-    if (store->isDirect()) {
-        for (const Member &member : std::as_const(answer.value))
-            self->m_channels->setPeerOnline(member.user, member.online);
+    QList<Member> members;
+    members.reserve(reply.result.members.size());
+    for (const protocol::MemberPresence &m : reply.result.members) {
+        members.append({m.user, m.online});
+        if (store->isDirect())
+            self->m_channels->setPeerOnline(m.user, m.online);
     }
-    store->setMembers(std::move(answer.value));
+    store->setMembers(std::move(members));
 }
 
 } // namespace rill::client

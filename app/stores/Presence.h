@@ -9,7 +9,7 @@ namespace rill::client {
 
 class ChannelListModel;
 class ChannelStore;
-class Session;
+class ClientSession;
 
 // Who is in each channel and who is online: the member lists (loaded when a channel is first
 // shown, and for every DM so that the sidebar can show whether its peer is there) and the
@@ -19,7 +19,7 @@ class Presence : public QObject
     Q_OBJECT
 
 public:
-    Presence(Session *session, ChannelListModel *channels, QObject *parent = nullptr);
+    Presence(ClientSession *session, ChannelListModel *channels, QObject *parent = nullptr);
 
     // Asks for the store's members, unless that is already on its way.
     void loadMembers(ChannelStore *store);
@@ -30,7 +30,7 @@ public:
 private:
     QCoro::Task<> requestMembers(QPointer<ChannelStore> store);
 
-    Session *m_session;
+    ClientSession *m_session;
     ChannelListModel *m_channels;
     QSet<QString> m_loading;
 };

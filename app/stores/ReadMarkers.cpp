@@ -1,8 +1,7 @@
 #include "ReadMarkers.h"
 
 #include "ChannelStore.h"
-#include "Requests.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 
 #include <QLoggingCategory>
 
@@ -10,7 +9,7 @@ Q_LOGGING_CATEGORY(lcClientRead, "rill.client.read", QtInfoMsg)
 
 namespace rill::client {
 
-ReadMarkers::ReadMarkers(Session *session, std::chrono::milliseconds delay, QObject *parent)
+ReadMarkers::ReadMarkers(ClientSession *session, std::chrono::milliseconds delay, QObject *parent)
     : QObject(parent)
     , m_session(session)
 {
@@ -57,7 +56,8 @@ void ReadMarkers::readOwn(ChannelStore *store, const protocol::Message &message)
 
 QCoro::Task<> ReadMarkers::send(QString channel, QString upTo)
 {
-    const Reply reply = co_await requests::read(m_session, channel, upTo);
+    const protocol::ReadParams params{channel, upTo};
+    const auto reply = co_await m_session->request(params);
     if (!reply.ok && !reply.lost)
         qCWarning(lcClientRead) << "read marker refused for" << channel << reply.errorName;
 }

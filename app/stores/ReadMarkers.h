@@ -12,7 +12,7 @@
 namespace rill::client {
 
 class ChannelStore;
-class Session;
+class ClientSession;
 
 // Moves read markers: what the user looks at becomes read after a short delay (so flicking
 // through channels does not read them), what they write is read at once, and Esc reads
@@ -22,7 +22,7 @@ class ReadMarkers : public QObject
     Q_OBJECT
 
 public:
-    ReadMarkers(Session *session, std::chrono::milliseconds delay, QObject *parent = nullptr);
+    ReadMarkers(ClientSession *session, std::chrono::milliseconds delay, QObject *parent = nullptr);
 
     // The store on screen: read up to its newest message after the delay, if still shown.
     void schedule(ChannelStore *store);
@@ -37,7 +37,7 @@ private:
     void readViewed();
     QCoro::Task<> send(QString channel, QString upTo);
 
-    Session *m_session;
+    ClientSession *m_session;
     QTimer m_timer;
     QPointer<ChannelStore> m_viewed;
 };

@@ -1,8 +1,7 @@
 #include "SendQueue.h"
 
 #include "ChannelStore.h"
-#include "Requests.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 
 #include <QCoro/QCoroTimer>
 #include <QTimer>
@@ -11,7 +10,7 @@ namespace rill::client {
 
 using protocol::ErrorCode;
 
-SendQueue::SendQueue(Session *session, std::chrono::milliseconds retryPause, QObject *parent)
+SendQueue::SendQueue(ClientSession *session, std::chrono::milliseconds retryPause, QObject *parent)
     : QObject(parent)
     , m_session(session)
     , m_retryPause(retryPause)
@@ -35,15 +34,14 @@ QCoro::Task<> SendQueue::run(QPointer<ChannelStore> store)
         if (!next)
             break;
         const QString nonce = next->nonce;
-        const QString text = next->text;
+        const protocol::SendParams params{name, next->text, nonce, {}};
         store->setPendingState(nonce, PendingSend::State::Sending);
-        const auto answer = co_await requests::send(self->m_session, name, text, nonce);
+        const auto reply = co_await self->m_session->request(params);
         if (!self || !store)
             co_return;
-        const Reply &reply = answer.reply;
         if (reply.ok) {
-            if (answer.value && store->confirm(*answer.value))
-                Q_EMIT self->sendConfirmed(store, *answer.value);
+            if (store->confirm(reply.result.message))
+                Q_EMIT self->sendConfirmed(store, reply.result.message);
             continue;
         }
         if (reply.lost) {
@@ -59,7 +57,7 @@ QCoro::Task<> SendQueue::run(QPointer<ChannelStore> store)
             co_await pause;
             continue;
         }
-        store->setPendingState(nonce, PendingSend::State::Failed, requests::problemText(reply));
+        store->setPendingState(nonce, PendingSend::State::Failed, reply.problemText());
     }
     if (self)
         self->m_pumping.remove(name);

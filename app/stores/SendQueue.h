@@ -12,7 +12,7 @@
 namespace rill::client {
 
 class ChannelStore;
-class Session;
+class ClientSession;
 
 // Sends each store's queued messages, one at a time per channel and in the order they were
 // written: the server orders what it stores by arrival, and pipelined sends could be stored
@@ -24,7 +24,7 @@ class SendQueue : public QObject
     Q_OBJECT
 
 public:
-    SendQueue(Session *session, std::chrono::milliseconds retryPause, QObject *parent = nullptr);
+    SendQueue(ClientSession *session, std::chrono::milliseconds retryPause, QObject *parent = nullptr);
 
     // Starts sending the store's queued messages, unless that is already going on.
     void pump(ChannelStore *store);
@@ -37,7 +37,7 @@ Q_SIGNALS:
 private:
     QCoro::Task<> run(QPointer<ChannelStore> store);
 
-    Session *m_session;
+    ClientSession *m_session;
     std::chrono::milliseconds m_retryPause;
     QSet<QString> m_pumping;
 };

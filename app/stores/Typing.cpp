@@ -1,11 +1,21 @@
 #include "Typing.h"
 
-#include "Requests.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 
 namespace rill::client {
 
-Typing::Typing(Session *session, std::chrono::milliseconds interval)
+namespace {
+// Takes what it sends by value and touches nothing after the reply: it may outlive the
+// session's owner.
+QCoro::Task<> sendTyping(ClientSession *session, QString channel)
+{
+    const protocol::TypingParams params{std::move(channel)};
+    const auto reply = co_await session->request(params);
+    Q_UNUSED(reply); // typing is a hint; a lost one does not matter
+}
+} // namespace
+
+Typing::Typing(ClientSession *session, std::chrono::milliseconds interval)
     : m_session(session)
     , m_interval(interval)
 {
@@ -19,7 +29,7 @@ void Typing::typing(const QString &channel)
     if (last != m_sent.cend() && !last->hasExpired())
         return;
     m_sent.insert(channel, QDeadlineTimer(m_interval));
-    requests::typing(m_session, channel); // fire and forget
+    sendTyping(m_session, channel); // fire and forget
 }
 
 } // namespace rill::client

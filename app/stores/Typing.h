@@ -8,14 +8,14 @@
 
 namespace rill::client {
 
-class Session;
+class ClientSession;
 
 // Tells the others that the user is typing: at most once per interval and channel, while
 // the user keeps typing. A hint: nothing waits for it and a lost one does not matter.
 class Typing
 {
 public:
-    Typing(Session *session, std::chrono::milliseconds interval);
+    Typing(ClientSession *session, std::chrono::milliseconds interval);
 
     void typing(const QString &channel);
     // The message went out: the next keystroke starts a new bout of typing.
@@ -23,7 +23,7 @@ public:
     void clear() { m_sent.clear(); }
 
 private:
-    Session *m_session;
+    ClientSession *m_session;
     std::chrono::milliseconds m_interval;
     QHash<QString, QDeadlineTimer> m_sent;
 };

@@ -10,19 +10,19 @@
 #include "models/DirectoryModel.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
 using protocol::Message;
 
-Workspace::Workspace(Session *session, QObject *parent)
+Workspace::Workspace(ClientSession *session, QObject *parent)
     : Workspace(session, Options{}, parent)
 {
 }
 
-Workspace::Workspace(Session *session, Options options, QObject *parent)
+Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_session(session)
@@ -47,32 +47,33 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
     connect(m_directory, &Directory::left, this, &Workspace::removeStore);
     connect(m_directory, &Directory::problem, this, &Workspace::problem);
 
-    connect(session, &Session::signedIn, this, &Workspace::onSignedIn);
-    connect(session, &Session::statusChanged, this, &Workspace::onStatusChanged);
-    connect(session, &Session::messageArrived, this, &Workspace::onMessage);
-    connect(session, &Session::channelAdded, this, [this](const protocol::ChannelInfo &info) {
-        ChannelStore *store = ensureStore(info);
-        store->applyInfo(info);
+    connect(session, &ClientSession::signedIn, this, &Workspace::onSignedIn);
+    connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
+    connect(session, &ClientSession::messageArrived, this,
+            [this](const protocol::MessageEvent &e) { onMessage(e.message); });
+    connect(session, &ClientSession::channelAdded, this, [this](const protocol::ChannelEvent &e) {
+        ChannelStore *store = ensureStore(e.channel);
+        store->applyInfo(e.channel);
     });
-    connect(session, &Session::memberChanged, this, [this](const QString &channel, const QString &user, bool joined) {
-        ChannelStore *store = this->channel(channel);
+    connect(session, &ClientSession::memberChanged, this, [this](const protocol::MemberEvent &e) {
+        ChannelStore *store = this->channel(e.channel);
         if (!store)
             return;
         // I left on another device: this one leaves too.
-        if (!joined && protocol::userKey(user) == protocol::userKey(m_session->user()))
-            removeStore(channel);
+        if (!e.joined && protocol::userKey(e.user) == protocol::userKey(m_session->user()))
+            removeStore(e.channel);
         else
-            store->setMember(user, joined);
+            store->setMember(e.user, e.joined);
     });
-    connect(session, &Session::presenceChanged, this,
-            [this](const QString &user, bool online) { m_presence->setOnline(stores(), user, online); });
-    connect(session, &Session::typingArrived, this, [this](const QString &channel, const QString &user) {
-        if (ChannelStore *store = this->channel(channel))
-            store->noteTyping(user);
+    connect(session, &ClientSession::presenceChanged, this,
+            [this](const protocol::PresenceEvent &e) { m_presence->setOnline(stores(), e.user, e.online); });
+    connect(session, &ClientSession::typingArrived, this, [this](const protocol::TypingEvent &e) {
+        if (ChannelStore *store = this->channel(e.channel))
+            store->noteTyping(e.user);
     });
-    connect(session, &Session::readMoved, this, [this](const QString &channel, const QString &upTo) {
-        if (ChannelStore *store = this->channel(channel))
-            store->applyRead(upTo);
+    connect(session, &ClientSession::readMoved, this, [this](const protocol::ReadEvent &e) {
+        if (ChannelStore *store = this->channel(e.channel))
+            store->applyRead(e.upTo);
     });
 }
 
@@ -208,7 +209,7 @@ void Workspace::setWindowActive(bool active)
 
 void Workspace::onStatusChanged()
 {
-    if (m_session->status() == Session::Status::SignedOut && !m_stores.isEmpty()) {
+    if (m_session->status() == ClientSession::Status::SignedOut && !m_stores.isEmpty()) {
         clear();
         m_user.clear();
     } else if (!m_session->isOnline()) {

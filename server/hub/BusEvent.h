@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/StreamId.h"
+#include "socket/Frame.h"
 
 #include <QString>
 #include <QStringList>
@@ -30,8 +31,8 @@ struct BusEvent {
     bool joined = false; // ChannelEntry: a join (membership added first) or a part (removed after)
     bool membershipChange = false;
     QStringList presenceChannels;
-    QString frame;       // the event (message, channel, read or presence)
-    QString memberFrame; // join/part: the `member` event that goes with the notice
+    Frame frame;         // the event (message, channel, read or presence)
+    Frame memberFrame;   // join/part: the `member` event that goes with the notice
 
     // Nullopt for an entry this version does not understand (it is skipped, not fatal).
     [[nodiscard]] static std::optional<BusEvent> fromEntry(const redis::RedisReply &entry);

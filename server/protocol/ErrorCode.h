@@ -20,6 +20,7 @@ enum class ErrorCode {
     TooLong,
     RateLimited,
     Forbidden,
+    NoSuchMessage, // revision 2
     Internal,
 };
 

@@ -32,13 +32,6 @@ namespace rill::protocol {
 
 [[nodiscard]] qsizetype codePointCount(QStringView text);
 
-// Whether `text` mentions `user`: "@name", the name compared case-insensitively, and not
-// inside a word. The "@" follows the start or a character that is not a letter or digit
-// ("bob@example.org" mentions nobody), and the name is the whole run of user-name characters
-// after it, less the dots and dashes that end a sentence ("@bob." and "@bob-" mention bob,
-// "@bobby" and "@bob.smith" do not). A bare "bob" is not a mention.
-[[nodiscard]] bool mentions(QStringView text, QStringView user);
-
 enum class TextProblem { None, Empty, TooLong };
 
 struct CheckedText {
@@ -47,5 +40,18 @@ struct CheckedText {
 };
 
 [[nodiscard]] CheckedText checkMessageText(const QString &text);
+
+// Revision 2: an emoji of a reaction is 1-32 bytes of UTF-8 without white space or control
+// characters (any such string: the contract does not check it is an emoji).
+[[nodiscard]] bool isValidEmoji(QStringView emoji);
+
+// Whether `text` mentions `user`: "@" and the name, letter case aside, not inside a word. The
+// character before "@" is not a letter, digit or "_"; after the name comes the end, or a
+// character that cannot continue a name ("." and "-" end it when no name character follows,
+// so "@alice." at the end of a sentence mentions alice).
+[[nodiscard]] bool mentions(QStringView text, QStringView user);
+
+// Revision 2: a topic is 0-250 code points after trimming; only TooLong applies.
+[[nodiscard]] CheckedText checkTopic(const QString &topic);
 
 } // namespace rill::protocol

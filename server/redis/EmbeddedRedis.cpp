@@ -5,13 +5,19 @@
 #include <QCoro/QCoroProcess>
 #include <QCoro/QCoroSignal>
 #include <QCoro/QCoroTimer>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTcpServer>
 
 #include <csignal>
+#ifdef Q_OS_LINUX
 #include <sys/prctl.h>
+#endif
+#ifdef Q_OS_UNIX
 #include <sys/un.h>
+#endif
 
 namespace rill::redis {
 
@@ -27,12 +33,65 @@ Q_SIGNALS:
 };
 } // namespace
 
+#ifdef Q_OS_UNIX
+namespace {
+bool fitsSocketAddress(const QString &path)
+{
+    return QFile::encodeName(path).size() < qsizetype(sizeof(sockaddr_un::sun_path));
+}
+
+// A new private (0700) directory for the socket, where the path is short: the user's runtime
+// directory (per user, cleared at log-out), else the temporary directory.
+std::unique_ptr<QTemporaryDir> shortPrivateDirectory()
+{
+    QStringList bases;
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
+        bases << runtime;
+    bases << QDir::tempPath() << u"/tmp"_s;
+    for (const QString &base : std::as_const(bases)) {
+        auto dir = std::make_unique<QTemporaryDir>(QDir(base).filePath(u"rill-redis-XXXXXX"_s));
+        if (dir->isValid() && fitsSocketAddress(dir->filePath(u"redis.sock"_s)))
+            return dir;
+    }
+    return nullptr;
+}
+} // namespace
+#endif
+
 quint16 findFreeLocalPort()
 {
     QTcpServer probe;
     if (!probe.listen(QHostAddress::LocalHost, 0))
         return 0;
     return probe.serverPort();
+}
+
+QString findRedisServer(const QString &configured)
+{
+    if (!configured.isEmpty()) {
+        if (!configured.contains(u'/') && !configured.contains(u'\\'))
+            return QStandardPaths::findExecutable(configured);
+        const QFileInfo file(configured);
+        return file.isFile() && file.isExecutable() ? file.absoluteFilePath() : QString();
+    }
+    // findExecutable() adds ".exe" on Windows.
+    const QString name = u"redis-server"_s;
+    if (QCoreApplication::instance()) {
+        const QString beside = QStandardPaths::findExecutable(name, {QCoreApplication::applicationDirPath()});
+        if (!beside.isEmpty())
+            return beside;
+    }
+    return QStandardPaths::findExecutable(name);
+}
+
+QString redisServerNotFound(const QString &configured)
+{
+    if (!configured.isEmpty())
+        return u"the embedded Redis needs a redis-server program and there is none at "_s + configured;
+    return u"the embedded Redis needs a redis-server program and none was found next to "_s
+        + (QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : u"this program"_s)
+        + u" or on PATH: install Redis, set redis-server to its path, or point redis at a running Redis"_s;
 }
 
 EmbeddedRedis::EmbeddedRedis(Options options, QObject *parent)
@@ -86,6 +145,13 @@ QCoro::Task<bool> EmbeddedRedis::start()
         m_error = u"cannot create the Redis data directory "_s + m_options.dataDir;
         co_return false;
     }
+    // Every message and password hash ends up in there: nobody but us may read it, also when
+    // the directory existed before with looser permissions.
+    if (!QFile::setPermissions(m_options.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                      | QFileDevice::ExeOwner)) {
+        m_error = u"cannot make the Redis data directory private (0700): "_s + m_options.dataDir;
+        co_return false;
+    }
     // Two servers writing one append-only file would corrupt it.
     m_lock = std::make_unique<QLockFile>(QDir(m_options.dataDir).filePath(u"redis.lock"_s));
     m_lock->setStaleLockTime(0);
@@ -95,14 +161,28 @@ QCoro::Task<bool> EmbeddedRedis::start()
         co_return false;
     }
 
-    const QString socketPath = QFileInfo(QDir(m_options.dataDir).filePath(u"redis.sock"_s)).absoluteFilePath();
-    const bool socketFits = QFile::encodeName(socketPath).size() < qsizetype(sizeof(sockaddr_un::sun_path));
-    if (m_options.listen == Options::Listen::UnixSocket && socketFits) {
+#ifdef Q_OS_UNIX
+    const bool unixSocket = m_options.listen == Options::Listen::UnixSocket;
+#else
+    const bool unixSocket = false; // Redis for Windows listens on TCP only
+#endif
+    if (unixSocket) {
+        QString socketPath = QFileInfo(QDir(m_options.dataDir).filePath(u"redis.sock"_s)).absoluteFilePath();
+        if (!fitsSocketAddress(socketPath)) {
+            m_socketDir = shortPrivateDirectory();
+            if (!m_socketDir) {
+                m_error = u"no private directory with a path short enough for Redis's socket"_s;
+                m_lock.reset();
+                co_return false;
+            }
+            socketPath = m_socketDir->filePath(u"redis.sock"_s);
+        }
         m_endpoint = RedisEndpoint::unixSocket(socketPath);
     } else {
         const quint16 port = m_options.port ? m_options.port : findFreeLocalPort();
         if (!port) {
             m_error = u"no free TCP port on 127.0.0.1"_s;
+            m_lock.reset();
             co_return false;
         }
         m_endpoint = RedisEndpoint::tcp(u"127.0.0.1"_s, port);
@@ -111,8 +191,10 @@ QCoro::Task<bool> EmbeddedRedis::start()
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process->setStandardOutputFile(QProcess::nullDevice());
+#ifdef Q_OS_LINUX
     // If we die without stopping it, the kernel stops it for us: no orphaned redis-server.
     m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+#endif
     m_stopping = false;
     connect(m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         if (m_stopping)
@@ -211,6 +293,7 @@ void EmbeddedRedis::releaseProcess()
         m_process = nullptr;
     }
     m_lock.reset();
+    m_socketDir.reset();
 }
 
 } // namespace rill::redis

@@ -65,6 +65,8 @@ client::Workspace *ViewHarness::restartedWorkspace()
     m_aliceAgain = std::make_unique<ClientUnderTest>();
     if (!m_aliceAgain->signUp(m_server->url(), u"alice"_s))
         return nullptr;
+    // Returned from an invokable, a parentless object would be QML's to collect; it is ours.
+    QQmlEngine::setObjectOwnership(m_aliceAgain->workspace.get(), QQmlEngine::CppOwnership);
     return m_aliceAgain->workspace.get();
 }
 
