@@ -11,6 +11,7 @@ class QQuickWindow;
 
 namespace rill::app {
 
+class PerfProbe;
 class RillApp;
 
 // `rill --test-hook`: a line protocol on stdin/stdout for end-to-end tests and the screenshot
@@ -22,6 +23,7 @@ class RillApp;
 //   type <object> <text…>              key <object> <sequence>    theme light|dark|system
 //   wait <object> <property> <value>   settle                     screenshot <path>
 //   resize <w> <h>                     quit
+//   perf …                             timings and memory for bench/app (PerfProbe)
 // Out: "ok <command>" / "error <command> <why>", "value <object> <property> <value>",
 //      "status <Status>", "signedin <user>", "current <channel>", "settled",
 //      "message <channel> <user> <text>" (newlines as \n).
@@ -46,6 +48,7 @@ private:
 
     QQmlApplicationEngine *m_engine;
     RillApp *m_app;
+    PerfProbe *m_perf; // child
     QSocketNotifier m_stdin;
     QTextStream m_out;
     QByteArray m_buffer;
