@@ -19,6 +19,24 @@ Item {
 
     function jumpToLatest() { list.positionViewAtBeginning() }
 
+    // A link clicked in a message: http, https and mailto open; when the text clicked does not
+    // say where the link goes, the target is shown first.
+    function openLink(link, messageText) {
+        const decision = LinkGuard.inspect(messageText, link)
+        if (decision.action === LinkGuard.Open)
+            Qt.openUrlExternally(decision.url)
+        else if (decision.action === LinkGuard.Confirm)
+            linkConfirmation.ask(decision.url, decision.shown)
+    }
+
+    // Back at the newest messages, what was scrolled through far above is let go (it loads
+    // again when scrolled to). Hidden views let go too.
+    function releaseFarHistory() {
+        if (root.store && list.atYEnd)
+            root.store.releaseFarHistory()
+    }
+    onVisibleChanged: if (!visible) releaseFarHistory()
+
     // Bottom-to-top, the visual top is the oldest end: resting there means "more, please".
     function loadOlderAtTop() {
         if (root.store && list.count > 0 && list.atYBeginning && !root.store.atStart)
@@ -38,7 +56,7 @@ Item {
         model: root.store ? root.store.messages : null // null once the channel is left
         verticalLayoutDirection: ListView.BottomToTop
         reuseItems: true
-        cacheBuffer: 1200
+        cacheBuffer: 600
         boundsBehavior: Flickable.StopAtBounds
         clip: true
 
@@ -46,6 +64,7 @@ Item {
             width: ListView.view.width
             onRetry: (nonce) => root.workspace.retry(nonce)
             onDiscard: (nonce) => root.workspace.discard(nonce)
+            onLinkClicked: (link, messageText) => root.openLink(link, messageText)
         }
 
         // Bottom-to-top: the footer sits above the oldest message.
@@ -68,6 +87,7 @@ Item {
 
         ScrollBar.vertical: ScrollBar { }
         onAtYBeginningChanged: root.loadOlderAtTop()
+        onAtYEndChanged: root.releaseFarHistory()
     }
 
     RoundButton {
@@ -82,5 +102,36 @@ Item {
         ToolTip.visible: hovered
         ToolTip.text: qsTr("Jump to the latest message")
         onClicked: root.jumpToLatest()
+    }
+
+    // Made the first time a link needs it.
+    Loader {
+        id: linkConfirmation
+        active: false
+        anchors.centerIn: parent
+        property string url
+        property string shown
+        function ask(url, shown) {
+            linkConfirmation.url = url
+            linkConfirmation.shown = shown
+            active = true
+            item.open()
+        }
+        sourceComponent: Dialog {
+            objectName: "linkConfirmation"
+            anchors.centerIn: parent
+            width: Math.min(root.width - 40, 420)
+            modal: true
+            title: qsTr("Open this link?")
+            standardButtons: Dialog.Open | Dialog.Cancel
+            onAccepted: Qt.openUrlExternally(linkConfirmation.url)
+            Label {
+                objectName: "linkConfirmationTarget"
+                width: parent.width
+                text: linkConfirmation.shown
+                textFormat: Text.PlainText
+                wrapMode: Text.WrapAnywhere
+            }
+        }
     }
 }

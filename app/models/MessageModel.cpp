@@ -2,12 +2,12 @@
 
 #include "TimeFormat.h"
 #include "protocol/StreamId.h"
+#include "render/MessageRenderer.h"
 #include "stores/ChannelStore.h"
 
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
-using protocol::Message;
 using protocol::MessageKind;
 using protocol::StreamId;
 
@@ -42,6 +42,17 @@ MessageModel::MessageModel(ChannelStore *store)
         // The row above the new ones now has a different older neighbour.
         touchRow(top - 1);
         Q_UNUSED(count);
+        Q_EMIT dividerRowChanged();
+    });
+    connect(store, &ChannelStore::messagesAboutToBeRemoved, this, [this](qsizetype first, qsizetype count) {
+        const int n = int(m_store->messages().size());
+        const int top = pendingRows() + n - int(first + count); // the row the newest of them has
+        beginRemoveRows({}, top, top + int(count) - 1);
+    });
+    connect(store, &ChannelStore::messagesRemoved, this, [this] {
+        endRemoveRows();
+        Q_EMIT countChanged();
+        touchRow(rowCount() - 1); // the oldest row left has no older neighbour now
         Q_EMIT dividerRowChanged();
     });
     connect(store, &ChannelStore::pendingAboutToBeInserted, this, [this](qsizetype index) {
@@ -81,9 +92,8 @@ MessageModel::MessageModel(ChannelStore *store)
             if (!sid)
                 continue;
             const auto &messages = m_store->messages();
-            const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *sid, [](const StreamId &a, const Message &m) {
-                return a < StreamId::parse(m.id).value_or(StreamId{});
-            });
+            const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *sid,
+                                             [](const StreamId &a, const StoredMessage &m) { return a < m.id; });
             if (it != messages.cend())
                 touchRow(messageRow(it - messages.cbegin()), {ShowUnreadDividerRole});
         }
@@ -147,7 +157,7 @@ QString userOf(const auto &e, const QString &self)
 }
 qint64 tsOf(const auto &e)
 {
-    return e.message ? e.message->ts : e.pending->createdMs;
+    return e.message ? e.message->ts() : e.pending->createdMs;
 }
 bool isNotice(const auto &e)
 {
@@ -174,9 +184,7 @@ bool MessageModel::startsUnread(const Entry &e, const Entry &older) const
     if (!e.message || divider.isEmpty() || !older || !older.message)
         return false;
     const auto marker = StreamId::parse(divider);
-    const auto mine = StreamId::parse(e.message->id);
-    const auto before = StreamId::parse(older.message->id);
-    return marker && mine && before && *mine > *marker && *before <= *marker;
+    return marker && e.message->id > *marker && older.message->id <= *marker;
 }
 
 int MessageModel::dividerRow() const
@@ -186,9 +194,8 @@ int MessageModel::dividerRow() const
     const auto &messages = m_store->messages();
     if (!marker || messages.isEmpty())
         return -1;
-    const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker, [](const StreamId &a, const Message &m) {
-        return a < StreamId::parse(m.id).value_or(StreamId{});
-    });
+    const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker,
+                                     [](const StreamId &a, const StoredMessage &m) { return a < m.id; });
     if (it == messages.cend() || it == messages.cbegin())
         return -1;
     return messageRow(it - messages.cbegin());
@@ -201,8 +208,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Entry e = entry(index.row());
     const QString &self = m_store->self();
     switch (role) {
-    case IdRole: return e.message ? e.message->id : QString();
-    case AuthorRole: return userOf(e, self);
+    case IdRole: return e.message ? e.message->idString() : QString();
+    case AuthorRole: return MessageRenderer::revealControls(userOf(e, self));
     case Qt::DisplayRole:
     case TextRole: return e.message ? e.message->text : e.pending->text;
     case KindRole: return e.message ? QString(protocol::messageKindName(e.message->kind)) : u"message"_s;
@@ -220,12 +227,12 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case IsPendingRole: return e.pending != nullptr;
     case IsFailedRole: return e.pending && e.pending->state == PendingSend::State::Failed;
     case SendErrorRole: return e.pending ? e.pending->error : QString();
-    case NonceRole: return e.pending ? e.pending->nonce : (e.message->nonce.isString() ? e.message->nonce.toString() : QString());
+    case NonceRole: return e.pending ? e.pending->nonce : QString();
     case MentionsMeRole:
         return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
             && ChannelStore::mentions(e.message->text, self);
     case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
-    case MarkdownRole: return safeMarkdown(e.message ? e.message->text : e.pending->text);
+    case StyledTextRole: return e.message ? e.message->styled : e.pending->styled;
     default: return {};
     }
 }
@@ -251,7 +258,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         {NonceRole, "nonce"},
         {MentionsMeRole, "mentionsMe"},
         {ShowUnreadDividerRole, "showUnreadDivider"},
-        {MarkdownRole, "markdown"},
+        {StyledTextRole, "styledText"},
     };
 }
 
@@ -264,38 +271,6 @@ void MessageModel::fetchMore(const QModelIndex &parent)
 {
     if (!parent.isValid())
         m_store->requestOlder();
-}
-
-QString MessageModel::safeMarkdown(const QString &text)
-{
-    QString out;
-    out.reserve(text.size() + 16);
-    bool inFence = false;
-    const QStringList lines = text.split(u'\n');
-    for (qsizetype n = 0; n < lines.size(); ++n) {
-        const QString &line = lines[n];
-        if (line.trimmed().startsWith(u"```"_s))
-            inFence = !inFence;
-        for (qsizetype i = 0; i < line.size(); ++i) {
-            const QChar c = line[i];
-            if (inFence)
-                out += c; // code shows as typed; md4c does not read HTML inside it
-            else if (c == u'<')
-                out += u"&lt;"_s;
-            else if (c == u'&')
-                out += u"&amp;"_s; // so that "&lt;" typed by the user stays "&lt;"
-            else if (c == u'!' && i + 1 < line.size() && line[i + 1] == u'[')
-                continue;
-            else
-                out += c;
-        }
-        if (n + 1 < lines.size()) {
-            // A chat line break is a line break, not Markdown's soft wrap.
-            const bool blank = line.trimmed().isEmpty() || lines[n + 1].trimmed().isEmpty();
-            out += (inFence || blank) ? u"\n"_s : u"  \n"_s;
-        }
-    }
-    return out;
 }
 
 int MessageModel::rowOf(const QString &idOrNonce) const
