@@ -90,6 +90,23 @@ Item {
         onAtYEndChanged: root.releaseFarHistory()
     }
 
+    // Shown from the local cache: said until the sign-in has caught the channel up.
+    Loader {
+        anchors.top: parent.top
+        anchors.topMargin: 8
+        anchors.horizontalCenter: parent.horizontalCenter
+        active: root.store !== null && root.store.stale
+        sourceComponent: Label {
+            objectName: "staleNotice"
+            padding: 6
+            leftPadding: 12
+            rightPadding: 12
+            text: qsTr("Saved messages: catching up when connected")
+            font.pixelSize: 12
+            background: Rectangle { color: sys.window; border.color: sys.mid; radius: height / 2 }
+        }
+    }
+
     RoundButton {
         objectName: "jumpToLatest"
         anchors.right: parent.right

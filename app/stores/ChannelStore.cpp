@@ -241,6 +241,30 @@ void ChannelStore::releaseFarHistory()
         releaseOlder(kKeepWhenReleasing);
 }
 
+void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
+{
+    Q_EMIT aboutToReset();
+    m_messages.clear();
+    m_messages.reserve(messages.size());
+    for (const StoredMessage &m : messages)
+        m_messages.append({m.id, intern(m.user), m.text, MessageRenderer::render(m.text), m.kind});
+    std::sort(m_messages.begin(), m_messages.end(), [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; });
+    m_loaded = !m_messages.isEmpty();
+    m_atStart = atStart;
+    noteKnownId(newestId());
+    Q_EMIT resetDone();
+    Q_EMIT loadingChanged();
+    setStale(m_loaded);
+}
+
+void ChannelStore::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    Q_EMIT staleChanged();
+}
+
 void ChannelStore::requestOlder()
 {
     if (!canLoadOlder())

@@ -31,6 +31,13 @@ struct StoredMessage {
     [[nodiscard]] QString idString() const { return id.toString(); }
 };
 
+// A channel as the local cache kept it: its summary and its newest messages.
+struct CachedChannel {
+    protocol::ChannelInfo info;
+    QList<StoredMessage> messages; // oldest first
+    bool atStart = false;          // they reach back to the channel's first message
+};
+
 // A message the user wrote that the server has not confirmed yet.
 struct PendingSend {
     enum class State { Queued, Sending, Failed };
@@ -65,6 +72,8 @@ class ChannelStore : public QObject
     Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
     Q_PROPERTY(bool atStart READ isAtStart NOTIFY loadingChanged)
     Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
+    // Shown from the local cache and not caught up with the server yet.
+    Q_PROPERTY(bool stale READ isStale NOTIFY staleChanged)
     Q_PROPERTY(rill::client::MessageModel *messages READ messageModel CONSTANT)
     Q_PROPERTY(rill::client::MemberModel *members READ memberModel CONSTANT)
 
@@ -113,6 +122,12 @@ public:
     Q_INVOKABLE void releaseFarHistory();
     static constexpr qsizetype kReleaseAbove = 1000;
     static constexpr qsizetype kKeepWhenReleasing = 500;
+
+    // The local cache's copy of the newest messages, shown before the server is reached:
+    // the store counts as loaded, and stale until the workspace has resumed it.
+    void restore(const QList<StoredMessage> &messages, bool atStart);
+    [[nodiscard]] bool isStale() const { return m_stale; }
+    void setStale(bool stale);
 
     // Asks for an older page: emits olderWanted() unless one is already on its way.
     void requestOlder();
@@ -169,6 +184,7 @@ Q_SIGNALS:
     void summaryChanged();
     void loadingChanged();
     void typingChanged();
+    void staleChanged();
     void olderWanted();
     void sendQueued();
 
@@ -212,6 +228,7 @@ private:
     bool m_loaded = false;
     bool m_atStart = false;
     bool m_loadingOlder = false;
+    bool m_stale = false;
 
     QList<Member> m_members;
     bool m_membersLoaded = false;

@@ -110,7 +110,7 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
 {
     if (ChannelStore *existing = channel(info.name))
         return existing;
-    auto *store = new ChannelStore(info, m_session->user(), this);
+    auto *store = new ChannelStore(info, m_user, this);
     m_stores.insert(info.name, store);
     connect(store, &ChannelStore::olderWanted, this, [this, store] { loadOlder(store); });
     connect(store, &ChannelStore::sendQueued, this, [this, store] { pump(store); });
@@ -204,6 +204,18 @@ void Workspace::setWindowActive(bool active)
     }
     Q_EMIT windowActiveChanged();
     scheduleRead();
+}
+
+void Workspace::restore(const QString &user, const QList<CachedChannel> &channels)
+{
+    if (!m_stores.isEmpty() || user.isEmpty())
+        return;
+    m_user = user;
+    m_applyingSnapshot = true;
+    for (const CachedChannel &cached : channels)
+        ensureStore(cached.info)->restore(cached.messages, cached.atStart);
+    m_applyingSnapshot = false;
+    pickCurrent();
 }
 
 void Workspace::onStatusChanged()
@@ -321,8 +333,10 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
             break;
         }
     }
-    if (caughtUp)
+    if (caughtUp) {
+        store->setStale(false);
         self->pump(store);
+    }
     if (--self->m_resumesRunning == 0)
         Q_EMIT self->resumed();
 }
