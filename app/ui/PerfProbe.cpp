@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <malloc.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -44,6 +45,14 @@ double percentile(QList<double> sorted, double p)
 QString ms(double value)
 {
     return QString::number(value, 'f', 2);
+}
+
+// CPU time, not wall time: what a step cost the app whatever else the machine was doing.
+qint64 cpuNanos(clockid_t clock)
+{
+    timespec now{};
+    clock_gettime(clock, &now);
+    return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
 }
 } // namespace
 
@@ -107,25 +116,31 @@ void PerfProbe::afterFrames(qint64 since, std::function<bool(const Frame &)> che
         bool done = false;
     };
     auto state = std::make_shared<State>();
+    const qint64 processCpu = cpuNanos(CLOCK_PROCESS_CPUTIME_ID);
+    const qint64 guiCpu = cpuNanos(CLOCK_THREAD_CPUTIME_ID);
     // The GUI thread's part of a frame (making items, polishing, synchronizing) ends here.
     state->synchronized = connect(
         w, &QQuickWindow::afterSynchronizing, this, [this, state] { state->syncedAt = m_clock.nsecsElapsed(); },
         Qt::DirectConnection);
     state->swapped = connect(
         w, &QQuickWindow::frameSwapped, this,
-        [this, state, since, check] {
+        [this, state, since, check, processCpu, guiCpu] {
             // On the render thread with a threaded render loop: take the time here, judge the
             // frame on the GUI thread (which had made it before the frame was rendered).
             const qint64 at = m_clock.nsecsElapsed();
             const qint64 synced = state->syncedAt;
+            const qint64 processUsed = cpuNanos(CLOCK_PROCESS_CPUTIME_ID) - processCpu;
             QMetaObject::invokeMethod(
                 this,
-                [this, state, since, check, at, synced] {
+                [this, state, since, check, at, synced, processUsed, guiCpu] {
                     if (state->done)
                         return;
                     ++state->frames;
-                    const Frame frame{double(at - since) / 1e6, double(synced - since) / 1e6, state->frames};
-                    if (check(frame)) {
+                    const Frame frame{double(at - since) / 1e6, double(synced - since) / 1e6, state->frames,
+                                      double(processUsed) / 1e6, double(cpuNanos(CLOCK_THREAD_CPUTIME_ID) - guiCpu) / 1e6};
+                    // A threaded render loop may swap a frame synchronized before `since`: it
+                    // cannot show what changed since.
+                    if (synced > since && check(frame)) {
                         state->done = true;
                         disconnect(state->swapped);
                         disconnect(state->synchronized);
@@ -193,7 +208,9 @@ void PerfProbe::switchTo(const QString &channel)
         QQuickItem *list = currentList();
         if (!showsRows(list) || channelOf(list) != channel)
             return false;
-        m_report(u"perf switch %1 %2 %3 %4"_s.arg(channel, ms(frame.swappedMs)).arg(frame.count).arg(ms(frame.synchronizedMs)));
+        m_report(u"perf switch %1 %2 %3 %4 %5 %6"_s.arg(channel, ms(frame.swappedMs))
+                     .arg(frame.count)
+                     .arg(ms(frame.synchronizedMs), ms(frame.processCpuMs), ms(frame.guiCpuMs)));
         return true;
     });
 }
@@ -222,24 +239,26 @@ void PerfProbe::load(const QString &channel, qsizetype count)
 
 void PerfProbe::scroll(int steps, double pixels)
 {
-    scrollStep(0, steps, pixels, {});
+    scrollStep(0, steps, pixels, {}, {});
 }
 
-void PerfProbe::scrollStep(int step, int steps, double pixels, QList<double> times)
+void PerfProbe::scrollStep(int step, int steps, double pixels, QList<double> times, QList<double> cpu)
 {
     QQuickItem *list = currentList();
     if (step == steps || !list) {
-        m_report(u"perf scroll %1 %2 %3 %4 %5"_s.arg(times.size())
-                     .arg(ms(percentile(times, 0.5)), ms(percentile(times, 0.9)), ms(percentile(times, 0.99)), ms(percentile(times, 1.0))));
+        m_report(u"perf scroll %1 %2 %3 %4 %5 %6 %7"_s.arg(times.size())
+                     .arg(ms(percentile(times, 0.5)), ms(percentile(times, 0.9)), ms(percentile(times, 0.99)), ms(percentile(times, 1.0)),
+                          ms(percentile(cpu, 0.5)), ms(percentile(cpu, 0.99))));
         return;
     }
     const qint64 start = m_clock.nsecsElapsed();
     const qreal top = list->property("originY").toReal();
     list->setProperty("contentY", std::max(top, list->property("contentY").toReal() - pixels));
-    afterFrames(start, [this, step, steps, pixels, times](const Frame &frame) mutable {
+    afterFrames(start, [this, step, steps, pixels, times, cpu](const Frame &frame) mutable {
         times.append(frame.swappedMs);
+        cpu.append(frame.processCpuMs);
         // The next step after this frame, as a wheel would come.
-        QTimer::singleShot(0, this, [this, step, steps, pixels, times] { scrollStep(step + 1, steps, pixels, times); });
+        QTimer::singleShot(0, this, [this, step, steps, pixels, times, cpu] { scrollStep(step + 1, steps, pixels, times, cpu); });
         return true;
     });
 }

@@ -18,13 +18,17 @@ class RillApp;
 //
 //   perf switch <channel>     the current channel becomes <channel>; reports the time to the
 //                             first frame whose timeline shows its rows, how many frames
-//                             that took, and when the GUI thread's part of that frame ended:
-//                             "perf switch <channel> <ms> <frames> <ms to synchronized>"
+//                             that took, when the GUI thread's part of that frame ended, and
+//                             the CPU time the process and its GUI thread spent meanwhile
+//                             (a figure the rest of a busy machine does not inflate):
+//                             "perf switch <channel> <ms> <frames> <ms to synchronized>
+//                              <process CPU ms> <GUI thread CPU ms>"
 //   perf load <channel> <n>   loads older pages of <channel> until it holds <n> messages or
 //                             reaches the start: "perf loaded <channel> <messages> <ms>"
 //   perf scroll <steps> <px>  scrolls the current timeline <px> up per step, each step when
 //                             the last one is on screen: "perf scroll <steps> <p50> <p90> <p99>
-//                             <max>" (ms from a step to the frame that shows it)
+//                             <max> <CPU p50> <CPU p99>" (ms from a step to the frame that
+//                             shows it; the process's CPU ms for it)
 //   perf memory               "perf memory <rss bytes> <messages held> <their text, bytes>"
 //   perf trim                 returns the allocator's free memory to the system (glibc keeps
 //                             it), so that RSS says what is held: "perf trimmed"
@@ -48,13 +52,15 @@ private:
         double swappedMs = 0;      // since the start: the frame is on screen
         double synchronizedMs = 0; // since the start: the GUI thread's part of it was done
         int count = 0;             // frames so far
+        double processCpuMs = 0;   // CPU time of the whole process until the frame was on screen
+        double guiCpuMs = 0;       // CPU time of the GUI thread until it saw the frame swapped
     };
     // Calls `check` after each frame until it returns true.
     void afterFrames(qint64 since, std::function<bool(const Frame &)> check);
     void switchTo(const QString &channel);
     void load(const QString &channel, qsizetype count);
     void scroll(int steps, double pixels);
-    void scrollStep(int step, int steps, double pixels, QList<double> times);
+    void scrollStep(int step, int steps, double pixels, QList<double> times, QList<double> cpu);
     void watchFirstFrame();
 
     std::function<QQuickWindow *()> m_window;
