@@ -231,6 +231,8 @@ public:
     {
         command(u"perf "_s + request);
         const auto found = line(u"perf "_s + reply, timeout);
+        if (found && qEnvironmentVariableIsSet("RILL_APP_BENCH_VERBOSE"))
+            say(m_name + u": "_s + found->first);
         return found ? found->first.split(u' ') : QStringList();
     }
 
@@ -384,6 +386,7 @@ int main(int argc, char *argv[])
 
     // --- cold starts, alternating builds ---
     QHash<QString, QList<double>> shown;
+    QHash<QString, QList<double>> shownCpu;
     QHash<QString, QList<double>> settled;
     for (int round = 0; round < starts; ++round) {
         for (const Build &build : std::as_const(builds)) {
@@ -391,6 +394,8 @@ int main(int argc, char *argv[])
             if (!app.start())
                 return 1;
             const auto first = app.line(u"perf shown"_s);
+            if (const auto sample = rill::bench::sampleProcess(app.pid()))
+                shownCpu[build.name] << sample->cpuSeconds * 1000;
             app.command(u"settle"_s);
             const auto done = app.line(u"settled"_s);
             if (first)
@@ -422,21 +427,29 @@ int main(int argc, char *argv[])
         QList<double> cold;
         QList<double> warmSync;
         QList<double> coldSync;
+        QList<double> warmCpu;
+        QList<double> coldCpu;
+        QList<double> warmGuiCpu;
+        QList<double> coldGuiCpu;
         const QStringList kept{channels[1], channels[2], channels[3]};
         for (int i = 0; i < switches; ++i) {
             const QStringList reply = app.perf(u"switch "_s + kept[i % kept.size()], u"switch"_s);
-            if (reply.size() >= 6) {
+            if (reply.size() >= 8) {
                 warm << reply[3].toDouble();
                 warmSync << reply[5].toDouble();
+                warmCpu << reply[6].toDouble();
+                warmGuiCpu << reply[7].toDouble();
             }
         }
         for (int i = 0; i < switches; ++i) {
             // Round all channels: more than the six views a TimelineStack keeps, so each switch
             // makes a view (the first visit's cost).
             const QStringList reply = app.perf(u"switch "_s + channels[(i + 4) % channels.size()], u"switch"_s);
-            if (reply.size() >= 6) {
+            if (reply.size() >= 8) {
                 cold << reply[3].toDouble();
                 coldSync << reply[5].toDouble();
+                coldCpu << reply[6].toDouble();
+                coldGuiCpu << reply[7].toDouble();
             }
         }
 
@@ -462,6 +475,7 @@ int main(int argc, char *argv[])
         const double textPerMessage = (number(after, 4) - number(before, 4)) / heldMessages;
         QJsonObject &r = build.results;
         r.insert(u"startShownMsMedian"_s, percentile(shown[build.name], 0.5));
+        r.insert(u"startShownCpuMsMedian"_s, percentile(shownCpu[build.name], 0.5));
         r.insert(u"startSettledMsMedian"_s, percentile(settled[build.name], 0.5));
         r.insert(u"startShownMs"_s, QJsonArray::fromVariantList(QVariantList(shown[build.name].cbegin(), shown[build.name].cend())));
         r.insert(u"startSettledMs"_s, QJsonArray::fromVariantList(QVariantList(settled[build.name].cbegin(), settled[build.name].cend())));
@@ -471,6 +485,10 @@ int main(int argc, char *argv[])
         r.insert(u"switchNewP90"_s, percentile(cold, 0.9));
         r.insert(u"switchKeptSyncMedian"_s, percentile(warmSync, 0.5));
         r.insert(u"switchNewSyncMedian"_s, percentile(coldSync, 0.5));
+        r.insert(u"switchKeptCpuMedian"_s, percentile(warmCpu, 0.5));
+        r.insert(u"switchNewCpuMedian"_s, percentile(coldCpu, 0.5));
+        r.insert(u"switchKeptGuiCpuMedian"_s, percentile(warmGuiCpu, 0.5));
+        r.insert(u"switchNewGuiCpuMedian"_s, percentile(coldGuiCpu, 0.5));
         r.insert(u"switchKeptMs"_s, QJsonArray::fromVariantList(QVariantList(warm.cbegin(), warm.cend())));
         r.insert(u"switchNewMs"_s, QJsonArray::fromVariantList(QVariantList(cold.cbegin(), cold.cend())));
         r.insert(u"switchAllMedian"_s, percentile(warm + cold, 0.5));
@@ -480,6 +498,8 @@ int main(int argc, char *argv[])
         r.insert(u"scrollP90"_s, number(scroll, 4));
         r.insert(u"scrollP99"_s, number(scroll, 5));
         r.insert(u"scrollMax"_s, number(scroll, 6));
+        r.insert(u"scrollCpuP50"_s, number(scroll, 7));
+        r.insert(u"scrollCpuP99"_s, number(scroll, 8));
         r.insert(u"rssIdleMiB"_s, number(idle, 2) / 1048576);
         r.insert(u"rssLoadedMiB"_s, number(after, 2) / 1048576);
         r.insert(u"messagesLoaded"_s, number(loaded, 3));
@@ -498,18 +518,25 @@ int main(int argc, char *argv[])
     };
     const QList<Row> rows{
         {u"cold start: launch → first frame with messages, median ms"_s, u"startShownMsMedian"_s, 0},
+        {u"  CPU time until then, median ms"_s, u"startShownCpuMsMedian"_s, 0},
         {u"cold start: launch → settled (online, first page drawn), median ms"_s, u"startSettledMsMedian"_s, 0},
         {u"switch to a channel with a kept view, median ms"_s, u"switchKeptMedian"_s, 1},
         {u"switch to a channel with a kept view, p90 ms"_s, u"switchKeptP90"_s, 1},
         {u"switch to a channel with a new view, median ms"_s, u"switchNewMedian"_s, 1},
         {u"switch to a channel with a new view, p90 ms"_s, u"switchNewP90"_s, 1},
-        {u"  of which the GUI thread (to synchronized), kept view, median ms"_s, u"switchKeptSyncMedian"_s, 1},
-        {u"  of which the GUI thread (to synchronized), new view, median ms"_s, u"switchNewSyncMedian"_s, 1},
+        {u"switch, kept view: until the GUI thread's part was done, median ms"_s, u"switchKeptSyncMedian"_s, 1},
+        {u"switch, new view: until the GUI thread's part was done, median ms"_s, u"switchNewSyncMedian"_s, 1},
+        {u"switch, kept view: CPU of the process, median ms"_s, u"switchKeptCpuMedian"_s, 1},
+        {u"switch, new view: CPU of the process, median ms"_s, u"switchNewCpuMedian"_s, 1},
+        {u"switch, kept view: CPU of the GUI thread, median ms"_s, u"switchKeptGuiCpuMedian"_s, 1},
+        {u"switch, new view: CPU of the GUI thread, median ms"_s, u"switchNewGuiCpuMedian"_s, 1},
         {u"switch, all, median ms"_s, u"switchAllMedian"_s, 1},
         {u"switch, all, p90 ms"_s, u"switchAllP90"_s, 1},
         {u"scroll step → frame, p50 ms"_s, u"scrollP50"_s, 2},
         {u"scroll step → frame, p99 ms"_s, u"scrollP99"_s, 2},
         {u"scroll step → frame, max ms"_s, u"scrollMax"_s, 2},
+        {u"scroll step: CPU of the process, p50 ms"_s, u"scrollCpuP50"_s, 2},
+        {u"scroll step: CPU of the process, p99 ms"_s, u"scrollCpuP99"_s, 2},
         {u"RSS idle (first page), MiB"_s, u"rssIdleMiB"_s, 1},
         {u"RSS with the big channel loaded, MiB"_s, u"rssLoadedMiB"_s, 1},
         {u"messages held"_s, u"messagesLoaded"_s, 0},
