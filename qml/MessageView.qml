@@ -67,21 +67,24 @@ Item {
             onLinkClicked: (link, messageText) => root.openLink(link, messageText)
         }
 
-        // Bottom-to-top: the footer sits above the oldest message.
+        // Bottom-to-top: the footer sits above the oldest message. Its parts are made when
+        // they show: a new view costs a few items, not a spinner and a label.
         footer: Item {
             width: ListView.view.width
             height: 64
-            BusyIndicator {
+            Loader {
                 anchors.centerIn: parent
-                running: root.store && root.store.loadingOlder
-                visible: running
+                active: root.store !== null && root.store.loadingOlder
+                sourceComponent: BusyIndicator { running: true }
             }
-            Label {
+            Loader {
                 anchors.centerIn: parent
-                visible: root.store && root.store.atStart
-                text: root.store ? (root.store.isDirect ? qsTr("This is the beginning of your conversation with %1.").arg(root.store.title)
-                                                        : qsTr("This is the start of #%1.").arg(root.store.name)) : ""
-                opacity: 0.6
+                active: root.store !== null && root.store.atStart
+                sourceComponent: Label {
+                    text: root.store.isDirect ? qsTr("This is the beginning of your conversation with %1.").arg(root.store.title)
+                                              : qsTr("This is the start of #%1.").arg(root.store.name)
+                    opacity: 0.6
+                }
             }
         }
 
@@ -107,18 +110,25 @@ Item {
         }
     }
 
-    RoundButton {
-        objectName: "jumpToLatest"
+    // Made the first time the view leaves the newest messages, then kept (it hides itself).
+    Loader {
+        id: jumpButton
+        readonly property bool wanted: !list.atYEnd && list.count > 0
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: 16
-        visible: !list.atYEnd && list.count > 0
-        text: "↓"
-        font.pixelSize: 18
-        highlighted: true
-        ToolTip.visible: hovered
-        ToolTip.text: qsTr("Jump to the latest message")
-        onClicked: root.jumpToLatest()
+        active: false
+        onWantedChanged: if (wanted) active = true
+        sourceComponent: RoundButton {
+            objectName: "jumpToLatest"
+            visible: jumpButton.wanted
+            text: "↓"
+            font.pixelSize: 18
+            highlighted: true
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Jump to the latest message")
+            onClicked: root.jumpToLatest()
+        }
     }
 
     // Made the first time a link needs it.
