@@ -10,9 +10,11 @@ Pane {
     property Workspace workspace
     property alias text: input.text
     property string problem: ""
+    // Offline the app shows what it kept, and nothing can be sent until the server is back.
+    readonly property bool offline: !root.workspace || !root.workspace.session.online
 
     function send() {
-        if (!root.workspace)
+        if (!root.workspace || root.offline)
             return
         const refused = root.workspace.send(input.text)
         root.problem = refused
@@ -43,10 +45,13 @@ Pane {
                     wrapMode: TextEdit.Wrap
                     selectByMouse: true
                     focus: true
+                    readOnly: root.offline
                     placeholderText: {
                         const current = root.workspace ? root.workspace.current : null
                         if (!current)
                             return ""
+                        if (root.offline)
+                            return qsTr("Offline: you can read, and send once connected")
                         return current.isDirect ? qsTr("Message %1").arg(current.title) : qsTr("Message #%1").arg(current.name)
                     }
                     Keys.onPressed: (event) => {
@@ -66,7 +71,7 @@ Pane {
             Button {
                 objectName: "sendButton"
                 text: qsTr("Send")
-                enabled: input.text.trim().length > 0
+                enabled: input.text.trim().length > 0 && !root.offline
                 onClicked: root.send()
             }
         }

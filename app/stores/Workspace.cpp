@@ -36,6 +36,8 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
 {
     connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
     connect(m_history, &HistoryLoader::sendConfirmed, this, &Workspace::onSendConfirmed);
+    // Caught up: what the local cache showed is current again, and waiting sends go out.
+    connect(m_history, &HistoryLoader::caughtUp, this, [](ChannelStore *store) { store->setStale(false); });
     connect(m_history, &HistoryLoader::caughtUp, m_sendQueue, &SendQueue::pump);
     connect(m_history, &HistoryLoader::resumed, this, &Workspace::resumed);
     connect(m_history, &HistoryLoader::olderLoaded, this, [this](ChannelStore *store) {
@@ -103,7 +105,7 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
 {
     if (ChannelStore *existing = channel(info.name))
         return existing;
-    auto *store = new ChannelStore(info, m_session->user(), this);
+    auto *store = new ChannelStore(info, m_user, this);
     m_stores.insert(info.name, store);
     connect(store, &ChannelStore::olderWanted, m_history, [this, store] { m_history->loadOlder(store); });
     connect(store, &ChannelStore::sendQueued, m_sendQueue, [this, store] { m_sendQueue->pump(store); });
@@ -205,6 +207,18 @@ void Workspace::setWindowActive(bool active)
     }
     Q_EMIT windowActiveChanged();
     scheduleRead();
+}
+
+void Workspace::restore(const QString &user, const QList<CachedChannel> &channels)
+{
+    if (!m_stores.isEmpty() || user.isEmpty())
+        return;
+    m_user = user;
+    m_applyingSnapshot = true;
+    for (const CachedChannel &cached : channels)
+        ensureStore(cached.info)->restore(cached.messages, cached.atStart);
+    m_applyingSnapshot = false;
+    pickCurrent();
 }
 
 void Workspace::onStatusChanged()

@@ -13,6 +13,7 @@ namespace rill::client {
 
 class ChannelListModel;
 class ChannelStore;
+struct CachedChannel;
 class Directory;
 class DirectoryModel;
 class HistoryLoader;
@@ -66,6 +67,10 @@ public:
     // The channel to open after signing in when it still exists (where the user left off).
     void setPreferredChannel(const QString &name) { m_preferred = name; }
     void setWindowActive(bool active);
+    // Shows what the local cache kept for `user`, before the server is reached: an empty
+    // workspace gets the channels and their newest messages, stale until the next sign-in
+    // resumes them.
+    void restore(const QString &user, const QList<CachedChannel> &channels);
 
     // Sends to the current channel. Returns what went wrong ("" when it was queued).
     Q_INVOKABLE QString send(const QString &text);

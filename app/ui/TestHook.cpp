@@ -1,6 +1,7 @@
 #include "TestHook.h"
 
 #include "AppSettings.h"
+#include "PerfProbe.h"
 #include "RillApp.h"
 #include "session/ClientSession.h"
 #include "stores/ChannelStore.h"
@@ -47,6 +48,7 @@ TestHook::TestHook(QQmlApplicationEngine *engine, RillApp *app, QObject *parent)
     : QObject(parent)
     , m_engine(engine)
     , m_app(app)
+    , m_perf(new PerfProbe([this] { return window(); }, app, [this](const QString &line) { emitLine(line); }, this))
     , m_stdin(STDIN_FILENO, QSocketNotifier::Read)
     , m_out(stdout)
 {
@@ -247,6 +249,8 @@ void TestHook::handle(const QString &line)
         QCoreApplication::quit();
         return;
     }
+    if (m_perf->handle(line))
+        return;
     if (command == u"theme"_s) {
         m_app->settings()->setTheme(arg1);
         emitLine(u"ok theme"_s);

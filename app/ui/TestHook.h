@@ -11,6 +11,7 @@ class QQuickWindow;
 
 namespace rill::app {
 
+class PerfProbe;
 class RillApp;
 
 // `rill --test-hook`: a line protocol on stdin/stdout for end-to-end tests and the screenshot
@@ -23,6 +24,7 @@ class RillApp;
 //   wait <object> <property> <value>   settle                     screenshot <path>
 //   resize <w> <h>                     rows                       rect <object>
 //   quit
+//   perf …                             timings and memory for bench/app (PerfProbe)
 // A <property> may be a path ("contentItem.truncated").
 // Out: "ok <command>" / "error <command> <why>", "value <object> <property> <value>",
 //      "status <Status>", "signedin <user>", "current <channel>", "settled",
@@ -52,6 +54,7 @@ private:
 
     QQmlApplicationEngine *m_engine;
     RillApp *m_app;
+    PerfProbe *m_perf; // child
     QSocketNotifier m_stdin;
     QTextStream m_out;
     QByteArray m_buffer;

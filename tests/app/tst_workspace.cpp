@@ -26,7 +26,7 @@ bool strictlyOrdered(const ChannelStore &store)
 {
     const auto &messages = store.messages();
     for (qsizetype i = 1; i < messages.size(); ++i) {
-        if (!(protocol::StreamId::parse(messages[i - 1].id) < protocol::StreamId::parse(messages[i].id)))
+        if (!(messages[i - 1].id < messages[i].id))
             return false;
     }
     return true;
@@ -72,7 +72,7 @@ private Q_SLOTS:
         QTRY_VERIFY(bob.channel(u"dev"_s));
         // Alice sees Bob join, as a notice in the log.
         QTRY_VERIFY(std::any_of(alice.channel(u"dev"_s)->messages().cbegin(), alice.channel(u"dev"_s)->messages().cend(),
-                                [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Join && m.user == u"bob"_s; }));
+                                [](const StoredMessage &m) { return m.kind == protocol::MessageKind::Join && m.user == u"bob"_s; }));
 
         QSignalSpy aliceAdded(alice.workspace.get(), &Workspace::messageAdded);
         QCOMPARE(alice.workspace->send(u"  hello bob  "_s), QString());
@@ -485,7 +485,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!alice.channel(u"design"_s));
         QCOMPARE(alice.workspace->currentName(), u"general"_s);
         QTRY_VERIFY(std::any_of(bob.channel(u"design"_s)->messages().cbegin(), bob.channel(u"design"_s)->messages().cend(),
-                                [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Part; }));
+                                [](const StoredMessage &m) { return m.kind == protocol::MessageKind::Part; }));
     }
 
     void opensThePreferredChannelElseGeneral()

@@ -2,8 +2,10 @@
 // driven through its test hook (real QML items, QTest input) and reports what it shows as
 // lines on stdout; the test waits for those lines, never for time to pass.
 #include "ServerFixture.h"
+#include "TestClient.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -342,8 +344,12 @@ private Q_SLOTS:
         QVERIFY(carol.waitLine(u"signedin carol"_s));
         carol.command(u"click menuButton"_s);
         QVERIFY(carol.waitLine(u"ok click"_s));
+        // What she read is in the local cache (written a moment after it changes)…
+        const QString cache = home.filePath(u"data/rill/profiles/carol/cache.sqlite"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(cache), 15000);
         carol.command(u"click signOutItem"_s);
         QVERIFY(carol.waitLine(u"status SignedOut"_s));
+        QVERIFY(!QFile::exists(cache)); // …and signing out leaves none of it behind
         QVERIFY(carol.quit());
         // Started again it shows the connect screen and stays there.
         QVERIFY(carol.start());
@@ -351,6 +357,46 @@ private Q_SLOTS:
         QVERIFY(carol.waitLine(u"value signInButton visible true"_s));
         QVERIFY(!carol.hasPrinted(u"status Connecting"_s));
         QVERIFY(carol.quit());
+    }
+
+    // Issue 9: started while the server is down, the app shows what it kept, says it is not
+    // up to date, and its composer says it is offline; when the server is back it catches up
+    // with what was said meanwhile.
+    void opensOnCachedContentWhileOffline()
+    {
+        test::ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTemporaryDir home;
+        App erin(home.path(), u"erin"_s, server.url());
+        QVERIFY(erin.start());
+        erin.signUp(u"erin"_s);
+        QVERIFY(erin.waitLine(u"signedin erin"_s));
+        erin.say(u"written before the outage"_s);
+        QVERIFY(erin.waitLine(u"message general erin written before the outage"_s));
+        const int rows = erin.value(u"messageList"_s, u"count"_s).toInt();
+        QVERIFY(rows >= 2); // her join and her line
+        QVERIFY(erin.quit());
+
+        server.stop();
+        QVERIFY(erin.start());
+        QCOMPARE(erin.value(u"messageList"_s, u"count"_s).toInt(), rows);
+        erin.command(u"get staleNotice visible"_s);
+        QVERIFY(erin.waitLine(u"value staleNotice visible true"_s));
+        erin.command(u"get composerInput readOnly"_s);
+        QVERIFY(erin.waitLine(u"value composerInput readOnly true"_s));
+
+        test::TestClient frank;
+        QVERIFY(server.start());
+        QVERIFY(frank.open(server.url()) && frank.signUp(u"frank"_s));
+        frank.call(u"send"_s, {{u"channel"_s, u"general"_s}, {u"text"_s, u"said while erin was away"_s}});
+        QVERIFY(erin.waitLine(u"signedin erin"_s, 30000));
+        QVERIFY(erin.waitLine(u"message general frank said while erin was away"_s)); // resumed from the cache
+        // Frank's join and line: one may come live and the other with the resumed page.
+        erin.command(u"wait messageList count "_s + QString::number(rows + 2));
+        QVERIFY(erin.waitLine(u"ok wait"_s, 20000));
+        erin.command(u"get composerInput readOnly"_s);
+        QVERIFY(erin.waitLine(u"value composerInput readOnly false"_s));
+        QVERIFY(erin.quit());
     }
 };
 

@@ -5,16 +5,35 @@
 
 #include "../app/ClientUnderTest.h"
 
+#include <QMutex>
+#include <QNetworkAccessManager>
 #include <QObject>
 #include <QQmlEngine>
+#include <QQmlNetworkAccessManagerFactory>
+#include <QUrl>
 
 #include <memory>
 #include <vector>
 
 namespace rill::test {
 
+// Every network request the QML engines make (StyledText and MarkdownText load images
+// through them), from whichever thread makes it.
+class RecordingNetwork : public QQmlNetworkAccessManagerFactory
+{
+public:
+    QNetworkAccessManager *create(QObject *parent) override;
+    void record(const QUrl &url);
+    [[nodiscard]] QStringList requests() const;
+
+private:
+    mutable QMutex m_mutex;
+    QStringList m_requests;
+};
+
 // What the QML view tests bind to: Alice's client core (a Workspace signed in to a real
-// server), and Bob, a plain protocol client, to make things happen.
+// server), and Bob, a plain protocol client, to make things happen. It also records what the
+// views ask the network for and which URLs they open (Qt.openUrlExternally).
 class ViewHarness : public QObject
 {
     Q_OBJECT
@@ -40,6 +59,16 @@ public:
     // Alice's confirmed message texts in a channel, oldest first.
     Q_INVOKABLE QStringList texts(const QString &channel) const;
     Q_INVOKABLE int pendingCount(const QString &channel) const;
+    // Every URL the QML engines requested, in order.
+    Q_INVOKABLE QStringList networkRequests() const { return m_network.requests(); }
+    // Every URL the views asked the desktop to open, in order.
+    Q_INVOKABLE QStringList openedUrls() const { return m_opened; }
+
+    [[nodiscard]] RecordingNetwork *network() { return &m_network; }
+
+public Q_SLOTS:
+    // QDesktopServices' handler for every scheme a link could have.
+    void openUrl(const QUrl &url) { m_opened << url.toString(QUrl::FullyEncoded); }
 
 private:
     std::unique_ptr<ServerFixture> m_server;
@@ -47,6 +76,8 @@ private:
     std::unique_ptr<TestClient> m_bob;
     std::unique_ptr<ClientUnderTest> m_aliceAgain;
     std::vector<std::unique_ptr<TestClient>> m_others;
+    RecordingNetwork m_network;
+    QStringList m_opened;
 };
 
 // QUICK_TEST_MAIN_WITH_SETUP's setup object.

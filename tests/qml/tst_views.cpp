@@ -3,6 +3,7 @@
 
 #include "stores/ChannelStore.h"
 
+#include <QDesktopServices>
 #include <QQmlContext>
 #include <QSignalSpy>
 #include <QtQml/qqmlextensionplugin.h>
@@ -16,12 +17,59 @@ namespace rill::test {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+const QStringList kLinkSchemes{u"http"_s, u"https"_s, u"mailto"_s, u"file"_s, u"ftp"_s, u"javascript"_s, u"data"_s, u"qrc"_s};
+
+class RecordingAccessManager : public QNetworkAccessManager
+{
+public:
+    RecordingAccessManager(RecordingNetwork *network, QObject *parent)
+        : QNetworkAccessManager(parent)
+        , m_network(network)
+    {
+    }
+
+protected:
+    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+    {
+        m_network->record(request.url());
+        return QNetworkAccessManager::createRequest(op, request, data);
+    }
+
+private:
+    RecordingNetwork *m_network;
+};
+} // namespace
+
+QNetworkAccessManager *RecordingNetwork::create(QObject *parent)
+{
+    return new RecordingAccessManager(this, parent);
+}
+
+void RecordingNetwork::record(const QUrl &url)
+{
+    const QMutexLocker lock(&m_mutex);
+    m_requests << url.toString();
+}
+
+QStringList RecordingNetwork::requests() const
+{
+    const QMutexLocker lock(&m_mutex);
+    return m_requests;
+}
+
 ViewHarness::ViewHarness(QObject *parent)
     : QObject(parent)
 {
+    for (const QString &scheme : kLinkSchemes)
+        QDesktopServices::setUrlHandler(scheme, this, "openUrl");
 }
 
-ViewHarness::~ViewHarness() = default;
+ViewHarness::~ViewHarness()
+{
+    for (const QString &scheme : kLinkSchemes)
+        QDesktopServices::unsetUrlHandler(scheme);
+}
 
 bool ViewHarness::start()
 {
@@ -105,6 +153,7 @@ void ViewTestSetup::applicationAvailable()
 void ViewTestSetup::qmlEngineAvailable(QQmlEngine *engine)
 {
     engine->addImportPath(u"qrc:/qt/qml"_s);
+    engine->setNetworkAccessManagerFactory(m_harness->network());
     engine->rootContext()->setContextProperty(u"harness"_s, m_harness.get());
 }
 
