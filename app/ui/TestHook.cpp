@@ -209,6 +209,9 @@ QString TestHook::visibleRows() const
     QString line = u"rows "_s + m_app->workspace()->currentName();
     if (!list)
         return line;
+    // What the next frame shows: a change the model made since the last frame is laid out
+    // first (between the two, the rows of a confirmed send may be missing for a moment).
+    list->ensurePolished();
     auto *content = list->property("contentItem").value<QQuickItem *>();
     QList<std::pair<qreal, QString>> rows;
     const QList<QQuickItem *> children = content ? content->childItems() : QList<QQuickItem *>{};
