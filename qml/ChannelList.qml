@@ -15,21 +15,10 @@ ListView {
 
     SystemPalette { id: sys }
 
-    section.property: "section"
-    section.delegate: Label {
-        required property string section
-        width: ListView.view.width
-        topPadding: 14
-        bottomPadding: 4
-        leftPadding: 14
-        text: section.toUpperCase()
-        font.pixelSize: 11
-        font.weight: Font.DemiBold
-        opacity: 0.6
-    }
-
-    delegate: ItemDelegate {
-        id: row
+    // The section heading is part of the row that starts the section (the model says which):
+    // ListView's own section headings are reused by Qt 6.4 without updating their text.
+    delegate: Column {
+        id: entry
         required property string name
         required property string title
         required property bool isDirect
@@ -37,59 +26,89 @@ ListView {
         required property bool hasUnread
         required property bool isCurrent
         required property bool peerOnline
+        required property bool peerPresenceKnown
+        required property string section
+        required property bool startsSection
 
-        objectName: "channel:" + name
         width: ListView.view.width
-        height: 30
-        highlighted: isCurrent
-        onClicked: list.activated(name)
 
-        contentItem: RowLayout {
-            spacing: 8
-            Item {
-                implicitWidth: 14
-                implicitHeight: 14
+        Label {
+            objectName: "sectionHeading"
+            visible: entry.startsSection
+            width: parent.width
+            topPadding: 14
+            bottomPadding: 4
+            leftPadding: 14
+            text: entry.section.toUpperCase()
+            font.pixelSize: 11
+            font.weight: Font.DemiBold
+            opacity: 0.6
+        }
+
+        ItemDelegate {
+            id: row
+            readonly property string name: entry.name
+            readonly property string title: entry.title
+            readonly property bool isDirect: entry.isDirect
+            readonly property int unread: entry.unread
+            readonly property bool hasUnread: entry.hasUnread
+            readonly property bool isCurrent: entry.isCurrent
+            readonly property bool peerOnline: entry.peerOnline
+
+            objectName: "channel:" + name
+            width: parent.width
+            height: 30
+            highlighted: isCurrent
+            onClicked: list.activated(name)
+
+            contentItem: RowLayout {
+                spacing: 8
+                Item {
+                    implicitWidth: 14
+                    implicitHeight: 14
+                    Label {
+                        anchors.centerIn: parent
+                        visible: !row.isDirect
+                        text: "#"
+                        opacity: 0.6
+                    }
+                    Rectangle {
+                        anchors.centerIn: parent
+                        visible: row.isDirect
+                        width: 9
+                        height: 9
+                        radius: 4.5
+                        color: row.peerOnline ? "#2fa84f" : "transparent"
+                        border.color: row.peerOnline ? "#2fa84f" : sys.mid
+                        border.width: 1.5
+                        opacity: entry.peerPresenceKnown ? 1 : 0.35 // offline: not known
+                    }
+                }
                 Label {
-                    anchors.centerIn: parent
-                    visible: !row.isDirect
-                    text: "#"
-                    opacity: 0.6
+                    objectName: "channelTitle"
+                    Layout.fillWidth: true
+                    text: row.title
+                    elide: Text.ElideRight
+                    font.bold: row.hasUnread
+                    opacity: row.hasUnread || row.isCurrent ? 1 : 0.8
+                    color: row.highlighted ? sys.highlightedText : sys.windowText
                 }
                 Rectangle {
-                    anchors.centerIn: parent
-                    visible: row.isDirect
-                    width: 9
-                    height: 9
-                    radius: 4.5
-                    color: row.peerOnline ? "#2fa84f" : "transparent"
-                    border.color: row.peerOnline ? "#2fa84f" : sys.mid
-                    border.width: 1.5
-                }
-            }
-            Label {
-                objectName: "channelTitle"
-                Layout.fillWidth: true
-                text: row.title
-                elide: Text.ElideRight
-                font.bold: row.hasUnread
-                opacity: row.hasUnread || row.isCurrent ? 1 : 0.8
-                color: row.highlighted ? sys.highlightedText : sys.windowText
-            }
-            Rectangle {
-                objectName: "unreadBadge"
-                visible: row.unread > 0
-                implicitWidth: Math.max(20, badgeText.implicitWidth + 10)
-                implicitHeight: 18
-                radius: 9
-                color: row.highlighted ? sys.highlightedText : sys.highlight
-                Label {
-                    id: badgeText
-                    objectName: "unreadCount"
-                    anchors.centerIn: parent
-                    text: row.unread > 99 ? "99+" : row.unread
-                    font.pixelSize: 11
-                    font.bold: true
-                    color: row.highlighted ? sys.highlight : sys.highlightedText
+                    objectName: "unreadBadge"
+                    visible: row.unread > 0
+                    implicitWidth: Math.max(20, badgeText.implicitWidth + 10)
+                    implicitHeight: 18
+                    radius: 9
+                    color: row.highlighted ? sys.highlightedText : sys.highlight
+                    Label {
+                        id: badgeText
+                        objectName: "unreadCount"
+                        anchors.centerIn: parent
+                        text: row.unread > 99 ? "99+" : row.unread
+                        font.pixelSize: 11
+                        font.bold: true
+                        color: row.highlighted ? sys.highlight : sys.highlightedText
+                    }
                 }
             }
         }

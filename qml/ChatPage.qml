@@ -185,6 +185,8 @@ Page {
             }
 
             TimelineStack {
+                id: timeline
+                objectName: "timelineStack"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 workspace: page.workspace

@@ -47,9 +47,11 @@ Pane {
         interval: 400
         onTriggered: root.saveDraft()
     }
+    // Offline the app shows what it kept, and nothing can be sent until the server is back.
+    readonly property bool offline: !root.workspace || !root.workspace.session.online
 
     function send() {
-        if (!root.workspace)
+        if (!root.workspace || root.offline)
             return
         const refused = root.workspace.send(input.text)
         root.problem = refused
@@ -82,10 +84,13 @@ Pane {
                     wrapMode: TextEdit.Wrap
                     selectByMouse: true
                     focus: true
+                    readOnly: root.offline
                     placeholderText: {
                         const current = root.workspace ? root.workspace.current : null
                         if (!current)
                             return ""
+                        if (root.offline)
+                            return qsTr("Offline: you can read, and send once connected")
                         return current.isDirect ? qsTr("Message %1").arg(current.title) : qsTr("Message #%1").arg(current.name)
                     }
                     Keys.onPressed: (event) => {
@@ -108,7 +113,7 @@ Pane {
             Button {
                 objectName: "sendButton"
                 text: qsTr("Send")
-                enabled: input.text.trim().length > 0
+                enabled: input.text.trim().length > 0 && !root.offline
                 onClicked: root.send()
             }
         }

@@ -20,7 +20,21 @@ Pane {
             Layout.fillWidth: true
             padding: 12
             font.weight: Font.DemiBold
-            text: root.store ? qsTr("Members · %1 online").arg(root.store.members.onlineCount) : ""
+            text: !root.store ? ""
+                  : root.store.members.presenceKnown ? qsTr("Members · %1 online").arg(root.store.members.onlineCount)
+                  : qsTr("Members")
+        }
+        Label {
+            objectName: "presenceUnknown"
+            Layout.fillWidth: true
+            leftPadding: 12
+            rightPadding: 12
+            bottomPadding: 6
+            visible: root.store !== null && !root.store.members.presenceKnown
+            text: qsTr("Offline: who is online is not known")
+            wrapMode: Text.Wrap
+            font.pixelSize: 11
+            opacity: 0.6
         }
         ListView {
             Layout.fillWidth: true
@@ -50,6 +64,7 @@ Pane {
                         color: member.online ? "#2fa84f" : "transparent"
                         border.color: member.online ? "#2fa84f" : sys.mid
                         border.width: 1.5
+                        opacity: root.store && root.store.members.presenceKnown ? 1 : 0.35
                     }
                     Label {
                         Layout.fillWidth: true

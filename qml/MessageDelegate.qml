@@ -1,14 +1,19 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 
-// One row of the timeline. Everything it decides comes from the model's roles.
+// One row of the timeline. Everything it decides comes from the model's roles, and its text
+// comes styled from C++ (MessageRenderer: StyledText with only the renderer's own tags, made
+// once when the message arrived). A row is a handful of plain items placed by hand: what most
+// rows do not show (day separator, unread divider, the time on hover, a join/part line, the
+// failed-send buttons) is loaded only in the rows that show it.
 Item {
     id: root
     required property int index
+    required property string channel
     required property string messageId
     required property string author
-    required property string markdown
+    required property string text
+    required property string styledText
     required property bool isNotice
     required property string kind
     required property string time
@@ -26,157 +31,179 @@ Item {
 
     signal retry(string nonce)
     signal discard(string nonce)
+    // A link in the text was clicked: the view decides what happens (LinkGuard).
+    signal linkClicked(string link, string messageText)
 
-    implicitHeight: column.implicitHeight
+    implicitHeight: body.y + body.height
     height: implicitHeight
 
     SystemPalette { id: sys }
 
-    ColumnLayout {
-        id: column
+    Loader {
+        id: daySeparator
         width: parent.width
-        spacing: 0
-
-        // Day separator
-        RowLayout {
-            visible: root.showDay
-            Layout.fillWidth: true
-            Layout.topMargin: 14
-            Layout.bottomMargin: 6
-            Layout.leftMargin: 16
-            Layout.rightMargin: 16
-            Rectangle { Layout.fillWidth: true; height: 1; color: sys.mid }
-            Label {
+        active: root.showDay
+        sourceComponent: Item {
+            implicitHeight: 36
+            Rectangle { x: 16; y: 24; width: dayLabel.x - 24; height: 1; color: sys.mid }
+            Text {
+                id: dayLabel
+                x: (parent.width - width) / 2
+                y: 16
                 text: root.day
+                color: sys.windowText
                 font.pixelSize: 12
                 font.weight: Font.DemiBold
                 opacity: 0.7
             }
-            Rectangle { Layout.fillWidth: true; height: 1; color: sys.mid }
+            Rectangle { x: dayLabel.x + dayLabel.width + 8; y: 24; width: parent.width - x - 16; height: 1; color: sys.mid }
         }
+    }
 
-        // "New messages" divider at the read marker
-        RowLayout {
+    // "New messages" at the read marker
+    Loader {
+        id: unreadDivider
+        y: daySeparator.height
+        width: parent.width
+        active: root.showUnreadDivider
+        sourceComponent: Item {
             objectName: "unreadDivider"
-            visible: root.showUnreadDivider
-            Layout.fillWidth: true
-            Layout.topMargin: 6
-            Layout.bottomMargin: 4
-            Layout.leftMargin: 16
-            Layout.rightMargin: 16
-            Rectangle { Layout.fillWidth: true; height: 1; color: "#e5484d" }
-            Label {
+            implicitHeight: 22
+            Rectangle { x: 16; y: 12; width: newLabel.x - 24; height: 1; color: "#e5484d" }
+            Text {
+                id: newLabel
+                x: parent.width - width - 16
+                y: 4
                 text: qsTr("New messages")
                 color: "#e5484d"
                 font.pixelSize: 11
                 font.weight: Font.DemiBold
             }
         }
+    }
 
-        // Join/part: one quiet line
-        Label {
-            visible: root.isNotice
-            Layout.fillWidth: true
-            Layout.leftMargin: 64
-            Layout.rightMargin: 16
-            topPadding: 2
-            bottomPadding: 2
-            font.pixelSize: 12
-            opacity: 0.55
-            elide: Text.ElideRight
-            text: (root.kind === "join" ? qsTr("%1 joined") : qsTr("%1 left")).arg(root.author) + " · " + root.time
+    Rectangle {
+        id: body
+        y: daySeparator.height + unreadDivider.height
+        width: parent.width
+        height: root.isNotice ? notice.height
+                              : messageText.y + messageText.height + (failure.active ? failure.height + 2 : 0) + (root.showAuthor ? 6 : 2)
+        color: root.mentionsMe ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.12)
+                               : hover.hovered && !root.isNotice ? Qt.rgba(sys.mid.r, sys.mid.g, sys.mid.b, 0.18) : "transparent"
+        HoverHandler {
+            id: hover
+            cursorShape: messageText.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.ArrowCursor
         }
 
-        // A message
-        Rectangle {
-            visible: !root.isNotice
-            Layout.fillWidth: true
-            implicitHeight: body.implicitHeight + (root.showAuthor ? 10 : 4)
-            color: root.mentionsMe ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.12)
-                                   : hover.hovered ? Qt.rgba(sys.mid.r, sys.mid.g, sys.mid.b, 0.18) : "transparent"
-            HoverHandler { id: hover }
-
-            // The avatar: an initial on a colour derived from the name
-            Rectangle {
-                visible: root.showAuthor
-                x: 16
-                y: 6
-                width: 34
-                height: 34
-                radius: 8
-                color: Qt.hsla((root.author.length * 47 + root.author.charCodeAt(0) * 13) % 360 / 360, 0.45, 0.55, 1)
-                Label {
-                    anchors.centerIn: parent
-                    text: root.author.charAt(0).toUpperCase()
-                    color: "white"
-                    font.bold: true
-                }
+        // Join/part: one quiet line
+        Loader {
+            id: notice
+            width: parent.width
+            active: root.isNotice
+            sourceComponent: Text {
+                leftPadding: 64
+                rightPadding: 16
+                topPadding: 2
+                bottomPadding: 2
+                font.pixelSize: 12
+                color: sys.windowText
+                opacity: 0.55
+                elide: Text.ElideRight
+                text: (root.kind === "join" ? qsTr("%1 joined") : qsTr("%1 left")).arg(root.author) + " · " + root.time
             }
-            Label {
-                visible: !root.showAuthor && hover.hovered
-                x: 16
-                width: 34
-                y: 6
+        }
+
+        // The avatar: an initial on a colour derived from the name
+        Rectangle {
+            visible: root.showAuthor && !root.isNotice
+            x: 16
+            y: 6
+            width: 34
+            height: 34
+            radius: 8
+            color: Qt.hsla((root.author.length * 47 + root.author.charCodeAt(0) * 13) % 360 / 360, 0.45, 0.55, 1)
+            Text {
+                anchors.centerIn: parent
+                text: root.author.charAt(0).toUpperCase()
+                color: "white"
+                font.bold: true
+            }
+        }
+        Loader {
+            x: 16
+            y: 6
+            width: 34
+            active: !root.showAuthor && !root.isNotice && hover.hovered
+            sourceComponent: Text {
                 horizontalAlignment: Text.AlignHCenter
                 text: root.time
+                color: sys.windowText
                 font.pixelSize: 10
                 opacity: 0.5
             }
+        }
 
-            ColumnLayout {
-                id: body
-                x: 64
-                y: root.showAuthor ? 6 : 2
-                width: parent.width - 64 - 16
-                spacing: 2
+        Text {
+            id: authorName
+            visible: root.showAuthor && !root.isNotice
+            x: 64
+            y: 6
+            width: Math.min(implicitWidth, parent.width - 64 - 16 - stamp.implicitWidth - 8)
+            text: root.author
+            color: sys.windowText
+            font.weight: Font.DemiBold
+            elide: Text.ElideRight
+        }
+        Text {
+            id: stamp
+            visible: authorName.visible
+            x: authorName.x + authorName.width + 8
+            anchors.baseline: authorName.baseline
+            text: root.isPending ? (root.isFailed ? qsTr("not sent") : qsTr("sending…")) : root.when
+            font.pixelSize: 11
+            opacity: 0.55
+            color: root.isFailed ? "#e5484d" : sys.windowText
+        }
 
-                RowLayout {
-                    visible: root.showAuthor
-                    spacing: 8
-                    Label {
-                        text: root.author
-                        font.weight: Font.DemiBold
-                    }
-                    Label {
-                        text: root.isPending ? (root.isFailed ? qsTr("not sent") : qsTr("sending…")) : root.when
-                        font.pixelSize: 11
-                        opacity: 0.55
-                        color: root.isFailed ? "#e5484d" : sys.windowText
-                    }
+        Text {
+            id: messageText
+            objectName: "messageText"
+            visible: !root.isNotice
+            x: 64
+            y: root.showAuthor ? authorName.y + authorName.height + 2 : 2
+            width: parent.width - 64 - 16
+            text: root.isNotice ? "" : root.styledText
+            textFormat: Text.StyledText
+            wrapMode: Text.Wrap
+            color: sys.text
+            linkColor: sys.highlight
+            opacity: root.isPending && !root.isFailed ? 0.6 : 1
+            onLinkActivated: (link) => root.linkClicked(link, root.text)
+        }
+
+        Loader {
+            id: failure
+            x: 64
+            y: messageText.y + messageText.height + 2
+            active: root.isFailed
+            sourceComponent: Row {
+                spacing: 8
+                Label {
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: root.sendError
+                    color: "#e5484d"
+                    font.pixelSize: 12
                 }
-                Text {
-                    objectName: "messageText"
-                    Layout.fillWidth: true
-                    text: root.markdown
-                    textFormat: Text.MarkdownText
-                    wrapMode: Text.Wrap
-                    color: sys.text
-                    linkColor: sys.highlight
-                    opacity: root.isPending && !root.isFailed ? 0.6 : 1
-                    onLinkActivated: (link) => Qt.openUrlExternally(link)
-                    HoverHandler {
-                        cursorShape: parent.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.IBeamCursor
-                    }
+                Button {
+                    objectName: "retryButton"
+                    text: qsTr("Retry")
+                    flat: true
+                    onClicked: root.retry(root.nonce)
                 }
-                RowLayout {
-                    visible: root.isFailed
-                    spacing: 8
-                    Label {
-                        text: root.sendError
-                        color: "#e5484d"
-                        font.pixelSize: 12
-                    }
-                    Button {
-                        objectName: "retryButton"
-                        text: qsTr("Retry")
-                        flat: true
-                        onClicked: root.retry(root.nonce)
-                    }
-                    Button {
-                        text: qsTr("Discard")
-                        flat: true
-                        onClicked: root.discard(root.nonce)
-                    }
+                Button {
+                    text: qsTr("Discard")
+                    flat: true
+                    onClicked: root.discard(root.nonce)
                 }
             }
         }

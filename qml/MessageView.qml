@@ -16,8 +16,54 @@ Item {
 
     readonly property alias list: list
     readonly property bool atLatest: list.atYEnd
+    // Whether the view keeps the newest message in sight: true until the user scrolls up,
+    // and again once they scroll back down, jump to the latest or send. A BottomToTop
+    // ListView keeps its content position, not its bottom, when it is resized (the composer
+    // grows, the window changes), when rows come while it is hidden, and when its rows change
+    // height after it was positioned (a delegate's layout settles a frame later, by hundreds
+    // of pixels for a 4,000-character message: issue 9, item 8), so the view keeps it itself.
+    property bool followLatest: true
 
-    function jumpToLatest() { list.positionViewAtBeginning() }
+    function jumpToLatest() {
+        root.followLatest = true
+        d.toLatest()
+    }
+    function keepLatest() {
+        if (root.followLatest && root.visible && list.count > 0 && !list.moving)
+            d.toLatest()
+    }
+    QtObject {
+        id: d
+        property bool positioning: false // contentY moves because of the view, not the user
+        function toLatest() {
+            d.positioning = true
+            list.positionViewAtBeginning()
+            d.positioning = false
+        }
+    }
+
+    // A link clicked in a message: http, https and mailto open; when the text clicked does not
+    // say where the link goes, the target is shown first.
+    function openLink(link, messageText) {
+        const decision = LinkGuard.inspect(messageText, link)
+        if (decision.action === LinkGuard.Open)
+            Qt.openUrlExternally(decision.url)
+        else if (decision.action === LinkGuard.Confirm)
+            linkConfirmation.ask(decision.url, decision.shown)
+    }
+
+    // Back at the newest messages, what was scrolled through far above is let go (it loads
+    // again when scrolled to). Hidden views let go too.
+    function releaseFarHistory() {
+        if (root.store && list.atYEnd)
+            root.store.releaseFarHistory()
+    }
+    onVisibleChanged: {
+        if (visible)
+            keepLatest()
+        else
+            releaseFarHistory()
+    }
 
     // Bottom-to-top, the visual top is the oldest end: resting there means "more, please".
     function loadOlderAtTop() {
@@ -27,6 +73,8 @@ Item {
     Connections {
         target: root.store
         function onLoadingChanged() { root.loadOlderAtTop() }
+        // The user sent something: show it, wherever they were.
+        function onPendingInserted() { root.jumpToLatest() }
     }
 
     SystemPalette { id: sys }
@@ -38,7 +86,7 @@ Item {
         model: root.store ? root.store.messages : null // null once the channel is left
         verticalLayoutDirection: ListView.BottomToTop
         reuseItems: true
-        cacheBuffer: 1200
+        cacheBuffer: 600
         boundsBehavior: Flickable.StopAtBounds
         clip: true
 
@@ -46,41 +94,109 @@ Item {
             width: ListView.view.width
             onRetry: (nonce) => root.workspace.retry(nonce)
             onDiscard: (nonce) => root.workspace.discard(nonce)
+            onLinkClicked: (link, messageText) => root.openLink(link, messageText)
         }
 
-        // Bottom-to-top: the footer sits above the oldest message.
+        // Bottom-to-top: the footer sits above the oldest message. Its parts are made when
+        // they show: a new view costs a few items, not a spinner and a label.
         footer: Item {
             width: ListView.view.width
             height: 64
-            BusyIndicator {
+            Loader {
                 anchors.centerIn: parent
-                running: root.store && root.store.loadingOlder
-                visible: running
+                active: root.store !== null && root.store.loadingOlder
+                sourceComponent: BusyIndicator { running: true }
             }
-            Label {
+            Loader {
                 anchors.centerIn: parent
-                visible: root.store && root.store.atStart
-                text: root.store ? (root.store.isDirect ? qsTr("This is the beginning of your conversation with %1.").arg(root.store.title)
-                                                        : qsTr("This is the start of #%1.").arg(root.store.name)) : ""
-                opacity: 0.6
+                active: root.store !== null && root.store.atStart
+                sourceComponent: Label {
+                    text: root.store.isDirect ? qsTr("This is the beginning of your conversation with %1.").arg(root.store.title)
+                                              : qsTr("This is the start of #%1.").arg(root.store.name)
+                    opacity: 0.6
+                }
             }
         }
 
         ScrollBar.vertical: ScrollBar { }
         onAtYBeginningChanged: root.loadOlderAtTop()
+        // The user moved the view (wheel, drag, flick, scroll bar, keys): follow the latest
+        // again only if they went back down to it.
+        onContentYChanged: if (!d.positioning && root.visible && list.count > 0) root.followLatest = list.atYEnd
+        onMovementEnded: root.followLatest = list.atYEnd
+        onHeightChanged: root.keepLatest()
+        onCountChanged: root.keepLatest()
+        onContentHeightChanged: Qt.callLater(root.keepLatest)
+        onOriginYChanged: Qt.callLater(root.keepLatest)
+        onAtYEndChanged: root.releaseFarHistory()
     }
 
-    RoundButton {
-        objectName: "jumpToLatest"
+    // Shown from the local cache: said until the sign-in has caught the channel up.
+    Loader {
+        anchors.top: parent.top
+        anchors.topMargin: 8
+        anchors.horizontalCenter: parent.horizontalCenter
+        active: root.store !== null && root.store.stale
+        sourceComponent: Label {
+            objectName: "staleNotice"
+            padding: 6
+            leftPadding: 12
+            rightPadding: 12
+            text: qsTr("Saved messages: catching up when connected")
+            font.pixelSize: 12
+            background: Rectangle { color: sys.window; border.color: sys.mid; radius: height / 2 }
+        }
+    }
+
+    // Made the first time the view leaves the newest messages, then kept (it hides itself).
+    Loader {
+        id: jumpButton
+        readonly property bool wanted: !list.atYEnd && list.count > 0
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: 16
-        visible: !list.atYEnd && list.count > 0
-        text: "↓"
-        font.pixelSize: 18
-        highlighted: true
-        ToolTip.visible: hovered
-        ToolTip.text: qsTr("Jump to the latest message")
-        onClicked: root.jumpToLatest()
+        active: false
+        onWantedChanged: if (wanted) active = true
+        sourceComponent: RoundButton {
+            objectName: "jumpToLatest"
+            visible: jumpButton.wanted
+            text: "↓"
+            font.pixelSize: 18
+            highlighted: true
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Jump to the latest message")
+            onClicked: root.jumpToLatest()
+        }
+    }
+
+    // Made the first time a link needs it.
+    Loader {
+        id: linkConfirmation
+        active: false
+        anchors.centerIn: parent
+        property string url
+        property string shown
+        function ask(url, shown) {
+            linkConfirmation.url = url
+            linkConfirmation.shown = shown
+            active = true
+            item.open()
+        }
+        sourceComponent: Dialog {
+            objectName: "linkConfirmation"
+            anchors.centerIn: parent
+            width: Math.min(root.width - 40, 420)
+            modal: true
+            title: qsTr("Open this link?")
+            standardButtons: Dialog.Open | Dialog.Cancel
+            onAccepted: Qt.openUrlExternally(linkConfirmation.url)
+            Label {
+                objectName: "linkConfirmationTarget"
+                width: parent.width
+                text: linkConfirmation.shown
+                textFormat: Text.PlainText
+                wrapMode: Text.WrapAnywhere
+            }
+        }
     }
 }

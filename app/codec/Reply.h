@@ -22,6 +22,8 @@ struct Reply {
     bool lost = false;
 
     [[nodiscard]] bool is(protocol::ErrorCode code) const { return error == code; }
+    // What to tell a person about a refusal: the server's text, else its code.
+    [[nodiscard]] QString problemText() const { return message.isEmpty() ? errorName : message; }
 
     [[nodiscard]] static Reply lostReply(QString why)
     {

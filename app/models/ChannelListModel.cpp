@@ -32,6 +32,7 @@ void ChannelListModel::add(ChannelStore *store)
     beginInsertRows({}, at, at);
     m_rows.insert(at, store);
     endInsertRows();
+    touchSectionStart(at + 1); // its neighbour below may have started the section
     connect(store, &ChannelStore::summaryChanged, this, [this, store] {
         const int row = rowOf(store->name());
         if (row >= 0)
@@ -52,6 +53,7 @@ void ChannelListModel::remove(const QString &name)
         m_rows[row]->disconnect(this);
     m_rows.removeAt(row);
     endRemoveRows();
+    touchSectionStart(row); // the row that took its place may start the section now
     Q_EMIT countChanged();
     Q_EMIT totalUnreadChanged();
 }
@@ -84,10 +86,37 @@ void ChannelListModel::setPeerOnline(const QString &user, bool online)
 {
     const QString key = protocol::userKey(user);
     m_peerOnline.insert(key, online);
+    touchPeers(key);
+}
+
+void ChannelListModel::forgetPresence()
+{
+    m_peerOnline.clear();
+    touchPeers({});
+}
+
+// The DM rows whose peer is `userKey`, or every DM row when it is empty.
+void ChannelListModel::touchPeers(const QString &userKey)
+{
     for (int row = 0; row < m_rows.size(); ++row) {
-        if (m_rows[row] && m_rows[row]->isDirect() && protocol::userKey(m_rows[row]->peer()) == key)
-            Q_EMIT dataChanged(index(row), index(row), {PeerOnlineRole});
+        if (m_rows[row] && m_rows[row]->isDirect() && (userKey.isEmpty() || protocol::userKey(m_rows[row]->peer()) == userKey))
+            Q_EMIT dataChanged(index(row), index(row), {PeerOnlineRole, PeerPresenceKnownRole});
     }
+}
+
+bool ChannelListModel::startsSection(int row) const
+{
+    const ChannelStore *store = storeAt(row);
+    if (!store)
+        return false;
+    const ChannelStore *above = storeAt(row - 1);
+    return !above || above->isDirect() != store->isDirect();
+}
+
+void ChannelListModel::touchSectionStart(int row)
+{
+    if (row >= 0 && row < rowCount())
+        Q_EMIT dataChanged(index(row), index(row), {StartsSectionRole});
 }
 
 int ChannelListModel::totalUnread() const
@@ -138,6 +167,8 @@ QVariant ChannelListModel::data(const QModelIndex &index, int role) const
     case IsCurrentRole: return store->name() == m_current;
     case PeerOnlineRole: return store->isDirect() && m_peerOnline.value(protocol::userKey(store->peer()), false);
     case StoreRole: return QVariant::fromValue(store);
+    case StartsSectionRole: return startsSection(index.row());
+    case PeerPresenceKnownRole: return store->isDirect() && m_peerOnline.contains(protocol::userKey(store->peer()));
     default: return {};
     }
 }
@@ -154,6 +185,8 @@ QHash<int, QByteArray> ChannelListModel::roleNames() const
         {IsCurrentRole, "isCurrent"},
         {PeerOnlineRole, "peerOnline"},
         {StoreRole, "store"},
+        {StartsSectionRole, "startsSection"},
+        {PeerPresenceKnownRole, "peerPresenceKnown"},
     };
 }
 

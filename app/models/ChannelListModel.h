@@ -9,6 +9,9 @@ namespace rill::client {
 class ChannelStore;
 
 // The sidebar: public channels, then direct messages, each alphabetical, with unread counts.
+// Each row says whether it starts its section, so the view draws the heading with the row:
+// Qt 6.4's ListView reuses section heading items without updating their text, which put a
+// DM under a second "Channels" heading (issue 9, item 5).
 class ChannelListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -28,6 +31,8 @@ public:
         IsCurrentRole,
         PeerOnlineRole,
         StoreRole,
+        StartsSectionRole,
+        PeerPresenceKnownRole, // false while the link is down, until the DM's members are asked again
     };
     Q_ENUM(Role)
 
@@ -42,6 +47,8 @@ public:
     void clear();
     void setCurrent(const QString &name);
     void setPeerOnline(const QString &user, bool online);
+    // Nobody's presence is known (the link is down).
+    void forgetPresence();
 
     [[nodiscard]] int count() const { return rowCount(); }
     [[nodiscard]] int totalUnread() const;
@@ -55,9 +62,12 @@ Q_SIGNALS:
 
 private:
     [[nodiscard]] static bool before(const ChannelStore *a, const ChannelStore *b);
+    [[nodiscard]] bool startsSection(int row) const;
+    void touchSectionStart(int row);
+    void touchPeers(const QString &userKey);
 
     QList<QPointer<ChannelStore>> m_rows;
-    QHash<QString, bool> m_peerOnline; // user key -> online
+    QHash<QString, bool> m_peerOnline; // user key -> online; absent: not known
     QString m_current;
 };
 

@@ -25,6 +25,7 @@ MemberModel::MemberModel(ChannelStore *store)
         endRemoveRows();
         Q_EMIT countChanged();
     });
+    connect(store, &ChannelStore::presenceKnownChanged, this, &MemberModel::presenceKnownChanged);
     connect(store, &ChannelStore::memberChanged, this, [this](qsizetype at) {
         Q_EMIT dataChanged(index(int(at)), index(int(at)), {OnlineRole});
         Q_EMIT countChanged();
@@ -39,6 +40,11 @@ int MemberModel::rowCount(const QModelIndex &parent) const
 int MemberModel::onlineCount() const
 {
     return int(std::count_if(m_store->members().cbegin(), m_store->members().cend(), [](const Member &m) { return m.online; }));
+}
+
+bool MemberModel::presenceKnown() const
+{
+    return m_store->presenceKnown();
 }
 
 QVariant MemberModel::data(const QModelIndex &index, int role) const

@@ -15,6 +15,8 @@ class MemberModel : public QAbstractListModel
     QML_UNCREATABLE("Every channel has its member model")
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     Q_PROPERTY(int onlineCount READ onlineCount NOTIFY countChanged)
+    // False while the link is down: nobody shows as online then, and the view says why.
+    Q_PROPERTY(bool presenceKnown READ presenceKnown NOTIFY presenceKnownChanged)
 
 public:
     enum Role { UserRole = Qt::UserRole + 1, OnlineRole, IsSelfRole };
@@ -28,9 +30,11 @@ public:
 
     [[nodiscard]] int count() const { return rowCount(); }
     [[nodiscard]] int onlineCount() const;
+    [[nodiscard]] bool presenceKnown() const;
 
 Q_SIGNALS:
     void countChanged();
+    void presenceKnownChanged();
 
 private:
     ChannelStore *m_store;

@@ -1,13 +1,14 @@
 #include "MessageModel.h"
 
 #include "TimeFormat.h"
+#include "protocol/Names.h"
 #include "protocol/StreamId.h"
+#include "render/MessageRenderer.h"
 #include "stores/ChannelStore.h"
 
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
-using protocol::Message;
 using protocol::MessageKind;
 using protocol::StreamId;
 
@@ -42,7 +43,18 @@ MessageModel::MessageModel(ChannelStore *store)
         // The row above the new ones now has a different older neighbour.
         touchRow(top - 1);
         Q_UNUSED(count);
-        Q_EMIT dividerRowChanged();
+        updateDivider();
+    });
+    connect(store, &ChannelStore::messagesAboutToBeRemoved, this, [this](qsizetype first, qsizetype count) {
+        const int n = int(m_store->messages().size());
+        const int top = pendingRows() + n - int(first + count); // the row the newest of them has
+        beginRemoveRows({}, top, top + int(count) - 1);
+    });
+    connect(store, &ChannelStore::messagesRemoved, this, [this] {
+        endRemoveRows();
+        Q_EMIT countChanged();
+        touchRow(rowCount() - 1); // the oldest row left has no older neighbour now
+        updateDivider();
     });
     connect(store, &ChannelStore::pendingAboutToBeInserted, this, [this](qsizetype index) {
         const int row = pendingRows() - int(index);
@@ -51,7 +63,7 @@ MessageModel::MessageModel(ChannelStore *store)
     connect(store, &ChannelStore::pendingInserted, this, [this] {
         endInsertRows();
         Q_EMIT countChanged();
-        Q_EMIT dividerRowChanged();
+        updateDivider();
     });
     connect(store, &ChannelStore::pendingAboutToBeRemoved, this, [this](qsizetype index) {
         const int row = pendingRows() - 1 - int(index);
@@ -61,7 +73,7 @@ MessageModel::MessageModel(ChannelStore *store)
         endRemoveRows();
         Q_EMIT countChanged();
         touchRow(pendingRows() - int(index) - 1);
-        Q_EMIT dividerRowChanged();
+        updateDivider();
     });
     connect(store, &ChannelStore::pendingChanged, this, [this](qsizetype index) {
         touchRow(pendingRows() - 1 - int(index), {IsPendingRole, IsFailedRole, SendErrorRole});
@@ -70,25 +82,10 @@ MessageModel::MessageModel(ChannelStore *store)
     connect(store, &ChannelStore::resetDone, this, [this] {
         endResetModel();
         Q_EMIT countChanged();
+        m_dividerId = dividerMessageId();
         Q_EMIT dividerRowChanged();
     });
-    connect(store, &ChannelStore::dividerMoved, this, [this](const QString &from, const QString &to) {
-        // Only the rows just after the old and the new marker change.
-        for (const QString &id : {from, to}) {
-            if (id.isEmpty())
-                continue;
-            const auto sid = StreamId::parse(id);
-            if (!sid)
-                continue;
-            const auto &messages = m_store->messages();
-            const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *sid, [](const StreamId &a, const Message &m) {
-                return a < StreamId::parse(m.id).value_or(StreamId{});
-            });
-            if (it != messages.cend())
-                touchRow(messageRow(it - messages.cbegin()), {ShowUnreadDividerRole});
-        }
-        Q_EMIT dividerRowChanged();
-    });
+    connect(store, &ChannelStore::dividerMoved, this, &MessageModel::updateDivider);
 }
 
 void MessageModel::scheduleMidnight()
@@ -147,7 +144,7 @@ QString userOf(const auto &e, const QString &self)
 }
 qint64 tsOf(const auto &e)
 {
-    return e.message ? e.message->ts : e.pending->createdMs;
+    return e.message ? e.message->ts() : e.pending->createdMs;
 }
 bool isNotice(const auto &e)
 {
@@ -168,30 +165,45 @@ bool MessageModel::showAuthor(const Entry &e, const Entry &older) const
     return tsOf(e) - tsOf(older) > kGroupGapMs;
 }
 
-bool MessageModel::startsUnread(const Entry &e, const Entry &older) const
+qsizetype MessageModel::dividerIndex() const
 {
-    const QString divider = m_store->dividerAfter();
-    if (!e.message || divider.isEmpty() || !older || !older.message)
-        return false;
-    const auto marker = StreamId::parse(divider);
-    const auto mine = StreamId::parse(e.message->id);
-    const auto before = StreamId::parse(older.message->id);
-    return marker && mine && before && *mine > *marker && *before <= *marker;
+    // Above the first message of someone else after the marker: the user's own messages
+    // never start what is new (issue 9, item 7). Unknown when the marker is not loaded.
+    const auto marker = StreamId::parse(m_store->dividerAfter());
+    const auto &messages = m_store->messages();
+    if (!marker || messages.isEmpty())
+        return -1;
+    auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker, [](const StreamId &a, const StoredMessage &m) { return a < m.id; });
+    if (it == messages.cbegin())
+        return -1;
+    const QString &self = m_store->self();
+    it = std::find_if(it, messages.cend(), [&self](const StoredMessage &m) { return m.user.compare(self, Qt::CaseInsensitive) != 0; });
+    return it == messages.cend() ? -1 : it - messages.cbegin();
+}
+
+QString MessageModel::dividerMessageId() const
+{
+    const qsizetype at = dividerIndex();
+    return at < 0 ? QString() : m_store->messages()[at].idString();
 }
 
 int MessageModel::dividerRow() const
 {
-    const QString divider = m_store->dividerAfter();
-    const auto marker = StreamId::parse(divider);
-    const auto &messages = m_store->messages();
-    if (!marker || messages.isEmpty())
-        return -1;
-    const auto it = std::upper_bound(messages.cbegin(), messages.cend(), *marker, [](const StreamId &a, const Message &m) {
-        return a < StreamId::parse(m.id).value_or(StreamId{});
-    });
-    if (it == messages.cend() || it == messages.cbegin())
-        return -1;
-    return messageRow(it - messages.cbegin());
+    const qsizetype at = dividerIndex();
+    return at < 0 ? -1 : messageRow(at);
+}
+
+void MessageModel::updateDivider()
+{
+    const QString now = dividerMessageId();
+    if (now != m_dividerId) {
+        const QString was = std::exchange(m_dividerId, now);
+        for (const QString &id : {was, now}) {
+            if (!id.isEmpty())
+                touchRow(rowOf(id), {ShowUnreadDividerRole});
+        }
+    }
+    Q_EMIT dividerRowChanged();
 }
 
 QVariant MessageModel::data(const QModelIndex &index, int role) const
@@ -201,8 +213,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Entry e = entry(index.row());
     const QString &self = m_store->self();
     switch (role) {
-    case IdRole: return e.message ? e.message->id : QString();
-    case AuthorRole: return userOf(e, self);
+    case IdRole: return e.message ? e.message->idString() : QString();
+    case AuthorRole: return MessageRenderer::revealControls(userOf(e, self));
     case Qt::DisplayRole:
     case TextRole: return e.message ? e.message->text : e.pending->text;
     case KindRole: return e.message ? QString(protocol::messageKindName(e.message->kind)) : u"message"_s;
@@ -220,12 +232,13 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case IsPendingRole: return e.pending != nullptr;
     case IsFailedRole: return e.pending && e.pending->state == PendingSend::State::Failed;
     case SendErrorRole: return e.pending ? e.pending->error : QString();
-    case NonceRole: return e.pending ? e.pending->nonce : (e.message->nonce.isString() ? e.message->nonce.toString() : QString());
+    case NonceRole: return e.pending ? e.pending->nonce : QString();
     case MentionsMeRole:
         return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
-            && ChannelStore::mentions(e.message->text, self);
-    case ShowUnreadDividerRole: return startsUnread(e, entry(index.row() + 1));
-    case MarkdownRole: return safeMarkdown(e.message ? e.message->text : e.pending->text);
+            && protocol::mentions(e.message->text, self);
+    case ShowUnreadDividerRole: return e.message != nullptr && index.row() == dividerRow();
+    case StyledTextRole: return e.message ? e.message->styled : e.pending->styled;
+    case ChannelRole: return m_store->name();
     default: return {};
     }
 }
@@ -251,7 +264,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         {NonceRole, "nonce"},
         {MentionsMeRole, "mentionsMe"},
         {ShowUnreadDividerRole, "showUnreadDivider"},
-        {MarkdownRole, "markdown"},
+        {StyledTextRole, "styledText"},
+        {ChannelRole, "channel"},
     };
 }
 
@@ -264,38 +278,6 @@ void MessageModel::fetchMore(const QModelIndex &parent)
 {
     if (!parent.isValid())
         m_store->requestOlder();
-}
-
-QString MessageModel::safeMarkdown(const QString &text)
-{
-    QString out;
-    out.reserve(text.size() + 16);
-    bool inFence = false;
-    const QStringList lines = text.split(u'\n');
-    for (qsizetype n = 0; n < lines.size(); ++n) {
-        const QString &line = lines[n];
-        if (line.trimmed().startsWith(u"```"_s))
-            inFence = !inFence;
-        for (qsizetype i = 0; i < line.size(); ++i) {
-            const QChar c = line[i];
-            if (inFence)
-                out += c; // code shows as typed; md4c does not read HTML inside it
-            else if (c == u'<')
-                out += u"&lt;"_s;
-            else if (c == u'&')
-                out += u"&amp;"_s; // so that "&lt;" typed by the user stays "&lt;"
-            else if (c == u'!' && i + 1 < line.size() && line[i + 1] == u'[')
-                continue;
-            else
-                out += c;
-        }
-        if (n + 1 < lines.size()) {
-            // A chat line break is a line break, not Markdown's soft wrap.
-            const bool blank = line.trimmed().isEmpty() || lines[n + 1].trimmed().isEmpty();
-            out += (inFence || blank) ? u"\n"_s : u"  \n"_s;
-        }
-    }
-    return out;
 }
 
 int MessageModel::rowOf(const QString &idOrNonce) const

@@ -5,14 +5,11 @@
 #include <QTimer>
 #include <QtQmlIntegration>
 
-namespace rill::protocol {
-struct Message;
-}
-
 namespace rill::client {
 
 class ChannelStore;
 struct PendingSend;
+struct StoredMessage;
 
 // One channel's timeline for a ListView with verticalLayoutDirection: BottomToTop: row 0 is
 // the newest (pending sends first), older rows follow, so scrollback appends rows at the end
@@ -47,7 +44,8 @@ public:
         NonceRole,
         MentionsMeRole,
         ShowUnreadDividerRole,
-        MarkdownRole,
+        StyledTextRole, // MessageRenderer's StyledText, made when the message arrived
+        ChannelRole,    // the store's channel: lets a view (or a test) check what it shows
     };
     Q_ENUM(Role)
 
@@ -64,10 +62,6 @@ public:
     // The row of a message ID or a pending nonce, or -1.
     Q_INVOKABLE int rowOf(const QString &idOrNonce) const;
 
-    // The text as Markdown that is safe to render: raw HTML shows as typed, and images
-    // become links (a message must not make the app fetch from wherever it likes).
-    [[nodiscard]] static QString safeMarkdown(const QString &text);
-
     // For tests and the day rollover: pretend today is `day`.
     void setToday(const QDate &day);
 
@@ -77,7 +71,7 @@ Q_SIGNALS:
 
 private:
     struct Entry {
-        const protocol::Message *message = nullptr;
+        const StoredMessage *message = nullptr;
         const PendingSend *pending = nullptr;
         [[nodiscard]] explicit operator bool() const { return message || pending; }
     };
@@ -85,7 +79,9 @@ private:
     [[nodiscard]] int pendingRows() const;
     [[nodiscard]] int messageRow(qsizetype index) const;
     [[nodiscard]] bool showAuthor(const Entry &e, const Entry &older) const;
-    [[nodiscard]] bool startsUnread(const Entry &e, const Entry &older) const;
+    [[nodiscard]] qsizetype dividerIndex() const; // into the store's messages, or -1
+    [[nodiscard]] QString dividerMessageId() const;
+    void updateDivider();
     void touchRow(int row, const QList<int> &roles = {});
     void scheduleMidnight();
 
@@ -94,6 +90,8 @@ private:
     QTimer m_midnight;
     // Rows are announced before the store changes, in terms of the old row count.
     qsizetype m_messagesBefore = 0;
+    // The message the divider was last shown above, to tell its row when it moves.
+    QString m_dividerId;
 };
 
 } // namespace rill::client

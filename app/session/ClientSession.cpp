@@ -215,7 +215,7 @@ void ClientSession::finishSignIn(const TypedReply<SignedIn> &reply)
             m_token.clear();
             Q_EMIT tokenChanged({});
         }
-        fail(reply.message.isEmpty() ? reply.errorName : reply.message);
+        fail(reply.problemText());
         return;
     }
 

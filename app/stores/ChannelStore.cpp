@@ -3,9 +3,9 @@
 #include "models/MemberModel.h"
 #include "models/MessageModel.h"
 #include "protocol/Names.h"
+#include "render/MessageRenderer.h"
 
 #include <QDateTime>
-#include <QRegularExpression>
 #include <QUuid>
 
 #include <algorithm>
@@ -56,7 +56,8 @@ QString ChannelStore::title() const
 
 qsizetype ChannelStore::insertionIndex(const StreamId &id) const
 {
-    return std::upper_bound(m_ids.cbegin(), m_ids.cend(), id) - m_ids.cbegin();
+    return std::upper_bound(m_messages.cbegin(), m_messages.cend(), id, [](const StreamId &a, const StoredMessage &m) { return a < m.id; })
+        - m_messages.cbegin();
 }
 
 qsizetype ChannelStore::indexOfId(const QString &id) const
@@ -64,18 +65,33 @@ qsizetype ChannelStore::indexOfId(const QString &id) const
     const auto sid = StreamId::parse(id);
     if (!sid)
         return -1;
-    const auto it = std::lower_bound(m_ids.cbegin(), m_ids.cend(), *sid);
-    return (it != m_ids.cend() && *it == *sid) ? it - m_ids.cbegin() : -1;
+    const auto it = std::lower_bound(m_messages.cbegin(), m_messages.cend(), *sid, [](const StoredMessage &m, const StreamId &b) { return m.id < b; });
+    return (it != m_messages.cend() && it->id == *sid) ? it - m_messages.cbegin() : -1;
 }
 
 QString ChannelStore::newestId() const
 {
-    return m_messages.isEmpty() ? QString() : m_messages.constLast().id;
+    return m_messages.isEmpty() ? QString() : m_messages.constLast().idString();
 }
 
 QString ChannelStore::oldestId() const
 {
-    return m_messages.isEmpty() ? QString() : m_messages.constFirst().id;
+    return m_messages.isEmpty() ? QString() : m_messages.constFirst().idString();
+}
+
+QString ChannelStore::intern(const QString &user)
+{
+    const auto known = m_users.constFind(user);
+    if (known != m_users.cend())
+        return *known;
+    m_users.insert(user);
+    return user;
+}
+
+StoredMessage ChannelStore::stored(const Message &message, const StreamId &id)
+{
+    // Rendered here, as pages and events arrive, so that a view creating a row only reads it.
+    return {id, intern(message.user), message.text, MessageRenderer::render(message.text), message.kind};
 }
 
 QString ChannelStore::lastKnownId() const
@@ -113,42 +129,36 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
 
     qsizetype added = 0;
     qsizetype i = 0;
+    const auto idBefore = [](const StoredMessage &m, const StreamId &b) { return m.id < b; };
     while (i < fresh.size()) {
-        const auto known = std::lower_bound(m_ids.cbegin(), m_ids.cend(), fresh[i].first);
-        if (known != m_ids.cend() && *known == fresh[i].first) {
+        const auto known = std::lower_bound(m_messages.cbegin(), m_messages.cend(), fresh[i].first, idBefore);
+        if (known != m_messages.cend() && known->id == fresh[i].first) {
             ++i;
             continue;
         }
-        const qsizetype at = known - m_ids.cbegin();
-        // The run: following fresh IDs that also go before m_ids[at] and are not known.
+        const qsizetype at = known - m_messages.cbegin();
+        // The run: following fresh IDs that also go before m_messages[at] and are not known.
         qsizetype end = i + 1;
-        while (end < fresh.size() && (at == m_ids.size() || fresh[end].first < m_ids[at]))
+        while (end < fresh.size() && (at == m_messages.size() || fresh[end].first < m_messages[at].id))
             ++end;
         const qsizetype count = end - i;
         Q_EMIT messagesAboutToBeInserted(at, count);
-        QList<Message> run;
-        QList<StreamId> runIds;
+        QList<StoredMessage> run;
         run.reserve(count);
-        runIds.reserve(count);
         for (qsizetype k = i; k < end; ++k) {
-            Message m = *fresh[k].second;
+            const Message &m = *fresh[k].second;
             if (countUnread && m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0
                 && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId))
                 ++newUnread;
-            m.channel = m_info.name; // one shared string instead of one per message
-            run.append(std::move(m));
-            runIds.append(fresh[k].first);
+            run.append(stored(m, fresh[k].first));
         }
         if (at == m_messages.size()) {
             m_messages.append(std::move(run));
-            m_ids.append(std::move(runIds));
         } else {
             // Placeholder slots, then filled in: one move of the tail, not one per message.
             // (QList keeps free space at its front, so prepending a page is cheap too.)
-            m_messages.insert(at, count, Message{});
-            m_ids.insert(at, count, StreamId{});
+            m_messages.insert(at, count, StoredMessage{});
             std::move(run.begin(), run.end(), m_messages.begin() + at);
-            std::move(runIds.begin(), runIds.end(), m_ids.begin() + at);
         }
         Q_EMIT messagesInserted(at, count);
         added += count;
@@ -190,28 +200,68 @@ void ChannelStore::resetToNewest(const QList<Message> &page, bool more)
 {
     Q_EMIT aboutToReset();
     m_messages.clear();
-    m_ids.clear();
+    m_users.clear();
     for (const Message &m : page) {
-        if (const auto sid = StreamId::parse(m.id)) {
-            m_messages.append(m);
-            m_ids.append(*sid);
-        }
+        if (const auto sid = StreamId::parse(m.id); sid && m.channel == m_info.name)
+            m_messages.append(stored(m, *sid));
     }
     // Pages come oldest first; keep the invariant even if a page did not.
-    if (!std::is_sorted(m_ids.cbegin(), m_ids.cend())) {
-        QList<Message> sorted = m_messages;
-        std::sort(sorted.begin(), sorted.end(), [](const Message &a, const Message &b) { return idOf(a.id) < idOf(b.id); });
-        m_messages = sorted;
-        m_ids.clear();
-        for (const Message &m : std::as_const(m_messages))
-            m_ids.append(idOf(m.id));
-    }
+    const auto byId = [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; };
+    std::sort(m_messages.begin(), m_messages.end(), byId);
+    m_messages.erase(std::unique(m_messages.begin(), m_messages.end(), [](const auto &a, const auto &b) { return a.id == b.id; }),
+                     m_messages.end());
     m_loaded = true;
     m_loadingOlder = false;
     m_atStart = !more;
     noteKnownId(newestId());
     Q_EMIT resetDone();
     Q_EMIT loadingChanged();
+}
+
+qsizetype ChannelStore::releaseOlder(qsizetype keep)
+{
+    const qsizetype count = m_messages.size() - std::max<qsizetype>(keep, 0);
+    if (count <= 0)
+        return 0;
+    Q_EMIT messagesAboutToBeRemoved(0, count);
+    m_messages.remove(0, count);
+    m_messages.squeeze(); // what the view scrolled through goes back to the allocator
+    Q_EMIT messagesRemoved(0, count);
+    if (m_atStart) {
+        m_atStart = false;
+        Q_EMIT loadingChanged();
+    }
+    return count;
+}
+
+void ChannelStore::releaseFarHistory()
+{
+    if (m_messages.size() > kReleaseAbove)
+        releaseOlder(kKeepWhenReleasing);
+}
+
+void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
+{
+    Q_EMIT aboutToReset();
+    m_messages.clear();
+    m_messages.reserve(messages.size());
+    for (const StoredMessage &m : messages)
+        m_messages.append({m.id, intern(m.user), m.text, MessageRenderer::render(m.text), m.kind});
+    std::sort(m_messages.begin(), m_messages.end(), [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; });
+    m_loaded = !m_messages.isEmpty();
+    m_atStart = atStart;
+    noteKnownId(newestId());
+    Q_EMIT resetDone();
+    Q_EMIT loadingChanged();
+    setStale(m_loaded);
+}
+
+void ChannelStore::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    Q_EMIT staleChanged();
 }
 
 void ChannelStore::requestOlder()
@@ -243,6 +293,7 @@ QString ChannelStore::addPending(const QString &text)
     PendingSend send;
     send.nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
     send.text = text;
+    send.styled = MessageRenderer::render(text);
     send.createdMs = QDateTime::currentMSecsSinceEpoch();
     const qsizetype at = m_pending.size();
     Q_EMIT pendingAboutToBeInserted(at);
@@ -285,8 +336,11 @@ bool ChannelStore::confirm(const Message &message)
     m_pending.removeAt(at);
     Q_EMIT pendingRemoved(at);
     merge({message});
-    // What I write I have read.
+    // What I write I have read, and the "new messages" divider moves past it: answering is
+    // reading what came before.
     applyRead(message.id);
+    if (isLater(message.id, m_dividerAfter))
+        setDividerAfter(message.id);
     return true;
 }
 
@@ -333,7 +387,7 @@ void ChannelStore::recountUnread()
     const StreamId marker = idOf(read);
     qint64 count = 0;
     for (qsizetype i = insertionIndex(marker); i < m_messages.size(); ++i) {
-        const Message &m = m_messages[i];
+        const StoredMessage &m = m_messages[i];
         if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0)
             ++count;
     }
@@ -378,8 +432,25 @@ void ChannelStore::setMembers(QList<Member> members)
     Q_EMIT membersAboutToReset();
     m_members = std::move(members);
     m_membersLoaded = true;
+    const bool wasKnown = std::exchange(m_presenceKnown, true);
     Q_EMIT membersReset();
     Q_EMIT summaryChanged();
+    if (!wasKnown)
+        Q_EMIT presenceKnownChanged();
+}
+
+void ChannelStore::forgetPresence()
+{
+    if (!m_presenceKnown)
+        return;
+    m_presenceKnown = false;
+    for (qsizetype i = 0; i < m_members.size(); ++i) {
+        if (m_members[i].online) {
+            m_members[i].online = false;
+            Q_EMIT memberChanged(i);
+        }
+    }
+    Q_EMIT presenceKnownChanged();
 }
 
 void ChannelStore::setMember(const QString &user, bool present)
@@ -468,16 +539,6 @@ QString ChannelStore::typingText() const
     case 2: return tr("%1 and %2 are typing…").arg(users[0], users[1]);
     default: return tr("Several people are typing…");
     }
-}
-
-bool ChannelStore::mentions(const QString &text, const QString &user)
-{
-    if (user.isEmpty())
-        return false;
-    // The name as a whole word (user names may contain . and -, which \b treats as breaks).
-    const QRegularExpression word(u"(^|[^A-Za-z0-9_.-])@?"_s + QRegularExpression::escape(user) + u"($|[^A-Za-z0-9_-])"_s,
-                                  QRegularExpression::CaseInsensitiveOption);
-    return word.match(text).hasMatch();
 }
 
 } // namespace rill::client

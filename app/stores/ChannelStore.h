@@ -5,6 +5,7 @@
 
 #include <QDeadlineTimer>
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QTimer>
 #include <QtQmlIntegration>
@@ -14,11 +15,35 @@ namespace rill::client {
 class MemberModel;
 class MessageModel;
 
+// A message as the client keeps it: what the timeline shows and nothing the wire needed to
+// deliver it. A channel may hold 100,000 of these, so each costs about 100 bytes beyond its
+// text: the ID only as a StreamId (its string is made when asked for), the author's name
+// shared by all messages of that author, no channel (the store is the channel), no timestamp
+// (it is the ID's time part) and no nonce (a confirmed send no longer needs it).
+struct StoredMessage {
+    protocol::StreamId id;
+    QString user;
+    QString text;
+    QString styled; // the text as the view shows it; the same string when it needs no markup
+    protocol::MessageKind kind = protocol::MessageKind::Message;
+
+    [[nodiscard]] qint64 ts() const { return qint64(id.ms); }
+    [[nodiscard]] QString idString() const { return id.toString(); }
+};
+
+// A channel as the local cache kept it: its summary and its newest messages.
+struct CachedChannel {
+    protocol::ChannelInfo info;
+    QList<StoredMessage> messages; // oldest first
+    bool atStart = false;          // they reach back to the channel's first message
+};
+
 // A message the user wrote that the server has not confirmed yet.
 struct PendingSend {
     enum class State { Queued, Sending, Failed };
     QString nonce; // the send's identity: a resend after a reconnect is not a second message
     QString text;
+    QString styled;
     qint64 createdMs = 0;
     State state = State::Queued;
     QString error;
@@ -47,6 +72,8 @@ class ChannelStore : public QObject
     Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
     Q_PROPERTY(bool atStart READ isAtStart NOTIFY loadingChanged)
     Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
+    // Shown from the local cache and not caught up with the server yet.
+    Q_PROPERTY(bool stale READ isStale NOTIFY staleChanged)
     Q_PROPERTY(rill::client::MessageModel *messages READ messageModel CONSTANT)
     Q_PROPERTY(rill::client::MemberModel *members READ memberModel CONSTANT)
 
@@ -64,7 +91,7 @@ public:
     [[nodiscard]] const protocol::ChannelInfo &info() const { return m_info; }
 
     // --- the log ---
-    [[nodiscard]] const QList<protocol::Message> &messages() const { return m_messages; }
+    [[nodiscard]] const QList<StoredMessage> &messages() const { return m_messages; }
     [[nodiscard]] qsizetype indexOfId(const QString &id) const;
     [[nodiscard]] QString newestId() const;
     [[nodiscard]] QString oldestId() const;
@@ -87,6 +114,20 @@ public:
     void addOlderPage(const QList<protocol::Message> &page, bool more);
     // Replaces everything loaded with this newest page (a resume too long to replay).
     void resetToNewest(const QList<protocol::Message> &page, bool more);
+
+    // Drops all but the newest `keep` messages (a view back at the newest end releases what
+    // it scrolled through); older pages load again on demand. Returns how many went.
+    qsizetype releaseOlder(qsizetype keep);
+    // releaseOlder() for views: when more than kReleaseAbove are held, down to kKeepWhenReleasing.
+    Q_INVOKABLE void releaseFarHistory();
+    static constexpr qsizetype kReleaseAbove = 1000;
+    static constexpr qsizetype kKeepWhenReleasing = 500;
+
+    // The local cache's copy of the newest messages, shown before the server is reached:
+    // the store counts as loaded, and stale until the workspace has resumed it.
+    void restore(const QList<StoredMessage> &messages, bool atStart);
+    [[nodiscard]] bool isStale() const { return m_stale; }
+    void setStale(bool stale);
 
     // Asks for an older page: emits olderWanted() unless one is already on its way.
     void requestOlder();
@@ -124,7 +165,11 @@ public:
     // --- members and typing ---
     [[nodiscard]] const QList<Member> &members() const { return m_members; }
     [[nodiscard]] bool membersLoaded() const { return m_membersLoaded; }
+    // Whether the members' presence is known: not while the link is down (nobody can tell
+    // us who comes and goes), until the members are asked again.
+    [[nodiscard]] bool presenceKnown() const { return m_presenceKnown; }
     void setMembers(QList<Member> members);
+    void forgetPresence();
     void setMember(const QString &user, bool present);
     void setOnline(const QString &user, bool online);
     void noteTyping(const QString &user);
@@ -136,19 +181,19 @@ public:
     [[nodiscard]] MessageModel *messageModel() const { return m_messageModel; }
     [[nodiscard]] MemberModel *memberModel() const { return m_memberModel; }
 
-    // Whether `text` mentions `user` (@name or the bare name as a word).
-    [[nodiscard]] static bool mentions(const QString &text, const QString &user);
-
 Q_SIGNALS:
     void summaryChanged();
     void loadingChanged();
     void typingChanged();
+    void staleChanged();
     void olderWanted();
     void sendQueued();
 
     // For the message model: positions are indexes into messages() / pending().
     void messagesAboutToBeInserted(qsizetype first, qsizetype count);
     void messagesInserted(qsizetype first, qsizetype count);
+    void messagesAboutToBeRemoved(qsizetype first, qsizetype count);
+    void messagesRemoved(qsizetype first, qsizetype count);
     void pendingAboutToBeInserted(qsizetype index);
     void pendingInserted(qsizetype index);
     void pendingAboutToBeRemoved(qsizetype index);
@@ -166,25 +211,30 @@ Q_SIGNALS:
     void memberInserted();
     void memberAboutToBeRemoved(qsizetype index);
     void memberRemoved();
+    void presenceKnownChanged();
 
 private:
     [[nodiscard]] qsizetype insertionIndex(const protocol::StreamId &id) const;
+    [[nodiscard]] StoredMessage stored(const protocol::Message &message, const protocol::StreamId &id);
+    [[nodiscard]] QString intern(const QString &user);
     void recountUnread();
     void expireTyping();
     void noteKnownId(const QString &id);
 
     protocol::ChannelInfo m_info;
     QString m_self;
-    QList<protocol::Message> m_messages;    // oldest first
-    QList<protocol::StreamId> m_ids;        // parallel to m_messages, parsed once
+    QList<StoredMessage> m_messages;        // oldest first
+    QSet<QString> m_users;                  // one copy of each author's name
     QList<PendingSend> m_pending;           // oldest first
     QString m_dividerAfter;
     bool m_loaded = false;
     bool m_atStart = false;
     bool m_loadingOlder = false;
+    bool m_stale = false;
 
     QList<Member> m_members;
     bool m_membersLoaded = false;
+    bool m_presenceKnown = false;
     QHash<QString, QDeadlineTimer> m_typing;
     std::chrono::milliseconds m_typingLifetime{6000};
     QTimer m_typingTimer;

@@ -1,31 +1,21 @@
 #include "Workspace.h"
 
 #include "ChannelStore.h"
+#include "Directory.h"
+#include "HistoryLoader.h"
+#include "Presence.h"
+#include "ReadMarkers.h"
+#include "SendQueue.h"
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
-#include "protocol/Requests.h"
-#include "protocol/StreamId.h"
 #include "session/ClientSession.h"
-
-#include <QCoro/QCoroTimer>
-#include <QLoggingCategory>
-
-Q_LOGGING_CATEGORY(lcClientWorkspace, "rill.client.workspace", QtInfoMsg)
 
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
-using protocol::ErrorCode;
 using protocol::Message;
-
-namespace {
-QString problemText(const Reply &reply)
-{
-    return reply.message.isEmpty() ? reply.errorName : reply.message;
-}
-} // namespace
 
 Workspace::Workspace(ClientSession *session, QObject *parent)
     : Workspace(session, Options{}, parent)
@@ -37,11 +27,27 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     , m_options(options)
     , m_session(session)
     , m_channels(new ChannelListModel(this))
-    , m_directory(new DirectoryModel(this))
+    , m_history(new HistoryLoader(session, {options.pageSize, options.maxResumePages}, this))
+    , m_sendQueue(new SendQueue(session, options.rateLimitPause, this))
+    , m_reads(new ReadMarkers(session, options.readDelay, this))
+    , m_directory(new Directory(session, this))
+    , m_presence(new Presence(session, m_channels, this))
+    , m_typing(session, options.typingInterval)
 {
-    m_readTimer.setSingleShot(true);
-    m_readTimer.setInterval(m_options.readDelay);
-    connect(&m_readTimer, &QTimer::timeout, this, &Workspace::markViewedRead);
+    connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
+    connect(m_history, &HistoryLoader::sendConfirmed, this, &Workspace::onSendConfirmed);
+    // Caught up: what the local cache showed is current again, and waiting sends go out.
+    connect(m_history, &HistoryLoader::caughtUp, this, [](ChannelStore *store) { store->setStale(false); });
+    connect(m_history, &HistoryLoader::caughtUp, m_sendQueue, &SendQueue::pump);
+    connect(m_history, &HistoryLoader::resumed, this, &Workspace::resumed);
+    connect(m_history, &HistoryLoader::olderLoaded, this, [this](ChannelStore *store) {
+        if (store->name() == m_current)
+            scheduleRead();
+    });
+    connect(m_sendQueue, &SendQueue::sendConfirmed, this, &Workspace::onSendConfirmed);
+    connect(m_directory, &Directory::entered, this, &Workspace::onEntered);
+    connect(m_directory, &Directory::left, this, &Workspace::removeStore);
+    connect(m_directory, &Directory::problem, this, &Workspace::problem);
 
     connect(session, &ClientSession::signedIn, this, &Workspace::onSignedIn);
     connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
@@ -61,11 +67,8 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
         else
             store->setMember(e.user, e.joined);
     });
-    connect(session, &ClientSession::presenceChanged, this, [this](const protocol::PresenceEvent &e) {
-        for (ChannelStore *store : std::as_const(m_stores))
-            store->setOnline(e.user, e.online);
-        m_channels->setPeerOnline(e.user, e.online);
-    });
+    connect(session, &ClientSession::presenceChanged, this,
+            [this](const protocol::PresenceEvent &e) { m_presence->setOnline(stores(), e.user, e.online); });
     connect(session, &ClientSession::typingArrived, this, [this](const protocol::TypingEvent &e) {
         if (ChannelStore *store = this->channel(e.channel))
             store->noteTyping(e.user);
@@ -77,6 +80,11 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
 }
 
 Workspace::~Workspace() = default;
+
+DirectoryModel *Workspace::directory() const
+{
+    return m_directory->model();
+}
 
 ChannelStore *Workspace::channel(const QString &name) const
 {
@@ -97,14 +105,21 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
 {
     if (ChannelStore *existing = channel(info.name))
         return existing;
-    auto *store = new ChannelStore(info, m_session->user(), this);
+    auto *store = new ChannelStore(info, m_user, this);
     m_stores.insert(info.name, store);
-    connect(store, &ChannelStore::olderWanted, this, [this, store] { loadOlder(store); });
-    connect(store, &ChannelStore::sendQueued, this, [this, store] { pump(store); });
+    connect(store, &ChannelStore::olderWanted, m_history, [this, store] { m_history->loadOlder(store); });
+    connect(store, &ChannelStore::sendQueued, m_sendQueue, [this, store] { m_sendQueue->pump(store); });
     m_channels->add(store);
     updateJoined();
-    if (m_current.isEmpty() && !m_applyingSnapshot)
-        pickCurrent();
+    if (!m_applyingSnapshot) {
+        // A DM that comes during the session: the sidebar shows whether its peer is online,
+        // and presence events only tell changes (issue 9, item 5). After a sign-in the
+        // snapshot's DMs are loaded together.
+        if (store->isDirect() && m_session->isOnline())
+            m_presence->loadMembers(store);
+        if (m_current.isEmpty())
+            pickCurrent();
+    }
     return store;
 }
 
@@ -127,13 +142,14 @@ void Workspace::removeStore(const QString &name)
 void Workspace::clear()
 {
     m_current.clear();
+    m_reads->cancel();
     m_channels->clear();
     const auto stores = std::exchange(m_stores, {});
     for (ChannelStore *store : stores)
         store->deleteLater();
-    m_pumping.clear();
-    m_typingSent.clear();
-    m_directory->setEntries({});
+    m_sendQueue->clear();
+    m_typing.clear();
+    m_directory->model()->setEntries({});
     Q_EMIT currentChanged();
 }
 
@@ -142,7 +158,7 @@ void Workspace::updateJoined()
     QSet<QString> joined;
     for (auto it = m_stores.cbegin(); it != m_stores.cend(); ++it)
         joined.insert(it.key());
-    m_directory->setJoined(joined);
+    m_directory->model()->setJoined(joined);
 }
 
 void Workspace::pickCurrent()
@@ -172,8 +188,8 @@ void Workspace::setCurrentName(const QString &name)
         store->setDividerAfter(store->lastRead());
         if (!store->isLoaded())
             store->requestOlder();
-        if (!store->membersLoaded())
-            loadMembers(store);
+        if (!store->presenceKnown() && m_session->isOnline())
+            m_presence->loadMembers(store); // also asks again what the link lost
     }
     Q_EMIT currentChanged();
     scheduleRead();
@@ -193,17 +209,31 @@ void Workspace::setWindowActive(bool active)
     scheduleRead();
 }
 
+void Workspace::restore(const QString &user, const QList<CachedChannel> &channels)
+{
+    if (!m_stores.isEmpty() || user.isEmpty())
+        return;
+    m_user = user;
+    m_applyingSnapshot = true;
+    for (const CachedChannel &cached : channels)
+        ensureStore(cached.info)->restore(cached.messages, cached.atStart);
+    m_applyingSnapshot = false;
+    pickCurrent();
+}
+
 void Workspace::onStatusChanged()
 {
     if (m_session->status() == ClientSession::Status::SignedOut && !m_stores.isEmpty()) {
         clear();
         m_user.clear();
+    } else if (!m_session->isOnline()) {
+        // Who comes and goes while the link is down nobody tells us (issue 9, item 9).
+        m_presence->forget(stores());
     }
 }
 
 void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
 {
-    const quint64 epoch = ++m_epoch;
     if (!m_user.isEmpty() && protocol::userKey(m_user) != protocol::userKey(m_session->user()))
         clear();
     m_user = m_session->user();
@@ -222,132 +252,21 @@ void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
     }
     pickCurrent();
 
-    m_resumesRunning = 0;
-    for (ChannelStore *store : std::as_const(m_stores)) {
+    for (ChannelStore *store : std::as_const(m_stores))
         store->requeueSending();
-        if (!store->messages().isEmpty()) {
-            ++m_resumesRunning;
-            resume(store, epoch);
-        } else {
-            pump(store);
-        }
-    }
+    // Resumes what holds messages; the rest send their queue at once.
+    m_history->resumeAll(stores());
     if (ChannelStore *store = current()) {
         if (!store->isLoaded())
             store->requestOlder();
-        loadMembers(store);
+        m_presence->loadMembers(store);
     }
     // The sidebar shows whether each DM's peer is online; presence events only tell changes.
     for (ChannelStore *store : std::as_const(m_stores)) {
         if (store->isDirect() && store != current())
-            loadMembers(store);
+            m_presence->loadMembers(store);
     }
-    if (m_resumesRunning == 0)
-        Q_EMIT resumed();
     scheduleRead();
-}
-
-void Workspace::absorb(ChannelStore *store, const QList<Message> &messages, bool announceNew)
-{
-    // A page can hold our own message whose reply the link swallowed: it confirms the
-    // pending send, which then is not sent again.
-    QList<Message> plain;
-    plain.reserve(messages.size());
-    for (const Message &m : messages) {
-        if (m.nonce.isString() && store->indexOfPending(m.nonce.toString()) >= 0) {
-            store->confirm(m);
-            announce(store, m);
-            readOwn(store, m);
-        } else if (!announceNew || store->indexOfId(m.id) < 0) {
-            plain.append(m);
-        }
-    }
-    store->merge(plain);
-    if (announceNew) {
-        for (const Message &m : std::as_const(plain))
-            announce(store, m);
-    }
-}
-
-QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
-{
-    QPointer<Workspace> self(this);
-    const QString name = store->name();
-    QString cursor = store->newestId();
-    int pages = 0;
-    bool caughtUp = false;
-    while (true) {
-        const protocol::HistoryParams params{name, std::nullopt, cursor, protocol::kMaxHistoryLimit};
-        const auto reply = co_await m_session->request(params);
-        if (!self || !store || self->m_epoch != epoch)
-            co_return; // gone, or a newer sign-in resumes instead
-        if (!reply.ok) {
-            if (!reply.lost)
-                qCWarning(lcClientWorkspace) << "cannot resume" << name << reply.errorName;
-            break;
-        }
-        const QList<Message> &page = reply.result.messages;
-        self->absorb(store, page, true);
-        const bool more = reply.result.more;
-        if (!page.isEmpty())
-            cursor = page.constLast().id;
-        if (!more || page.isEmpty()) {
-            caughtUp = true;
-            break;
-        }
-        if (++pages >= self->m_options.maxResumePages) {
-            // Too far behind to replay: start over from the newest page.
-            const protocol::HistoryParams newest{name, std::nullopt, std::nullopt, self->m_options.pageSize};
-            const auto fresh = co_await self->m_session->request(newest);
-            if (!self || !store || self->m_epoch != epoch)
-                co_return;
-            if (fresh.ok) {
-                store->resetToNewest(fresh.result.messages, fresh.result.more);
-                caughtUp = true;
-            }
-            break;
-        }
-    }
-    if (caughtUp)
-        self->pump(store);
-    if (--self->m_resumesRunning == 0)
-        Q_EMIT self->resumed();
-}
-
-QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
-{
-    QPointer<Workspace> self(this);
-    protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
-    // A store never loaded may hold live messages only: its first page is the newest one.
-    if (store->isLoaded() && !store->oldestId().isEmpty())
-        params.before = store->oldestId();
-    const auto reply = co_await m_session->request(params);
-    if (!self || !store)
-        co_return;
-    if (!reply.ok) {
-        store->olderFailed();
-        co_return;
-    }
-    self->absorb(store, reply.result.messages, false);
-    store->addOlderPage({}, reply.result.more);
-    if (store->name() == self->m_current)
-        self->scheduleRead();
-}
-
-QCoro::Task<> Workspace::loadMembers(QPointer<ChannelStore> store)
-{
-    QPointer<Workspace> self(this);
-    const protocol::MembersParams params{store->name()};
-    const auto reply = co_await m_session->request(params);
-    if (!self || !store || !reply.ok)
-        co_return;
-    QList<Member> members;
-    for (const protocol::MemberPresence &m : reply.result.members) {
-        members.append({m.user, m.online});
-        if (store->isDirect())
-            self->m_channels->setPeerOnline(m.user, m.online);
-    }
-    store->setMembers(std::move(members));
 }
 
 void Workspace::onMessage(const Message &message)
@@ -357,8 +276,7 @@ void Workspace::onMessage(const Message &message)
         return; // a channel we are not in (yet): its `channel` event brings it
     const bool mine = protocol::userKey(message.user) == protocol::userKey(m_session->user());
     if (mine && store->confirm(message)) {
-        announce(store, message);
-        readOwn(store, message);
+        onSendConfirmed(store, message);
         return;
     }
     const bool viewing = m_windowActive && message.channel == m_current;
@@ -369,10 +287,22 @@ void Workspace::onMessage(const Message &message)
         return;
     if (viewing)
         scheduleRead();
-    if (!m_windowActive && (store->isDirect() || ChannelStore::mentions(message.text, m_session->user()))) {
+    if (!m_windowActive && (store->isDirect() || protocol::mentions(message.text, m_session->user()))) {
         const QString title = store->isDirect() ? message.user : tr("%1 in #%2").arg(message.user, store->name());
         Q_EMIT attentionNeeded(store->name(), title, message.text);
     }
+}
+
+void Workspace::onSendConfirmed(ChannelStore *store, const Message &message)
+{
+    announce(store, message);
+    m_reads->readOwn(store, message);
+}
+
+void Workspace::onEntered(const protocol::ChannelInfo &info)
+{
+    ensureStore(info)->applyInfo(info);
+    setCurrentName(info.name);
 }
 
 void Workspace::announce(ChannelStore *store, const Message &message)
@@ -380,28 +310,12 @@ void Workspace::announce(ChannelStore *store, const Message &message)
     Q_EMIT messageAdded(store->name(), message.id, message.user, message.text);
 }
 
-void Workspace::readOwn(ChannelStore *store, const Message &message)
-{
-    // What I write I have read: without this the "new messages" divider of my next visit
-    // would sit above my own words.
-    if (store->lastRead() == message.id)
-        sendRead(store->name(), message.id);
-}
-
 void Workspace::scheduleRead()
 {
     if (m_windowActive && current())
-        m_readTimer.start();
-}
-
-void Workspace::markViewedRead()
-{
-    ChannelStore *store = current();
-    if (!store || !m_windowActive || !m_session->isOnline())
-        return;
-    const QString upTo = store->newestId();
-    if (!upTo.isEmpty() && store->applyRead(upTo))
-        sendRead(store->name(), upTo);
+        m_reads->schedule(current());
+    else
+        m_reads->cancel();
 }
 
 void Workspace::markCurrentRead()
@@ -409,18 +323,7 @@ void Workspace::markCurrentRead()
     ChannelStore *store = current();
     if (!store)
         return;
-    const QString upTo = store->newestId();
-    if (!upTo.isEmpty() && store->applyRead(upTo))
-        sendRead(store->name(), upTo);
-    store->setDividerAfter(upTo);
-}
-
-QCoro::Task<> Workspace::sendRead(QString channel, QString upTo)
-{
-    const protocol::ReadParams params{channel, upTo};
-    const auto reply = co_await m_session->request(params);
-    if (!reply.ok && !reply.lost)
-        qCWarning(lcClientWorkspace) << "read marker refused for" << channel << reply.errorName;
+    store->setDividerAfter(m_reads->readAll(store));
 }
 
 QString Workspace::send(const QString &text)
@@ -442,8 +345,8 @@ QString Workspace::sendTo(const QString &channelName, const QString &text)
     const auto checked = protocol::checkMessageText(text);
     if (!store || checked.problem != protocol::TextProblem::None)
         return {};
-    m_typingSent.remove(channelName); // the next keystroke is a new bout of typing
-    return store->addPending(checked.text); // its sendQueued starts the pump
+    m_typing.sent(channelName);
+    return store->addPending(checked.text); // its sendQueued starts the queue
 }
 
 void Workspace::retry(const QString &nonce)
@@ -458,51 +361,6 @@ void Workspace::discard(const QString &nonce)
         store->discardPending(nonce);
 }
 
-QCoro::Task<> Workspace::pump(QPointer<ChannelStore> store)
-{
-    // One send in flight per channel: the server orders what it stores by arrival, and
-    // pipelined sends could be stored out of the order they were written in.
-    if (!store || m_pumping.contains(store->name()))
-        co_return;
-    QPointer<Workspace> self(this);
-    const QString name = store->name();
-    m_pumping.insert(name);
-    while (self && store && self->m_session->isOnline()) {
-        const PendingSend *next = store->nextQueued();
-        if (!next)
-            break;
-        const QString nonce = next->nonce;
-        protocol::SendParams params{name, next->text, nonce, {}};
-        store->setPendingState(nonce, PendingSend::State::Sending);
-        const auto reply = co_await self->m_session->request(params);
-        if (!self || !store)
-            co_return;
-        if (reply.ok) {
-            if (store->confirm(reply.result.message)) {
-                self->announce(store, reply.result.message);
-                self->readOwn(store, reply.result.message);
-            }
-            continue;
-        }
-        if (reply.lost) {
-            // Written or not, it goes again after the next sign-in; the nonce makes that safe.
-            store->setPendingState(nonce, PendingSend::State::Queued);
-            break;
-        }
-        if (reply.is(ErrorCode::RateLimited) || reply.is(ErrorCode::Internal)) {
-            store->setPendingState(nonce, PendingSend::State::Queued);
-            QTimer pause;
-            pause.setSingleShot(true);
-            pause.start(self->m_options.rateLimitPause);
-            co_await pause;
-            continue;
-        }
-        store->setPendingState(nonce, PendingSend::State::Failed, problemText(reply));
-    }
-    if (self)
-        self->m_pumping.remove(name);
-}
-
 void Workspace::join(const QString &name)
 {
     const auto normalized = protocol::normalizeChannelName(name.startsWith(u'#') ? name.mid(1) : name);
@@ -514,43 +372,13 @@ void Workspace::join(const QString &name)
         setCurrentName(*normalized);
         return;
     }
-    requestJoin(*normalized);
-}
-
-QCoro::Task<> Workspace::requestJoin(QString name)
-{
-    QPointer<Workspace> self(this);
-    const protocol::JoinParams params{name};
-    const auto reply = co_await m_session->request(params);
-    if (!self)
-        co_return;
-    if (!reply.ok) {
-        Q_EMIT self->problem(tr("Cannot join #%1: %2").arg(name, problemText(reply)));
-        co_return;
-    }
-    const protocol::ChannelInfo &info = reply.result.channel;
-    self->ensureStore(info)->applyInfo(info);
-    self->setCurrentName(info.name);
+    m_directory->join(*normalized);
 }
 
 void Workspace::part(const QString &name)
 {
     if (channel(name))
-        requestPart(name);
-}
-
-QCoro::Task<> Workspace::requestPart(QString name)
-{
-    QPointer<Workspace> self(this);
-    const protocol::PartParams params{name};
-    const auto reply = co_await m_session->request(params);
-    if (!self)
-        co_return;
-    if (!reply.ok && !reply.is(ErrorCode::NotMember)) {
-        Q_EMIT self->problem(tr("Cannot leave #%1: %2").arg(name, problemText(reply)));
-        co_return;
-    }
-    self->removeStore(name);
+        m_directory->part(name);
 }
 
 void Workspace::openDirect(const QString &user)
@@ -562,65 +390,17 @@ void Workspace::openDirect(const QString &user)
         setCurrentName(name);
         return;
     }
-    requestDirect(user);
-}
-
-QCoro::Task<> Workspace::requestDirect(QString user)
-{
-    QPointer<Workspace> self(this);
-    const protocol::DmParams params{user};
-    const auto reply = co_await m_session->request(params);
-    if (!self)
-        co_return;
-    if (!reply.ok) {
-        Q_EMIT self->problem(tr("Cannot message %1: %2").arg(user, problemText(reply)));
-        co_return;
-    }
-    const protocol::ChannelInfo &info = reply.result.channel;
-    self->ensureStore(info)->applyInfo(info);
-    self->setCurrentName(info.name);
+    m_directory->openDirect(user);
 }
 
 void Workspace::refreshDirectory()
 {
-    requestDirectory();
-}
-
-QCoro::Task<> Workspace::requestDirectory()
-{
-    QPointer<Workspace> self(this);
-    m_directory->setLoading(true);
-    const protocol::ChannelsParams params;
-    const auto reply = co_await m_session->request(params);
-    if (!self)
-        co_return;
-    self->m_directory->setLoading(false);
-    if (!reply.ok) {
-        Q_EMIT self->problem(tr("Cannot list channels: %1").arg(problemText(reply)));
-        co_return;
-    }
-    QList<DirectoryModel::Entry> entries;
-    for (const protocol::PublicChannel &c : reply.result.channels)
-        entries.append({c.name, c.members});
-    self->m_directory->setEntries(std::move(entries));
+    m_directory->refresh();
 }
 
 void Workspace::typing()
 {
-    if (m_current.isEmpty() || !m_session->isOnline())
-        return;
-    const auto last = m_typingSent.constFind(m_current);
-    if (last != m_typingSent.cend() && !last->hasExpired())
-        return;
-    m_typingSent.insert(m_current, QDeadlineTimer(m_options.typingInterval));
-    requestTyping(m_current);
-}
-
-QCoro::Task<> Workspace::requestTyping(QString channel)
-{
-    const protocol::TypingParams params{channel};
-    const auto reply = co_await m_session->request(params);
-    Q_UNUSED(reply); // typing is a hint; a lost one does not matter
+    m_typing.typing(m_current);
 }
 
 void Workspace::selectRelative(int delta)

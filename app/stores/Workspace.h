@@ -1,14 +1,10 @@
 #pragma once
 
+#include "Typing.h"
 #include "protocol/Objects.h"
 
-#include <QCoro/QCoroTask>
-#include <QDeadlineTimer>
 #include <QHash>
 #include <QObject>
-#include <QPointer>
-#include <QSet>
-#include <QTimer>
 #include <QtQmlIntegration>
 
 #include <chrono>
@@ -17,13 +13,20 @@ namespace rill::client {
 
 class ChannelListModel;
 class ChannelStore;
+struct CachedChannel;
+class Directory;
 class DirectoryModel;
+class HistoryLoader;
+class Presence;
+class ReadMarkers;
+class SendQueue;
 class ClientSession;
 
 // The signed-in user's world: one ChannelStore per channel, kept in step with the server.
-// It turns session events into store changes, fetches history pages the views ask for,
-// resumes every channel after a reconnect, sends pending messages in order and moves read
-// markers. The views talk to this object and to the models it owns; never to the session.
+// It turns session events into store changes and is the one object the views talk to (with
+// the models it owns; never to the session). The work is done by its parts: HistoryLoader
+// (pages and the resume after a reconnect), SendQueue, ReadMarkers, Directory (the public
+// channels, joining, leaving, DMs), Presence (members) and Typing.
 class Workspace : public QObject
 {
     Q_OBJECT
@@ -53,7 +56,7 @@ public:
 
     [[nodiscard]] ClientSession *session() const { return m_session; }
     [[nodiscard]] ChannelListModel *channels() const { return m_channels; }
-    [[nodiscard]] DirectoryModel *directory() const { return m_directory; }
+    [[nodiscard]] DirectoryModel *directory() const;
     Q_INVOKABLE rill::client::ChannelStore *channel(const QString &name) const;
     [[nodiscard]] QList<ChannelStore *> stores() const;
 
@@ -64,6 +67,10 @@ public:
     // The channel to open after signing in when it still exists (where the user left off).
     void setPreferredChannel(const QString &name) { m_preferred = name; }
     void setWindowActive(bool active);
+    // Shows what the local cache kept for `user`, before the server is reached: an empty
+    // workspace gets the channels and their newest messages, stale until the next sign-in
+    // resumes them.
+    void restore(const QString &user, const QList<CachedChannel> &channels);
 
     // Sends to the current channel. Returns what went wrong ("" when it was queued).
     Q_INVOKABLE QString send(const QString &text);
@@ -104,39 +111,27 @@ private:
     void onSignedIn(const QList<protocol::ChannelInfo> &channels);
     void onMessage(const protocol::Message &message);
     void onStatusChanged();
+    void onEntered(const protocol::ChannelInfo &info);
+    void onSendConfirmed(ChannelStore *store, const protocol::Message &message);
     void scheduleRead();
-    void markViewedRead();
-    void absorb(ChannelStore *store, const QList<protocol::Message> &messages, bool announceNew);
     void announce(ChannelStore *store, const protocol::Message &message);
-    void readOwn(ChannelStore *store, const protocol::Message &message);
     void pickCurrent();
-
-    QCoro::Task<> resume(QPointer<ChannelStore> store, quint64 epoch);
-    QCoro::Task<> loadOlder(QPointer<ChannelStore> store);
-    QCoro::Task<> loadMembers(QPointer<ChannelStore> store);
-    QCoro::Task<> pump(QPointer<ChannelStore> store);
-    QCoro::Task<> sendRead(QString channel, QString upTo);
-    QCoro::Task<> requestJoin(QString name);
-    QCoro::Task<> requestPart(QString name);
-    QCoro::Task<> requestDirect(QString user);
-    QCoro::Task<> requestDirectory();
-    QCoro::Task<> requestTyping(QString channel);
 
     Options m_options;
     ClientSession *m_session;
-    ChannelListModel *m_channels;  // child
-    DirectoryModel *m_directory;   // child
-    QHash<QString, ChannelStore *> m_stores; // children
+    ChannelListModel *m_channels; // children, all of them
+    HistoryLoader *m_history;
+    SendQueue *m_sendQueue;
+    ReadMarkers *m_reads;
+    Directory *m_directory;
+    Presence *m_presence;
+    Typing m_typing;
+    QHash<QString, ChannelStore *> m_stores;
     QString m_current;
     QString m_preferred;
     bool m_applyingSnapshot = false;
-    QString m_user;                // whose stores these are
+    QString m_user;               // whose stores these are
     bool m_windowActive = true;
-    QSet<QString> m_pumping;
-    QHash<QString, QDeadlineTimer> m_typingSent;
-    QTimer m_readTimer;
-    quint64 m_epoch = 0;           // bumped by every sign-in
-    int m_resumesRunning = 0;
 };
 
 } // namespace rill::client

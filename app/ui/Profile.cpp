@@ -36,6 +36,11 @@ QString Profile::serverDataDir() const
     return QDir(dataDir()).filePath(u"server"_s);
 }
 
+QString Profile::cachePath() const
+{
+    return QDir(dataDir()).filePath(u"cache.sqlite"_s);
+}
+
 QString Profile::tokenPath() const
 {
     return QDir(dataDir()).filePath(u"token"_s);

@@ -18,6 +18,8 @@ public:
     // Private data: the token, the bundled server's Redis.
     [[nodiscard]] QString dataDir() const;
     [[nodiscard]] QString serverDataDir() const;
+    // The local cache of channels and messages (SQLite).
+    [[nodiscard]] QString cachePath() const;
 
     // The sign-in token, in a file only the user can read.
     [[nodiscard]] QString readToken() const;

@@ -5,6 +5,7 @@
 #include "Icons.h"
 #include "Notifier.h"
 #include "Theme.h"
+#include "cache/LocalCache.h"
 #include "models/ChannelListModel.h"
 #include "protocol/Limits.h"
 #include "session/ClientSession.h"
@@ -28,6 +29,7 @@ RillApp::RillApp(Profile profile, QObject *parent)
     , m_theme(new Theme(this))
     , m_bundledServer(new BundledServer(m_profile.serverDataDir(), protocol::kDefaultPort, this))
     , m_notifier(new Notifier(this))
+    , m_cache(new client::LocalCache(m_profile.cachePath(), this))
 {
     m_theme->setMode(m_settings->theme());
     connect(m_settings, &AppSettings::themeChanged, this, [this] { m_theme->setMode(m_settings->theme()); });
@@ -38,8 +40,10 @@ RillApp::RillApp(Profile profile, QObject *parent)
     // The token is the only credential kept; the password never is.
     connect(m_session, &client::ClientSession::tokenChanged, this, [this](const QString &token) {
         m_profile.writeToken(token);
-        if (token.isEmpty())
+        if (token.isEmpty()) {
+            m_cache->clear(); // signed out: what the user read does not stay behind
             setSignedIn(false);
+        }
     });
     connect(m_session, &client::ClientSession::signedIn, this, [this] {
         m_settings->setLastUser(m_session->user());
@@ -61,10 +65,15 @@ RillApp::RillApp(Profile profile, QObject *parent)
     });
     connect(m_bundledServer, &BundledServer::started, this, &RillApp::onBundledServerStarted);
     connect(&m_session->connection(), &client::ClientConnection::stateChanged, this, &RillApp::untrustedCertificateChanged);
+    m_cache->follow(m_workspace);
 }
 
 RillApp::~RillApp()
 {
+    // What the cache has not written yet goes now; what happens to the stores after this is
+    // the app closing, not the user's doing.
+    m_cache->flush();
+    m_cache->stopFollowing();
     // Leave without revoking anything: the token signs in again next time.
     m_session->disconnectFromServer();
 }
@@ -97,6 +106,8 @@ void RillApp::start(const QString &server)
     const QString token = m_profile.readToken();
     const QUrl url = prepareContact(m_settings->server());
     if (!token.isEmpty() && url.isValid()) {
+        // The channels as they were, at once; the sign-in then catches them up.
+        m_cache->restore(m_workspace, url, m_settings->lastUser());
         setSignedIn(true);
         m_session->resume(url, token);
     }

@@ -14,6 +14,10 @@
 
 #include <memory>
 
+namespace rill::client {
+class LocalCache;
+}
+
 class QSystemTrayIcon;
 class QMenu;
 class QWindow;
@@ -76,6 +80,7 @@ public:
     [[nodiscard]] Theme *theme() const { return m_theme; }
     [[nodiscard]] BundledServer *bundledServer() const { return m_bundledServer; }
     [[nodiscard]] Notifier *notifier() const { return m_notifier; }
+    [[nodiscard]] client::LocalCache *cache() const { return m_cache; }
     [[nodiscard]] QString profileName() const { return m_profile.name(); }
     [[nodiscard]] bool isSignedIn() const { return m_signedIn; }
     [[nodiscard]] QString version() const;
@@ -104,6 +109,7 @@ private:
     Theme *m_theme;
     BundledServer *m_bundledServer;
     Notifier *m_notifier;
+    client::LocalCache *m_cache;
     std::unique_ptr<QMenu> m_trayMenu; // QMenu is a widget: no QObject parent to give it
     QSystemTrayIcon *m_tray = nullptr;
     QPointer<QWindow> m_window;

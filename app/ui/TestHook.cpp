@@ -1,6 +1,7 @@
 #include "TestHook.h"
 
 #include "AppSettings.h"
+#include "PerfProbe.h"
 #include "RillApp.h"
 #include "session/ClientSession.h"
 #include "stores/ChannelStore.h"
@@ -29,12 +30,25 @@ QString escaped(QString text)
 {
     return text.replace(u'\\', u"\\\\"_s).replace(u'\n', u"\\n"_s);
 }
+
+// "a.b.c" of an object: the property c of the property b of the property a.
+QVariant propertyPath(QObject *object, const QString &path)
+{
+    const QStringList parts = path.split(u'.');
+    QVariant value;
+    for (qsizetype i = 0; i < parts.size() && object; ++i) {
+        value = object->property(parts[i].toUtf8().constData());
+        object = i + 1 < parts.size() ? value.value<QObject *>() : nullptr;
+    }
+    return value;
+}
 } // namespace
 
 TestHook::TestHook(QQmlApplicationEngine *engine, RillApp *app, QObject *parent)
     : QObject(parent)
     , m_engine(engine)
     , m_app(app)
+    , m_perf(new PerfProbe([this] { return window(); }, app, [this](const QString &line) { emitLine(line); }, this))
     , m_stdin(STDIN_FILENO, QSocketNotifier::Read)
     , m_out(stdout)
 {
@@ -187,6 +201,43 @@ void TestHook::settle()
     check->start();
 }
 
+QString TestHook::visibleRows() const
+{
+    QObject *stack = find(u"timelineStack"_s);
+    auto *view = stack ? stack->property("currentView").value<QObject *>() : nullptr;
+    auto *list = view ? view->property("list").value<QQuickItem *>() : nullptr;
+    QString line = u"rows "_s + m_app->workspace()->currentName();
+    if (!list)
+        return line;
+    // What the next frame shows: a change the model made since the last frame is laid out
+    // first (between the two, the rows of a confirmed send may be missing for a moment).
+    list->ensurePolished();
+    auto *content = list->property("contentItem").value<QQuickItem *>();
+    QList<std::pair<qreal, QString>> rows;
+    const QList<QQuickItem *> children = content ? content->childItems() : QList<QQuickItem *>{};
+    for (QQuickItem *item : children) {
+        const QVariant id = item->property("messageId");
+        if (!id.isValid() || !item->isVisible())
+            continue; // the footer, or a delegate waiting in the reuse pool
+        // A delegate the view let go of but the model still holds is culled, not hidden: it
+        // stays a visible child where its row was. Only the view's item for its index counts.
+        QQuickItem *shownAtIndex = nullptr;
+        QMetaObject::invokeMethod(list, "itemAtIndex", Q_RETURN_ARG(QQuickItem *, shownAtIndex),
+                                  Q_ARG(int, item->property("index").toInt()));
+        if (shownAtIndex != item)
+            continue;
+        const QRectF box = item->mapRectToItem(list, QRectF(0, 0, item->width(), item->height()));
+        if (box.bottom() <= 0 || box.top() >= list->height() || box.height() <= 0)
+            continue;
+        const QString shown = id.toString().isEmpty() ? u"pending"_s : id.toString();
+        rows.append({box.top(), item->property("channel").toString() + u'/' + shown});
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (const auto &row : std::as_const(rows))
+        line += u' ' + row.second;
+    return line;
+}
+
 void TestHook::handle(const QString &line)
 {
     const QString command = line.section(u' ', 0, 0);
@@ -201,6 +252,8 @@ void TestHook::handle(const QString &line)
         QCoreApplication::quit();
         return;
     }
+    if (m_perf->handle(line))
+        return;
     if (command == u"theme"_s) {
         m_app->settings()->setTheme(arg1);
         emitLine(u"ok theme"_s);
@@ -220,6 +273,10 @@ void TestHook::handle(const QString &line)
         emitLine(u"ok screenshot"_s);
         return;
     }
+    if (command == u"rows"_s) {
+        emitLine(visibleRows());
+        return;
+    }
     if (command == u"resize"_s) {
         if (QQuickWindow *w = window())
             w->resize(arg1.toInt(), arg2.toInt());
@@ -234,13 +291,24 @@ void TestHook::handle(const QString &line)
         if (!target->setProperty(arg2.toUtf8().constData(), rest2))
             return fail(u"cannot set "_s + arg2);
     } else if (command == u"get"_s) {
-        emitLine(u"value "_s + arg1 + u' ' + arg2 + u' ' + escaped(target->property(arg2.toUtf8().constData()).toString()));
+        emitLine(u"value "_s + arg1 + u' ' + arg2 + u' ' + escaped(propertyPath(target, arg2).toString()));
+        return;
+    } else if (command == u"rect"_s) {
+        auto *item = qobject_cast<QQuickItem *>(target);
+        if (!item)
+            return fail(arg1 + u" is not an item"_s);
+        const QRectF box = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+        emitLine(u"rect %1 %2 %3 %4 %5 %6"_s.arg(arg1)
+                     .arg(qRound(box.x()))
+                     .arg(qRound(box.y()))
+                     .arg(qRound(box.width()))
+                     .arg(qRound(box.height()))
+                     .arg(item->isVisible() ? u"true"_s : u"false"_s));
         return;
     } else if (command == u"wait"_s) {
         // Until a property shows a value (the UI caught up), at most 15 s.
         QPointer<QObject> guard(target);
-        const QByteArray property = arg2.toUtf8();
-        const bool reached = QTest::qWaitFor([&] { return guard && guard->property(property.constData()).toString() == rest2; }, 15000);
+        const bool reached = QTest::qWaitFor([&] { return guard && propertyPath(guard, arg2).toString() == rest2; }, 15000);
         if (!reached)
             return fail(arg1 + u'.' + arg2 + u" never became "_s + rest2);
     } else if (command == u"click"_s) {

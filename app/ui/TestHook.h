@@ -11,6 +11,7 @@ class QQuickWindow;
 
 namespace rill::app {
 
+class PerfProbe;
 class RillApp;
 
 // `rill --test-hook`: a line protocol on stdin/stdout for end-to-end tests and the screenshot
@@ -21,10 +22,16 @@ class RillApp;
 //   set <object> <property> <value…>   get <object> <property>    click <object>
 //   type <object> <text…>              key <object> <sequence>    theme light|dark|system
 //   wait <object> <property> <value>   settle                     screenshot <path>
-//   resize <w> <h>                     quit
+//   resize <w> <h>                     rows                       rect <object>
+//   quit
+//   perf …                             timings and memory for bench/app (PerfProbe)
+// A <property> may be a path ("contentItem.truncated").
 // Out: "ok <command>" / "error <command> <why>", "value <object> <property> <value>",
 //      "status <Status>", "signedin <user>", "current <channel>", "settled",
-//      "message <channel> <user> <text>" (newlines as \n).
+//      "message <channel> <user> <text>" (newlines as \n),
+//      "rows <current channel> <channel>/<id>…": the rows the current timeline shows, top to
+//      bottom, each with the channel it belongs to (a pending send's id is "pending"),
+//      "rect <object> <x> <y> <width> <height> <visible>" in window coordinates.
 class TestHook : public QObject
 {
     Q_OBJECT
@@ -43,9 +50,11 @@ private:
     void sendKeys(const QString &sequence);
     void typeText(const QString &text);
     void settle();
+    [[nodiscard]] QString visibleRows() const;
 
     QQmlApplicationEngine *m_engine;
     RillApp *m_app;
+    PerfProbe *m_perf; // child
     QSocketNotifier m_stdin;
     QTextStream m_out;
     QByteArray m_buffer;

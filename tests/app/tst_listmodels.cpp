@@ -65,6 +65,43 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // Issue 9, item 5: each row says whether it starts its section, and the rows whose
+    // answer changes when one comes or goes are told.
+    void rowsSayWhereTheirSectionStarts()
+    {
+        ChannelListModel model;
+        QAbstractItemModelTester tester(&model, kReport);
+        auto general = makeStore(u"general"_s);
+        auto bob = makeStore(u"dm:alice:bob"_s, 0, u"bob"_s);
+        auto carol = makeStore(u"dm:alice:carol"_s, 0, u"carol"_s);
+        auto dev = makeStore(u"dev"_s);
+        const auto starts = [&] {
+            QList<bool> out;
+            for (int row = 0; row < model.rowCount(); ++row)
+                out << model.index(row).data(ChannelListModel::StartsSectionRole).toBool();
+            return out;
+        };
+        model.add(general.get());
+        model.add(carol.get());
+        QCOMPARE(starts(), (QList<bool>{true, true}));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.add(bob.get()); // before carol: she no longer starts the DMs
+        QCOMPARE(titles(model), (QStringList{u"general"_s, u"bob"_s, u"carol"_s}));
+        QCOMPARE(starts(), (QList<bool>{true, true, false}));
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args.at(0).value<QModelIndex>().row() == 2
+                && args.at(2).value<QList<int>>().contains(ChannelListModel::StartsSectionRole);
+        }));
+        model.add(dev.get()); // before general
+        QCOMPARE(starts(), (QList<bool>{true, false, true, false}));
+        changed.clear();
+        model.remove(u"dm:alice:bob"_s);
+        QCOMPARE(starts(), (QList<bool>{true, false, true}));
+        QVERIFY(!changed.isEmpty());
+        model.remove(u"dev"_s);
+        QCOMPARE(starts(), (QList<bool>{true, true}));
+    }
+
     void unreadFollowsTheStore()
     {
         ChannelListModel model;
@@ -100,8 +137,16 @@ private Q_SLOTS:
         QVERIFY(!model.index(0).data(ChannelListModel::IsCurrentRole).toBool());
         QVERIFY(model.index(1).data(ChannelListModel::IsCurrentRole).toBool());
         QVERIFY(!model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerPresenceKnownRole).toBool());
         model.setPeerOnline(u"Bob"_s, true);
         QVERIFY(model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(model.index(1).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+        // The link is down: not known, so not shown as online.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.forgetPresence();
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(!model.index(1).data(ChannelListModel::PeerPresenceKnownRole).toBool());
     }
 
     void membersOnlineFirst()
@@ -125,6 +170,19 @@ private Q_SLOTS:
         QCOMPARE(users(), (QStringList{u"alice"_s, u"carol"_s, u"zed"_s, u"bob"_s}));
         store->setMember(u"zed"_s, false);
         QCOMPARE(users(), (QStringList{u"alice"_s, u"carol"_s, u"bob"_s}));
+
+        // Offline nobody's presence is known (issue 9, item 9).
+        QVERIFY(model.presenceKnown());
+        QSignalSpy known(&model, &MemberModel::presenceKnownChanged);
+        store->forgetPresence();
+        QCOMPARE(known.size(), 1);
+        QVERIFY(!model.presenceKnown());
+        QCOMPARE(model.onlineCount(), 0);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(!model.index(row).data(MemberModel::OnlineRole).toBool());
+        store->setMembers({{u"alice"_s, true}, {u"bob"_s, true}});
+        QVERIFY(model.presenceKnown());
+        QCOMPARE(known.size(), 2);
     }
 
     void directoryAndFilter()

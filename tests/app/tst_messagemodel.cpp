@@ -218,32 +218,16 @@ private Q_SLOTS:
         mention.text = u"ping @alice, have a look"_s;
         Message notMention = makeMessage(3);
         notMention.text = u"malice aforethought"_s;
-        store.merge({makeMessage(1, u"carol"_s, -1, MessageKind::Join), mention, notMention});
+        // Issue 9: a bare name is not a mention; a mention is "@name" (protocol::mentions).
+        Message bareName = makeMessage(4);
+        bareName.text = u"Hi Alice, welcome"_s;
+        store.merge({makeMessage(1, u"carol"_s, -1, MessageKind::Join), mention, notMention, bareName});
         const MessageModel &model = *store.messageModel();
-        QVERIFY(model.index(2).data(MessageModel::IsNoticeRole).toBool());
-        QCOMPARE(model.index(2).data(MessageModel::KindRole).toString(), u"join"_s);
-        QVERIFY(model.index(1).data(MessageModel::MentionsMeRole).toBool());
+        QVERIFY(model.index(3).data(MessageModel::IsNoticeRole).toBool());
+        QCOMPARE(model.index(3).data(MessageModel::KindRole).toString(), u"join"_s);
+        QVERIFY(model.index(2).data(MessageModel::MentionsMeRole).toBool());
+        QVERIFY(!model.index(1).data(MessageModel::MentionsMeRole).toBool());
         QVERIFY(!model.index(0).data(MessageModel::MentionsMeRole).toBool());
-    }
-
-    void safeMarkdown_data()
-    {
-        QTest::addColumn<QString>("text");
-        QTest::addColumn<QString>("markdown");
-        QTest::newRow("plain") << u"**bold** and [a link](https://example.org)"_s << u"**bold** and [a link](https://example.org)"_s;
-        QTest::newRow("html") << u"<img src=x onerror=y> <b>hi</b>"_s << u"&lt;img src=x onerror=y> &lt;b>hi&lt;/b>"_s;
-        QTest::newRow("image") << u"look ![cat](http://tracker/cat.png)"_s << u"look [cat](http://tracker/cat.png)"_s;
-        QTest::newRow("entity") << u"&lt; stays"_s << u"&amp;lt; stays"_s;
-        QTest::newRow("exclamation") << u"wow! [x](y)"_s << u"wow! [x](y)"_s;
-        QTest::newRow("line breaks are hard") << u"one\ntwo\n\nthree"_s << u"one  \ntwo\n\nthree"_s;
-        QTest::newRow("code fence as typed") << u"```\na<b && c\n```"_s << u"```\na<b && c\n```"_s;
-    }
-
-    void safeMarkdown()
-    {
-        QFETCH(QString, text);
-        QFETCH(QString, markdown);
-        QCOMPARE(MessageModel::safeMarkdown(text), markdown);
     }
 
     void unreadDividerSitsAtTheMarker()
@@ -262,6 +246,57 @@ private Q_SLOTS:
         QCOMPARE(model.dividerRow(), -1);
         QVERIFY(!model.index(1).data(MessageModel::ShowUnreadDividerRole).toBool());
         QVERIFY(!changed.isEmpty());
+    }
+
+    // Issue 9, item 7: the divider marks others' messages since the marker, never mine.
+    void unreadDividerSkipsOwnMessages()
+    {
+        const QList<Message> log{makeMessage(1), makeMessage(2), makeMessage(3, u"alice"_s), makeMessage(4, u"Alice"_s),
+                                 makeMessage(5), makeMessage(6)};
+        ChannelStore store(info(log[5].id, log[1].id, 2), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge(log.mid(0, 4));
+        // Only my messages after the marker: no divider at all.
+        QCOMPARE(model.dividerRow(), -1);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(!model.index(row).data(MessageModel::ShowUnreadDividerRole).toBool());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.merge(log.mid(4)); // Bob's 5 and 6 arrive
+        QCOMPARE(model.dividerRow(), 1); // above message 5, not above my 3
+        QVERIFY(model.index(1).data(MessageModel::ShowUnreadDividerRole).toBool());
+        QVERIFY(!model.index(3).data(MessageModel::ShowUnreadDividerRole).toBool());
+        QVERIFY(!model.index(2).data(MessageModel::ShowUnreadDividerRole).toBool());
+    }
+
+    // Issue 9, item 7: reading moves with my own sends, and the divider with it.
+    void ownSendMovesTheDivider()
+    {
+        const QList<Message> log{makeMessage(1), makeMessage(2), makeMessage(3)};
+        ChannelStore store(info(log[2].id, log[0].id, 2), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge(log);
+        QCOMPARE(model.dividerRow(), 1); // above Bob's 2
+
+        const QString nonce = store.addPending(u"my answer"_s);
+        QCOMPARE(model.dividerRow(), 2); // the pending row is row 0 now
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        Message mine = makeMessage(4, u"alice"_s);
+        mine.text = u"my answer"_s;
+        mine.nonce = nonce;
+        QVERIFY(store.confirm(mine));
+        QCOMPARE(store.lastRead(), mine.id);
+        QCOMPARE(store.dividerAfter(), mine.id);
+        QCOMPARE(model.dividerRow(), -1);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(!model.index(row).data(MessageModel::ShowUnreadDividerRole).toBool());
+        // The row that showed it was told.
+        const bool told = std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args.at(0).value<QModelIndex>().row() <= 2 && args.at(1).value<QModelIndex>().row() >= 2;
+        });
+        QVERIFY(told);
     }
 
     void readMarkerRecountsUnread()
@@ -324,7 +359,84 @@ private Q_SLOTS:
         QCOMPARE(textAt(model, 99999), u"message 1"_s);
         QCOMPARE(model.rowOf(log[41].id), 100000 - 42);
         for (qsizetype i = 1; i < store.messages().size(); ++i)
-            QVERIFY(store.messages()[i - 1].ts < store.messages()[i].ts);
+            QVERIFY(store.messages()[i - 1].id < store.messages()[i].id);
+    }
+
+    // Issue 9: a loaded message costs about 100 bytes beyond its text. Its name is shared
+    // with the author's other messages, and a message without markup keeps one string for
+    // its text and its styled form.
+    void storedMessagesAreSlim()
+    {
+        QVERIFY(sizeof(StoredMessage) <= 96);
+        ChannelStore store(info(), u"alice"_s);
+        QList<Message> log;
+        for (int n = 1; n <= 3; ++n) {
+            log.append(makeMessage(n));
+            log.last().user = QString::fromUtf8("bob"); // a string of its own, as from JSON
+            log.last().nonce = QString::number(n);
+        }
+        log[2].text = u"**bold**"_s;
+        store.merge(log);
+        const auto &kept = store.messages();
+        QCOMPARE(kept.size(), 3);
+        QCOMPARE(kept[0].user.constData(), kept[1].user.constData());
+        QCOMPARE(kept[2].user.constData(), kept[1].user.constData());
+        QCOMPARE(kept[0].styled.constData(), kept[0].text.constData());
+        QCOMPARE(kept[2].styled, u"<b>bold</b>"_s);
+        QCOMPARE(kept[1].ts(), log[1].ts);
+        QCOMPARE(kept[1].idString(), log[1].id);
+        QCOMPARE(store.messageModel()->index(0).data(MessageModel::StyledTextRole).toString(), u"<b>bold</b>"_s);
+        QCOMPARE(store.messageModel()->index(1).data(MessageModel::StyledTextRole).toString(), u"message 2"_s);
+    }
+
+    // Scrolled far back and returned to the newest end, a channel lets go of what is far off
+    // screen; scrolling up loads it again, each message once and in order.
+    void releasedHistoryLoadsAgain()
+    {
+        QList<Message> log;
+        for (int n = 1; n <= 300; ++n)
+            log.append(makeMessage(n));
+        ChannelStore store(info(log.constLast().id), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        serveFrom(store, log, 50);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        while (model.canFetchMore({}))
+            model.fetchMore({});
+        QCOMPARE(model.rowCount(), 300);
+        QVERIFY(store.isAtStart());
+
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QCOMPARE(store.releaseOlder(100), 200);
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(removed[0][1].toInt(), 100);
+        QCOMPARE(removed[0][2].toInt(), 299);
+        QCOMPARE(model.rowCount(), 100);
+        QCOMPARE(textAt(model, 99), u"message 201"_s);
+        QVERIFY(model.index(99).data(MessageModel::ShowDayRole).toBool()); // the oldest row left
+        QVERIFY(!store.isAtStart());
+        QCOMPARE(store.releaseOlder(100), 0);
+
+        QVERIFY(model.canFetchMore({}));
+        while (model.canFetchMore({}))
+            model.fetchMore({});
+        QCOMPARE(model.rowCount(), 300);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QCOMPARE(textAt(model, row), u"message %1"_s.arg(300 - row));
+    }
+
+    void viewsReleaseOnlyFarHistory()
+    {
+        QList<Message> log;
+        for (int n = 1; n <= int(ChannelStore::kReleaseAbove); ++n)
+            log.append(makeMessage(n));
+        ChannelStore store(info(log.constLast().id), u"alice"_s);
+        store.addOlderPage(log, true);
+        store.releaseFarHistory();
+        QCOMPARE(store.messages().size(), ChannelStore::kReleaseAbove); // not beyond the threshold yet
+        store.addLive(makeMessage(int(ChannelStore::kReleaseAbove) + 1), false);
+        store.releaseFarHistory();
+        QCOMPARE(store.messages().size(), ChannelStore::kKeepWhenReleasing);
+        QCOMPARE(store.newestId(), makeMessage(int(ChannelStore::kReleaseAbove) + 1).id);
     }
 
     void fetchMoreIsNotRepeatedWhileAPageIsOnItsWay()

@@ -6,10 +6,12 @@
 
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
+#include "models/MemberModel.h"
 #include "models/MessageModel.h"
 #include "protocol/Codec.h"
 #include "protocol/Names.h"
 
+#include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
@@ -24,7 +26,7 @@ bool strictlyOrdered(const ChannelStore &store)
 {
     const auto &messages = store.messages();
     for (qsizetype i = 1; i < messages.size(); ++i) {
-        if (!(protocol::StreamId::parse(messages[i - 1].id) < protocol::StreamId::parse(messages[i].id)))
+        if (!(messages[i - 1].id < messages[i].id))
             return false;
     }
     return true;
@@ -36,6 +38,16 @@ class TestWorkspace : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::ServerFixture> m_server;
+
+    // Both sign up, Bob opens a DM to Alice: its name once Alice has it, empty if she never does.
+    [[nodiscard]] QString bobOpensDirectToAlice(test::ClientUnderTest &bob, test::ClientUnderTest &alice) const
+    {
+        if (!bob.signUp(m_server->url(), u"bob"_s) || !alice.signUp(m_server->url(), u"alice"_s))
+            return {};
+        bob.workspace->openDirect(u"alice"_s);
+        const QString dm = protocol::dmChannelName(u"alice"_s, u"bob"_s);
+        return QTest::qWaitFor([&] { return alice.channel(dm) != nullptr; }) ? dm : QString();
+    }
 
 private Q_SLOTS:
     void init()
@@ -60,7 +72,7 @@ private Q_SLOTS:
         QTRY_VERIFY(bob.channel(u"dev"_s));
         // Alice sees Bob join, as a notice in the log.
         QTRY_VERIFY(std::any_of(alice.channel(u"dev"_s)->messages().cbegin(), alice.channel(u"dev"_s)->messages().cend(),
-                                [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Join && m.user == u"bob"_s; }));
+                                [](const StoredMessage &m) { return m.kind == protocol::MessageKind::Join && m.user == u"bob"_s; }));
 
         QSignalSpy aliceAdded(alice.workspace.get(), &Workspace::messageAdded);
         QCOMPARE(alice.workspace->send(u"  hello bob  "_s), QString());
@@ -364,6 +376,63 @@ private Q_SLOTS:
         QCOMPARE(attention.size(), 2);
     }
 
+    // Issue 9, item 5: a DM that arrives mid-session shows whether its peer is online.
+    void directMessageArrivingMidSessionShowsItsPeersPresence()
+    {
+        // Bob is online before Alice signs in: no presence event will tell her.
+        test::ClientUnderTest bob;
+        test::ClientUnderTest alice;
+        const QString dm = bobOpensDirectToAlice(bob, alice);
+        QVERIFY(!dm.isEmpty());
+        for (auto *side : {&alice, &bob}) {
+            const ChannelListModel &list = *side->workspace->channels();
+            QAbstractItemModelTester tester(side->workspace->channels(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QTRY_VERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        }
+        QVERIFY(alice.channel(dm)->membersLoaded());
+
+        bob.session->disconnectFromServer();
+        const ChannelListModel &list = *alice.workspace->channels();
+        QTRY_VERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+    }
+
+    // Issue 9, item 9: while the link is down nobody's presence is known; after the resume
+    // it is asked again.
+    void presenceIsUnknownWhileOffline()
+    {
+        test::ClientUnderTest bob;
+        test::ClientUnderTest alice;
+        const QString dm = bobOpensDirectToAlice(bob, alice);
+        QVERIFY(!dm.isEmpty());
+        ChannelStore *general = alice.channel(u"general"_s);
+        MemberModel *members = general->memberModel();
+        QAbstractItemModelTester tester(members, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const ChannelListModel &list = *alice.workspace->channels();
+        const auto bobOnline = [&] {
+            return std::any_of(general->members().cbegin(), general->members().cend(),
+                               [](const Member &m) { return m.user == u"bob"_s && m.online; });
+        };
+        QTRY_VERIFY(bobOnline());
+        QTRY_VERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(members->presenceKnown());
+        QVERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+
+        m_server->stop();
+        QTRY_COMPARE(alice.session->status(), ClientSession::Status::Reconnecting);
+        QVERIFY(!members->presenceKnown());
+        QVERIFY(!bobOnline());
+        QCOMPARE(members->onlineCount(), 0);
+        QVERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(!list.index(list.rowOf(dm)).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+
+        QVERIFY(m_server->start());
+        QTRY_VERIFY(alice.session->isOnline());
+        QTRY_VERIFY(members->presenceKnown());
+        QTRY_VERIFY(bobOnline()); // Bob's app is back too
+        QTRY_VERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerOnlineRole).toBool());
+        QVERIFY(list.index(list.rowOf(dm)).data(ChannelListModel::PeerPresenceKnownRole).toBool());
+    }
+
     void typingMembersAndPresence()
     {
         test::ClientUnderTest alice;
@@ -416,7 +485,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!alice.channel(u"design"_s));
         QCOMPARE(alice.workspace->currentName(), u"general"_s);
         QTRY_VERIFY(std::any_of(bob.channel(u"design"_s)->messages().cbegin(), bob.channel(u"design"_s)->messages().cend(),
-                                [](const protocol::Message &m) { return m.kind == protocol::MessageKind::Part; }));
+                                [](const StoredMessage &m) { return m.kind == protocol::MessageKind::Part; }));
     }
 
     void opensThePreferredChannelElseGeneral()

@@ -2,7 +2,10 @@
 // driven through its test hook (real QML items, QTest input) and reports what it shows as
 // lines on stdout; the test waits for those lines, never for time to pass.
 #include "ServerFixture.h"
+#include "TestClient.h"
 
+#include <QDeadlineTimer>
+#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -12,6 +15,12 @@ using namespace rill;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+// Every row belongs to `channel`, and there is at least one.
+bool allIn(const QStringList &rows, const QString &channel)
+{
+    return !rows.isEmpty() && std::all_of(rows.cbegin(), rows.cend(), [&](const QString &row) { return row.startsWith(channel + u'/'); });
+}
 
 class App : public QObject
 {
@@ -35,6 +44,9 @@ public:
         }
     }
 
+    // Started without --server, the app uses what its profile remembers.
+    void forgetServerArgument() { m_server = QUrl(); }
+
     bool start()
     {
         m_lines.clear();
@@ -46,8 +58,10 @@ public:
         env.remove(u"DBUS_SESSION_BUS_ADDRESS"_s);
         m_process.setProcessEnvironment(env);
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QStringLiteral(RILL_APP_EXECUTABLE),
-                        {u"--profile"_s, m_profile, u"--server"_s, m_server.toString(), u"--test-hook"_s});
+        QStringList arguments{u"--profile"_s, m_profile, u"--test-hook"_s};
+        if (m_server.isValid())
+            arguments << u"--server"_s << m_server.toString();
+        m_process.start(QStringLiteral(RILL_APP_EXECUTABLE), arguments);
         return m_process.waitForStarted(10000) && waitLine(u"ready"_s);
     }
 
@@ -74,6 +88,76 @@ public:
     }
 
     [[nodiscard]] bool hasPrinted(const QString &line) const { return m_lines.contains(line); }
+
+    // Waits for the next line that starts with `prefix`, consumes the lines up to it and
+    // returns it ("" when none came).
+    QString waitLineStartingWith(const QString &prefix, int timeoutMs = 15000)
+    {
+        const auto at = [&] {
+            return std::find_if(m_lines.cbegin(), m_lines.cend(), [&](const QString &l) { return l.startsWith(prefix); });
+        };
+        const bool seen = QTest::qWaitFor([&] { return at() != m_lines.cend() || m_process.state() == QProcess::NotRunning; }, timeoutMs);
+        Q_UNUSED(seen); // the search below says what came
+        const auto found = at();
+        if (found == m_lines.cend()) {
+            qWarning().noquote() << m_profile << "never printed a line starting with" << prefix << "; it printed:" << m_lines;
+            return {};
+        }
+        const QString line = *found;
+        m_lines.remove(0, found - m_lines.cbegin() + 1);
+        return line;
+    }
+
+    // What the current timeline shows, top to bottom: "channel/id" per row.
+    QStringList rows()
+    {
+        command(u"rows"_s);
+        QStringList parts = waitLineStartingWith(u"rows "_s).split(u' ');
+        return parts.mid(2);
+    }
+
+    // Asks for the rows until they satisfy `wanted` (the view lays out between frames).
+    // Returns the last rows seen.
+    template <typename Predicate>
+    QStringList waitRows(Predicate wanted, int timeoutMs = 15000)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        QStringList seen = rows();
+        while (!wanted(seen) && !deadline.hasExpired()) {
+            QTest::qWait(50);
+            seen = rows();
+        }
+        return seen;
+    }
+
+    // Asks for the value of a property path of an object, e.g. "contentItem.truncated".
+    QString value(const QString &object, const QString &property)
+    {
+        command(u"get "_s + object + u' ' + property);
+        const QString prefix = u"value "_s + object + u' ' + property + u' ';
+        return waitLineStartingWith(prefix).mid(prefix.size());
+    }
+
+    // Where an object is, in window coordinates, and whether it is visible.
+    struct Rect {
+        int x = 0, y = 0, width = 0, height = 0;
+        bool visible = false;
+    };
+    Rect rect(const QString &object)
+    {
+        command(u"rect "_s + object);
+        const QStringList parts = waitLineStartingWith(u"rect "_s + object + u' ').split(u' ');
+        if (parts.size() < 7)
+            return {};
+        return {parts[2].toInt(), parts[3].toInt(), parts[4].toInt(), parts[5].toInt(), parts[6] == u"true"_s};
+    }
+
+    // Clicks a channel in the sidebar; true once it is the current one.
+    bool open(const QString &channel)
+    {
+        command(u"click channel:"_s + channel);
+        return waitLine(u"current "_s + channel);
+    }
 
     bool quit()
     {
@@ -153,6 +237,74 @@ private Q_SLOTS:
         QVERIFY(bob.quit());
     }
 
+    // Issue 9: each timeline shows its own channel down to its newest message while messages
+    // arrive in the channels one is not looking at and one switches between them. What the
+    // views show is read from the screen (the test hook's rows), not from the stores.
+    void switchingWhileMessagesArrive()
+    {
+        test::ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTemporaryDir home;
+        App alice(home.path(), u"alice"_s, server.url());
+        App bob(home.path(), u"bob"_s, server.url());
+        QVERIFY(alice.start());
+        QVERIFY(bob.start());
+        alice.signUp(u"alice"_s);
+        QVERIFY(alice.waitLine(u"signedin alice"_s));
+        bob.signUp(u"bob"_s);
+        QVERIFY(bob.waitLine(u"signedin bob"_s));
+        for (App *app : {&bob, &alice}) {
+            app->command(u"click browseButton"_s);
+            app->command(u"type browserFilter dev"_s);
+            app->command(u"key browserFilter Return"_s);
+            QVERIFY(app->waitLine(u"current dev"_s));
+        }
+
+        // Bob's newest row once his last message is confirmed: what everyone's view of the
+        // channel must end with.
+        QString bobsNewest;
+        const auto newestOf = [&](const QString &channel) {
+            const QStringList rows = bob.waitRows([&](const QStringList &r) {
+                return allIn(r, channel) && !r.constLast().endsWith(u"/pending"_s) && r.constLast() != bobsNewest;
+            });
+            if (!allIn(rows, channel))
+                return false;
+            bobsNewest = rows.constLast();
+            return true;
+        };
+
+        // Alice looked at #dev (its view is kept) and went to #general; #dev got more than a
+        // screenful meanwhile. Back in #dev she sees its newest message at the bottom.
+        QVERIFY(alice.open(u"general"_s));
+        for (int i = 1; i <= 14; ++i)
+            bob.say(u"dev %1"_s.arg(i));
+        QVERIFY(alice.waitLine(u"message dev bob dev 14"_s));
+        QVERIFY(newestOf(u"dev"_s));
+        const QString newestDev = bobsNewest;
+        QVERIFY(alice.open(u"dev"_s));
+        QStringList shown = alice.waitRows([&](const QStringList &r) { return allIn(r, u"dev"_s) && r.constLast() == newestDev; });
+        QVERIFY2(allIn(shown, u"dev"_s), qPrintable(shown.join(u' ')));
+        QCOMPARE(shown.constLast(), newestDev);
+
+        // Messages arrive in #general while Alice switches to it and back.
+        QVERIFY(bob.open(u"general"_s));
+        for (int round = 1; round <= 3; ++round) {
+            bob.say(u"general %1"_s.arg(round));
+            QVERIFY(alice.open(u"general"_s));
+            QVERIFY(newestOf(u"general"_s));
+            shown = alice.waitRows([&](const QStringList &r) { return allIn(r, u"general"_s) && r.constLast() == bobsNewest; });
+            QVERIFY2(allIn(shown, u"general"_s), qPrintable(shown.join(u' ')));
+            QCOMPARE(shown.constLast(), bobsNewest);
+
+            QVERIFY(alice.open(u"dev"_s));
+            shown = alice.waitRows([&](const QStringList &r) { return allIn(r, u"dev"_s) && r.constLast() == newestDev; });
+            QVERIFY2(allIn(shown, u"dev"_s), qPrintable(shown.join(u' ')));
+            QCOMPARE(shown.constLast(), newestDev);
+        }
+        QVERIFY(alice.quit());
+        QVERIFY(bob.quit());
+    }
+
     // The channel browser, Ctrl+K and Alt+Up/Down, through real key presses.
     void keyboardAndBrowser()
     {
@@ -192,8 +344,12 @@ private Q_SLOTS:
         QVERIFY(carol.waitLine(u"signedin carol"_s));
         carol.command(u"click menuButton"_s);
         QVERIFY(carol.waitLine(u"ok click"_s));
+        // What she read is in the local cache (written a moment after it changes)…
+        const QString cache = home.filePath(u"data/rill/profiles/carol/cache.sqlite"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(cache), 15000);
         carol.command(u"click signOutItem"_s);
         QVERIFY(carol.waitLine(u"status SignedOut"_s));
+        QVERIFY(!QFile::exists(cache)); // …and signing out leaves none of it behind
         QVERIFY(carol.quit());
         // Started again it shows the connect screen and stays there.
         QVERIFY(carol.start());
@@ -201,6 +357,46 @@ private Q_SLOTS:
         QVERIFY(carol.waitLine(u"value signInButton visible true"_s));
         QVERIFY(!carol.hasPrinted(u"status Connecting"_s));
         QVERIFY(carol.quit());
+    }
+
+    // Issue 9: started while the server is down, the app shows what it kept, says it is not
+    // up to date, and its composer says it is offline; when the server is back it catches up
+    // with what was said meanwhile.
+    void opensOnCachedContentWhileOffline()
+    {
+        test::ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTemporaryDir home;
+        App erin(home.path(), u"erin"_s, server.url());
+        QVERIFY(erin.start());
+        erin.signUp(u"erin"_s);
+        QVERIFY(erin.waitLine(u"signedin erin"_s));
+        erin.say(u"written before the outage"_s);
+        QVERIFY(erin.waitLine(u"message general erin written before the outage"_s));
+        const int rows = erin.value(u"messageList"_s, u"count"_s).toInt();
+        QVERIFY(rows >= 2); // her join and her line
+        QVERIFY(erin.quit());
+
+        server.stop();
+        QVERIFY(erin.start());
+        QCOMPARE(erin.value(u"messageList"_s, u"count"_s).toInt(), rows);
+        erin.command(u"get staleNotice visible"_s);
+        QVERIFY(erin.waitLine(u"value staleNotice visible true"_s));
+        erin.command(u"get composerInput readOnly"_s);
+        QVERIFY(erin.waitLine(u"value composerInput readOnly true"_s));
+
+        test::TestClient frank;
+        QVERIFY(server.start());
+        QVERIFY(frank.open(server.url()) && frank.signUp(u"frank"_s));
+        frank.call(u"send"_s, {{u"channel"_s, u"general"_s}, {u"text"_s, u"said while erin was away"_s}});
+        QVERIFY(erin.waitLine(u"signedin erin"_s, 30000));
+        QVERIFY(erin.waitLine(u"message general frank said while erin was away"_s)); // resumed from the cache
+        // Frank's join and line: one may come live and the other with the resumed page.
+        erin.command(u"wait messageList count "_s + QString::number(rows + 2));
+        QVERIFY(erin.waitLine(u"ok wait"_s, 20000));
+        erin.command(u"get composerInput readOnly"_s);
+        QVERIFY(erin.waitLine(u"value composerInput readOnly false"_s));
+        QVERIFY(erin.quit());
     }
 };
 

@@ -60,7 +60,7 @@ Item {
             const topRow = () => list.indexAt(list.width / 2, list.contentY + 10)
             for (let i = 0; i < 400 && topRow() < 1000 && !huge.atStart; ++i) {
                 mouseWheel(list, list.width / 2, list.height / 2, 0, 1200)
-                tryVerify(() => !list.moving && !huge.loadingOlder, 5000)
+                tryVerify(() => !list.moving && !huge.loadingOlder, 15000) // a page under a busy ctest -j2
             }
             verify(topRow() >= 1000, "scrolled about a thousand messages up: the top row is " + topRow())
 

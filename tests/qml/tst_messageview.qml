@@ -40,7 +40,7 @@ Item {
             // Scroll up with the wheel until the start of the channel.
             for (let i = 0; i < 60 && !store.atStart; ++i) {
                 mouseWheel(list, list.width / 2, list.height / 2, 0, 1200)
-                tryVerify(() => !list.moving && !store.loadingOlder, 5000)
+                tryVerify(() => !list.moving && !store.loadingOlder, 15000)
             }
             verify(store.atStart, "scrolled back to the start")
             compare(list.count, 182) // 180 messages and two joins

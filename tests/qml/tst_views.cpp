@@ -3,6 +3,7 @@
 
 #include "stores/ChannelStore.h"
 
+#include <QDesktopServices>
 #include <QQmlContext>
 #include <QSignalSpy>
 #include <QtQml/qqmlextensionplugin.h>
@@ -16,10 +17,53 @@ namespace rill::test {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+const QStringList kLinkSchemes{u"http"_s, u"https"_s, u"mailto"_s, u"file"_s, u"ftp"_s, u"javascript"_s, u"data"_s, u"qrc"_s};
+
+class RecordingAccessManager : public QNetworkAccessManager
+{
+public:
+    RecordingAccessManager(RecordingNetwork *network, QObject *parent)
+        : QNetworkAccessManager(parent)
+        , m_network(network)
+    {
+    }
+
+protected:
+    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+    {
+        m_network->record(request.url());
+        return QNetworkAccessManager::createRequest(op, request, data);
+    }
+
+private:
+    RecordingNetwork *m_network;
+};
+} // namespace
+
+QNetworkAccessManager *RecordingNetwork::create(QObject *parent)
+{
+    return new RecordingAccessManager(this, parent);
+}
+
+void RecordingNetwork::record(const QUrl &url)
+{
+    const QMutexLocker lock(&m_mutex);
+    m_requests << url.toString();
+}
+
+QStringList RecordingNetwork::requests() const
+{
+    const QMutexLocker lock(&m_mutex);
+    return m_requests;
+}
+
 ViewHarness::ViewHarness(QObject *parent)
     : QObject(parent)
     , m_settings(std::make_unique<app::AppSettings>(m_profileDir.filePath(u"alice.ini"_s)))
 {
+    for (const QString &scheme : kLinkSchemes)
+        QDesktopServices::setUrlHandler(scheme, this, "openUrl");
 }
 
 app::AppSettings *ViewHarness::reopenSettings()
@@ -30,7 +74,11 @@ app::AppSettings *ViewHarness::reopenSettings()
     return m_settings.get();
 }
 
-ViewHarness::~ViewHarness() = default;
+ViewHarness::~ViewHarness()
+{
+    for (const QString &scheme : kLinkSchemes)
+        QDesktopServices::unsetUrlHandler(scheme);
+}
 
 bool ViewHarness::start()
 {
@@ -69,6 +117,30 @@ bool ViewHarness::prepareLongChannel(const QString &channel, int count)
     return true;
 }
 
+client::Workspace *ViewHarness::restartedWorkspace()
+{
+    m_aliceAgain = std::make_unique<ClientUnderTest>();
+    if (!m_aliceAgain->signUp(m_server->url(), u"alice"_s))
+        return nullptr;
+    // Returned from an invokable, a parentless object would be QML's to collect; it is ours.
+    QQmlEngine::setObjectOwnership(m_aliceAgain->workspace.get(), QQmlEngine::CppOwnership);
+    return m_aliceAgain->workspace.get();
+}
+
+QString ViewHarness::directMessageFrom(const QString &user)
+{
+    auto other = std::make_unique<TestClient>();
+    if (!other->open(m_server->url()) || !other->signUp(user))
+        return {};
+    const QJsonObject reply = other->call(u"dm"_s, {{u"user"_s, u"alice"_s}});
+    m_others.push_back(std::move(other));
+    const QString name = reply.value(u"channel"_s).toObject().value(u"name"_s).toString();
+    client::Workspace *w = workspace();
+    if (name.isEmpty() || !waitUntil([w, name] { return w->channel(name) != nullptr; }, std::chrono::seconds(10)))
+        return {};
+    return name;
+}
+
 QStringList ViewHarness::texts(const QString &channel) const
 {
     return m_alice->texts(channel);
@@ -90,6 +162,7 @@ void ViewTestSetup::applicationAvailable()
 void ViewTestSetup::qmlEngineAvailable(QQmlEngine *engine)
 {
     engine->addImportPath(u"qrc:/qt/qml"_s);
+    engine->setNetworkAccessManagerFactory(m_harness->network());
     engine->rootContext()->setContextProperty(u"harness"_s, m_harness.get());
 }
 
