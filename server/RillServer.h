@@ -50,6 +50,8 @@ public:
     // The Redis this instance uses, e.g. "unix:///home/me/.local/share/rill/server/redis/redis.sock".
     [[nodiscard]] QString redisDescription() const;
     [[nodiscard]] qsizetype connectionCount() const { return m_sessions.size(); }
+    // The link requests use (for tests of recovery).
+    [[nodiscard]] const redis::RedisClient *redis() const { return m_redis.get(); }
 
 Q_SIGNALS:
     // Something the server cannot live without broke (the embedded Redis died).

@@ -17,11 +17,16 @@ RedisScript::RedisScript(QByteArray source)
 {
 }
 
+namespace {
+// Ticks of the watchdog per commandTimeout; this many idle ones in a row make a link stuck.
+constexpr int kTicksPerTimeout = 4;
+} // namespace
+
 RedisClient::RedisClient(RedisOptions options, QObject *parent)
     : RedisLink(std::move(options), parent)
 {
-    m_deadlineTimer.setSingleShot(true);
-    connect(&m_deadlineTimer, &QTimer::timeout, this, &RedisClient::expireOverdue);
+    m_watchdog.setInterval(std::max(std::chrono::milliseconds(5), this->options().commandTimeout / kTicksPerTimeout));
+    connect(&m_watchdog, &QTimer::timeout, this, &RedisClient::watchdogTick);
 }
 
 RedisClient::~RedisClient()
@@ -55,7 +60,7 @@ RedisCall RedisClient::commandArgv(std::span<const QByteArrayView> args)
     }
     if (!pending->reply) {
         m_outstanding.push_back(pending);
-        armDeadline();
+        armWatchdog();
     }
     return RedisCall(std::move(pending));
 }
@@ -102,7 +107,6 @@ void RedisClient::onReply(redisAsyncContext *ac, void *reply, void *privdata)
     pending->ref.deref(); // hiredis's reference, taken in send()
     auto *self = static_cast<RedisClient *>(static_cast<RedisLink *>(ac->data));
     if (const auto *r = static_cast<const redisReply *>(reply)) {
-        self->m_lastReply = Clock::now();
         pending->reply = RedisReply::fromHiredis(r);
         if (r->type == REDIS_REPLY_ERROR && QByteArrayView(r->str, qsizetype(r->len)).startsWith("NOSCRIPT"))
             self->m_reloadScripts = true; // someone ran SCRIPT FLUSH; reload for the next calls
@@ -119,6 +123,7 @@ void RedisClient::loadScripts()
 
 void RedisClient::linkReady()
 {
+    noteProgress(); // a fresh link: whatever was waited for before does not count against it
     // Scripts first: the Redis behind this link may be new (restart, failover) and have none.
     loadScripts();
     auto waiting = std::exchange(m_waitingForLink, {});
@@ -154,42 +159,49 @@ void RedisClient::deliverCompleted()
                 return;
         }
     }
-    armDeadline();
+    armWatchdog();
 }
 
-Clock::time_point RedisClient::deadlineOf(const detail::PendingCommand &oldest) const
+void RedisClient::noteProgress()
 {
-    // One waiting for the link has its own deadline; one sent is late only if the link is
-    // silent too.
-    return oldest.sent ? std::max(oldest.deadline, m_lastReply + options().commandTimeout) : oldest.deadline;
+    m_idleTicks = 0;
+    m_readsAtLastTick = readCount();
+    m_lastProgress = Clock::now();
 }
 
-void RedisClient::armDeadline()
+void RedisClient::armWatchdog()
 {
     if (m_outstanding.empty()) {
-        m_deadlineTimer.stop();
+        m_watchdog.stop();
         return;
     }
-    if (m_deadlineTimer.isActive())
-        return;
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadlineOf(*m_outstanding.front()) - Clock::now());
-    m_deadlineTimer.start(std::max(wait, std::chrono::milliseconds(0)));
+    if (!m_watchdog.isActive()) {
+        noteProgress(); // the clock starts with the first command in a while
+        m_watchdog.start();
+    }
 }
 
-void RedisClient::expireOverdue()
+void RedisClient::watchdogTick()
 {
+    const QPointer<RedisClient> guard(this);
     const auto now = Clock::now();
+    // Commands held while the link is down fail when their own time is up.
     for (const auto &pending : m_outstanding) {
-        if (pending->reply)
-            continue;
-        if (deadlineOf(*pending) > now)
-            break;
-        if (pending->sent) {
-            // Sent, unanswered, and nothing else answered either: the link is stuck.
-            abortLink("no reply for " + QByteArray::number(options().commandTimeout.count()) + " ms");
+        if (!pending->reply && !pending->sent && pending->deadline <= now)
+            pending->reply = RedisReply::failure("timed out waiting for the Redis link");
+    }
+    const bool waitingOnRedis = std::any_of(m_outstanding.cbegin(), m_outstanding.cend(),
+                                            [](const auto &p) { return p->sent && !p->reply; });
+    if (!waitingOnRedis || readCount() != m_readsAtLastTick) {
+        noteProgress();
+    } else if (readArrived()) { // it was there; the loop had not got to it yet
+        if (!guard)
             return;
-        }
-        pending->reply = RedisReply::failure("timed out waiting for the Redis link");
+        noteProgress();
+    } else if (++m_idleTicks >= kTicksPerTimeout && now - m_lastProgress >= options().commandTimeout) {
+        // Sent, unanswered, and nothing at all arrived while the loop kept looking: stuck.
+        abortLink("no reply for " + QByteArray::number(options().commandTimeout.count()) + " ms");
+        return;
     }
     deliverCompleted();
 }

@@ -66,10 +66,16 @@ private:
 // in one write (pipelining); replies come back in order.
 //
 // Failure semantics: an error reply is a RedisReply of type Error. When the link drops, every
-// command in flight completes at once with a Failure reply. When the oldest command has waited
-// commandTimeout and no reply at all came in that time, the link counts as stuck: it is
-// dropped (failing everything in flight, since a pipeline cannot skip one reply) and rebuilt.
-// A deep pipeline that keeps answering is busy, not stuck, however long its tail waits.
+// command in flight completes at once with a Failure reply. When commands wait for Redis and no
+// byte at all has arrived for commandTimeout, the link counts as stuck: it is dropped (failing
+// everything in flight, since a pipeline cannot skip one reply) and rebuilt. A deep pipeline
+// that keeps answering is busy, not stuck, however long its tail waits.
+//
+// "No byte for commandTimeout" is judged by the event loop's own progress, not by a wall-clock
+// deadline: a watchdog ticks four times per commandTimeout while commands wait, reads whatever
+// is waiting on the socket before it judges, and calls the link stuck only after four ticks in
+// a row found nothing. A process that was descheduled (a busy machine) wakes to one late tick,
+// not to an expired deadline, and reads what Redis sent meanwhile first.
 class RedisClient : public RedisLink
 {
     Q_OBJECT
@@ -118,16 +124,18 @@ protected:
 private:
     void send(const detail::PendingCommandPtr &pending, std::span<const QByteArrayView> args);
     void loadScripts();
-    void armDeadline();
-    [[nodiscard]] std::chrono::steady_clock::time_point deadlineOf(const detail::PendingCommand &oldest) const;
-    void expireOverdue();
+    void armWatchdog();
+    void watchdogTick();
+    void noteProgress();
     static void onReply(struct redisAsyncContext *ac, void *reply, void *privdata);
 
     std::deque<detail::PendingCommandPtr> m_outstanding; // in the order they were issued
     std::deque<detail::PendingCommandPtr> m_waitingForLink;
     QHash<QByteArray, QByteArray> m_scripts; // sha1 -> source
-    QTimer m_deadlineTimer;
-    std::chrono::steady_clock::time_point m_lastReply;
+    QTimer m_watchdog;
+    int m_idleTicks = 0;            // ticks in a row that found commands waiting and nothing read
+    quint64 m_readsAtLastTick = 0;
+    std::chrono::steady_clock::time_point m_lastProgress;
     bool m_reloadScripts = false;
 };
 

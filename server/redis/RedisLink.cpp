@@ -12,6 +12,8 @@
 
 #include <algorithm>
 
+#include <sys/ioctl.h>
+
 Q_LOGGING_CATEGORY(lcRedis, "rill.redis", QtInfoMsg)
 
 namespace rill::redis {
@@ -66,6 +68,7 @@ void RedisLink::close()
 
 void RedisLink::startAttempt()
 {
+    ++m_connectAttempts;
     m_state = State::Connecting;
     m_connectTimer.start(m_options.connectTimeout);
 
@@ -239,8 +242,20 @@ void RedisLink::handleReadable()
 {
     if (!m_ctx)
         return;
+    ++m_reads;
     redisAsyncHandleRead(m_ctx);
     afterHiredis();
+}
+
+bool RedisLink::readArrived()
+{
+    if (!m_ctx)
+        return false;
+    int available = 0;
+    if (::ioctl(m_ctx->c.fd, FIONREAD, &available) != 0 || available <= 0)
+        return false;
+    handleReadable();
+    return true;
 }
 
 void RedisLink::handleWritable()

@@ -22,8 +22,11 @@ struct RedisOptions {
     std::chrono::milliseconds connectTimeout{2000};
     // A command unanswered this long means the link is unhealthy: it is dropped and rebuilt.
     std::chrono::milliseconds commandTimeout{2000};
-    std::chrono::milliseconds reconnectDelayMin{100};
-    std::chrono::milliseconds reconnectDelayMax{3000};
+    // Backoff between attempts while Redis is away, doubling from min to max, with jitter. The
+    // ceiling is how long a Redis that came back may wait for us: well under a second, and
+    // attempts on a refused or unanswered port are cheap for everyone.
+    std::chrono::milliseconds reconnectDelayMin{50};
+    std::chrono::milliseconds reconnectDelayMax{250};
     // What a command issued while the link is down does: fail at once, or wait (up to
     // commandTimeout) for the link to come back.
     enum class WhileDown { Fail, Wait };
@@ -61,6 +64,8 @@ public:
     [[nodiscard]] bool isReady() const { return m_state == State::Ready; }
     [[nodiscard]] const RedisOptions &options() const { return m_options; }
     [[nodiscard]] QString lastError() const { return m_lastError; }
+    // Connection attempts started since construction (the first one included).
+    [[nodiscard]] quint64 connectAttempts() const { return m_connectAttempts; }
 
 Q_SIGNALS:
     // The link is up and logged in (also after every reconnect).
@@ -79,6 +84,12 @@ protected:
     void abortLink(const QByteArray &reason);
     // The text a command callback should report when hiredis hands it no reply.
     [[nodiscard]] QByteArray failureReason() const;
+    // How many times bytes (or the end of the stream) were read from this link's sockets.
+    [[nodiscard]] quint64 readCount() const { return m_reads; }
+    // Reads now what has arrived on the socket but was not handed to us by the event loop yet
+    // (it may have been busy, or the process descheduled); true if there was anything. Like
+    // every entry into hiredis it may deliver replies (and destroy this object).
+    bool readArrived();
 
     // Called once the handshake succeeded, before connected() is emitted.
     virtual void linkReady() {}
@@ -117,6 +128,8 @@ private:
     QByteArray m_abortReason;
     QString m_lastError;
     quint64 m_lookupGeneration = 0;
+    quint64 m_reads = 0;
+    quint64 m_connectAttempts = 0;
 };
 
 } // namespace rill::redis

@@ -1,6 +1,8 @@
 #include "ServerFixture.h"
 #include "TestClient.h"
 
+#include "redis/RedisClient.h"
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTest>
@@ -82,6 +84,53 @@ private Q_SLOTS:
                 texts.append(m.toObject().value("text"_L1).toString());
         }
         QCOMPARE(texts, (QStringList{u"before"_s, u"during"_s, u"after"_s}));
+    }
+
+    // Redis comes back after an outage long enough for the reconnect backoff to reach its
+    // ceiling. The server's link reconnects on its next attempt, and of the sends paced on this
+    // event loop (which the in-process server shares, so a stalled process stalls both alike)
+    // at most half a second's worth are refused: with a 3 s ceiling, as before, about 150 were.
+    // The interval itself is reported, not asserted.
+    void sendsResumeRightAfterRedisReturns()
+    {
+        RedisFixture redis;
+        redis.setPersistent(true);
+        QVERIFY(redis.start());
+        ServerFixture server(&redis);
+        QVERIFY(server.start());
+        TestClient alice;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        const rill::redis::RedisClient &link = *server.server()->redis();
+
+        redis.kill();
+        QVERIFY(waitUntil([&link] { return link.connectAttempts() >= 8; }, 60s)); // backoff at its ceiling
+        QVERIFY(redis.restart()); // returns once the new redis-server answers PING
+        const quint64 attemptsWhenBack = link.connectAttempts();
+        QElapsedTimer clock;
+        clock.start();
+        constexpr auto pace = 20ms;
+        int refused = 0;
+        for (;;) {
+            const QJsonObject r = alice.call(u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"back?"_s}});
+            if (r.value("ok"_L1).toBool())
+                break;
+            QCOMPARE(r.value("error"_L1).toString(), u"internal"_s);
+            QVERIFY2(++refused < 10000, "sends never went through again");
+            QTest::qWait(int(pace.count()));
+        }
+        const qint64 interval = clock.elapsed();
+        QVERIFY2(link.connectAttempts() <= attemptsWhenBack + 1,
+                 qPrintable(u"%1 attempts after Redis was back"_s.arg(link.connectAttempts() - attemptsWhenBack)));
+        // "Well under a second": at most half a second's worth of the sends paced on this loop.
+        constexpr int allowed = int(500ms / pace);
+        QVERIFY2(refused <= allowed, qPrintable(u"%1 sends refused after Redis was back (at most %2 expected; the link "
+                                                    "waits up to %3 ms between attempts)"_s
+                                                     .arg(refused)
+                                                     .arg(allowed)
+                                                     .arg(link.options().reconnectDelayMax.count())));
+        qInfo("the first send went through %lld ms after Redis answered PING again (%d refused meanwhile)",
+              static_cast<long long>(interval), refused);
     }
 
     // Bob leaves while Redis is down, so the call that would take him off line fails. Once
