@@ -27,6 +27,30 @@ Q_SIGNALS:
 };
 } // namespace
 
+namespace {
+bool fitsSocketAddress(const QString &path)
+{
+    return QFile::encodeName(path).size() < qsizetype(sizeof(sockaddr_un::sun_path));
+}
+
+// A new private (0700) directory for the socket, where the path is short: the user's runtime
+// directory (per user, cleared at log-out), else the temporary directory.
+std::unique_ptr<QTemporaryDir> shortPrivateDirectory()
+{
+    QStringList bases;
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
+        bases << runtime;
+    bases << QDir::tempPath() << u"/tmp"_s;
+    for (const QString &base : std::as_const(bases)) {
+        auto dir = std::make_unique<QTemporaryDir>(QDir(base).filePath(u"rill-redis-XXXXXX"_s));
+        if (dir->isValid() && fitsSocketAddress(dir->filePath(u"redis.sock"_s)))
+            return dir;
+    }
+    return nullptr;
+}
+} // namespace
+
 quint16 findFreeLocalPort()
 {
     QTcpServer probe;
@@ -86,6 +110,13 @@ QCoro::Task<bool> EmbeddedRedis::start()
         m_error = u"cannot create the Redis data directory "_s + m_options.dataDir;
         co_return false;
     }
+    // Every message and password hash ends up in there: nobody but us may read it, also when
+    // the directory existed before with looser permissions.
+    if (!QFile::setPermissions(m_options.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                      | QFileDevice::ExeOwner)) {
+        m_error = u"cannot make the Redis data directory private (0700): "_s + m_options.dataDir;
+        co_return false;
+    }
     // Two servers writing one append-only file would corrupt it.
     m_lock = std::make_unique<QLockFile>(QDir(m_options.dataDir).filePath(u"redis.lock"_s));
     m_lock->setStaleLockTime(0);
@@ -95,14 +126,23 @@ QCoro::Task<bool> EmbeddedRedis::start()
         co_return false;
     }
 
-    const QString socketPath = QFileInfo(QDir(m_options.dataDir).filePath(u"redis.sock"_s)).absoluteFilePath();
-    const bool socketFits = QFile::encodeName(socketPath).size() < qsizetype(sizeof(sockaddr_un::sun_path));
-    if (m_options.listen == Options::Listen::UnixSocket && socketFits) {
+    if (m_options.listen == Options::Listen::UnixSocket) {
+        QString socketPath = QFileInfo(QDir(m_options.dataDir).filePath(u"redis.sock"_s)).absoluteFilePath();
+        if (!fitsSocketAddress(socketPath)) {
+            m_socketDir = shortPrivateDirectory();
+            if (!m_socketDir) {
+                m_error = u"no private directory with a path short enough for Redis's socket"_s;
+                m_lock.reset();
+                co_return false;
+            }
+            socketPath = m_socketDir->filePath(u"redis.sock"_s);
+        }
         m_endpoint = RedisEndpoint::unixSocket(socketPath);
     } else {
         const quint16 port = m_options.port ? m_options.port : findFreeLocalPort();
         if (!port) {
             m_error = u"no free TCP port on 127.0.0.1"_s;
+            m_lock.reset();
             co_return false;
         }
         m_endpoint = RedisEndpoint::tcp(u"127.0.0.1"_s, port);
@@ -211,6 +251,7 @@ void EmbeddedRedis::releaseProcess()
         m_process = nullptr;
     }
     m_lock.reset();
+    m_socketDir.reset();
 }
 
 } // namespace rill::redis

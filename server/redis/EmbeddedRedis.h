@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QProcess>
+#include <QTemporaryDir>
 
 #include <chrono>
 #include <memory>
@@ -14,8 +15,10 @@
 namespace rill::redis {
 
 // Runs a private redis-server as a child process: data (append-only file on) under a
-// directory of ours, listening on a unix socket in that directory, or on 127.0.0.1 when
-// asked for TCP (tests, or a socket path too long for sun_path).
+// directory of ours that only we may read (0700), listening on a unix socket (mode 700) in
+// that directory, or, when that path is too long for a socket (sun_path, 108 bytes), in a
+// private directory of its own under $XDG_RUNTIME_DIR or /tmp. It never falls back to TCP:
+// a TCP port on 127.0.0.1 is open to every local user. TCP only when asked for (tests, benches).
 class EmbeddedRedis : public QObject
 {
     Q_OBJECT
@@ -62,6 +65,7 @@ private:
     // deleting the process outright would pull it out from under its own signal.
     QPointer<QProcess> m_process;
     std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<QTemporaryDir> m_socketDir; // only when the data directory is too deep
     QString m_error;
     bool m_stopping = false;
 };

@@ -2,6 +2,8 @@
 #include "redis/RedisClient.h"
 
 #include <QCoro/QCoroTask>
+#include <QDir>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,6 +35,16 @@ class TestEmbeddedRedis : public QObject
         return QCoro::waitFor(client.commandArgv(args));
     }
 
+    // Owner, group and other bits (not Qt's "user" bits, which repeat the owner's for us).
+    static QFileDevice::Permissions accessOf(const QString &path)
+    {
+        return QFileInfo(path).permissions() & QFileDevice::Permissions(0x7077);
+    }
+    static QFileDevice::Permissions ownerOnly()
+    {
+        return QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+    }
+
 private Q_SLOTS:
     void persistsAcrossRestart()
     {
@@ -58,6 +70,45 @@ private Q_SLOTS:
             QVERIFY(redis.processId() != firstPid);
             QCOMPARE(runOnce(redis.endpoint(), {"GET", "survivor"}).bytes(), QByteArray("still here"));
         } // the destructor stops it too
+    }
+
+    // The data directory holds every message and password hash: 0700, also when it existed.
+    void dataDirectoryIsPrivate()
+    {
+        QTemporaryDir dir;
+        auto options = optionsIn(dir);
+        QVERIFY(QDir().mkpath(options.dataDir));
+        QVERIFY(QFile::setPermissions(options.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                           | QFileDevice::ExeOwner | QFileDevice::ReadGroup
+                                                           | QFileDevice::ExeGroup | QFileDevice::ReadOther
+                                                           | QFileDevice::ExeOther));
+        EmbeddedRedis redis(options);
+        QVERIFY2(QCoro::waitFor(redis.start()), qPrintable(redis.errorString()));
+        QCOMPARE(accessOf(options.dataDir), ownerOnly());
+    }
+
+    // A data directory too deep for a socket path (108 bytes) does not make it listen on TCP,
+    // where every local user could reach it: the socket goes into a short private directory.
+    void deepDataDirectoryKeepsAPrivateSocket()
+    {
+        QTemporaryDir dir;
+        auto options = optionsIn(dir);
+        options.dataDir = dir.filePath(QString(40, u'd') + u'/' + QString(40, u'e') + u'/' + QString(40, u'f'));
+        QVERIFY(QFile::encodeName(options.dataDir).size() > 120);
+        QString socketDir;
+        {
+            EmbeddedRedis redis(options);
+            QVERIFY2(QCoro::waitFor(redis.start()), qPrintable(redis.errorString()));
+            QCOMPARE(redis.endpoint().transport, RedisEndpoint::Transport::Unix);
+            const QFileInfo socket(redis.endpoint().socketPath);
+            QVERIFY(QFile::encodeName(socket.absoluteFilePath()).size() < 108);
+            socketDir = socket.absolutePath();
+            QCOMPARE(accessOf(socketDir), ownerOnly());
+            QCOMPARE(runOnce(redis.endpoint(), {"PING"}).bytes(), QByteArray("PONG"));
+            QCOMPARE(runOnce(redis.endpoint(), {"CONFIG", "GET", "port"}).describe(), u"[\"port\", \"0\"]"_s);
+            QCoro::waitFor(redis.stop());
+        }
+        QVERIFY2(!QFileInfo::exists(socketDir), qPrintable(socketDir)); // cleaned up with the server
     }
 
     void oneServerPerDataDirectory()
