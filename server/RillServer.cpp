@@ -61,7 +61,10 @@ QCoro::Task<bool> RillServer::start()
     if (!redisUp)
         co_return false;
 
-    m_store = std::make_unique<store::Store>(*m_redis);
+    store::StoreLimits limits;
+    limits.maxChannelsPerUser = m_config.maxChannelsPerUser;
+    limits.channelCreatesPerHour = m_config.channelCreatesPerHour;
+    m_store = std::make_unique<store::Store>(*m_redis, limits);
     const auto defaults = co_await m_store->ensureDefaults();
     if (!defaults) {
         m_error = u"cannot prepare the store: "_s + defaults.error().message;

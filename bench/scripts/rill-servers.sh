@@ -7,7 +7,8 @@
 #   bench/scripts/rill-servers.sh stop DIR                 # instances and Redis
 #   RILL_CPU_CAP=0.3 bench/scripts/rill-servers.sh ...       # each instance held to 0.3 cores
 #
-# Every instance listens on 127.0.0.1 only, with the rate limit off (--rate-limit 0); all share
+# Every instance listens on 127.0.0.1 only, with the rate limit and the channel-creation
+# limit off (--rate-limit 0 --channel-creates 0); all share
 # one redis-server on TCP without persistence. Keeping that Redis across `restart` keeps the
 # accounts (argon2id makes them slow to create) while the instance count or the server binary
 # changes, and gives each measurement fresh server processes (RSS per connection needs that).
@@ -79,7 +80,8 @@ start_instances() { # count server
   : >"$dir/server.pids"
   for i in $(seq 1 "$1"); do
     port=$(free_port)
-    "$2" --listen 127.0.0.1 --port "$port" --rate-limit 0 --data-dir "$dir/instance-$i" \
+    "$2" --listen 127.0.0.1 --port "$port" --rate-limit 0 --channel-creates 0 \
+      --data-dir "$dir/instance-$i" \
       --redis "redis://127.0.0.1:$rport" --instance "load-$i" >"$dir/server-$i.log" 2>&1 &
     pid=$!
     echo "$pid" >>"$dir/server.pids"

@@ -25,6 +25,8 @@ struct ServerConfig {
     std::chrono::seconds shutdownTimeout{5};
     int hashWorkers = 2;     // threads hashing passwords
     int maxBadLogins = 5;    // per connection, then close 1008
+    int maxChannelsPerUser = 100;   // channels (DMs included) one user may be in
+    int channelCreatesPerHour = 20; // new public channels per user per hour; 0: no limit
     bool demo = false;       // seed a few users and messages into an empty store
     bool verbose = false;
 

@@ -24,6 +24,9 @@ inline constexpr int kMaxNonceBytes = 128;
 
 inline constexpr int kDefaultHistoryLimit = 50;
 inline constexpr int kMaxHistoryLimit = 100;
+// Rill's addition: `channels` and `members` answer a page at a time (`limit`, `cursor`, `next`);
+// without `limit`, the largest page (a page costs Redis a few microseconds per entry).
+inline constexpr int kMaxListPage = 200;
 
 inline constexpr QLatin1StringView kDefaultChannel{"general"};
 inline constexpr QLatin1StringView kDmPrefix{"dm:"};

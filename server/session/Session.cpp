@@ -74,6 +74,27 @@ std::optional<QString> channelParam(Params &params)
     return protocol::normalizeChannelReference(raw);
 }
 
+// `cursor` (the `next` of the page before) and `limit` of the listing ops, Rill's additions:
+// a list of every channel or of the members of `general` is one page at a time.
+store::PageQuery pageParams(Params &params)
+{
+    store::PageQuery page;
+    page.after = params.optionalString("cursor"_L1).value_or(QString());
+    page.limit = int(params.integer("limit"_L1, protocol::kMaxListPage, 1, protocol::kMaxListPage));
+    if (page.after.size() > protocol::kMaxChannelNameLength)
+        params.fail(u"\"cursor\" must be the \"next\" of an earlier page"_s);
+    return page;
+}
+
+// The result of a listing op: the page, and `next` when more follow.
+QJsonObject pageResult(QLatin1StringView name, QJsonArray items, const QString &next)
+{
+    QJsonObject result{{name, items}};
+    if (!next.isEmpty())
+        result.insert("next"_L1, next);
+    return result;
+}
+
 // Ends a barrier (register/login/logout) however its coroutine leaves.
 class BarrierGuard
 {
@@ -391,15 +412,21 @@ QCoro::Task<> Session::doLogout(Request r)
 QCoro::Task<> Session::doChannels(Request r)
 {
     const auto self = shared_from_this();
-    const auto channels = co_await m_services.store.publicChannels();
+    Params params(r.params);
+    const store::PageQuery page = pageParams(params);
+    if (params.error()) {
+        fail(r.id, *params.error());
+        co_return;
+    }
+    const auto channels = co_await m_services.store.publicChannels(page);
     if (!channels) {
         fail(r.id, channels.error());
         co_return;
     }
     QJsonArray list;
-    for (const auto &c : channels.value())
+    for (const auto &c : channels.value().items)
         list.append(QJsonObject{{"name"_L1, c.name}, {"members"_L1, c.members}});
-    reply(r.id, {{"channels"_L1, list}});
+    reply(r.id, pageResult("channels"_L1, list, channels.value().next));
 }
 
 QCoro::Task<> Session::doJoin(Request r)
@@ -507,17 +534,18 @@ QCoro::Task<> Session::doMembers(Request r)
     const auto self = shared_from_this();
     Params params(r.params);
     const auto channel = channelParam(params);
+    const store::PageQuery page = pageParams(params);
     if (refusedChannelRequest(r.id, params, channel))
         co_return;
-    const auto members = co_await m_services.store.members(m_userName, *channel);
+    const auto members = co_await m_services.store.members(m_userName, *channel, page);
     if (!members) {
         fail(r.id, members.error());
         co_return;
     }
     QJsonArray list;
-    for (const auto &m : members.value())
+    for (const auto &m : members.value().items)
         list.append(QJsonObject{{"user"_L1, m.user}, {"online"_L1, m.online}});
-    reply(r.id, {{"members"_L1, list}});
+    reply(r.id, pageResult("members"_L1, list, members.value().next));
 }
 
 QCoro::Task<> Session::doDm(Request r)
