@@ -3,7 +3,9 @@
 #include "ui/Icons.h"
 #include "ui/Profile.h"
 #include "ui/RillApp.h"
+#ifdef RILL_HAS_TEST_HOOK
 #include "ui/TestHook.h"
+#endif
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -34,8 +36,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption profileOption(u"profile"_s, u"Use a separate profile: its own settings, sign-in and bundled server."_s,
                                            u"name"_s, u"default"_s);
     const QCommandLineOption themeOption(u"theme"_s, u"light, dark or system (remembered)."_s, u"theme"_s);
+    parser.addOptions({serverOption, profileOption, themeOption});
+#ifdef RILL_HAS_TEST_HOOK
     const QCommandLineOption hookOption(u"test-hook"_s, u"Drive the app through stdin/stdout (tests, screenshots)."_s);
-    parser.addOptions({serverOption, profileOption, themeOption, hookOption});
+    parser.addOption(hookOption);
+#endif
     parser.process(app);
 
     const QString profileName = parser.value(profileOption);
@@ -69,9 +74,11 @@ int main(int argc, char *argv[])
     rill.setWindow(window);
     rill.enableTray();
 
+#ifdef RILL_HAS_TEST_HOOK
     std::unique_ptr<rill::app::TestHook> hook;
     if (parser.isSet(hookOption))
         hook = std::make_unique<rill::app::TestHook>(&engine, &rill);
+#endif
     rill.start(server);
     return app.exec();
 }

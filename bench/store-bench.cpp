@@ -246,21 +246,22 @@ const Case kCases[] = {
      }},
     {"channels", "the first page (200)",
      [](Bench &b, int) -> QCoro::Task<> {
-         const rill::store::PageQuery first{QString(), rill::protocol::kMaxListPage};
+         const rill::protocol::PageRequest first;
          const auto r = co_await b.store->publicChannels(first);
          co_await expectOk(b, r.ok() && r.value().items.size() == rill::protocol::kMaxListPage, "channels");
      }},
     {"channels", "a page (200) from the middle",
      [](Bench &b, int run) -> QCoro::Task<> {
-         const rill::store::PageQuery middle{channelName((b.settings.channels / 2 + run * 100) % b.settings.channels),
-                                             rill::protocol::kMaxListPage};
+         const rill::protocol::PageRequest middle{
+             rill::protocol::kMaxListPage, channelName((b.settings.channels / 2 + run * 100) % b.settings.channels)};
          const auto r = co_await b.store->publicChannels(middle);
          co_await expectOk(b, r.ok(), "channels middle");
      }},
     {"members", "general (every user), a page (200)",
      [](Bench &b, int run) -> QCoro::Task<> {
-         const rill::store::PageQuery page{run % 2 ? someUser(b.settings, 0.0, run * 400) : QString(),
-                                           rill::protocol::kMaxListPage};
+         rill::protocol::PageRequest page;
+         if (run % 2)
+             page.cursor = someUser(b.settings, 0.0, run * 400);
          const auto r = co_await b.store->members(kReader, u"general"_s, page);
          co_await expectOk(b, r.ok(), "members");
      }},
@@ -334,7 +335,8 @@ const Case kCases[] = {
      }},
     {"typing", "in general",
      [](Bench &b, int run) -> QCoro::Task<> {
-         const auto r = co_await b.store->typing(kReader, u"general"_s, "general\nreader\n{}");
+         const QByteArray payload = "general\nreader\n{}";
+         const auto r = co_await b.store->typing(kReader, u"general"_s, payload);
          co_await expectOk(b, r.ok() || run < 0, "typing");
      }},
     {"presence_up", "a user of 5 channels",

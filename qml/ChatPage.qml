@@ -176,10 +176,9 @@ Page {
                 }
             }
 
-            MessageView {
+            TimelineStack {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                store: page.current
                 workspace: page.workspace
                 Rectangle { anchors.fill: parent; color: sys.base; z: -1 }
             }

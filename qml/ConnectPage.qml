@@ -133,12 +133,19 @@ Page {
         Button {
             objectName: "startServerButton"
             text: page.app.bundledServer.status === BundledServer.Starting ? qsTr("Starting…") : qsTr("Start a server on this computer")
-            visible: page.app.bundledServer.status !== BundledServer.Running
+            visible: page.app.bundledServer.available && page.app.bundledServer.status !== BundledServer.Running
             enabled: page.app.bundledServer.status !== BundledServer.Starting
             onClicked: page.app.startBundledServer()
         }
         Label {
-            visible: page.app.bundledServer.status === BundledServer.Failed
+            objectName: "serverUnavailable"
+            visible: !page.app.bundledServer.available
+            text: page.app.bundledServer.unavailableReason
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+        }
+        Label {
+            visible: page.app.bundledServer.available && page.app.bundledServer.status === BundledServer.Failed
             text: qsTr("The server did not start: %1").arg(page.app.bundledServer.error)
             color: "#d1383d"
             wrapMode: Text.Wrap

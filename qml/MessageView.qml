@@ -2,12 +2,16 @@ import QtQuick
 import QtQuick.Controls
 import Rill.Client
 
-// A channel's timeline, newest at the bottom. The list runs bottom-to-top over a model whose
+// One channel's timeline, newest at the bottom. The list runs bottom-to-top over a model whose
 // row 0 is the newest message, so older pages land past the end (fetchMore) and the view
 // does not jump while they arrive.
+//
+// A view shows one store for its whole life (TimelineStack makes one per channel): Qt 6.4's
+// ListView keeps its pool of reusable delegates across a change of model and hands the old
+// channel's rows to the new one (issue 9, item 1), so the model of a list never changes.
 Item {
     id: root
-    property ChannelStore store
+    required property ChannelStore store
     property Workspace workspace
 
     readonly property alias list: list
@@ -31,7 +35,7 @@ Item {
         id: list
         objectName: "messageList"
         anchors.fill: parent
-        model: root.store ? root.store.messages : null
+        model: root.store ? root.store.messages : null // null once the channel is left
         verticalLayoutDirection: ListView.BottomToTop
         reuseItems: true
         cacheBuffer: 1200

@@ -2,8 +2,8 @@
 
 #include "codec/EventFrames.h"
 #include "hub/Hub.h"
-#include "session/Session.h"
-#include "socket/Connection.h"
+#include "session/PeerSession.h"
+#include "socket/PeerConnection.h"
 #include "socket/WebSocketListener.h"
 
 #include "protocol/Limits.h"
@@ -55,6 +55,11 @@ QString RillServer::redisDescription() const
     return m_redis ? m_redis->options().endpoint.toDisplayString() : QString();
 }
 
+QString RillServer::embeddedRedisExecutable(const QString &configured)
+{
+    return redis::findRedisServer(configured);
+}
+
 QCoro::Task<bool> RillServer::start()
 {
     const bool redisUp = co_await connectRedis();
@@ -89,7 +94,23 @@ QCoro::Task<bool> RillServer::start()
         co_return false;
     }
 
-    m_listener = std::make_unique<WebSocketListener>(m_config.maxBacklogBytes, m_config.pingInterval);
+    WebSocketListener::Options listenerOptions;
+    listenerOptions.maxBacklogBytes = m_config.maxBacklogBytes;
+    listenerOptions.pingInterval = m_config.pingInterval;
+    listenerOptions.handshakeTimeout = m_config.handshakeTimeout;
+    listenerOptions.loginTimeout = m_config.loginTimeout;
+    listenerOptions.maxConnections = m_config.maxConnections;
+    listenerOptions.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    listenerOptions.allowedOrigins = m_config.allowedOrigins;
+    if (!m_config.tlsCertFile.isEmpty()) {
+        QString why;
+        listenerOptions.tls = WebSocketListener::tlsConfiguration(m_config.tlsCertFile, m_config.tlsKeyFile, &why);
+        if (!listenerOptions.tls) {
+            m_error = why;
+            co_return false;
+        }
+    }
+    m_listener = std::make_unique<WebSocketListener>(std::move(listenerOptions));
     connect(m_listener.get(), &WebSocketListener::connectionOpened, this, &RillServer::openSession);
     if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
         m_error = u"cannot listen on port "_s + QString::number(m_config.port) + u": "_s + m_listener->errorString();
@@ -97,7 +118,13 @@ QCoro::Task<bool> RillServer::start()
     }
     m_serving = true;
     qCInfo(lcServer).noquote() << "instance" << m_instanceId << "listening on" << m_config.listenAddress.toString()
-                               << "port" << port() << "with Redis at" << redisDescription();
+                               << "port" << port() << (m_config.tlsCertFile.isEmpty() ? "(ws://)" : "(wss://)")
+                               << "with Redis at" << redisDescription();
+    if (m_config.tlsCertFile.isEmpty() && !m_config.listenAddress.isLoopback())
+        qCWarning(lcServer).noquote()
+            << "listening on" << m_config.listenAddress.toString()
+            << "without TLS: passwords and tokens cross the network in clear text. Use --tls-cert and --tls-key, "
+               "or a TLS-terminating proxy on this machine with --listen 127.0.0.1.";
     co_return true;
 }
 
@@ -107,6 +134,11 @@ QCoro::Task<bool> RillServer::connectRedis()
     if (m_config.redisUrl.isEmpty()) {
         redis::EmbeddedRedis::Options embedded;
         embedded.dataDir = QDir(m_config.dataDir).filePath(u"redis"_s);
+        embedded.executable = redis::findRedisServer(m_config.redisServer);
+        if (embedded.executable.isEmpty()) {
+            m_error = redis::redisServerNotFound(m_config.redisServer);
+            co_return false;
+        }
         m_embeddedRedis = std::make_unique<redis::EmbeddedRedis>(embedded);
         connect(m_embeddedRedis.get(), &redis::EmbeddedRedis::crashed, this, &RillServer::fatalError);
         const bool started = co_await m_embeddedRedis->start();
@@ -143,15 +175,15 @@ QCoro::Task<bool> RillServer::connectRedis()
     co_return true;
 }
 
-void RillServer::openSession(Connection *connection)
+void RillServer::openSession(PeerConnection *connection)
 {
-    auto session = std::make_shared<Session>(
+    auto session = std::make_shared<PeerSession>(
         *connection,
         SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName});
     m_sessions.insert(connection, session);
-    connect(connection, &Connection::textReceived, this,
+    connect(connection, &PeerConnection::textReceived, this,
             [session = session.get()](const QString &frame) { session->receive(frame); });
-    connect(connection, &Connection::closed, this, [this, connection] {
+    connect(connection, &PeerConnection::closed, this, [this, connection] {
         if (const auto closing = m_sessions.take(connection))
             closing->connectionClosed();
     });
@@ -168,7 +200,7 @@ QCoro::Task<> RillServer::stop()
         m_listener->stopAccepting();
     if (m_serving) {
         m_serving = false;
-        const QString bye = codec::byeEvent(u"the server is shutting down"_s);
+        const Frame bye = codec::byeEvent(u"the server is shutting down"_s);
         const auto sessions = std::exchange(m_sessions, {});
         for (auto it = sessions.cbegin(); it != sessions.cend(); ++it) {
             it.key()->send(bye);
@@ -180,7 +212,7 @@ QCoro::Task<> RillServer::stop()
         // Let writes already sent to Redis (and the closing frames) finish, within the deadline.
         while (self && m_redis && m_redis->pendingCount() > 0 && clock.elapsed() < deadline.count() / 2)
             co_await QCoro::sleepFor(10ms);
-        while (self && m_listener && !m_listener->findChildren<Connection *>().isEmpty()
+        while (self && m_listener && !m_listener->findChildren<PeerConnection *>().isEmpty()
                && clock.elapsed() < deadline.count())
             co_await QCoro::sleepFor(10ms);
     }

@@ -19,9 +19,9 @@ class Store;
 
 namespace rill::server {
 
-class Connection;
+class PeerConnection;
 class Hub;
-class Session;
+class PeerSession;
 class WebSocketListener;
 
 // The composition root of one server instance: Redis (embedded or remote), the store, the hub
@@ -53,6 +53,10 @@ public:
     // The link requests use (for tests of recovery).
     [[nodiscard]] const redis::RedisClient *redis() const { return m_redis.get(); }
 
+    // The redis-server an embedded start would run (see ServerConfig::redisServer), or empty
+    // when there is none: the app asks before offering to start a server here.
+    [[nodiscard]] static QString embeddedRedisExecutable(const QString &configured);
+
 Q_SIGNALS:
     // Something the server cannot live without broke (the embedded Redis died).
     void fatalError(const QString &reason);
@@ -60,7 +64,7 @@ Q_SIGNALS:
 private:
     [[nodiscard]] QCoro::Task<bool> connectRedis();
     [[nodiscard]] QCoro::Task<bool> seedDemo();
-    void openSession(Connection *connection);
+    void openSession(PeerConnection *connection);
 
     ServerConfig m_config;
     QString m_instanceId;
@@ -70,7 +74,7 @@ private:
     std::unique_ptr<store::PasswordHasher> m_hasher;
     std::unique_ptr<Hub> m_hub;
     std::unique_ptr<WebSocketListener> m_listener;
-    QHash<Connection *, std::shared_ptr<Session>> m_sessions;
+    QHash<PeerConnection *, std::shared_ptr<PeerSession>> m_sessions;
     QString m_error;
     bool m_serving = false;
 };

@@ -32,4 +32,27 @@ struct Reply {
     }
 };
 
+// The answer to a typed request: the Reply, and the op's result (Requests.h) when it is ok.
+template<typename Result>
+struct TypedReply : Reply {
+    Result result;
+
+    // A reply that says ok but does not hold the op's result is not ok: the server broke the
+    // contract, and the caller gets its reason to show rather than a half-read value.
+    [[nodiscard]] static TypedReply from(Reply reply)
+    {
+        TypedReply out{std::move(reply), {}};
+        if (!out.ok)
+            return out;
+        auto read = Result::fromJson(out.body);
+        if (read) {
+            out.result = std::move(read).value();
+        } else {
+            out.ok = false;
+            out.message = QStringLiteral("The server's reply does not follow the protocol: ") + read.error().message;
+        }
+        return out;
+    }
+};
+
 } // namespace rill::client

@@ -3,14 +3,13 @@
 #include "ChannelStore.h"
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
-#include "protocol/Codec.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
+#include "protocol/Requests.h"
 #include "protocol/StreamId.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 
 #include <QCoro/QCoroTimer>
-#include <QJsonArray>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcClientWorkspace, "rill.client.workspace", QtInfoMsg)
@@ -18,35 +17,22 @@ Q_LOGGING_CATEGORY(lcClientWorkspace, "rill.client.workspace", QtInfoMsg)
 namespace rill::client {
 
 using namespace Qt::StringLiterals;
-namespace op = protocol::op;
 using protocol::ErrorCode;
 using protocol::Message;
 
 namespace {
-QList<Message> messageList(const QJsonValue &value)
-{
-    QList<Message> out;
-    const QJsonArray array = value.toArray();
-    out.reserve(array.size());
-    for (const QJsonValue &item : array) {
-        if (auto m = Message::fromJson(item.toObject()))
-            out.append(std::move(*m));
-    }
-    return out;
-}
-
 QString problemText(const Reply &reply)
 {
     return reply.message.isEmpty() ? reply.errorName : reply.message;
 }
 } // namespace
 
-Workspace::Workspace(Session *session, QObject *parent)
+Workspace::Workspace(ClientSession *session, QObject *parent)
     : Workspace(session, Options{}, parent)
 {
 }
 
-Workspace::Workspace(Session *session, Options options, QObject *parent)
+Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_session(session)
@@ -57,35 +43,36 @@ Workspace::Workspace(Session *session, Options options, QObject *parent)
     m_readTimer.setInterval(m_options.readDelay);
     connect(&m_readTimer, &QTimer::timeout, this, &Workspace::markViewedRead);
 
-    connect(session, &Session::signedIn, this, &Workspace::onSignedIn);
-    connect(session, &Session::statusChanged, this, &Workspace::onStatusChanged);
-    connect(session, &Session::messageArrived, this, &Workspace::onMessage);
-    connect(session, &Session::channelAdded, this, [this](const protocol::ChannelInfo &info) {
-        ChannelStore *store = ensureStore(info);
-        store->applyInfo(info);
+    connect(session, &ClientSession::signedIn, this, &Workspace::onSignedIn);
+    connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
+    connect(session, &ClientSession::messageArrived, this,
+            [this](const protocol::MessageEvent &e) { onMessage(e.message); });
+    connect(session, &ClientSession::channelAdded, this, [this](const protocol::ChannelEvent &e) {
+        ChannelStore *store = ensureStore(e.channel);
+        store->applyInfo(e.channel);
     });
-    connect(session, &Session::memberChanged, this, [this](const QString &channel, const QString &user, bool joined) {
-        ChannelStore *store = this->channel(channel);
+    connect(session, &ClientSession::memberChanged, this, [this](const protocol::MemberEvent &e) {
+        ChannelStore *store = this->channel(e.channel);
         if (!store)
             return;
         // I left on another device: this one leaves too.
-        if (!joined && protocol::userKey(user) == protocol::userKey(m_session->user()))
-            removeStore(channel);
+        if (!e.joined && protocol::userKey(e.user) == protocol::userKey(m_session->user()))
+            removeStore(e.channel);
         else
-            store->setMember(user, joined);
+            store->setMember(e.user, e.joined);
     });
-    connect(session, &Session::presenceChanged, this, [this](const QString &user, bool online) {
+    connect(session, &ClientSession::presenceChanged, this, [this](const protocol::PresenceEvent &e) {
         for (ChannelStore *store : std::as_const(m_stores))
-            store->setOnline(user, online);
-        m_channels->setPeerOnline(user, online);
+            store->setOnline(e.user, e.online);
+        m_channels->setPeerOnline(e.user, e.online);
     });
-    connect(session, &Session::typingArrived, this, [this](const QString &channel, const QString &user) {
-        if (ChannelStore *store = this->channel(channel))
-            store->noteTyping(user);
+    connect(session, &ClientSession::typingArrived, this, [this](const protocol::TypingEvent &e) {
+        if (ChannelStore *store = this->channel(e.channel))
+            store->noteTyping(e.user);
     });
-    connect(session, &Session::readMoved, this, [this](const QString &channel, const QString &upTo) {
-        if (ChannelStore *store = this->channel(channel))
-            store->applyRead(upTo);
+    connect(session, &ClientSession::readMoved, this, [this](const protocol::ReadEvent &e) {
+        if (ChannelStore *store = this->channel(e.channel))
+            store->applyRead(e.upTo);
     });
 }
 
@@ -208,7 +195,7 @@ void Workspace::setWindowActive(bool active)
 
 void Workspace::onStatusChanged()
 {
-    if (m_session->status() == Session::Status::SignedOut && !m_stores.isEmpty()) {
+    if (m_session->status() == ClientSession::Status::SignedOut && !m_stores.isEmpty()) {
         clear();
         m_user.clear();
     }
@@ -290,8 +277,8 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
     int pages = 0;
     bool caughtUp = false;
     while (true) {
-        QJsonObject params{{"channel"_L1, name}, {"after"_L1, cursor}, {"limit"_L1, protocol::kMaxHistoryLimit}};
-        const Reply reply = co_await m_session->request(op::history, params);
+        const protocol::HistoryParams params{name, std::nullopt, cursor, protocol::kMaxHistoryLimit};
+        const auto reply = co_await m_session->request(params);
         if (!self || !store || self->m_epoch != epoch)
             co_return; // gone, or a newer sign-in resumes instead
         if (!reply.ok) {
@@ -299,9 +286,9 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
                 qCWarning(lcClientWorkspace) << "cannot resume" << name << reply.errorName;
             break;
         }
-        const QList<Message> page = messageList(reply.body.value("messages"_L1));
+        const QList<Message> &page = reply.result.messages;
         self->absorb(store, page, true);
-        const bool more = reply.body.value("more"_L1).toBool();
+        const bool more = reply.result.more;
         if (!page.isEmpty())
             cursor = page.constLast().id;
         if (!more || page.isEmpty()) {
@@ -310,12 +297,12 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
         }
         if (++pages >= self->m_options.maxResumePages) {
             // Too far behind to replay: start over from the newest page.
-            QJsonObject newest{{"channel"_L1, name}, {"limit"_L1, self->m_options.pageSize}};
-            const Reply fresh = co_await self->m_session->request(op::history, newest);
+            const protocol::HistoryParams newest{name, std::nullopt, std::nullopt, self->m_options.pageSize};
+            const auto fresh = co_await self->m_session->request(newest);
             if (!self || !store || self->m_epoch != epoch)
                 co_return;
             if (fresh.ok) {
-                store->resetToNewest(messageList(fresh.body.value("messages"_L1)), fresh.body.value("more"_L1).toBool());
+                store->resetToNewest(fresh.result.messages, fresh.result.more);
                 caughtUp = true;
             }
             break;
@@ -330,20 +317,19 @@ QCoro::Task<> Workspace::resume(QPointer<ChannelStore> store, quint64 epoch)
 QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
 {
     QPointer<Workspace> self(this);
-    QJsonObject params{{"channel"_L1, store->name()}, {"limit"_L1, m_options.pageSize}};
+    protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
     // A store never loaded may hold live messages only: its first page is the newest one.
     if (store->isLoaded() && !store->oldestId().isEmpty())
-        params.insert("before"_L1, store->oldestId());
-    const Reply reply = co_await m_session->request(op::history, params);
+        params.before = store->oldestId();
+    const auto reply = co_await m_session->request(params);
     if (!self || !store)
         co_return;
     if (!reply.ok) {
         store->olderFailed();
         co_return;
     }
-    const QList<Message> page = messageList(reply.body.value("messages"_L1));
-    self->absorb(store, page, false);
-    store->addOlderPage({}, reply.body.value("more"_L1).toBool());
+    self->absorb(store, reply.result.messages, false);
+    store->addOlderPage({}, reply.result.more);
     if (store->name() == self->m_current)
         self->scheduleRead();
 }
@@ -351,17 +337,15 @@ QCoro::Task<> Workspace::loadOlder(QPointer<ChannelStore> store)
 QCoro::Task<> Workspace::loadMembers(QPointer<ChannelStore> store)
 {
     QPointer<Workspace> self(this);
-    const QJsonObject params{{"channel"_L1, store->name()}};
-    const Reply reply = co_await m_session->request(op::members, params);
+    const protocol::MembersParams params{store->name(), {}};
+    const auto reply = co_await m_session->request(params);
     if (!self || !store || !reply.ok)
         co_return;
     QList<Member> members;
-    const QJsonArray array = reply.body.value("members"_L1).toArray();
-    for (const QJsonValue &v : array) {
-        const QJsonObject o = v.toObject();
-        members.append({o.value("user"_L1).toString(), o.value("online"_L1).toBool()});
+    for (const protocol::MemberPresence &m : reply.result.members) {
+        members.append({m.user, m.online});
         if (store->isDirect())
-            self->m_channels->setPeerOnline(members.constLast().user, members.constLast().online);
+            self->m_channels->setPeerOnline(m.user, m.online);
     }
     store->setMembers(std::move(members));
 }
@@ -433,8 +417,8 @@ void Workspace::markCurrentRead()
 
 QCoro::Task<> Workspace::sendRead(QString channel, QString upTo)
 {
-    const QJsonObject params{{"channel"_L1, channel}, {"upTo"_L1, upTo}};
-    const Reply reply = co_await m_session->request(op::read, params);
+    const protocol::ReadParams params{channel, upTo};
+    const auto reply = co_await m_session->request(params);
     if (!reply.ok && !reply.lost)
         qCWarning(lcClientWorkspace) << "read marker refused for" << channel << reply.errorName;
 }
@@ -488,17 +472,15 @@ QCoro::Task<> Workspace::pump(QPointer<ChannelStore> store)
         if (!next)
             break;
         const QString nonce = next->nonce;
-        const QJsonObject params{{"channel"_L1, name}, {"text"_L1, next->text}, {"nonce"_L1, nonce}};
+        protocol::SendParams params{name, next->text, nonce, {}};
         store->setPendingState(nonce, PendingSend::State::Sending);
-        const Reply reply = co_await self->m_session->request(op::send, params);
+        const auto reply = co_await self->m_session->request(params);
         if (!self || !store)
             co_return;
         if (reply.ok) {
-            if (auto message = Message::fromJson(reply.body.value("message"_L1).toObject())) {
-                if (store->confirm(*message)) {
-                    self->announce(store, *message);
-                    self->readOwn(store, *message);
-                }
+            if (store->confirm(reply.result.message)) {
+                self->announce(store, reply.result.message);
+                self->readOwn(store, reply.result.message);
             }
             continue;
         }
@@ -538,18 +520,17 @@ void Workspace::join(const QString &name)
 QCoro::Task<> Workspace::requestJoin(QString name)
 {
     QPointer<Workspace> self(this);
-    const QJsonObject params{{"channel"_L1, name}};
-    const Reply reply = co_await m_session->request(op::join, params);
+    const protocol::JoinParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok) {
         Q_EMIT self->problem(tr("Cannot join #%1: %2").arg(name, problemText(reply)));
         co_return;
     }
-    if (const auto info = protocol::ChannelInfo::fromJson(reply.body.value("channel"_L1).toObject())) {
-        self->ensureStore(*info)->applyInfo(*info);
-        self->setCurrentName(info->name);
-    }
+    const protocol::ChannelInfo &info = reply.result.channel;
+    self->ensureStore(info)->applyInfo(info);
+    self->setCurrentName(info.name);
 }
 
 void Workspace::part(const QString &name)
@@ -561,8 +542,8 @@ void Workspace::part(const QString &name)
 QCoro::Task<> Workspace::requestPart(QString name)
 {
     QPointer<Workspace> self(this);
-    const QJsonObject params{{"channel"_L1, name}};
-    const Reply reply = co_await m_session->request(op::part, params);
+    const protocol::PartParams params{name};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok && !reply.is(ErrorCode::NotMember)) {
@@ -587,18 +568,17 @@ void Workspace::openDirect(const QString &user)
 QCoro::Task<> Workspace::requestDirect(QString user)
 {
     QPointer<Workspace> self(this);
-    const QJsonObject params{{"user"_L1, user}};
-    const Reply reply = co_await m_session->request(op::dm, params);
+    const protocol::DmParams params{user};
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     if (!reply.ok) {
         Q_EMIT self->problem(tr("Cannot message %1: %2").arg(user, problemText(reply)));
         co_return;
     }
-    if (const auto info = protocol::ChannelInfo::fromJson(reply.body.value("channel"_L1).toObject())) {
-        self->ensureStore(*info)->applyInfo(*info);
-        self->setCurrentName(info->name);
-    }
+    const protocol::ChannelInfo &info = reply.result.channel;
+    self->ensureStore(info)->applyInfo(info);
+    self->setCurrentName(info.name);
 }
 
 void Workspace::refreshDirectory()
@@ -610,7 +590,8 @@ QCoro::Task<> Workspace::requestDirectory()
 {
     QPointer<Workspace> self(this);
     m_directory->setLoading(true);
-    const Reply reply = co_await m_session->request(op::channels);
+    const protocol::ChannelsParams params;
+    const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;
     self->m_directory->setLoading(false);
@@ -619,11 +600,8 @@ QCoro::Task<> Workspace::requestDirectory()
         co_return;
     }
     QList<DirectoryModel::Entry> entries;
-    const QJsonArray array = reply.body.value("channels"_L1).toArray();
-    for (const QJsonValue &v : array) {
-        const QJsonObject o = v.toObject();
-        entries.append({o.value("name"_L1).toString(), o.value("members"_L1).toInteger()});
-    }
+    for (const protocol::PublicChannel &c : reply.result.channels)
+        entries.append({c.name, c.members});
     self->m_directory->setEntries(std::move(entries));
 }
 
@@ -640,8 +618,8 @@ void Workspace::typing()
 
 QCoro::Task<> Workspace::requestTyping(QString channel)
 {
-    const QJsonObject params{{"channel"_L1, channel}};
-    const Reply reply = co_await m_session->request(op::typing, params);
+    const protocol::TypingParams params{channel};
+    const auto reply = co_await m_session->request(params);
     Q_UNUSED(reply); // typing is a hint; a lost one does not matter
 }
 

@@ -18,7 +18,7 @@ namespace rill::client {
 class ChannelListModel;
 class ChannelStore;
 class DirectoryModel;
-class Session;
+class ClientSession;
 
 // The signed-in user's world: one ChannelStore per channel, kept in step with the server.
 // It turns session events into store changes, fetches history pages the views ask for,
@@ -29,7 +29,7 @@ class Workspace : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("The app owns the workspace")
-    Q_PROPERTY(rill::client::Session *session READ session CONSTANT)
+    Q_PROPERTY(rill::client::ClientSession *session READ session CONSTANT)
     Q_PROPERTY(rill::client::ChannelListModel *channels READ channels CONSTANT)
     Q_PROPERTY(rill::client::DirectoryModel *directory READ directory CONSTANT)
     Q_PROPERTY(rill::client::ChannelStore *current READ current NOTIFY currentChanged)
@@ -47,11 +47,11 @@ public:
         std::chrono::milliseconds rateLimitPause{1000};
     };
 
-    explicit Workspace(Session *session, QObject *parent = nullptr);
-    Workspace(Session *session, Options options, QObject *parent = nullptr);
+    explicit Workspace(ClientSession *session, QObject *parent = nullptr);
+    Workspace(ClientSession *session, Options options, QObject *parent = nullptr);
     ~Workspace() override;
 
-    [[nodiscard]] Session *session() const { return m_session; }
+    [[nodiscard]] ClientSession *session() const { return m_session; }
     [[nodiscard]] ChannelListModel *channels() const { return m_channels; }
     [[nodiscard]] DirectoryModel *directory() const { return m_directory; }
     Q_INVOKABLE rill::client::ChannelStore *channel(const QString &name) const;
@@ -123,7 +123,7 @@ private:
     QCoro::Task<> requestTyping(QString channel);
 
     Options m_options;
-    Session *m_session;
+    ClientSession *m_session;
     ChannelListModel *m_channels;  // child
     DirectoryModel *m_directory;   // child
     QHash<QString, ChannelStore *> m_stores; // children

@@ -1,6 +1,6 @@
 #include "BundledServer.h"
 
-#include "RillServer.h"
+#include "server/RillServer.h"
 
 #include <QHostInfo>
 #include <QNetworkInterface>
@@ -15,6 +15,7 @@ using namespace Qt::StringLiterals;
 BundledServer::BundledServer(QString dataDir, quint16 preferredPort, QObject *parent)
     : QObject(parent)
     , m_dataDir(std::move(dataDir))
+    , m_redisServer(qEnvironmentVariable("RILL_REDIS_SERVER"))
     , m_preferredPort(preferredPort)
 {
 }
@@ -32,7 +33,34 @@ void BundledServer::start()
 {
     if (m_status == Status::Starting || m_status == Status::Running)
         return;
+    if (!isAvailable()) {
+        setStatus(Status::Failed, unavailableReason());
+        return;
+    }
     run();
+}
+
+bool BundledServer::isAvailable() const
+{
+    return !server::RillServer::embeddedRedisExecutable(m_redisServer).isEmpty();
+}
+
+QString BundledServer::unavailableReason() const
+{
+    if (isAvailable())
+        return {};
+    if (!m_redisServer.isEmpty())
+        return tr("Running a server here needs Redis, and RILL_REDIS_SERVER names no program: %1").arg(m_redisServer);
+#if defined(Q_OS_WIN)
+    return tr("Running a server here needs Redis for Windows: put redis-server.exe next to rill.exe, or set "
+              "RILL_REDIS_SERVER to its path. You can still connect to a server elsewhere.");
+#elif defined(Q_OS_MACOS)
+    return tr("Running a server here needs Redis: install it (for example `brew install redis`), or set "
+              "RILL_REDIS_SERVER to its path. You can still connect to a server elsewhere.");
+#else
+    return tr("Running a server here needs Redis: install the redis-server package, or set RILL_REDIS_SERVER "
+              "to its path. You can still connect to a server elsewhere.");
+#endif
 }
 
 QCoro::Task<> BundledServer::run()
@@ -46,6 +74,7 @@ QCoro::Task<> BundledServer::run()
         server::ServerConfig config;
         config.dataDir = m_dataDir;
         config.redisUrl.clear(); // the embedded redis-server under dataDir
+        config.redisServer = m_redisServer;
         config.port = port;
         config.instanceName = QHostInfo::localHostName() + u"-app"_s;
         auto candidate = std::make_unique<server::RillServer>(config);

@@ -15,7 +15,10 @@ class RillServer;
 namespace rill::app {
 
 // "Start a server on this computer": the Rill server in this process (Quassel's monolithic
-// mode), on its own embedded Redis under the profile's data directory.
+// mode), on its own embedded Redis under the profile's data directory. That Redis is a
+// redis-server program: RILL_REDIS_SERVER when set, else the one next to rill (the Windows and
+// macOS packages put it there), else the first on PATH; without one the connect screen says
+// so instead of offering to start.
 class BundledServer : public QObject
 {
     Q_OBJECT
@@ -27,6 +30,9 @@ class BundledServer : public QObject
     Q_PROPERTY(QStringList addresses READ addresses NOTIFY statusChanged)
     // Where this app reaches it.
     Q_PROPERTY(QUrl localUrl READ localUrl NOTIFY statusChanged)
+    // Whether there is a redis-server to run, and if not, what to do about it.
+    Q_PROPERTY(bool available READ isAvailable NOTIFY statusChanged)
+    Q_PROPERTY(QString unavailableReason READ unavailableReason NOTIFY statusChanged)
 
 public:
     enum class Status { Stopped, Starting, Running, Failed };
@@ -44,6 +50,8 @@ public:
     [[nodiscard]] QStringList addresses() const;
     [[nodiscard]] QUrl localUrl() const;
     [[nodiscard]] quint16 port() const { return m_port; }
+    [[nodiscard]] bool isAvailable() const;
+    [[nodiscard]] QString unavailableReason() const;
 
 Q_SIGNALS:
     void statusChanged();
@@ -54,6 +62,7 @@ private:
     void setStatus(Status status, const QString &error = {});
 
     QString m_dataDir;
+    QString m_redisServer; // RILL_REDIS_SERVER
     quint16 m_preferredPort;
     quint16 m_port = 0;
     std::unique_ptr<server::RillServer> m_server;

@@ -4,8 +4,8 @@
 
 namespace rill::app {
 
-// The app's icon, drawn rather than shipped: no image plugin needed, and the unread variant
-// (a dot) for the tray comes for free.
+// The app's icon (resources/icons, compiled in), for the window and the tray; `unread` adds a
+// red dot for the tray.
 [[nodiscard]] QIcon appIcon(bool unread = false);
 
 } // namespace rill::app

@@ -7,7 +7,7 @@
 #include "Theme.h"
 #include "models/ChannelListModel.h"
 #include "protocol/Limits.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 #include "stores/Workspace.h"
 
 #include <QCoreApplication>
@@ -22,7 +22,7 @@ using namespace Qt::StringLiterals;
 RillApp::RillApp(Profile profile, QObject *parent)
     : QObject(parent)
     , m_profile(std::move(profile))
-    , m_session(new client::Session(this))
+    , m_session(new client::ClientSession(this))
     , m_workspace(new client::Workspace(m_session, this))
     , m_settings(new AppSettings(m_profile.settingsPath(), this))
     , m_theme(new Theme(this))
@@ -36,20 +36,20 @@ RillApp::RillApp(Profile profile, QObject *parent)
             [this] { m_notifier->setEnabled(m_settings->notifications()); });
 
     // The token is the only credential kept; the password never is.
-    connect(m_session, &client::Session::tokenChanged, this, [this](const QString &token) {
+    connect(m_session, &client::ClientSession::tokenChanged, this, [this](const QString &token) {
         m_profile.writeToken(token);
         if (token.isEmpty())
             setSignedIn(false);
     });
-    connect(m_session, &client::Session::signedIn, this, [this] {
+    connect(m_session, &client::ClientSession::signedIn, this, [this] {
         m_settings->setLastUser(m_session->user());
         m_settings->setServer(m_session->server().toString());
         setSignedIn(true);
     });
     // Back where the user left off.
     m_workspace->setPreferredChannel(m_settings->lastChannel());
-    connect(m_session, &client::Session::statusChanged, this, [this] {
-        if (m_session->status() == client::Session::Status::SignedOut)
+    connect(m_session, &client::ClientSession::statusChanged, this, [this] {
+        if (m_session->status() == client::ClientSession::Status::SignedOut)
             setSignedIn(false);
     });
     connect(m_workspace, &client::Workspace::currentChanged, this,

@@ -4,7 +4,7 @@
 #include "BundledServer.h"
 #include "Profile.h"
 #include "Theme.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 #include "stores/Workspace.h"
 
 #include <QObject>
@@ -29,7 +29,7 @@ class RillApp : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("Created by main()")
-    Q_PROPERTY(rill::client::Session *session READ session CONSTANT)
+    Q_PROPERTY(rill::client::ClientSession *session READ session CONSTANT)
     Q_PROPERTY(rill::client::Workspace *workspace READ workspace CONSTANT)
     Q_PROPERTY(rill::app::AppSettings *settings READ settings CONSTANT)
     Q_PROPERTY(rill::app::Theme *theme READ theme CONSTANT)
@@ -58,7 +58,7 @@ public:
     // Brings the window to the front (tray click, notification click).
     Q_INVOKABLE void showWindow();
 
-    [[nodiscard]] client::Session *session() const { return m_session; }
+    [[nodiscard]] client::ClientSession *session() const { return m_session; }
     [[nodiscard]] client::Workspace *workspace() const { return m_workspace; }
     [[nodiscard]] AppSettings *settings() const { return m_settings; }
     [[nodiscard]] Theme *theme() const { return m_theme; }
@@ -80,7 +80,7 @@ private:
     [[nodiscard]] bool useServer(const QString &typed);
 
     Profile m_profile;
-    client::Session *m_session;        // children, in dependency order
+    client::ClientSession *m_session;        // children, in dependency order
     client::Workspace *m_workspace;
     AppSettings *m_settings;
     Theme *m_theme;

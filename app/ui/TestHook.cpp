@@ -2,7 +2,7 @@
 
 #include "AppSettings.h"
 #include "RillApp.h"
-#include "session/Session.h"
+#include "session/ClientSession.h"
 #include "stores/ChannelStore.h"
 #include "stores/Workspace.h"
 
@@ -39,14 +39,14 @@ TestHook::TestHook(QQmlApplicationEngine *engine, RillApp *app, QObject *parent)
     , m_out(stdout)
 {
     connect(&m_stdin, &QSocketNotifier::activated, this, &TestHook::onReadable);
-    client::Session *session = app->session();
-    connect(session, &client::Session::statusChanged, this, [this, session] {
+    client::ClientSession *session = app->session();
+    connect(session, &client::ClientSession::statusChanged, this, [this, session] {
         // statusChanged also says "the next attempt moved"; report changes of status only.
-        const QString line = u"status "_s + QString::fromLatin1(QMetaEnum::fromType<client::Session::Status>().valueToKey(int(session->status())));
+        const QString line = u"status "_s + QString::fromLatin1(QMetaEnum::fromType<client::ClientSession::Status>().valueToKey(int(session->status())));
         if (line != m_lastStatus)
             emitLine(m_lastStatus = line);
     });
-    connect(session, &client::Session::signedIn, this, [this, session] { emitLine(u"signedin "_s + session->user()); });
+    connect(session, &client::ClientSession::signedIn, this, [this, session] { emitLine(u"signedin "_s + session->user()); });
     connect(app->workspace(), &client::Workspace::currentChanged, this,
             [this] { emitLine(u"current "_s + m_app->workspace()->currentName()); });
     connect(app->workspace(), &client::Workspace::messageAdded, this,

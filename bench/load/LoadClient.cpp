@@ -5,6 +5,7 @@
 #include "protocol/Codec.h"
 
 #include <QCoro/QCoroWebSocket>
+#include <QPointer>
 
 #include <algorithm>
 
@@ -227,7 +228,11 @@ void LoadClient::onDisconnected()
     if (m_ready)
         countError(u"disconnected:"_s + QString::number(int(m_socket.closeCode())));
     m_ready = false;
+    // A waiter resumed here may end this client's life: only touch it if it is still there.
+    const QPointer<LoadClient> self(this);
     failAll(u"disconnected"_s);
+    if (self)
+        Q_EMIT self->closed();
 }
 
 void LoadClient::failAll(const QString &why)

@@ -85,9 +85,16 @@ public:
     [[nodiscard]] qint64 unansweredMeasured() const;
 
     [[nodiscard]] bool isOpen() const;
+    // The close code the server sent (or Qt's reading of an abort), once closed.
+    [[nodiscard]] int closeCode() const { return int(m_socket.closeCode()); }
     void failOverdue(qint64 now);
     void close();
 
+Q_SIGNALS:
+    // The connection ended without close() from our side.
+    void closed();
+
+public:
     [[nodiscard]] int index() const { return m_index; }
     [[nodiscard]] const QString &user() const { return m_user; }
     [[nodiscard]] int channel() const { return m_channel; }

@@ -21,7 +21,7 @@ using rill::bench::monotonicMicros;
 
 QString Population::userName(int i) const
 {
-    return userPrefix + u'-' + QString::number(i);
+    return userPrefix + u'-' + QString::number(users > 0 ? i % users : i);
 }
 
 QString Population::channelName(int channel) const

@@ -20,11 +20,13 @@
 namespace rill::load {
 
 // The population a process simulates. Client i (over the whole run, all processes) is user
-// "<userPrefix>-<i>", in channel "<channelPrefix>-<i % channels>"; the same names every run, so
-// accounts (argon2id-hashed, slow to make) are reused.
+// "<userPrefix>-<i>" (or "<userPrefix>-<i % users>" with --users), in channel
+// "<channelPrefix>-<i % channels>"; the same names every run, so accounts (argon2id-hashed,
+// slow to make) are reused.
 struct Population {
     QList<QUrl> urls;      // the members of each channel alternate between these
     int totalClients = 0;
+    int users = 0;         // > 0: client i is user i % users (several sessions per user)
     int first = 0;         // this process's clients are [first, end)
     int end = 0;
     int channels = 0;      // 0: the clients join no channel (idle connections)

@@ -1,7 +1,10 @@
 // rill-load: a load generator that speaks PROTOCOL.md like any client and checks what it gets.
 //
 // Modes: a timed load run (default), --step (raise the load until p99 or delivery fails),
-// --idle K (server memory per idle connection) and --history (page latency in a 1M log).
+// --soak (hours at a fraction of the maximum, one sample a minute), --idle K (server memory
+// per idle connection) and --history (page latency in a 1M log). The headline of a load
+// phase is the server's CPU per delivered message; --hold-idle K keeps K more logged-in
+// connections open (in a process of their own) while the load runs.
 // With --workers K the clients are split over K copies of this program (one event loop is
 // one core); this process then only coordinates, samples the server and merges the results.
 
@@ -42,7 +45,7 @@ using namespace std::chrono_literals;
 using namespace rill::load;
 using rill::bench::monotonicMicros;
 
-enum class Mode { Load, Step, Idle, History };
+enum class Mode { Load, Step, Soak, Idle, History };
 
 struct Settings {
     Mode mode = Mode::Load;
@@ -50,6 +53,7 @@ struct Settings {
     int workers = 1;
     std::optional<std::pair<int, int>> workerSlot; // (k, K): this process is worker k of K
     double rate = 1.0;
+    bool rateGiven = false;
     double warmupSeconds = 5;
     double durationSeconds = 30;
     double drainSeconds = 3;
@@ -57,6 +61,14 @@ struct Settings {
     int maxSteps = 20;
     double p99LimitMs = 50;
     double settleSeconds = 5;
+    // --hold-idle: idle logged-in connections held by a worker process during the load.
+    int holdIdle = 0;
+    int holdIdleUsers = 0;
+    QString holdIdlePrefix;
+    // --soak
+    double sampleSeconds = 60;
+    double soakFraction = 1.0 / 3.0;
+    QString soakOut;
     qint64 historyEntries = 1'000'000;
     std::optional<rill::redis::RedisEndpoint> historyRedis;
     int historyQueries = 1000;
@@ -65,6 +77,7 @@ struct Settings {
     QString tokenCache;
     bool json = false;
     QStringList workerArguments; // our own command line, for the workers
+    QStringList holderArguments; // the command line of the idle holder (--hold-idle)
 };
 
 // Everything but the loopback is refused: this tool floods a server on purpose.
@@ -131,6 +144,7 @@ struct ProcessWatch {
     {
         QJsonObject o{{"pid"_L1, pid}, {"role"_L1, role}};
         if (before && after && wallMicros > 0) {
+            o.insert("cpuSeconds"_L1, after->cpuSeconds - before->cpuSeconds);
             o.insert("cpuCores"_L1, (after->cpuSeconds - before->cpuSeconds) / (double(wallMicros) / 1e6));
             o.insert("rssBytes"_L1, after->rssBytes);
             o.insert("rssMaxBytes"_L1, std::max(rssMax, after->rssBytes));
@@ -146,7 +160,7 @@ QList<ProcessWatch> watchesFor(const Settings &s)
 {
     QList<ProcessWatch> watches;
     for (qint64 pid : s.serverPids)
-        watches.append(ProcessWatch{pid, u"rill-server"_s, {}, {}, 0, 0});
+        watches.append(ProcessWatch{pid, u"server"_s, {}, {}, 0, 0}); // rill-server or the Node reference
     if (s.redisPid)
         watches.append(ProcessWatch{s.redisPid, u"redis-server"_s, {}, {}, 0, 0});
     return watches;
@@ -200,6 +214,38 @@ QJsonArray watchesJson(const QList<ProcessWatch> &watches)
     return a;
 }
 
+// The headline: microseconds of server CPU per delivered message (all --server-pid
+// processes together), measured over the phase's measured window, in which the delivery rate
+// is steady. The same with Redis's CPU added, since servers differ in how much work they hand
+// to Redis (rill-server's Lua scripts and bus reads against the reference's XADD + PUBLISH).
+void addHeadline(QJsonObject *report, const QJsonArray &processes)
+{
+    double serverCores = 0;
+    double redisCores = 0;
+    qint64 serverRss = 0;
+    bool complete = true;
+    for (const QJsonValue &v : processes) {
+        const QJsonObject p = v.toObject();
+        if (p.contains("error"_L1)) {
+            complete = false;
+            continue;
+        }
+        if (p.value("role"_L1).toString() == "server"_L1) {
+            serverCores += p.value("cpuCores"_L1).toDouble();
+            serverRss += p.value("rssBytes"_L1).toInteger();
+        } else {
+            redisCores += p.value("cpuCores"_L1).toDouble();
+        }
+    }
+    const double perSecond = report->value("deliveredPerSecond"_L1).toDouble();
+    const bool known = complete && serverCores > 0 && perSecond > 0;
+    report->insert("serverCpuCores"_L1, serverCores);
+    report->insert("serverRssBytes"_L1, serverRss);
+    report->insert("cpuPerDeliveryMicros"_L1, known ? QJsonValue(serverCores * 1e6 / perSecond) : QJsonValue());
+    report->insert("cpuPerDeliveryWithRedisMicros"_L1,
+                   known ? QJsonValue((serverCores + redisCores) * 1e6 / perSecond) : QJsonValue());
+}
+
 QString mib(qint64 bytes)
 {
     return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + u" MiB"_s;
@@ -212,6 +258,16 @@ void printPhase(const QJsonObject &r, const QJsonArray &servers)
     const QJsonObject ack = r.value("ackLatency"_L1).toObject();
     const QJsonObject lag = r.value("sendLag"_L1).toObject();
     const QJsonObject tool = r.value("tool"_L1).toObject();
+    if (r.value("cpuPerDeliveryMicros"_L1).isDouble())
+        std::printf("  HEADLINE %.2f us server CPU per delivery (%.2f with Redis), %.0f deliveries/s, p50 %.2f ms, "
+                    "p99 %.2f ms, lost %lld, duplicated %lld\n",
+                    r.value("cpuPerDeliveryMicros"_L1).toDouble(), r.value("cpuPerDeliveryWithRedisMicros"_L1).toDouble(),
+                    r.value("deliveredPerSecond"_L1).toDouble(), lat.value("p50Ms"_L1).toDouble(),
+                    lat.value("p99Ms"_L1).toDouble(), static_cast<long long>(r.value("lost"_L1).toInteger()),
+                    static_cast<long long>(r.value("duplicates"_L1).toInteger()));
+    else
+        std::printf("  HEADLINE n/a (no --server-pid, or nothing delivered), %.0f deliveries/s, p99 %.2f ms\n",
+                    r.value("deliveredPerSecond"_L1).toDouble(), lat.value("p99Ms"_L1).toDouble());
     std::printf("  offered %.1f msg/s (%lld senders x %g/s), acked %.1f/s, delivered %.1f/s over %.0f s\n",
                 r.value("offeredPerSecond"_L1).toDouble(), static_cast<long long>(r.value("senders"_L1).toInteger()),
                 r.value("ratePerSender"_L1).toDouble(), r.value("ackedPerSecond"_L1).toDouble(),
@@ -283,6 +339,21 @@ bool phaseHolds(const PhaseStats &s, double p99LimitMs, QString *why)
     return problems.isEmpty();
 }
 
+struct StepPlan {
+    double rate = 1;
+    bool stepping = false;
+    double warmup = 0;
+    double duration = 0;
+    int firstStep = 0;
+};
+
+struct StepsResult {
+    QJsonArray phases;
+    QJsonObject best; // the highest phase that held
+    int nextStep = 0;
+    bool failed = false; // a worker failed
+};
+
 class Coordinator
 {
 public:
@@ -296,7 +367,15 @@ private:
     [[nodiscard]] QCoro::Task<std::optional<PhaseStats>> runPhase(PhaseSpec spec, QJsonArray *servers,
                                                                   QJsonObject *machineLoad);
     [[nodiscard]] QCoro::Task<> finishAll();
+    [[nodiscard]] QCoro::Task<bool> holdIdleConnections();
+    [[nodiscard]] QCoro::Task<std::optional<PrepareResult>> setUp();
+    [[nodiscard]] static PhaseSpec planPhase(int step, double rate, double warmup, double duration, double drain);
+    // One phase, judged and with its headline; empty when a worker failed.
+    [[nodiscard]] QCoro::Task<QJsonObject> measurePhase(PhaseSpec spec);
+    [[nodiscard]] QCoro::Task<StepsResult> runSteps(StepPlan plan);
+    [[nodiscard]] QJsonObject heldJson() const;
     [[nodiscard]] QCoro::Task<int> runLoad(bool stepping);
+    [[nodiscard]] QCoro::Task<int> runSoak();
     [[nodiscard]] QCoro::Task<int> runIdle();
     [[nodiscard]] QCoro::Task<int> runHistory();
     [[nodiscard]] QJsonObject header() const;
@@ -304,6 +383,8 @@ private:
 
     const Settings &m_settings;
     std::vector<std::unique_ptr<Participant>> m_participants;
+    std::unique_ptr<Participant> m_holder; // --hold-idle
+    PrepareResult m_held;
 };
 
 QJsonObject Coordinator::header() const
@@ -332,7 +413,9 @@ QJsonObject Coordinator::header() const
                          {"clientNoDelay"_L1, m_settings.runner.noDelay},
                          {"workers"_L1, m_settings.workers},
                          {"serverPids"_L1, pids},
-                         {"redisPid"_L1, m_settings.redisPid}}}};
+                         {"redisPid"_L1, m_settings.redisPid},
+                         {"holdIdle"_L1, m_settings.holdIdle},
+                         {"users"_L1, pop.users}}}};
 }
 
 void Coordinator::emitJson(QJsonObject out) const
@@ -410,6 +493,8 @@ QCoro::Task<> Coordinator::finishAll()
     std::vector<QCoro::Task<QJsonObject>> tasks;
     for (const auto &p : m_participants)
         tasks.push_back(p->finish());
+    if (m_holder)
+        tasks.push_back(m_holder->finish());
     QJsonObject tokens;
     for (auto &t : tasks) {
         const QJsonObject some = co_await t;
@@ -427,6 +512,9 @@ QCoro::Task<int> Coordinator::run()
     if (m_settings.mode == Mode::Load || m_settings.mode == Mode::Step) {
         const int r = co_await runLoad(m_settings.mode == Mode::Step);
         code = r;
+    } else if (m_settings.mode == Mode::Soak) {
+        const int r = co_await runSoak();
+        code = r;
     } else if (m_settings.mode == Mode::Idle) {
         const int r = co_await runIdle();
         code = r;
@@ -437,9 +525,37 @@ QCoro::Task<int> Coordinator::run()
     co_return code;
 }
 
-QCoro::Task<int> Coordinator::runLoad(bool stepping)
+// The idle connections of --hold-idle live in a worker process of their own: in the load
+// process, thousands of extra sockets would slow the tool's own event loop (Qt's poll() looks
+// at every socket on every turn) and show up as the server's latency.
+QCoro::Task<bool> Coordinator::holdIdleConnections()
+{
+    if (m_settings.holdIdle <= 0)
+        co_return true;
+    m_holder = std::make_unique<WorkerParticipant>(QCoreApplication::applicationFilePath(),
+                                                   m_settings.holderArguments, u"idle holder"_s);
+    const std::optional<PrepareResult> held = co_await m_holder->prepare();
+    if (!held)
+        co_return false;
+    m_held = *held;
+    if (!m_settings.json) {
+        std::printf("holding %lld of %d idle logged-in connections (%d users) in a process of their own, set up in "
+                    "%.1f s\n",
+                    static_cast<long long>(held->ready), m_settings.holdIdle, m_settings.holdIdleUsers, held->seconds);
+        std::fflush(stdout);
+    }
+    co_return true;
+}
+
+QCoro::Task<std::optional<PrepareResult>> Coordinator::setUp()
 {
     const auto &pop = m_settings.runner.population;
+    const bool holding = co_await holdIdleConnections();
+    if (!holding) {
+        co_await finishAll();
+        std::fprintf(stderr, "rill-load: the idle holder failed during set-up\n");
+        co_return std::nullopt;
+    }
     if (!m_settings.json) {
         std::printf("rill-load: %d clients in %d channels over %lld URL(s), %lld senders, %d process(es)\n",
                     pop.totalClients, pop.channels, static_cast<long long>(pop.urls.size()),
@@ -451,7 +567,7 @@ QCoro::Task<int> Coordinator::runLoad(bool stepping)
     if (!prepared) {
         co_await finishAll();
         std::fprintf(stderr, "rill-load: a worker failed during set-up\n");
-        co_return 1;
+        co_return std::nullopt;
     }
     if (!m_settings.json) {
         QStringList errs;
@@ -465,79 +581,334 @@ QCoro::Task<int> Coordinator::runLoad(bool stepping)
     if (prepared->ready == 0) {
         co_await finishAll();
         std::fprintf(stderr, "rill-load: no client could connect and log in; nothing to measure\n");
-        co_return 1;
+        co_return std::nullopt;
     }
+    co_return prepared;
+}
 
-    QJsonArray phases;
-    int code = 0;
-    double rate = m_settings.rate;
-    QJsonObject best;
-    const int steps = stepping ? m_settings.maxSteps : 1;
-    for (int step = 0; step < steps; ++step) {
-        PhaseSpec spec;
-        spec.step = step;
-        spec.ratePerSender = rate;
-        // A moment for every worker to receive the plan before it starts.
-        spec.start = monotonicMicros() + 500'000;
-        spec.measureFrom = spec.start + qint64(m_settings.warmupSeconds * 1e6);
-        spec.measureUntil = spec.measureFrom + qint64(m_settings.durationSeconds * 1e6);
-        spec.drainUntil = spec.measureUntil + qint64(m_settings.drainSeconds * 1e6);
+QCoro::Task<QJsonObject> Coordinator::measurePhase(PhaseSpec spec)
+{
+    QJsonArray servers;
+    QJsonObject machineLoad;
+    const std::optional<PhaseStats> stats = co_await runPhase(spec, &servers, &machineLoad);
+    if (!stats) {
+        std::fprintf(stderr, "rill-load: a worker failed during the run\n");
+        co_return QJsonObject{};
+    }
+    QString why;
+    const bool holds = phaseHolds(*stats, m_settings.p99LimitMs, &why);
+    QJsonObject report = stats->report();
+    report.insert("servers"_L1, servers);
+    report.insert("machine"_L1, machineLoad);
+    report.insert("holds"_L1, holds);
+    if (!holds)
+        report.insert("problems"_L1, why);
+    addHeadline(&report, servers);
+    co_return report;
+}
+
+PhaseSpec Coordinator::planPhase(int step, double rate, double warmup, double duration, double drain)
+{
+    PhaseSpec spec;
+    spec.step = step;
+    spec.ratePerSender = rate;
+    // A moment for every worker to receive the plan before it starts.
+    spec.start = monotonicMicros() + 500'000;
+    spec.measureFrom = spec.start + qint64(warmup * 1e6);
+    spec.measureUntil = spec.measureFrom + qint64(duration * 1e6);
+    spec.drainUntil = spec.measureUntil + qint64(drain * 1e6);
+    return spec;
+}
+
+QCoro::Task<StepsResult> Coordinator::runSteps(StepPlan plan)
+{
+    StepsResult result;
+    double rate = plan.rate;
+    const int steps = plan.stepping ? m_settings.maxSteps : 1;
+    for (int k = 0; k < steps; ++k) {
+        const int step = plan.firstStep + k;
+        const PhaseSpec spec = planPhase(step, rate, plan.warmup, plan.duration, m_settings.drainSeconds);
         if (!m_settings.json) {
-            std::printf("%s %d: %g msg/s per sender\n", stepping ? "step" : "phase", step, rate);
+            std::printf("%s %d: %g msg/s per sender\n", plan.stepping ? "step" : "phase", step, rate);
             std::fflush(stdout);
         }
-        QJsonArray servers;
-        QJsonObject machineLoad;
-        const std::optional<PhaseStats> stats = co_await runPhase(spec, &servers, &machineLoad);
-        if (!stats) {
-            std::fprintf(stderr, "rill-load: a worker failed during the run\n");
-            code = 1;
+        const QJsonObject report = co_await measurePhase(spec);
+        result.nextStep = step + 1;
+        if (report.isEmpty()) {
+            result.failed = true;
             break;
         }
-        QString why;
-        const bool holds = phaseHolds(*stats, m_settings.p99LimitMs, &why);
-        QJsonObject report = stats->report();
-        report.insert("servers"_L1, servers);
-        report.insert("machine"_L1, machineLoad);
-        report.insert("holds"_L1, holds);
-        if (!holds)
-            report.insert("problems"_L1, why);
-        phases.append(report);
+        result.phases.append(report);
+        const bool holds = report.value("holds"_L1).toBool();
         if (!m_settings.json) {
-            printPhase(report, servers);
-            std::printf("  => %s%s\n", holds ? "holds" : "fails: ", qPrintable(why));
+            printPhase(report, report.value("servers"_L1).toArray());
+            std::printf("  => %s%s\n", holds ? "holds" : "fails: ", qPrintable(report.value("problems"_L1).toString()));
             std::fflush(stdout);
         }
-        if (!stepping) {
-            code = holds ? 0 : 1;
-            break;
-        }
         if (!holds)
             break;
-        best = report;
+        result.best = report;
         rate *= m_settings.stepFactor;
     }
+    co_return result;
+}
+
+QJsonObject Coordinator::heldJson() const
+{
+    if (m_settings.holdIdle <= 0)
+        return {};
+    QJsonObject held = m_held.toJson();
+    held.insert("requested"_L1, m_settings.holdIdle);
+    held.insert("users"_L1, m_settings.holdIdleUsers);
+    return held;
+}
+
+QCoro::Task<int> Coordinator::runLoad(bool stepping)
+{
+    const std::optional<PrepareResult> prepared = co_await setUp();
+    if (!prepared)
+        co_return 1;
+
+    const StepPlan plan{m_settings.rate, stepping, m_settings.warmupSeconds, m_settings.durationSeconds, 0};
+    const StepsResult steps = co_await runSteps(plan);
     co_await finishAll();
+
+    int code = 0;
+    if (steps.failed)
+        code = 1;
+    else if (!stepping)
+        code = steps.phases.isEmpty() || !steps.phases.first().toObject().value("holds"_L1).toBool() ? 1 : 0;
 
     QJsonObject out{{"mode"_L1, stepping ? u"step"_s : u"load"_s},
                     {"prepare"_L1, prepared->toJson()},
-                    {"phases"_L1, phases}};
+                    {"phases"_L1, steps.phases}};
+    if (m_settings.holdIdle > 0)
+        out.insert("idleHeld"_L1, heldJson());
     if (stepping) {
+        const QJsonObject &best = steps.best;
         out.insert("highestSustained"_L1, best.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(best));
         if (!m_settings.json) {
             if (best.isEmpty())
                 std::printf("highest sustained step: none (the first step failed)\n");
             else
-                std::printf("highest sustained step: %d, offered %.1f msg/s, delivered %.1f msg/s, p99 %.2f ms\n",
+                std::printf("highest sustained step: %d, offered %.1f msg/s, delivered %.1f msg/s, p99 %.2f ms, "
+                            "%.2f us server CPU per delivery\n",
                             best.value("step"_L1).toInt(), best.value("offeredPerSecond"_L1).toDouble(),
                             best.value("deliveredPerSecond"_L1).toDouble(),
-                            best.value("latency"_L1).toObject().value("p99Ms"_L1).toDouble());
+                            best.value("latency"_L1).toObject().value("p99Ms"_L1).toDouble(),
+                            best.value("cpuPerDeliveryMicros"_L1).toDouble());
         }
         code = best.isEmpty() ? 1 : 0;
     }
     if (m_settings.json)
         emitJson(out);
     co_return code;
+}
+
+namespace {
+
+// One line of the soak's time series.
+struct SoakRow {
+    double elapsedSeconds = 0;
+    QJsonObject report;
+
+    [[nodiscard]] static QByteArray csvHeader()
+    {
+        return "elapsed_s,offered_per_s,delivered_per_s,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,lost,duplicates,unacked,"
+               "errors,server_rss_mib,server_cpu_cores,cpu_per_delivery_us,redis_rss_mib,redis_cpu_cores,tool_cpu_cores,"
+               "machine_busy_cores\n";
+    }
+
+    [[nodiscard]] QByteArray csvLine() const
+    {
+        const QJsonObject lat = report.value("latency"_L1).toObject();
+        double redisRss = 0;
+        double redisCores = 0;
+        for (const QJsonValue &v : report.value("servers"_L1).toArray()) {
+            const QJsonObject p = v.toObject();
+            if (p.value("role"_L1).toString() == "redis-server"_L1) {
+                redisRss = double(p.value("rssBytes"_L1).toInteger()) / (1024.0 * 1024.0);
+                redisCores = p.value("cpuCores"_L1).toDouble();
+            }
+        }
+        QStringList f;
+        auto num = [&f](double v, int decimals) { f << QString::number(v, 'f', decimals); };
+        num(elapsedSeconds, 0);
+        num(report.value("offeredPerSecond"_L1).toDouble(), 1);
+        num(report.value("deliveredPerSecond"_L1).toDouble(), 1);
+        for (const auto key : {"p50Ms"_L1, "p90Ms"_L1, "p99Ms"_L1, "p999Ms"_L1, "maxMs"_L1})
+            num(lat.value(key).toDouble(), 2);
+        for (const auto key : {"lost"_L1, "duplicates"_L1, "unacked"_L1})
+            f << QString::number(report.value(key).toInteger());
+        qint64 errors = 0;
+        for (const QJsonValue &e : report.value("errors"_L1).toObject())
+            errors += e.toInteger();
+        f << QString::number(errors);
+        num(double(report.value("serverRssBytes"_L1).toInteger()) / (1024.0 * 1024.0), 1);
+        num(report.value("serverCpuCores"_L1).toDouble(), 3);
+        num(report.value("cpuPerDeliveryMicros"_L1).toDouble(), 2);
+        num(redisRss, 1);
+        num(redisCores, 3);
+        num(report.value("tool"_L1).toObject().value("cpuCores"_L1).toDouble(), 3);
+        num(report.value("machine"_L1).toObject().value("busyCores"_L1).toDouble(), 3);
+        return f.join(u',').toLatin1() + '\n';
+    }
+};
+
+// Least-squares slope of y over x, per unit of x.
+double slope(const QList<double> &x, const QList<double> &y)
+{
+    const qsizetype n = std::min(x.size(), y.size());
+    if (n < 2)
+        return 0;
+    double mx = 0, my = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= double(n);
+    my /= double(n);
+    double sxy = 0, sxx = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+    }
+    return sxx > 0 ? sxy / sxx : 0;
+}
+
+double median(QList<double> v)
+{
+    if (v.isEmpty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+// Soak: the same load for hours, one sample (a measured phase, checked like any other) per
+// --sample-interval. Between samples the sends pause for the drain, so that every sample's
+// deliveries are counted against its own sends: with a 60 s sample and the default 2 s drain
+// the load is on 96 % of the time.
+QCoro::Task<int> Coordinator::runSoak()
+{
+    const std::optional<PrepareResult> prepared = co_await setUp();
+    if (!prepared)
+        co_return 1;
+
+    QJsonObject out{{"mode"_L1, u"soak"_s}, {"prepare"_L1, prepared->toJson()}};
+    double rate = m_settings.rate;
+    int nextStep = 0;
+    if (!m_settings.rateGiven) {
+        // "A third of the measured maximum": measure it first, on this population and server.
+        if (!m_settings.json) {
+            std::printf("soak: finding the maximum first (step mode, 10 s steps)\n");
+            std::fflush(stdout);
+        }
+        const StepPlan search{m_settings.rate, true, 3, 10, 0};
+        const StepsResult steps = co_await runSteps(search);
+        nextStep = steps.nextStep;
+        if (steps.failed || steps.best.isEmpty()) {
+            co_await finishAll();
+            std::fprintf(stderr, "rill-load: no step held; nothing to soak at\n");
+            co_return 1;
+        }
+        const double maxRate = steps.best.value("ratePerSender"_L1).toDouble();
+        rate = maxRate * m_settings.soakFraction;
+        out.insert("maximum"_L1, steps.best);
+    }
+    out.insert("ratePerSender"_L1, rate);
+
+    QFile csv(m_settings.soakOut);
+    if (!m_settings.soakOut.isEmpty()) {
+        if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            std::fprintf(stderr, "rill-load: cannot write %s\n", qPrintable(m_settings.soakOut));
+        } else {
+            csv.write(SoakRow::csvHeader());
+            csv.flush();
+        }
+    }
+    const int samples = std::max(1, int(std::ceil(m_settings.durationSeconds / m_settings.sampleSeconds)));
+    if (!m_settings.json) {
+        std::printf("soak: %g msg/s per sender for %d samples of %g s%s\n", rate, samples, m_settings.sampleSeconds,
+                    m_settings.rateGiven ? "" : qPrintable(u" (%1 of the maximum)"_s.arg(m_settings.soakFraction)));
+        std::printf("%8s %10s %8s %8s %8s %6s %6s %10s %10s %8s %10s\n", "elapsed", "deliv/s", "p50 ms", "p99 ms",
+                    "max ms", "lost", "dup", "server MiB", "us/deliv", "cores", "redis MiB");
+        std::fflush(stdout);
+    }
+    const qint64 soakStart = monotonicMicros();
+    QJsonArray series;
+    QList<double> elapsed, rss, p99s, redisRss;
+    qint64 lost = 0, duplicates = 0;
+    bool failed = false;
+    for (int k = 0; k < samples; ++k) {
+        const PhaseSpec spec = planPhase(nextStep + k, rate, k == 0 ? m_settings.warmupSeconds : 0,
+                                         m_settings.sampleSeconds, m_settings.drainSeconds);
+        const QJsonObject report = co_await measurePhase(spec);
+        if (report.isEmpty()) {
+            failed = true;
+            break;
+        }
+        SoakRow row{double(spec.measureUntil - soakStart) / 1e6, report};
+        if (csv.isOpen()) {
+            csv.write(row.csvLine());
+            csv.flush();
+        }
+        QJsonObject point = report;
+        point.insert("elapsedSeconds"_L1, row.elapsedSeconds);
+        series.append(point);
+        elapsed << row.elapsedSeconds / 3600.0;
+        rss << double(report.value("serverRssBytes"_L1).toInteger()) / (1024.0 * 1024.0);
+        p99s << report.value("latency"_L1).toObject().value("p99Ms"_L1).toDouble();
+        for (const QJsonValue &v : report.value("servers"_L1).toArray()) {
+            if (v.toObject().value("role"_L1).toString() == "redis-server"_L1)
+                redisRss << double(v.toObject().value("rssBytes"_L1).toInteger()) / (1024.0 * 1024.0);
+        }
+        lost += report.value("lost"_L1).toInteger();
+        duplicates += report.value("duplicates"_L1).toInteger();
+        if (!m_settings.json) {
+            const QJsonObject lat = report.value("latency"_L1).toObject();
+            std::printf("%7.0fs %10.0f %8.2f %8.2f %8.2f %6lld %6lld %10.1f %10.2f %8.3f %10.1f\n",
+                        row.elapsedSeconds, report.value("deliveredPerSecond"_L1).toDouble(),
+                        lat.value("p50Ms"_L1).toDouble(), lat.value("p99Ms"_L1).toDouble(),
+                        lat.value("maxMs"_L1).toDouble(), static_cast<long long>(report.value("lost"_L1).toInteger()),
+                        static_cast<long long>(report.value("duplicates"_L1).toInteger()), rss.last(),
+                        report.value("cpuPerDeliveryMicros"_L1).toDouble(), report.value("serverCpuCores"_L1).toDouble(),
+                        redisRss.isEmpty() ? 0.0 : redisRss.last());
+            std::fflush(stdout);
+        }
+    }
+    co_await finishAll();
+
+    QJsonObject summary{{"samples"_L1, series.size()},
+                        {"lost"_L1, lost},
+                        {"duplicates"_L1, duplicates},
+                        {"serverRssFirstMiB"_L1, rss.value(0)},
+                        {"serverRssLastMiB"_L1, rss.isEmpty() ? 0.0 : rss.last()},
+                        {"serverRssMaxMiB"_L1, rss.isEmpty() ? 0.0 : *std::max_element(rss.cbegin(), rss.cend())},
+                        {"serverRssSlopeMiBPerHour"_L1, slope(elapsed, rss)},
+                        {"redisRssSlopeMiBPerHour"_L1, slope(elapsed, redisRss)},
+                        {"p99MedianMs"_L1, median(p99s)},
+                        {"p99MaxMs"_L1, p99s.isEmpty() ? 0.0 : *std::max_element(p99s.cbegin(), p99s.cend())},
+                        {"p99SlopeMsPerHour"_L1, slope(elapsed, p99s)}};
+    out.insert("summary"_L1, summary);
+    out.insert("series"_L1, series);
+    if (m_settings.holdIdle > 0)
+        out.insert("idleHeld"_L1, heldJson());
+    if (m_settings.json) {
+        emitJson(out);
+    } else {
+        std::printf("soak summary: %lld samples, lost %lld, duplicated %lld; server RSS %.1f -> %.1f MiB (max %.1f, "
+                    "slope %+.2f MiB/h), Redis RSS slope %+.2f MiB/h; p99 median %.2f ms, max %.2f ms, slope %+.2f "
+                    "ms/h\n",
+                    static_cast<long long>(series.size()), static_cast<long long>(lost),
+                    static_cast<long long>(duplicates), summary.value("serverRssFirstMiB"_L1).toDouble(),
+                    summary.value("serverRssLastMiB"_L1).toDouble(), summary.value("serverRssMaxMiB"_L1).toDouble(),
+                    summary.value("serverRssSlopeMiBPerHour"_L1).toDouble(),
+                    summary.value("redisRssSlopeMiBPerHour"_L1).toDouble(), summary.value("p99MedianMs"_L1).toDouble(),
+                    summary.value("p99MaxMs"_L1).toDouble(), summary.value("p99SlopeMsPerHour"_L1).toDouble());
+    }
+    co_return failed || lost || duplicates ? 1 : 0;
 }
 
 QCoro::Task<int> Coordinator::runIdle()
@@ -723,6 +1094,31 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
                                      u"k"_s);
     const QCommandLineOption settleOpt(u"settle"_s, u"Idle mode: seconds to wait before measuring (default 5)."_s,
                                        u"s"_s, u"5"_s);
+    const QCommandLineOption soakOpt(u"soak"_s, u"Soak: run --duration seconds (hours) at --rate, or without "
+                                                "--rate at --soak-fraction of the highest step that holds (found "
+                                                "first, from --search-from), checking and sampling every "
+                                                "--sample-interval."_s);
+    const QCommandLineOption sampleOpt(u"sample-interval"_s, u"Soak: seconds per sample (default 60)."_s, u"s"_s,
+                                       u"60"_s);
+    const QCommandLineOption fractionOpt(u"soak-fraction"_s, u"Soak: share of the maximum to run at (default "
+                                                             "0.333)."_s,
+                                         u"x"_s, u"0.333333"_s);
+    const QCommandLineOption searchFromOpt(u"search-from"_s, u"Soak: first step of the search for the maximum, "
+                                                             "msg/s per sender (default 1)."_s,
+                                           u"per-second"_s, u"1"_s);
+    const QCommandLineOption soakOutOpt(u"soak-out"_s, u"Soak: write the time series to this CSV file (one row per "
+                                                       "sample, flushed as it goes)."_s,
+                                        u"file"_s);
+    const QCommandLineOption holdIdleOpt(u"hold-idle"_s, u"Load, step and soak modes: keep K more logged-in idle "
+                                                         "connections open during the run (in a process of their "
+                                                         "own; users <user-prefix>-idle-<j % --idle-users>)."_s,
+                                         u"k"_s, u"0"_s);
+    const QCommandLineOption idleUsersOpt(u"idle-users"_s, u"Distinct users behind the --hold-idle connections "
+                                                           "(default: one per 10 connections)."_s,
+                                          u"n"_s);
+    const QCommandLineOption usersOpt(u"users"_s, u"Distinct users: client i is user i % U, so several sessions "
+                                                  "share a user (default: one user per client)."_s,
+                                      u"n"_s);
     const QCommandLineOption historyOpt(u"history"_s, u"Fill one channel and time `history` pages."_s);
     const QCommandLineOption entriesOpt(u"history-entries"_s, u"Entries to fill (default 1000000)."_s, u"n"_s,
                                         u"1000000"_s);
@@ -761,7 +1157,8 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
                        factorOpt,  maxStepsOpt, p99Opt,      idleOpt,      settleOpt,      historyOpt,
                        entriesOpt, queriesOpt,  historyRedisOpt, prefixOpt,   passwordOpt,  channelPrefixOpt, tokenOpt,
                        concurrencyOpt, timeoutOpt, pidOpt,   redisPidOpt,  nagleOpt,       jsonOpt,        slotOpt,
-                       runIdOpt});
+                       runIdOpt, soakOpt, sampleOpt, fractionOpt, searchFromOpt, soakOutOpt, holdIdleOpt,
+                       idleUsersOpt, usersOpt});
     parser.process(app);
 
     bool good = true;
@@ -790,10 +1187,12 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
         pop.urls.append(url);
     }
 
-    const int modes = int(parser.isSet(stepOpt)) + int(parser.isSet(idleOpt)) + int(parser.isSet(historyOpt));
+    const int modes = int(parser.isSet(stepOpt)) + int(parser.isSet(idleOpt)) + int(parser.isSet(historyOpt))
+        + int(parser.isSet(soakOpt));
     if (modes > 1)
-        fail(u"--step, --idle and --history are separate modes; pick one"_s);
+        fail(u"--step, --soak, --idle and --history are separate modes; pick one"_s);
     s.mode = parser.isSet(stepOpt)      ? Mode::Step
+             : parser.isSet(soakOpt)    ? Mode::Soak
              : parser.isSet(idleOpt)    ? Mode::Idle
              : parser.isSet(historyOpt) ? Mode::History
                                         : Mode::Load;
@@ -835,7 +1234,19 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
         }
     }
 
-    s.rate = number(rateOpt, 0.001, 1e6);
+    s.rateGiven = parser.isSet(rateOpt);
+    s.rate = s.mode == Mode::Soak && !s.rateGiven ? number(searchFromOpt, 0.001, 1e6) : number(rateOpt, 0.001, 1e6);
+    s.sampleSeconds = number(sampleOpt, 1, 86400);
+    s.soakFraction = number(fractionOpt, 0.01, 1);
+    s.soakOut = parser.value(soakOutOpt);
+    if (parser.isSet(usersOpt))
+        pop.users = int(number(usersOpt, 1, 1'000'000));
+    s.holdIdle = int(number(holdIdleOpt, 0, 1'000'000));
+    if (s.holdIdle > 0 && (s.mode == Mode::Idle || s.mode == Mode::History))
+        fail(u"--hold-idle goes with the load, step and soak modes"_s);
+    s.holdIdleUsers = parser.isSet(idleUsersOpt) ? int(number(idleUsersOpt, 1, 1'000'000))
+                                                 : std::max(1, (s.holdIdle + 9) / 10);
+    s.holdIdlePrefix = pop.userPrefix + u"-idle"_s;
     s.durationSeconds = number(durationOpt, 0.1, 86400);
     s.warmupSeconds = number(warmupOpt, 0, 3600);
     s.drainSeconds = number(drainOpt, 0, 3600);
@@ -878,6 +1289,22 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
     pop.end = int(qint64(pop.totalClients) * (k + 1) / K);
     s.runner.tag = s.workerSlot ? u"worker %1/%2"_s.arg(k).arg(K) : u"rill-load"_s;
     s.workerArguments = argumentsForWorkers(QCoreApplication::arguments());
+    if (s.holdIdle > 0) {
+        // The holder is a worker of the idle mode: it sets its connections up, says READY and
+        // keeps them until END.
+        s.holderArguments = QStringList{u"--idle"_s, QString::number(s.holdIdle), u"--users"_s,
+                                        QString::number(s.holdIdleUsers), u"--user-prefix"_s, s.holdIdlePrefix,
+                                        u"--password"_s, pop.password, u"--connect-concurrency"_s,
+                                        QString::number(s.runner.connectConcurrency), u"--request-timeout"_s,
+                                        parser.value(timeoutOpt), u"--worker-slot"_s, u"0/1"_s, u"--run-id"_s,
+                                        QString::fromLatin1(s.runner.runId)};
+        for (const QUrl &url : pop.urls)
+            s.holderArguments << u"--url"_s << url.toString();
+        if (!s.tokenCache.isEmpty())
+            s.holderArguments << u"--token-cache"_s << s.tokenCache;
+        if (!s.runner.noDelay)
+            s.holderArguments << u"--nagle"_s;
+    }
     if (!good)
         return std::nullopt;
     return s;

@@ -6,6 +6,10 @@
 #   bench/scripts/rill-servers.sh restart DIR [K] [SERVER] # new instances (fresh processes), same Redis
 #   bench/scripts/rill-servers.sh stop DIR                 # instances and Redis
 #   RILL_CPU_CAP=0.3 bench/scripts/rill-servers.sh ...       # each instance held to 0.3 cores
+#   bench/scripts/rill-servers.sh start DIR 1 reference    # the Node reference (bench/reference) instead
+#   RILL_BENCH_RATE_LIMIT=5 bench/scripts/rill-servers.sh ...      # rill-server's rate limit (default here: 0, off;
+#                                                          # "default": the server's own)
+#   RILL_BENCH_SERVER_ARGS="--flag value" bench/scripts/rill-servers.sh ...   # more rill-server flags
 #
 # Every instance listens on 127.0.0.1 only, with the rate limit and the channel-creation
 # limit off (--rate-limit 0 --channel-creates 0); all share
@@ -17,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}
 dir=${2:-}
-usage() { sed -n '2,14p' "$0"; exit 2; }
+usage() { sed -n '2,19p' "$0"; exit 2; }
 [ -n "$cmd" ] && [ -n "$dir" ] || usage
 
 free_port() {
@@ -80,9 +84,20 @@ start_instances() { # count server
   : >"$dir/server.pids"
   for i in $(seq 1 "$1"); do
     port=$(free_port)
-    "$2" --listen 127.0.0.1 --port "$port" --rate-limit 0 --channel-creates 0 \
-      --data-dir "$dir/instance-$i" \
-      --redis "redis://127.0.0.1:$rport" --instance "load-$i" >"$dir/server-$i.log" 2>&1 &
+    if [ "$2" = reference ]; then
+      # node itself, not npm: the pid sampled is the server's.
+      node "$here/bench/reference/server.js" --listen 127.0.0.1 --port "$port" \
+        --redis "redis://127.0.0.1:$rport" --instance "ref-$i" >"$dir/server-$i.log" 2>&1 &
+    else
+      local rate=(--rate-limit "${RILL_BENCH_RATE_LIMIT:-0}")
+      [ "${RILL_BENCH_RATE_LIMIT:-}" != default ] || rate=()
+      # The connection caps are off: every load client comes from 127.0.0.1.
+      # shellcheck disable=SC2086 # RILL_BENCH_SERVER_ARGS is a list of flags
+      RILL_MAX_CONNECTIONS_PER_ADDRESS=${RILL_MAX_CONNECTIONS_PER_ADDRESS:-0} \
+      RILL_MAX_CONNECTIONS=${RILL_MAX_CONNECTIONS:-0} \
+      "$2" --listen 127.0.0.1 --port "$port" "${rate[@]}" --channel-creates 0 --data-dir "$dir/instance-$i" \
+        --redis "redis://127.0.0.1:$rport" --instance "load-$i" ${RILL_BENCH_SERVER_ARGS:-} >"$dir/server-$i.log" 2>&1 &
+    fi
     pid=$!
     echo "$pid" >>"$dir/server.pids"
     [ -z "${RILL_CPU_CAP:-}" ] || cap_cpu "$pid" "$RILL_CPU_CAP"
@@ -100,6 +115,10 @@ start | restart)
   dir=$(cd "$dir" && pwd)
   stop_pids "$dir/server.pids"
   start_redis
+  if [ "${4:-}" = reference ] && [ ! -d "$here/bench/reference/node_modules" ]; then
+    echo "bench/reference has no node_modules: run 'npm ci --prefix bench/reference' first" >&2
+    exit 1
+  fi
   start_instances "${3:-1}" "${4:-$here/build/bin/rill-server}"
   ;;
 stop)

@@ -1,52 +1,51 @@
 #include "EventFrames.h"
 
 #include "protocol/Codec.h"
+#include "protocol/Events.h"
 
 namespace rill::server::codec {
 
-using namespace Qt::StringLiterals;
-namespace ev = protocol::ev;
-
 namespace {
-QString frame(QLatin1StringView event, QJsonObject fields)
+template<protocol::EventValue Event>
+Frame frame(const Event &event)
 {
-    return QString::fromUtf8(protocol::encodeEvent(event, std::move(fields)));
+    return Frame::text(protocol::encodeEvent(event));
 }
 } // namespace
 
-QString messageEvent(const protocol::Message &message)
+Frame messageEvent(const protocol::Message &message)
 {
-    return frame(ev::message, {{"message"_L1, message.toJson()}});
+    return frame(protocol::MessageEvent{message});
 }
 
-QString memberEvent(const QString &channel, const QString &user, bool joined)
+Frame memberEvent(const QString &channel, const QString &user, bool joined)
 {
-    return frame(ev::member, {{"channel"_L1, channel}, {"user"_L1, user}, {"joined"_L1, joined}});
+    return frame(protocol::MemberEvent{channel, user, joined});
 }
 
-QString channelEvent(const protocol::ChannelInfo &channel)
+Frame channelEvent(const protocol::ChannelInfo &channel)
 {
-    return frame(ev::channel, {{"channel"_L1, channel.toJson()}});
+    return frame(protocol::ChannelEvent{channel});
 }
 
-QString readEvent(const QString &channel, const QString &upTo)
+Frame readEvent(const QString &channel, const QString &upTo)
 {
-    return frame(ev::read, {{"channel"_L1, channel}, {"upTo"_L1, upTo}});
+    return frame(protocol::ReadEvent{channel, upTo});
 }
 
-QString presenceEvent(const QString &user, bool online)
+Frame presenceEvent(const QString &user, bool online)
 {
-    return frame(ev::presence, {{"user"_L1, user}, {"online"_L1, online}});
+    return frame(protocol::PresenceEvent{user, online});
 }
 
-QString typingEvent(const QString &channel, const QString &user)
+Frame typingEvent(const QString &channel, const QString &user)
 {
-    return frame(ev::typing, {{"channel"_L1, channel}, {"user"_L1, user}});
+    return frame(protocol::TypingEvent{channel, user});
 }
 
-QString byeEvent(const QString &reason)
+Frame byeEvent(const QString &reason)
 {
-    return frame(ev::bye, {{"reason"_L1, reason}});
+    return frame(protocol::ByeEvent{reason});
 }
 
 } // namespace rill::server::codec

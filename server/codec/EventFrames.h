@@ -1,19 +1,21 @@
 #pragma once
 
 #include "protocol/Objects.h"
+#include "socket/Frame.h"
 
 #include <QString>
 
-// The server's events as ready-to-send text frames. Each is built once per event and instance
-// and the same QString (implicitly shared) goes to every local session that gets it.
+// The server's events as ready-to-send WebSocket frames, each built from its type in
+// protocol/Events.h. Each is built once per event and instance, and the same bytes go to every
+// local session that gets it.
 namespace rill::server::codec {
 
-[[nodiscard]] QString messageEvent(const protocol::Message &message);
-[[nodiscard]] QString memberEvent(const QString &channel, const QString &user, bool joined);
-[[nodiscard]] QString channelEvent(const protocol::ChannelInfo &channel);
-[[nodiscard]] QString readEvent(const QString &channel, const QString &upTo);
-[[nodiscard]] QString presenceEvent(const QString &user, bool online);
-[[nodiscard]] QString typingEvent(const QString &channel, const QString &user);
-[[nodiscard]] QString byeEvent(const QString &reason);
+[[nodiscard]] Frame messageEvent(const protocol::Message &message);
+[[nodiscard]] Frame memberEvent(const QString &channel, const QString &user, bool joined);
+[[nodiscard]] Frame channelEvent(const protocol::ChannelInfo &channel);
+[[nodiscard]] Frame readEvent(const QString &channel, const QString &upTo);
+[[nodiscard]] Frame presenceEvent(const QString &user, bool online);
+[[nodiscard]] Frame typingEvent(const QString &channel, const QString &user);
+[[nodiscard]] Frame byeEvent(const QString &reason);
 
 } // namespace rill::server::codec

@@ -10,12 +10,14 @@
 namespace rill::server {
 
 // Everything an operator can set. Sources, strongest first: command-line flags, RILL_*
-// environment variables, the config file (--config, INI), built-in defaults.
+// environment variables, the config file (--config or RILL_CONFIG, INI, keys are the flag
+// names), built-in defaults.
 struct ServerConfig {
-    QHostAddress listenAddress = QHostAddress::Any;
+    QHostAddress listenAddress = QHostAddress::LocalHost; // --listen 0.0.0.0 to serve the network
     quint16 port = 7117;
     QString redisUrl;        // empty: start a private redis-server under dataDir
-    QString dataDir;         // default: the user's data directory
+    QString dataDir;         // default: $STATE_DIRECTORY (systemd), else the user's data directory
+    QString redisServer;     // the redis-server to run when redisUrl is empty; default: findRedisServer()
     QString instanceName;    // default: host name + pid; shown in `hello`
     double rateLimitPerSecond = 5.0; // 0 turns rate limiting off (load tests)
     int rateLimitBurst = 20;
@@ -23,20 +25,38 @@ struct ServerConfig {
     std::chrono::seconds pingInterval{30};
     std::chrono::seconds presenceHeartbeat{5};
     std::chrono::seconds shutdownTimeout{5};
+    // Transport: TLS (both files, or neither), browser origins, clocks and caps.
+    QString tlsCertFile;     // PEM certificate (chain); with tlsKeyFile the port speaks wss://
+    QString tlsKeyFile;      // PEM private key
+    QStringList allowedOrigins; // Origin values browsers may connect from; "*" for any
+    std::chrono::milliseconds handshakeTimeout{10000}; // TCP (and TLS) to WebSocket open
+    std::chrono::milliseconds loginTimeout{30000};     // WebSocket open to logged in
+    int maxConnections = 20000;          // 0: no cap
+    int maxConnectionsPerAddress = 256;  // 0: no cap
     int hashWorkers = 2;     // threads hashing passwords
     int maxBadLogins = 5;    // per connection, then close 1008
     int maxChannelsPerUser = 100;   // channels (DMs included) one user may be in
     int channelCreatesPerHour = 20; // new public channels per user per hour; 0: no limit
     bool demo = false;       // seed a few users and messages into an empty store
-    bool verbose = false;
+    bool verbose = false;    // the same as logLevel = QtDebugMsg
+    QtMsgType logLevel = QtInfoMsg; // the least severe message logged
+    QString logRules;        // QLoggingCategory rules applied after logLevel, ';'-separated
 
     [[nodiscard]] static QString defaultDataDir();
 };
 
+// One line of `--check-config`: a setting's effective value and where it came from.
+struct EffectiveSetting {
+    QString name;   // the flag / file key
+    QString value;  // as it will be used (a Redis password is masked)
+    QString source; // "flag --port", "env RILL_PORT", "file /etc/rill/rill-server.conf" or "default"
+};
+
 struct ServerConfigParse {
     std::optional<ServerConfig> config;
-    QString message;        // the error, or the --help / --version text
-    bool exitEarly = false; // --help or --version: print message and exit 0
+    QList<EffectiveSetting> effective; // every setting, when config is set
+    QString message;        // the error, or the --help / --version / --check-config text
+    bool exitEarly = false; // --help, --version or --check-config: print message and exit 0
 };
 
 // Parses `arguments` (argv) with `environment` (as QProcessEnvironment::toStringList()).

@@ -1,8 +1,11 @@
-#include "RillServer.h"
-#include "daemon/UnixSignalWatcher.h"
+#include "config/Logging.h"
+#include "eventloop/EventDispatcherChoice.h"
+#include "platform/DescriptorLimit.h"
+#include "platform/ServiceNotifier.h"
+#include "platform/SignalWatcher.h"
+#include "server/RillServer.h"
 
 #include <QCoreApplication>
-#include <QLoggingCategory>
 #include <QProcessEnvironment>
 
 #include <csignal>
@@ -11,19 +14,23 @@
 namespace {
 
 using rill::server::RillServer;
+using rill::server::ServiceNotifier;
 
-QCoro::Task<> serve(RillServer &server, int &exitCode)
+QCoro::Task<> serve(RillServer &server, const ServiceNotifier &serviceManager, int &exitCode)
 {
     const bool started = co_await server.start();
     if (!started) {
         qCritical("rill-server: %s", qPrintable(server.errorString()));
         exitCode = 1;
         QCoreApplication::quit();
+        co_return;
     }
+    serviceManager.ready(QStringLiteral("Serving on port %1").arg(server.port()));
 }
 
-QCoro::Task<> shutDown(RillServer &server)
+QCoro::Task<> shutDown(RillServer &server, const ServiceNotifier &serviceManager)
 {
+    serviceManager.stopping();
     co_await server.stop();
     QCoreApplication::quit();
 }
@@ -32,10 +39,14 @@ QCoro::Task<> shutDown(RillServer &server)
 
 int main(int argc, char *argv[])
 {
-    // Qt's default dispatcher on Linux runs on glib, whose per-notifier bookkeeping took about
-    // a third of the server's time under load (bench/README.md); the plain Unix dispatcher
-    // carried three times the deliveries. An operator can still choose by setting it.
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+    rill::server::raiseDescriptorLimit();
+    // Qt's dispatchers cost every turn in proportion to the sockets held (glib's bookkeeping
+    // took a third of the server under load, the Unix one's poll(2) 12 %: bench/README.md);
+    // epoll costs in proportion to the ready ones. RILL_EVENT_DISPATCHER=qt falls back to Qt's
+    // Unix dispatcher (QT_NO_GLIB, unless the operator set that too).
+    if (rill::eventloop::installEventDispatcher(rill::eventloop::DispatcherKind::Epoll)
+            == rill::eventloop::DispatcherKind::Qt
+        && !qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("rill-server"));
@@ -51,28 +62,28 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "rill-server: %s\n(see rill-server --help)\n", qPrintable(parsed.message));
         return 2;
     }
-    if (parsed.config->verbose)
-        QLoggingCategory::setFilterRules(QStringLiteral("rill.*.debug=true"));
+    rill::server::setUpLogging(*parsed.config, qEnvironmentVariable("JOURNAL_STREAM"));
 
+    const ServiceNotifier serviceManager; // before anything starts a child process
     RillServer server(*parsed.config);
     int exitCode = 0;
     bool stopping = false;
-    rill::server::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM});
-    QObject::connect(&signalWatcher, &rill::server::UnixSignalWatcher::received, &app, [&](int) {
+    rill::server::SignalWatcher signalWatcher({SIGINT, SIGTERM});
+    QObject::connect(&signalWatcher, &rill::server::SignalWatcher::received, &app, [&](int) {
         if (stopping)
             return;
         stopping = true;
-        shutDown(server);
+        shutDown(server, serviceManager);
     });
     QObject::connect(&server, &RillServer::fatalError, &app, [&](const QString &reason) {
         qCritical("rill-server: %s", qPrintable(reason));
         exitCode = 1;
         if (!stopping) {
             stopping = true;
-            shutDown(server);
+            shutDown(server, serviceManager);
         }
     });
-    serve(server, exitCode);
+    serve(server, serviceManager, exitCode);
     const int loopCode = app.exec();
     return exitCode ? exitCode : loopCode;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/StreamId.h"
+#include "socket/Frame.h"
 
 #include <QString>
 #include <QStringList>
@@ -32,8 +33,8 @@ struct BusEvent {
     // Presence: the subject's channels that this instance has users in. The bus entry names
     // only the user (its size does not grow with their channels); the hub looks them up.
     QStringList presenceChannels;
-    QString frame;       // the event (message, channel, read or presence)
-    QString memberFrame; // join/part: the `member` event that goes with the notice
+    Frame frame;         // the event (message, channel, read or presence)
+    Frame memberFrame;   // join/part: the `member` event that goes with the notice
 
     // Nullopt for an entry this version does not understand (it is skipped, not fatal).
     [[nodiscard]] static std::optional<BusEvent> fromEntry(const redis::RedisReply &entry);

@@ -173,7 +173,7 @@ void Hub::removeFromChannel(LocalUser &user, const QString &channel)
 
 void Hub::apply(const BusEvent &event)
 {
-    const auto deliver = [&event](Recipient *s, const QString &frame) {
+    const auto deliver = [&event](Recipient *s, const Frame &frame) {
         if (event.id > s->busFloor() && s->id() != event.origin)
             s->deliver(frame);
     };
@@ -351,7 +351,7 @@ void Hub::deliverTyping(const QByteArray &payload)
     const auto members = m_channelMembers.constFind(channel);
     if (members == m_channelMembers.cend())
         return;
-    const QString frame = QString::fromUtf8(payload.sliced(second + 1));
+    const Frame frame = Frame::text(QByteArrayView(payload).sliced(second + 1));
     for (LocalUser *user : *members) {
         if (user->key == typist)
             continue;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/StreamId.h"
+#include "socket/Frame.h"
 
 #include <QString>
 
@@ -19,7 +20,8 @@ public:
     // Bus entries up to this one are already reflected in what the recipient was told.
     [[nodiscard]] virtual protocol::StreamId busFloor() const = 0;
     virtual void setBusFloor(protocol::StreamId floor) = 0;
-    virtual void deliver(const QString &frame) = 0;
+    // The frame is shared with every other recipient of the event: write it, do not copy it.
+    virtual void deliver(const Frame &frame) = 0;
     // Events for this recipient may have been lost (the instance fell behind the bus's trim).
     virtual void fellBehind() = 0;
 };

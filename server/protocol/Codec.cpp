@@ -168,6 +168,7 @@ std::optional<ServerFrame> decodeServerFrame(QByteArrayView frame)
             out.errorName = object->value("error"_L1).toString();
             out.error = errorCodeFromName(out.errorName);
             out.message = object->value("message"_L1).toString();
+            out.retryAfter = exactInteger(object->value("retryAfter"_L1));
         }
     }
     out.body = std::move(*object);

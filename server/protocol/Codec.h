@@ -7,6 +7,7 @@
 #include <QJsonValue>
 #include <QString>
 
+#include <concepts>
 #include <optional>
 #include <variant>
 
@@ -28,6 +29,13 @@ inline constexpr QLatin1StringView members{"members"};
 inline constexpr QLatin1StringView dm{"dm"};
 inline constexpr QLatin1StringView typing{"typing"};
 inline constexpr QLatin1StringView read{"read"};
+// revision 2
+inline constexpr QLatin1StringView edit{"edit"};
+inline constexpr QLatin1StringView deleteMessage{"delete"};
+inline constexpr QLatin1StringView react{"react"};
+inline constexpr QLatin1StringView thread{"thread"};
+inline constexpr QLatin1StringView topic{"topic"};
+inline constexpr QLatin1StringView search{"search"};
 } // namespace op
 
 namespace ev {
@@ -38,13 +46,35 @@ inline constexpr QLatin1StringView presence{"presence"};
 inline constexpr QLatin1StringView typing{"typing"};
 inline constexpr QLatin1StringView read{"read"};
 inline constexpr QLatin1StringView bye{"bye"};
+// revision 2
+inline constexpr QLatin1StringView update{"update"};
+inline constexpr QLatin1StringView topic{"topic"};
 } // namespace ev
+
+// The typed values of Requests.h and Events.h, as the frame functions below take them.
+template<typename T>
+concept RequestParams = requires(const T &params) {
+    { T::kOp } -> std::convertible_to<QLatin1StringView>;
+    typename T::Reply;
+    { params.toJson() } -> std::same_as<QJsonObject>;
+};
+template<typename T>
+concept ReplyResult = !RequestParams<T> && requires(const T &result) {
+    { T::kOp } -> std::convertible_to<QLatin1StringView>;
+    { result.toJson() } -> std::same_as<QJsonObject>;
+};
+template<typename T>
+concept EventValue = requires(const T &event) {
+    { T::kEvent } -> std::convertible_to<QLatin1StringView>;
+    { event.toJson() } -> std::same_as<QJsonObject>;
+};
 
 // One decoded request. `id` is the integer the client chose, or Null when it gave none usable.
 struct Request {
     QJsonValue id = QJsonValue::Null;
     QString op;
     QJsonObject params; // the whole request object; parameters sit beside "id" and "op"
+                        // (read them with the op's XParams::fromJson)
 };
 
 // A request frame that cannot be served: the reply to send for it.
@@ -60,6 +90,22 @@ struct RejectedFrame {
 [[nodiscard]] QByteArray encodeError(const QJsonValue &re, const Error &error);
 [[nodiscard]] QByteArray encodeEvent(QLatin1StringView event, QJsonObject fields);
 
+template<RequestParams Params>
+[[nodiscard]] QByteArray encodeRequest(qint64 id, const Params &params)
+{
+    return encodeRequest(id, Params::kOp, params.toJson());
+}
+template<ReplyResult Result>
+[[nodiscard]] QByteArray encodeReply(const QJsonValue &re, const Result &result)
+{
+    return encodeReply(re, result.toJson());
+}
+template<EventValue Event>
+[[nodiscard]] QByteArray encodeEvent(const Event &event)
+{
+    return encodeEvent(Event::kEvent, event.toJson());
+}
+
 // A frame as the client sees it.
 struct ServerFrame {
     enum class Type { Reply, Event };
@@ -69,7 +115,8 @@ struct ServerFrame {
     QString errorName;                // replies with ok=false: the wire code, kept even if unknown
     std::optional<ErrorCode> error;   // the same, when it is one this version knows
     QString message;                  // replies with ok=false
-    QString event;                    // events
+    std::optional<qint64> retryAfter; // rate_limited replies: seconds until the request may succeed
+    QString event;                    // events (decodeEvent makes a typed value of one)
     QJsonObject body;                 // the whole frame
 };
 

@@ -30,6 +30,7 @@ constexpr std::array kErrorCodes{
     ErrorCodeText{ErrorCode::TooLong, "too_long"_L1, "Messages are at most 4000 characters."},
     ErrorCodeText{ErrorCode::RateLimited, "rate_limited"_L1, "Too many requests; slow down."},
     ErrorCodeText{ErrorCode::Forbidden, "forbidden"_L1, "That is not allowed."},
+    ErrorCodeText{ErrorCode::NoSuchMessage, "no_such_message"_L1, "There is no such message."},
     ErrorCodeText{ErrorCode::Internal, "internal"_L1, "The server could not complete the request."},
 };
 

@@ -21,6 +21,7 @@ enum class ErrorCode {
     TooLong,
     RateLimited,
     Forbidden,
+    NoSuchMessage, // revision 2
     Internal,
 };
 

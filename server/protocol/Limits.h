@@ -5,10 +5,13 @@
 
 #include <chrono>
 
-// The numbers of PROTOCOL.md, in one place, so server, client, tests and the load tool agree.
+// The numbers of the contract (docs/protocol.md), in one place, so server, client, tests and the
+// load tool agree.
 namespace rill::protocol {
 
 inline constexpr int kVersion = 1;
+// The contract revision this code knows (revision 2 adds conversation features and TLS).
+inline constexpr int kRevision = 2;
 inline constexpr quint16 kDefaultPort = 7117;
 
 inline constexpr qsizetype kMaxFrameBytes = 64 * 1024;
@@ -22,11 +25,18 @@ inline constexpr int kMaxChannelNameLength = 64;
 inline constexpr int kMaxTextCodePoints = 4000;
 inline constexpr int kMaxNonceBytes = 128;
 
-inline constexpr int kDefaultHistoryLimit = 50;
+inline constexpr int kDefaultHistoryLimit = 50; // also thread's
 inline constexpr int kMaxHistoryLimit = 100;
 // Rill's addition: `channels` and `members` answer a page at a time (`limit`, `cursor`, `next`);
 // without `limit`, the largest page (a page costs Redis a few microseconds per entry).
 inline constexpr int kMaxListPage = 200;
+
+inline constexpr int kDefaultSearchLimit = 20;
+inline constexpr int kMaxSearchLimit = 50;
+
+inline constexpr int kMaxTopicCodePoints = 250;
+inline constexpr int kMaxEmojiBytes = 32;
+inline constexpr int kMaxEmojiPerMessage = 64;
 
 inline constexpr QLatin1StringView kDefaultChannel{"general"};
 inline constexpr QLatin1StringView kDmPrefix{"dm:"};

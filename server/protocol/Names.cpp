@@ -18,6 +18,12 @@ constexpr bool isUserNameChar(char16_t c)
     return isAsciiLower(c) || isAsciiUpper(c) || isAsciiDigit(c) || c == u'_' || c == u'.' || c == u'-';
 }
 
+// A character that belongs to a word: a mention does not start or end next to one.
+bool isWordChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_';
+}
+
 constexpr bool isChannelNameChar(char16_t c)
 {
     return isAsciiLower(c) || isAsciiDigit(c) || c == u'_' || c == u'-';
@@ -120,6 +126,59 @@ CheckedText checkMessageText(const QString &text)
     if (checked.text.isEmpty())
         checked.problem = TextProblem::Empty;
     else if (codePointCount(checked.text) > kMaxTextCodePoints)
+        checked.problem = TextProblem::TooLong;
+    return checked;
+}
+
+bool isValidEmoji(QStringView emoji)
+{
+    if (emoji.isEmpty())
+        return false;
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < emoji.size(); ++i) {
+        char32_t c = emoji[i].unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < emoji.size() && emoji[i + 1].isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(emoji[i], emoji[i + 1]);
+            ++i;
+        } else if (QChar::isSurrogate(c)) {
+            return false; // not text: no UTF-8 for it
+        }
+        if (QChar::isSpace(c) || QChar::category(c) == QChar::Other_Control)
+            return false;
+        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    }
+    return bytes <= kMaxEmojiBytes;
+}
+
+bool mentions(QStringView text, QStringView user)
+{
+    if (user.isEmpty())
+        return false;
+    const QString wanted = userKey(user);
+    for (qsizetype at = text.indexOf(u'@'); at >= 0; at = text.indexOf(u'@', at + 1)) {
+        if (at > 0 && isWordChar(text[at - 1]))
+            continue;
+        qsizetype end = at + 1;
+        while (end < text.size() && isUserNameChar(text[end].unicode()))
+            ++end;
+        if (end < text.size() && isWordChar(text[end]))
+            continue; // the name runs on into letters a name cannot hold: "@alicé"
+        QStringView name = text.sliced(at + 1, end - at - 1);
+        if (userKey(name) == wanted)
+            return true;
+        // Sentence punctuation after a name is not part of it.
+        while (!name.isEmpty() && (name.back() == u'.' || name.back() == u'-'))
+            name.chop(1);
+        if (!name.isEmpty() && userKey(name) == wanted)
+            return true;
+    }
+    return false;
+}
+
+CheckedText checkTopic(const QString &topic)
+{
+    CheckedText checked{topic.trimmed(), TextProblem::None};
+    if (codePointCount(checked.text) > kMaxTopicCodePoints)
         checked.problem = TextProblem::TooLong;
     return checked;
 }

@@ -41,4 +41,17 @@ struct CheckedText {
 
 [[nodiscard]] CheckedText checkMessageText(const QString &text);
 
+// Revision 2: an emoji of a reaction is 1-32 bytes of UTF-8 without white space or control
+// characters (any such string: the contract does not check it is an emoji).
+[[nodiscard]] bool isValidEmoji(QStringView emoji);
+
+// Whether `text` mentions `user`: "@" and the name, letter case aside, not inside a word. The
+// character before "@" is not a letter, digit or "_"; after the name comes the end, or a
+// character that cannot continue a name ("." and "-" end it when no name character follows,
+// so "@alice." at the end of a sentence mentions alice).
+[[nodiscard]] bool mentions(QStringView text, QStringView user);
+
+// Revision 2: a topic is 0-250 code points after trimming; only TooLong applies.
+[[nodiscard]] CheckedText checkTopic(const QString &topic);
+
 } // namespace rill::protocol

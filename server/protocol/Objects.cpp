@@ -1,6 +1,11 @@
 #include "Objects.h"
 
-#include "StreamId.h"
+#include "Codec.h"
+#include "Fields.h"
+#include "Limits.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
 
 namespace rill::protocol {
 namespace {
@@ -12,19 +17,7 @@ QJsonValue idOrNull(const QString &id)
     return id.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(id);
 }
 
-// Reads an optional ID field that may be null; false when it is present but not an ID.
-bool readOptionalId(const QJsonObject &json, QLatin1StringView key, QString &out)
-{
-    const QJsonValue v = json.value(key);
-    if (v.isNull() || v.isUndefined()) {
-        out.clear();
-        return true;
-    }
-    if (!v.isString() || !StreamId::parse(v.toString()))
-        return false;
-    out = v.toString();
-    return true;
-}
+constexpr qint64 kMaxCount = FieldReader::kMaxInteger;
 
 } // namespace
 
@@ -57,42 +50,81 @@ QJsonObject Message::toJson() const
         {"user"_L1, user},
         {"ts"_L1, ts},
     };
-    if (kind == MessageKind::Message)
+    if (kind == MessageKind::Message && !deleted)
         json.insert("text"_L1, text);
     if (!nonce.isNull() && !nonce.isUndefined())
         json.insert("nonce"_L1, nonce);
+    if (edited)
+        json.insert("edited"_L1, *edited);
+    if (deleted)
+        json.insert("deleted"_L1, true);
+    if (!reactions.isEmpty() && !deleted) {
+        QJsonObject byEmoji;
+        for (const Reaction &r : reactions)
+            byEmoji.insert(r.emoji, QJsonArray::fromStringList(r.users));
+        json.insert("reactions"_L1, byEmoji);
+    }
+    if (!replyTo.isEmpty())
+        json.insert("replyTo"_L1, replyTo);
+    if (replies > 0) {
+        json.insert("replies"_L1, replies);
+        json.insert("lastReplyTs"_L1, lastReplyTs);
+    }
     return json;
 }
 
-std::optional<Message> Message::fromJson(const QJsonObject &json)
+Result<Message> Message::fromJson(const QJsonObject &json)
 {
+    FieldReader fields(json);
     Message m;
-    const auto kind = messageKindFromName(json.value("kind"_L1).toString());
-    if (!kind || !json.value("id"_L1).isString() || !json.value("channel"_L1).isString()
-        || !json.value("user"_L1).isString() || !json.value("ts"_L1).isDouble())
-        return std::nullopt;
-    m.kind = *kind;
-    m.id = json.value("id"_L1).toString();
-    if (!StreamId::parse(m.id))
-        return std::nullopt;
-    m.channel = json.value("channel"_L1).toString();
-    m.user = json.value("user"_L1).toString();
-    m.ts = json.value("ts"_L1).toInteger();
-    if (m.kind == MessageKind::Message) {
-        if (!json.value("text"_L1).isString())
-            return std::nullopt;
-        m.text = json.value("text"_L1).toString();
+    m.id = fields.messageId("id"_L1);
+    m.channel = fields.string("channel"_L1);
+    const QString kind = fields.string("kind"_L1);
+    if (const auto known = messageKindFromName(kind))
+        m.kind = *known;
+    else
+        fields.fail(u"\"kind\" must be message, join or part"_s);
+    m.user = fields.string("user"_L1);
+    m.ts = fields.requiredInteger("ts"_L1, 0, kMaxCount);
+    m.nonce = json.value("nonce"_L1);
+    if (m.nonce.isUndefined())
+        m.nonce = QJsonValue::Null;
+    m.edited = fields.optionalInteger("edited"_L1, 0, kMaxCount);
+    m.deleted = fields.optionalBoolean("deleted"_L1).value_or(false);
+    if (m.kind == MessageKind::Message && !m.deleted)
+        m.text = fields.string("text"_L1);
+    if (fields.has("reactions"_L1)) {
+        const QJsonValue reactions = json.value("reactions"_L1);
+        const QJsonObject byEmoji = reactions.toObject();
+        bool wellFormed = reactions.isObject();
+        for (auto it = byEmoji.begin(); wellFormed && it != byEmoji.end(); ++it) {
+            Reaction reaction{it.key(), {}};
+            wellFormed = it.value().isArray();
+            for (const QJsonValue &user : it.value().toArray()) {
+                wellFormed = wellFormed && user.isString();
+                reaction.users.append(user.toString());
+            }
+            m.reactions.append(std::move(reaction));
+        }
+        if (!wellFormed)
+            fields.fail(u"\"reactions\" must map each emoji to a list of user names"_s);
     }
-    if (const QJsonValue nonce = json.value("nonce"_L1); !nonce.isUndefined())
-        m.nonce = nonce;
-    return m;
+    m.replyTo = fields.optionalMessageId("replyTo"_L1).value_or(QString());
+    m.replies = fields.integer("replies"_L1, 0, 0, kMaxCount);
+    m.lastReplyTs = fields.integer("lastReplyTs"_L1, 0, 0, kMaxCount);
+    return fields.finish(std::move(m));
+}
+
+QLatin1StringView channelKindName(ChannelKind kind)
+{
+    return kind == ChannelKind::Dm ? "dm"_L1 : "channel"_L1;
 }
 
 QJsonObject ChannelInfo::toJson() const
 {
     QJsonObject json{
         {"name"_L1, name},
-        {"kind"_L1, kind == ChannelKind::Dm ? "dm"_L1 : "channel"_L1},
+        {"kind"_L1, channelKindName(kind)},
         {"members"_L1, members},
         {"lastId"_L1, idOrNull(lastId)},
         {"lastRead"_L1, idOrNull(lastRead)},
@@ -100,31 +132,79 @@ QJsonObject ChannelInfo::toJson() const
     };
     if (kind == ChannelKind::Dm)
         json.insert("peer"_L1, peer);
+    if (topic)
+        json.insert("topic"_L1, *topic);
+    if (mentions)
+        json.insert("mentions"_L1, *mentions);
     return json;
 }
 
-std::optional<ChannelInfo> ChannelInfo::fromJson(const QJsonObject &json)
+Result<ChannelInfo> ChannelInfo::fromJson(const QJsonObject &json)
 {
+    FieldReader fields(json);
     ChannelInfo c;
-    const QString kind = json.value("kind"_L1).toString();
-    if (kind == "dm"_L1)
+    c.name = fields.string("name"_L1);
+    const QString kind = fields.string("kind"_L1);
+    if (kind == channelKindName(ChannelKind::Dm))
         c.kind = ChannelKind::Dm;
-    else if (kind != "channel"_L1)
+    else if (kind != channelKindName(ChannelKind::Channel))
+        fields.fail(u"\"kind\" must be channel or dm"_s);
+    if (c.kind == ChannelKind::Dm)
+        c.peer = fields.string("peer"_L1);
+    c.members = fields.requiredInteger("members"_L1, 0, kMaxCount);
+    c.lastId = fields.messageIdOrNull("lastId"_L1);
+    c.lastRead = fields.messageIdOrNull("lastRead"_L1);
+    c.unread = fields.requiredInteger("unread"_L1, 0, kMaxCount);
+    c.topic = fields.optionalString("topic"_L1);
+    c.mentions = fields.optionalInteger("mentions"_L1, 0, kMaxCount);
+    return fields.finish(std::move(c));
+}
+
+QJsonObject PublicChannel::toJson() const
+{
+    QJsonObject json{{"name"_L1, name}, {"members"_L1, members}};
+    if (topic)
+        json.insert("topic"_L1, *topic);
+    return json;
+}
+
+Result<PublicChannel> PublicChannel::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    PublicChannel c;
+    c.name = fields.string("name"_L1);
+    c.members = fields.requiredInteger("members"_L1, 0, kMaxCount);
+    c.topic = fields.optionalString("topic"_L1);
+    return fields.finish(std::move(c));
+}
+
+QJsonObject MemberPresence::toJson() const
+{
+    return {{"user"_L1, user}, {"online"_L1, online}};
+}
+
+Result<MemberPresence> MemberPresence::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    MemberPresence m;
+    m.user = fields.string("user"_L1);
+    m.online = fields.boolean("online"_L1);
+    return fields.finish(std::move(m));
+}
+
+std::optional<QByteArray> nonceText(const QJsonValue &nonce)
+{
+    if (nonce.isUndefined() || nonce.isNull())
+        return QByteArray();
+    QByteArray text;
+    if (nonce.isString())
+        text = QJsonDocument(QJsonArray{nonce}).toJson(QJsonDocument::Compact).chopped(1).sliced(1);
+    else if (const auto n = exactInteger(nonce))
+        text = QByteArray::number(*n);
+    // The quotes of a string do not count.
+    if (text.isEmpty() || text.size() > kMaxNonceBytes + 2)
         return std::nullopt;
-    if (!json.value("name"_L1).isString() || !json.value("members"_L1).isDouble()
-        || !json.value("unread"_L1).isDouble())
-        return std::nullopt;
-    c.name = json.value("name"_L1).toString();
-    c.members = json.value("members"_L1).toInteger();
-    c.unread = json.value("unread"_L1).toInteger();
-    if (c.kind == ChannelKind::Dm) {
-        if (!json.value("peer"_L1).isString())
-            return std::nullopt;
-        c.peer = json.value("peer"_L1).toString();
-    }
-    if (!readOptionalId(json, "lastId"_L1, c.lastId) || !readOptionalId(json, "lastRead"_L1, c.lastRead))
-        return std::nullopt;
-    return c;
+    return text;
 }
 
 } // namespace rill::protocol

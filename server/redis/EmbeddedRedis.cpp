@@ -5,13 +5,19 @@
 #include <QCoro/QCoroProcess>
 #include <QCoro/QCoroSignal>
 #include <QCoro/QCoroTimer>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTcpServer>
 
 #include <csignal>
+#ifdef Q_OS_LINUX
 #include <sys/prctl.h>
+#endif
+#ifdef Q_OS_UNIX
 #include <sys/un.h>
+#endif
 
 namespace rill::redis {
 
@@ -27,6 +33,7 @@ Q_SIGNALS:
 };
 } // namespace
 
+#ifdef Q_OS_UNIX
 namespace {
 bool fitsSocketAddress(const QString &path)
 {
@@ -50,6 +57,7 @@ std::unique_ptr<QTemporaryDir> shortPrivateDirectory()
     return nullptr;
 }
 } // namespace
+#endif
 
 quint16 findFreeLocalPort()
 {
@@ -57,6 +65,33 @@ quint16 findFreeLocalPort()
     if (!probe.listen(QHostAddress::LocalHost, 0))
         return 0;
     return probe.serverPort();
+}
+
+QString findRedisServer(const QString &configured)
+{
+    if (!configured.isEmpty()) {
+        if (!configured.contains(u'/') && !configured.contains(u'\\'))
+            return QStandardPaths::findExecutable(configured);
+        const QFileInfo file(configured);
+        return file.isFile() && file.isExecutable() ? file.absoluteFilePath() : QString();
+    }
+    // findExecutable() adds ".exe" on Windows.
+    const QString name = u"redis-server"_s;
+    if (QCoreApplication::instance()) {
+        const QString beside = QStandardPaths::findExecutable(name, {QCoreApplication::applicationDirPath()});
+        if (!beside.isEmpty())
+            return beside;
+    }
+    return QStandardPaths::findExecutable(name);
+}
+
+QString redisServerNotFound(const QString &configured)
+{
+    if (!configured.isEmpty())
+        return u"the embedded Redis needs a redis-server program and there is none at "_s + configured;
+    return u"the embedded Redis needs a redis-server program and none was found next to "_s
+        + (QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : u"this program"_s)
+        + u" or on PATH: install Redis, set redis-server to its path, or point redis at a running Redis"_s;
 }
 
 EmbeddedRedis::EmbeddedRedis(Options options, QObject *parent)
@@ -126,7 +161,12 @@ QCoro::Task<bool> EmbeddedRedis::start()
         co_return false;
     }
 
-    if (m_options.listen == Options::Listen::UnixSocket) {
+#ifdef Q_OS_UNIX
+    const bool unixSocket = m_options.listen == Options::Listen::UnixSocket;
+#else
+    const bool unixSocket = false; // Redis for Windows listens on TCP only
+#endif
+    if (unixSocket) {
         QString socketPath = QFileInfo(QDir(m_options.dataDir).filePath(u"redis.sock"_s)).absoluteFilePath();
         if (!fitsSocketAddress(socketPath)) {
             m_socketDir = shortPrivateDirectory();
@@ -151,8 +191,10 @@ QCoro::Task<bool> EmbeddedRedis::start()
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process->setStandardOutputFile(QProcess::nullDevice());
+#ifdef Q_OS_LINUX
     // If we die without stopping it, the kernel stops it for us: no orphaned redis-server.
     m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+#endif
     m_stopping = false;
     connect(m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         if (m_stopping)

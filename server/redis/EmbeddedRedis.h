@@ -73,4 +73,11 @@ private:
 // A TCP port on 127.0.0.1 that nobody listens on right now.
 [[nodiscard]] quint16 findFreeLocalPort();
 
+// The redis-server program to run: `configured` when given (a path, or a name looked up on
+// PATH), else the one next to this program (how a Windows or macOS bundle ships it), else
+// the first on PATH. Empty when there is none.
+[[nodiscard]] QString findRedisServer(const QString &configured = {});
+// Why findRedisServer(configured) found nothing, and what to do about it.
+[[nodiscard]] QString redisServerNotFound(const QString &configured);
+
 } // namespace rill::redis

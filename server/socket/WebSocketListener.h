@@ -1,49 +1,111 @@
 #pragma once
 
+#include "socket/PeerConnection.h"
+
+#include <QDeadlineTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QSslConfiguration>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTimer>
 #include <QWebSocketServer>
 
 #include <chrono>
+#include <optional>
+
+class QTcpSocket;
+class QWebSocket;
 
 namespace rill::server {
 
-class Connection;
-
-// Accepts WebSocket peers and keeps them honest: one timer for all connections pings the quiet
-// ones and drops those that miss two pings in a row.
+// Accepts WebSocket peers and keeps them honest.
 //
-// It accepts TCP itself and hands each socket to QWebSocketServer for the handshake, because
-// QWebSocket does not expose its socket: this is the one place to turn Nagle off. With Nagle,
-// small event frames waited for the previous one's ACK (delivery p99 15 ms instead of 3 ms).
+// It accepts TCP itself (refusing past the connection caps before a socket object exists),
+// wraps the descriptor in a QTcpSocket, or a QSslSocket that finishes its TLS handshake first,
+// and hands it to QWebSocketServer for the WebSocket handshake: so it can turn Nagle off (small
+// event frames waited for the previous one's ACK: delivery p99 15 ms instead of 3 ms), write
+// data frames itself (PeerConnection), and put clocks on the stages Qt leaves open: the handshake
+// (TLS included) and the log-in. One timer pings the quiet connections and drops those that
+// miss two pings in a row.
 class WebSocketListener : public QObject
 {
     Q_OBJECT
 
 public:
-    WebSocketListener(qint64 maxBacklogBytes, std::chrono::seconds pingInterval, QObject *parent = nullptr);
+    struct Options {
+        qint64 maxBacklogBytes = 4 * 1024 * 1024;
+        std::chrono::milliseconds pingInterval{30000};
+        std::chrono::milliseconds handshakeTimeout{10000}; // TCP accepted -> WebSocket open
+        std::chrono::milliseconds loginTimeout{30000};     // open or logged out -> logged in
+        int maxConnections = 20000;                        // 0: no cap
+        int maxConnectionsPerAddress = 256;                // 0: no cap
+        QStringList allowedOrigins;                        // "*" allows every Origin
+        std::optional<QSslConfiguration> tls;              // set: wss:// only
+    };
+
+    explicit WebSocketListener(Options options, QObject *parent = nullptr);
+    // The TLS settings for a PEM certificate (chain) and key: TLS 1.2 or newer, no client
+    // certificates. Nullopt, with `error`, when they cannot be read or do not match.
+    [[nodiscard]] static std::optional<QSslConfiguration> tlsConfiguration(const QString &certificateFile,
+                                                                          const QString &keyFile, QString *error);
     ~WebSocketListener() override;
 
     [[nodiscard]] bool listen(const QHostAddress &address, quint16 port);
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] QString errorString() const;
     void stopAccepting();
+    // Open WebSocket connections (handshake done, not yet gone).
+    [[nodiscard]] qsizetype connectionCount() const;
+    // TCP connections held in any stage, and refused at the caps so far.
+    [[nodiscard]] int socketCount() const { return m_socketCount; }
+    [[nodiscard]] quint64 refusedCount() const { return m_refused; }
 
 Q_SIGNALS:
-    void connectionOpened(rill::server::Connection *connection);
+    void connectionOpened(rill::server::PeerConnection *connection);
 
 private:
-    void acceptTcp();
-    void acceptPending();
-    void sweep();
+    // QTcpServer that hands over the bare descriptor, so a refusal costs one close(2).
+    class Acceptor : public QTcpServer
+    {
+    public:
+        explicit Acceptor(WebSocketListener &listener) : m_listener(listener) {}
 
-    QTcpServer m_tcp;
+    protected:
+        void incomingConnection(qintptr descriptor) override { m_listener.acceptDescriptor(descriptor); }
+
+    private:
+        WebSocketListener &m_listener;
+    };
+
+    void acceptDescriptor(qintptr descriptor);
+    void startWebSocketHandshake(QTcpSocket *socket);
+    void acceptPending();
+    // The accepted socket under a WebSocket that finished its handshake, off the handshake clock.
+    [[nodiscard]] QTcpSocket *takeHandshaking(const QWebSocket *socket);
+    void accountSocket(QTcpSocket *socket, const QHostAddress &address);
+    void releaseSocket(QTcpSocket *socket, const QHostAddress &address);
+    void handleAcceptError(QAbstractSocket::SocketError error);
+    [[nodiscard]] bool originAllowed(const QString &origin) const;
+    void sweep();
+    void runClocks();
+
+    Options m_options;
+    Acceptor m_tcp;
     QWebSocketServer m_server;
+    WriteBatcher m_batcher;
     QTimer m_sweepTimer;
-    qint64 m_maxBacklog;
-    std::chrono::milliseconds m_pingInterval;
+    QTimer m_clockTimer;
+    QTimer m_resumeTimer;
+    QHash<QTcpSocket *, QDeadlineTimer> m_handshaking; // accepted, WebSocket handshake not done
+    QSet<PeerConnection *> m_anonymous;                    // open, nobody logged in
+    QHash<QHostAddress, int> m_perAddress;
+    int m_socketCount = 0;
+    quint64 m_refused = 0;
+    quint64 m_acceptErrors = 0;
     quint64 m_nextSerial = 1;
 };
 

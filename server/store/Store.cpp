@@ -372,14 +372,15 @@ QCoro::Task<Result<Done>> Store::touchToken(QByteArray tokenHash)
     co_return Done{};
 }
 
-QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(PageQuery page)
+QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRequest page)
 {
-    const RedisReply r = co_await m_redis.eval(script("channels"), 0, page.after.toUtf8(),
+    const RedisReply r = co_await m_redis.eval(script("channels"), 0, page.cursor.value_or(QString()).toUtf8(),
                                                QByteArray::number(page.limit));
     if (!r.isArray() || r.size() == 0)
         co_return storageError(r);
     Page<ChannelSummary> out;
-    out.next = r.at(0).text();
+    if (const QString next = r.at(0).text(); !next.isEmpty())
+        out.next = next;
     for (qsizetype i = 1; i + 1 < r.size(); i += 2)
         out.items.append({r.at(i).text(), r.at(i + 1).integer()});
     co_return out;
@@ -442,14 +443,15 @@ QCoro::Task<Result<HistoryPage>> Store::history(QString name, QString channel, H
     co_return page;
 }
 
-QCoro::Task<Result<Page<MemberPresence>>> Store::members(QString name, QString channel, PageQuery page)
+QCoro::Task<Result<Page<MemberPresence>>> Store::members(QString name, QString channel, protocol::PageRequest page)
 {
     const RedisReply r = co_await m_redis.eval(script("members"), 0, name.toUtf8(), channel.toUtf8(),
-                                               page.after.toUtf8(), QByteArray::number(page.limit));
+                                               page.cursor.value_or(QString()).toUtf8(), QByteArray::number(page.limit));
     if (auto error = scriptError(r))
         co_return *error;
     Page<MemberPresence> out;
-    out.next = r.at(1).text();
+    if (const QString next = r.at(1).text(); !next.isEmpty())
+        out.next = next;
     for (qsizetype i = 2; i + 1 < r.size(); i += 2)
         out.items.append({r.at(i).text(), r.at(i + 1).integer() == 1});
     co_return out;

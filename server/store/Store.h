@@ -3,6 +3,7 @@
 #include "Result.h"
 
 #include "protocol/Objects.h"
+#include "protocol/Requests.h"
 #include "protocol/StreamId.h"
 
 #include <QCoro/QCoroTask>
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <chrono>
+#include <optional>
 
 namespace rill::redis {
 class RedisClient;
@@ -52,16 +54,10 @@ struct MemberPresence {
     bool online = false;
 };
 
-// One page of a list in name order: the first `limit` names after `after` ("" for the start).
-struct PageQuery {
-    QString after;
-    int limit = 100;
-};
-
 template<typename T>
 struct Page {
     QList<T> items;
-    QString next; // the `after` of the next page; empty on the last one
+    std::optional<QString> next; // the cursor of the next page; none on the last one
 };
 
 struct Heartbeat {
@@ -110,7 +106,7 @@ public:
     // Restarts the token's idle clock (called when a session using it ends).
     [[nodiscard]] QCoro::Task<Result<Done>> touchToken(QByteArray tokenHash);
 
-    [[nodiscard]] QCoro::Task<Result<Page<ChannelSummary>>> publicChannels(PageQuery page);
+    [[nodiscard]] QCoro::Task<Result<Page<ChannelSummary>>> publicChannels(protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> join(QString userKey, QString name, QString channel,
                                                                   QString origin);
     [[nodiscard]] QCoro::Task<Result<Done>> part(QString userKey, QString name, QString channel);
@@ -118,7 +114,7 @@ public:
     [[nodiscard]] QCoro::Task<Result<protocol::Message>> send(QString userKey, QString name, QString channel,
                                                               QString text, QByteArray nonceJson);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
-    [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, PageQuery page);
+    [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> openDm(QString userKey, QString name, QString peerKey,
                                                                     QString origin);
     [[nodiscard]] QCoro::Task<Result<ReadResult>> markRead(QString userKey, QString name, QString channel,

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "session/Session.h"
+#include "session/ClientSession.h"
 #include "stores/ChannelStore.h"
 #include "stores/Workspace.h"
 
@@ -17,11 +17,11 @@ namespace rill::test {
 struct ClientUnderTest {
     explicit ClientUnderTest(int pageSize = 50)
     {
-        client::Session::Options options;
+        client::ClientSession::Options options;
         options.connection.firstRetry = std::chrono::milliseconds(50);
         options.connection.maxRetry = std::chrono::milliseconds(400);
         options.requestTimeout = std::chrono::seconds(10);
-        session = std::make_unique<client::Session>(options);
+        session = std::make_unique<client::ClientSession>(options);
         client::Workspace::Options workspaceOptions;
         workspaceOptions.pageSize = pageSize;
         workspaceOptions.readDelay = std::chrono::milliseconds(10);
@@ -32,7 +32,7 @@ struct ClientUnderTest {
     // Registers (or logs in when the name is taken) and waits until online.
     [[nodiscard]] bool signUp(const QUrl &url, const QString &user, const QString &password = QStringLiteral("password1"))
     {
-        using Status = client::Session::Status;
+        using Status = client::ClientSession::Status;
         const auto settled = [this] { return session->status() == Status::Online || session->status() == Status::SignedOut; };
         session->createAccount(url, user, password);
         if (!waitUntil(settled, std::chrono::seconds(10)))
@@ -58,7 +58,7 @@ struct ClientUnderTest {
         return out;
     }
 
-    std::unique_ptr<client::Session> session;
+    std::unique_ptr<client::ClientSession> session;
     std::unique_ptr<client::Workspace> workspace; // declared after the session: destroyed first
 };
 

@@ -9,6 +9,7 @@
 
 #include <QCoro/QCoroTask>
 #include <QFileInfo>
+#include <QImage>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -103,6 +104,15 @@ private Q_SLOTS:
         QCOMPARE(Profile::isValidName(name), valid);
     }
 
+    // The window and tray icon come from resources/icons, compiled into the app.
+    void iconIsCompiledIn()
+    {
+        for (const int size : {16, 22, 32, 48, 256}) {
+            const QImage image(u":/icons/rill-%1.png"_s.arg(size));
+            QCOMPARE(image.size(), QSize(size, size));
+        }
+    }
+
     // "Start a server on this computer": a real server with its embedded Redis under the
     // profile's data directory, that a client can then use.
     void bundledServerServes()
@@ -125,7 +135,28 @@ private Q_SLOTS:
 
         QCoro::waitFor(bundled.stop());
         QCOMPARE(bundled.status(), BundledServer::Status::Stopped);
-        QTRY_COMPARE(alice.session->status(), client::Session::Status::Reconnecting);
+        QTRY_COMPARE(alice.session->status(), client::ClientSession::Status::Reconnecting);
+    }
+
+    // Without a redis-server (a Windows machine with nothing installed) the app says what is
+    // missing instead of offering a button that fails obscurely.
+    void bundledServerWithoutRedisSaysWhatIsMissing()
+    {
+        QTemporaryDir data;
+        qputenv("RILL_REDIS_SERVER", "/nonexistent/redis-server");
+        BundledServer bundled(data.filePath(u"server"_s), redis::findFreeLocalPort());
+        qunsetenv("RILL_REDIS_SERVER");
+        QVERIFY(!bundled.isAvailable());
+        QVERIFY2(bundled.unavailableReason().contains(u"/nonexistent/redis-server"_s), qPrintable(bundled.unavailableReason()));
+        bundled.start();
+        QCOMPARE(bundled.status(), BundledServer::Status::Failed);
+        QCOMPARE(bundled.error(), bundled.unavailableReason());
+        QVERIFY(!QFileInfo::exists(data.filePath(u"server/redis"_s)));
+
+        // The one found by default (next to the test, or on PATH) is there.
+        BundledServer usual(data.filePath(u"server"_s), redis::findFreeLocalPort());
+        QVERIFY(usual.isAvailable());
+        QVERIFY(usual.unavailableReason().isEmpty());
     }
 
     void bundledServerTakesAnotherPortWhenItsOwnIsTaken()

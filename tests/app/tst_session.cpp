@@ -30,11 +30,11 @@ private Q_SLOTS:
     void registerThenResumeWithTheToken()
     {
         test::ClientUnderTest alice;
-        QSignalSpy tokens(alice.session.get(), &Session::tokenChanged);
-        QSignalSpy in(alice.session.get(), &Session::signedIn);
+        QSignalSpy tokens(alice.session.get(), &ClientSession::tokenChanged);
+        QSignalSpy in(alice.session.get(), &ClientSession::signedIn);
         alice.session->createAccount(m_server->url(), u"alice"_s, u"password1"_s);
         QVERIFY(in.wait(10000));
-        QCOMPARE(alice.session->status(), Session::Status::Online);
+        QCOMPARE(alice.session->status(), ClientSession::Status::Online);
         QCOMPARE(alice.session->user(), u"alice"_s);
         QCOMPARE(tokens.size(), 1);
         const QString token = tokens[0][0].toString();
@@ -46,7 +46,7 @@ private Q_SLOTS:
 
         // The next start: only the token.
         test::ClientUnderTest again;
-        QSignalSpy againIn(again.session.get(), &Session::signedIn);
+        QSignalSpy againIn(again.session.get(), &ClientSession::signedIn);
         again.session->resume(m_server->url(), token);
         QVERIFY(againIn.wait(10000));
         QCOMPARE(again.session->user(), u"alice"_s);
@@ -57,11 +57,11 @@ private Q_SLOTS:
         test::ClientUnderTest alice;
         QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
         test::ClientUnderTest intruder;
-        QSignalSpy status(intruder.session.get(), &Session::statusChanged);
+        QSignalSpy status(intruder.session.get(), &ClientSession::statusChanged);
         intruder.session->signIn(m_server->url(), u"alice"_s, u"not the password"_s);
-        QTRY_COMPARE(intruder.session->status(), Session::Status::SignedOut);
+        QTRY_COMPARE(intruder.session->status(), ClientSession::Status::SignedOut);
         QVERIFY(!intruder.session->error().isEmpty());
-        QCOMPARE(intruder.session->connection().state(), Connection::State::Closed);
+        QCOMPARE(intruder.session->connection().state(), ClientConnection::State::Closed);
         QVERIFY(intruder.workspace->stores().isEmpty());
     }
 
@@ -71,7 +71,7 @@ private Q_SLOTS:
         QVERIFY(first.signUp(m_server->url(), u"alice"_s));
         test::ClientUnderTest second;
         second.session->createAccount(m_server->url(), u"ALICE"_s, u"password2"_s);
-        QTRY_COMPARE(second.session->status(), Session::Status::SignedOut);
+        QTRY_COMPARE(second.session->status(), ClientSession::Status::SignedOut);
         QVERIFY(!second.session->error().isEmpty());
     }
 
@@ -80,17 +80,17 @@ private Q_SLOTS:
         test::ClientUnderTest alice;
         const QUrl nowhere(u"ws://127.0.0.1:"_s + QString::number(redis::findFreeLocalPort()));
         alice.session->signIn(nowhere, u"alice"_s, u"password1"_s);
-        QTRY_COMPARE(alice.session->status(), Session::Status::SignedOut);
+        QTRY_COMPARE(alice.session->status(), ClientSession::Status::SignedOut);
         QVERIFY(alice.session->error().startsWith(u"Cannot reach the server"_s));
-        QCOMPARE(alice.session->connection().state(), Connection::State::Closed);
+        QCOMPARE(alice.session->connection().state(), ClientConnection::State::Closed);
     }
 
     void refusedTokenIsForgotten()
     {
         test::ClientUnderTest alice;
-        QSignalSpy tokens(alice.session.get(), &Session::tokenChanged);
+        QSignalSpy tokens(alice.session.get(), &ClientSession::tokenChanged);
         alice.session->resume(m_server->url(), u"not-a-token"_s);
-        QTRY_COMPARE(alice.session->status(), Session::Status::SignedOut);
+        QTRY_COMPARE(alice.session->status(), ClientSession::Status::SignedOut);
         QCOMPARE(tokens.size(), 1);
         QVERIFY(tokens[0][0].toString().isEmpty());
         QVERIFY(alice.session->token().isEmpty());
@@ -102,13 +102,13 @@ private Q_SLOTS:
         QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
         const QString token = alice.session->token();
         alice.session->signOut();
-        QCOMPARE(alice.session->status(), Session::Status::SignedOut);
-        QTRY_COMPARE(alice.session->connection().state(), Connection::State::Closed);
+        QCOMPARE(alice.session->status(), ClientSession::Status::SignedOut);
+        QTRY_COMPARE(alice.session->connection().state(), ClientConnection::State::Closed);
         QVERIFY(alice.workspace->stores().isEmpty());
 
         test::ClientUnderTest later;
         later.session->resume(m_server->url(), token);
-        QTRY_COMPARE(later.session->status(), Session::Status::SignedOut);
+        QTRY_COMPARE(later.session->status(), ClientSession::Status::SignedOut);
         QVERIFY(!later.session->error().isEmpty());
     }
 
@@ -116,20 +116,20 @@ private Q_SLOTS:
     {
         test::ClientUnderTest alice;
         QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
-        QSignalSpy in(alice.session.get(), &Session::signedIn);
-        QList<Session::Status> seen;
-        connect(alice.session.get(), &Session::statusChanged, this, [&] { seen << alice.session->status(); });
+        QSignalSpy in(alice.session.get(), &ClientSession::signedIn);
+        QList<ClientSession::Status> seen;
+        connect(alice.session.get(), &ClientSession::statusChanged, this, [&] { seen << alice.session->status(); });
         QVERIFY(m_server->restart());
         QVERIFY(in.wait(10000));
-        QCOMPARE(alice.session->status(), Session::Status::Online);
-        QVERIFY(seen.contains(Session::Status::Reconnecting)); // shown to the user meanwhile
+        QCOMPARE(alice.session->status(), ClientSession::Status::Online);
+        QVERIFY(seen.contains(ClientSession::Status::Reconnecting)); // shown to the user meanwhile
         QCOMPARE(alice.session->user(), u"alice"_s);
     }
 
     void requestsWhileOfflineAreLostAtOnce()
     {
         test::ClientUnderTest alice;
-        const Reply reply = QCoro::waitFor(alice.session->request(protocol::op::channels));
+        const auto reply = QCoro::waitFor(alice.session->request(protocol::ChannelsParams{}));
         QVERIFY(reply.lost);
         QVERIFY(!reply.ok);
     }

@@ -71,7 +71,7 @@ private Q_SLOTS:
         QTRY_COMPARE(bob.texts(u"dev"_s), QStringList{u"hello bob"_s});
         QCOMPARE(alice.texts(u"dev"_s), QStringList{u"hello bob"_s});
         // The reply and the echoed event both came back; the message was added once.
-        QTRY_COMPARE(alice.session->connection().state(), Connection::State::Open);
+        QTRY_COMPARE(alice.session->connection().state(), ClientConnection::State::Open);
         QCOMPARE(aliceAdded.size(), 1);
 
         QCOMPARE(alice.workspace->send(u"   "_s), u"Nothing to send"_s);
@@ -190,7 +190,7 @@ private Q_SLOTS:
 
         QSignalSpy added(alice.workspace.get(), &Workspace::messageAdded);
         m_server->stop();
-        QTRY_COMPARE(alice.session->status(), Session::Status::Reconnecting);
+        QTRY_COMPARE(alice.session->status(), ClientSession::Status::Reconnecting);
         QStringList nonces;
         for (const QString &text : {u"mine 1"_s, u"mine 2"_s, u"mine 3"_s})
             nonces << alice.workspace->sendTo(u"general"_s, text);
@@ -249,7 +249,7 @@ private Q_SLOTS:
         // A channel this client believes it is in and the server does not (stale state).
         protocol::ChannelInfo ghost;
         ghost.name = u"ghost"_s;
-        Q_EMIT alice.session->channelAdded(ghost);
+        Q_EMIT alice.session->channelAdded(protocol::ChannelEvent{ghost});
         ChannelStore *store = alice.channel(u"ghost"_s);
         QVERIFY(store);
         const QString nonce = alice.workspace->sendTo(u"ghost"_s, u"anyone?"_s);
@@ -258,7 +258,7 @@ private Q_SLOTS:
         QVERIFY(store->messageModel()->index(0).data(MessageModel::IsFailedRole).toBool());
 
         // In the channel for real, the retry goes through, once.
-        QVERIFY(QCoro::waitFor(alice.session->request(protocol::op::join, QJsonObject{{u"channel"_s, u"ghost"_s}})).ok);
+        QVERIFY(QCoro::waitFor(alice.session->request(protocol::JoinParams{u"ghost"_s})).ok);
         alice.workspace->setCurrentName(u"ghost"_s);
         alice.workspace->retry(nonce);
         QTRY_VERIFY(store->pending().isEmpty());

@@ -162,6 +162,100 @@ private Q_SLOTS:
         QVERIFY(*StreamId::parse(u"10-2"_s) < *StreamId::parse(u"10-10"_s));
         QCOMPARE(*StreamId::parse(u"10-2"_s), (StreamId{10, 2}));
     }
+
+    // Revision 2: 1-32 bytes of UTF-8, no white space, no control characters.
+    void emoji_data()
+    {
+        QTest::addColumn<QString>("emoji");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("thumbs up") << u"👍"_s << true;
+        QTest::newRow("with skin tone") << u"👍🏽"_s << true;
+        QTest::newRow("family (ZWJ sequence, 25 bytes)") << u"👨‍👩‍👧‍👦"_s << true;
+        QTest::newRow("shortcode") << u":+1:"_s << true;
+        QTest::newRow("one ASCII byte") << u"x"_s << true;
+        QTest::newRow("32 bytes") << QString(8, QChar(0x2764)) + u"ab"_s + QString(2, QChar(0x00E9)) + u"cd"_s << true;
+        QTest::newRow("33 bytes") << QString(32, u'a') + u"b"_s << false;
+        QTest::newRow("8 four-byte emoji (32 bytes)") << QString(u"😀😀😀😀😀😀😀😀"_s) << true;
+        QTest::newRow("9 four-byte emoji (36 bytes)") << QString(u"😀😀😀😀😀😀😀😀😀"_s) << false;
+        QTest::newRow("empty") << QString() << false;
+        QTest::newRow("space inside") << u"👍 👍"_s << false;
+        QTest::newRow("only a space") << u" "_s << false;
+        QTest::newRow("no-break space") << u"👍 "_s << false;
+        QTest::newRow("ideographic space") << u"　"_s << false;
+        QTest::newRow("tab") << u"👍\t"_s << false;
+        QTest::newRow("newline") << u"👍\n"_s << false;
+        QTest::newRow("NUL") << QString(QChar(0)) << false;
+        QTest::newRow("DEL") << u""_s << false;
+        QTest::newRow("C1 control") << u""_s << false;
+        QTest::newRow("lone surrogate") << QString(QChar(0xD83D)) << false;
+    }
+    void emoji()
+    {
+        QFETCH(QString, emoji);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidEmoji(emoji), valid);
+    }
+
+    // Revision 2: "@name", case-insensitive, not inside a word.
+    void mentions_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<bool>("mentioned");
+        QTest::newRow("alone") << u"@alice"_s << u"alice"_s << true;
+        QTest::newRow("in a sentence") << u"ping @alice, lunch?"_s << u"alice"_s << true;
+        QTest::newRow("other case") << u"hey @ALICE"_s << u"Alice"_s << true;
+        QTest::newRow("full stop after") << u"thanks @alice."_s << u"alice"_s << true;
+        QTest::newRow("hyphen after") << u"@alice- see above"_s << u"alice"_s << true;
+        QTest::newRow("in parentheses") << u"(@alice)"_s << u"alice"_s << true;
+        QTest::newRow("after a newline") << u"hi\n@alice"_s << u"alice"_s << true;
+        QTest::newRow("twice, the second counts") << u"a@alice @alice"_s << u"alice"_s << true;
+        QTest::newRow("name with a dot") << u"@alice.b hi"_s << u"alice.b"_s << true;
+        QTest::newRow("name ending in a dot") << u"@alice. hi"_s << u"alice."_s << true;
+        QTest::newRow("bare name") << u"alice, look"_s << u"alice"_s << false;
+        QTest::newRow("e-mail address") << u"mail bob@alice.org"_s << u"alice"_s << false;
+        QTest::newRow("after a letter") << u"x@alice"_s << u"alice"_s << false;
+        QTest::newRow("after a digit") << u"2@alice"_s << u"alice"_s << false;
+        QTest::newRow("after an underscore") << u"_@alice"_s << u"alice"_s << false;
+        QTest::newRow("after a non-ASCII letter") << u"é@alice"_s << u"alice"_s << false;
+        QTest::newRow("longer name") << u"@alicette"_s << u"alice"_s << false;
+        QTest::newRow("name with a dot continues") << u"@alice.b"_s << u"alice"_s << false;
+        QTest::newRow("underscore continues") << u"@alice_"_s << u"alice"_s << false;
+        QTest::newRow("non-ASCII letter continues") << u"@alicé"_s << u"alic"_s << false;
+        QTest::newRow("prefix of the name") << u"@ali"_s << u"alice"_s << false;
+        QTest::newRow("no @") << u"alice"_s << u"alice"_s << false;
+        QTest::newRow("@ alone") << u"@"_s << u"alice"_s << false;
+        QTest::newRow("double @") << u"@@alice"_s << u"alice"_s << true;
+        QTest::newRow("kelvin sign is not K") << u"@Kate"_s << u"kate"_s << false;
+        QTest::newRow("empty user") << u"@ hi"_s << QString() << false;
+    }
+    void mentions()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, user);
+        QFETCH(bool, mentioned);
+        QCOMPARE(rill::protocol::mentions(text, user), mentioned);
+    }
+
+    void topics_data()
+    {
+        QTest::addColumn<QString>("topic");
+        QTest::addColumn<bool>("tooLong");
+        QTest::newRow("empty") << QString() << false;
+        QTest::newRow("spaces only") << u"   "_s << false;
+        QTest::newRow("250") << QString(250, u't') << false;
+        QTest::newRow("250 and spaces") << u"  "_s + QString(250, u't') + u"  "_s << false;
+        QTest::newRow("251") << QString(251, u't') << true;
+        QTest::newRow("250 emoji") << QString(u"😀"_s).repeated(250) << false;
+        QTest::newRow("251 emoji") << QString(u"😀"_s).repeated(251) << true;
+    }
+    void topics()
+    {
+        QFETCH(QString, topic);
+        QFETCH(bool, tooLong);
+        QCOMPARE(checkTopic(topic).problem == TextProblem::TooLong, tooLong);
+        QCOMPARE(checkTopic(topic).text, topic.trimmed());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestNames)

@@ -155,6 +155,36 @@ private Q_SLOTS:
         ::kill(pid_t(redis.processId()), SIGKILL);
         QVERIFY(crashed.wait(5000));
     }
+
+    // How rill-server and the app find the redis-server to run: the configured one, else the
+    // one next to the program (none beside this test), else PATH.
+    void findsRedisServer()
+    {
+        QTemporaryDir bin;
+        const QString fake = bin.filePath(u"redis-server"_s);
+        QFile file(fake);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("#!/bin/sh\n");
+        file.close();
+        QVERIFY(file.setPermissions(file.permissions() | QFile::ExeOwner));
+
+        QCOMPARE(findRedisServer(fake), fake);
+        QCOMPARE(findRedisServer(bin.filePath(u"missing"_s)), QString());
+        QCOMPARE(findRedisServer(QStringLiteral(RILL_REDIS_SERVER)), QStringLiteral(RILL_REDIS_SERVER));
+
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", QFile::encodeName(bin.path()));
+        const QString onPath = findRedisServer();
+        const QString byName = findRedisServer(u"redis-server"_s);
+        qputenv("PATH", QByteArray());
+        const QString nowhere = findRedisServer();
+        const QString why = redisServerNotFound({});
+        qputenv("PATH", path);
+        QCOMPARE(onPath, fake);
+        QCOMPARE(byName, fake);
+        QCOMPARE(nowhere, QString());
+        QVERIFY2(why.contains(QCoreApplication::applicationDirPath()) && why.contains(u"PATH"_s), qPrintable(why));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedRedis)

@@ -26,9 +26,9 @@ public:
     protocol::StreamId busFloor() const override { return m_floor; }
     void setBusFloor(protocol::StreamId floor) override { m_floor = floor; }
     void fellBehind() override { ++fellBehindCount; }
-    void deliver(const QString &frame) override
+    void deliver(const rill::server::Frame &frame) override
     {
-        const QJsonObject e = QJsonDocument::fromJson(frame.toUtf8()).object();
+        const QJsonObject e = QJsonDocument::fromJson(frame.payload().toByteArray()).object();
         const QString ev = e.value("ev"_L1).toString();
         if (ev == "message"_L1) {
             const QJsonObject m = e.value("message"_L1).toObject();

@@ -3,6 +3,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QAbstractEventDispatcher>
 #include <QTest>
 
 using namespace rill::test;
@@ -13,6 +14,14 @@ class TestSmoke : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void runsOnTheChosenEventDispatcher()
+    {
+        // RILL_EVENT_DISPATCHER=epoll (the *_epoll CTest entries) must really switch.
+        const bool epoll = qgetenv("RILL_EVENT_DISPATCHER") == "epoll";
+        const QByteArray running = QAbstractEventDispatcher::instance()->metaObject()->className();
+        QCOMPARE(running == "rill::eventloop::EpollEventDispatcher", epoll);
+    }
+
     void twoUsersTalk()
     {
         ServerFixture server;

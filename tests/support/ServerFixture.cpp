@@ -64,7 +64,8 @@ bool ServerFixture::restart()
 
 QUrl ServerFixture::url() const
 {
-    return QUrl(u"ws://127.0.0.1:"_s + QString::number(m_port));
+    const auto scheme = m_config.tlsCertFile.isEmpty() ? u"ws"_s : u"wss"_s;
+    return QUrl(scheme + u"://127.0.0.1:"_s + QString::number(m_port));
 }
 
 } // namespace rill::test

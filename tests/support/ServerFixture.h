@@ -2,7 +2,7 @@
 
 #include "RedisFixture.h"
 
-#include "RillServer.h"
+#include "server/RillServer.h"
 
 #include <QUrl>
 

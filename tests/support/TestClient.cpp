@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QSignalSpy>
+#include <QSslConfiguration>
 
 namespace rill::test {
 
@@ -28,6 +29,13 @@ bool TestClient::open(const QUrl &url)
     m_closed = false;
     m_socket.open(url);
     return waitUntil([this] { return isConnected() || m_closed; }, 5s) && isConnected();
+}
+
+void TestClient::trust(const QList<QSslCertificate> &certificates)
+{
+    QSslConfiguration configuration = m_socket.sslConfiguration();
+    configuration.addCaCertificates(certificates);
+    m_socket.setSslConfiguration(configuration);
 }
 
 void TestClient::close()

@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -23,6 +24,9 @@ public:
     ~TestClient() override;
 
     [[nodiscard]] bool open(const QUrl &url);
+    // For wss://: trust these certificates (a test CA, or a self-signed server certificate)
+    // besides the system's. Untrusted, open() fails.
+    void trust(const QList<QSslCertificate> &certificates);
     void close();
 
     // Sends {"id", "op", ...params} and waits for the reply (an empty object on timeout).
