@@ -270,6 +270,15 @@ QList<Setting> settings()
          u"New public channels one user may create per hour; 0 for no limit (default: 20)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.channelCreatesPerHour, 0); },
          {}, [](const ServerConfig &c) { return number(c.channelCreatesPerHour); }},
+        {u"login-throttle"_s, u"count"_s,
+         u"Failed password log-ins per user name per 15 minutes, across all instances, before `login` "
+         "answers rate_limited; per client address ten times as many. 0 turns it off (default: 10)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.loginFailuresPerName, 0); },
+         {}, [](const ServerConfig &c) { return number(c.loginFailuresPerName); }},
+        {u"register-throttle"_s, u"count"_s,
+         u"Registrations per client address per hour, across all instances; 0 turns it off (default: 20)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.registrationsPerAddress, 0); },
+         {}, [](const ServerConfig &c) { return number(c.registrationsPerAddress); }},
         {u"log-level"_s, u"level"_s,
          u"The least severe messages logged: debug, info, warning or error (default: info)."_s,
          [](ServerConfig &c, const QString &v) {

@@ -372,6 +372,57 @@ QCoro::Task<Result<Done>> Store::touchToken(QByteArray tokenHash)
     co_return Done{};
 }
 
+QCoro::Task<Result<Done>> Store::throttle(QByteArray mode, std::chrono::seconds window,
+                                          QList<std::pair<QByteArray, int>> counters)
+{
+    QList<QByteArray> args{mode, QByteArray::number(qint64(window.count()))};
+    for (const auto &[key, limit] : std::as_const(counters)) {
+        if (limit > 0)
+            args << key << QByteArray::number(limit);
+    }
+    if (args.size() == 2)
+        co_return Done{};
+    QVarLengthArray<QByteArrayView, 6> views(args.cbegin(), args.cend());
+    const std::span<const QByteArrayView> argv(views.data(), std::size_t(views.size()));
+    const RedisReply r = co_await m_redis.evalArgv(script("throttle"), 0, argv);
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
+}
+
+namespace {
+// The counters of a password log-in: the name's (when it can be a name) and the address's.
+QList<std::pair<QByteArray, int>> loginCounters(const StoreLimits &limits, const QString &userKey, const QString &address)
+{
+    QList<std::pair<QByteArray, int>> counters;
+    if (!userKey.isEmpty())
+        counters.append({keys::loginFailuresOfName(userKey), limits.loginFailuresPerName});
+    if (!address.isEmpty())
+        counters.append({keys::loginFailuresFrom(address), limits.loginFailuresPerAddress});
+    return counters;
+}
+constexpr std::chrono::hours kRegistrationWindow{1};
+} // namespace
+
+QCoro::Task<Result<Done>> Store::takeLoginAttempt(QString userKey, QString address)
+{
+    co_return co_await throttle("take", m_limits.loginWindow, loginCounters(m_limits, userKey, address));
+}
+
+QCoro::Task<Result<Done>> Store::refundLoginAttempt(QString userKey, QString address)
+{
+    co_return co_await throttle("refund", m_limits.loginWindow, loginCounters(m_limits, userKey, address));
+}
+
+QCoro::Task<Result<Done>> Store::takeRegistration(QString address)
+{
+    if (address.isEmpty())
+        co_return Done{};
+    QList<std::pair<QByteArray, int>> counters;
+    counters.append({keys::registrationsFrom(address), m_limits.registrationsPerAddress});
+    co_return co_await throttle("take", kRegistrationWindow, std::move(counters));
+}
+
 QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRequest page)
 {
     const RedisReply r = co_await m_redis.eval(script("channels"), 0, page.cursor.value_or(QString()).toUtf8(),

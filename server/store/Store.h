@@ -81,6 +81,13 @@ struct StoreLimits {
     int maxChannelsPerUser = 100;
     // New public channels one user may create per hour; 0 for no limit.
     int channelCreatesPerHour = 20;
+    // Failed password log-ins per user name, and per client address, within loginWindow;
+    // 0 for no limit. An address is shared by many people (NAT), hence the higher bound.
+    int loginFailuresPerName = 10;
+    int loginFailuresPerAddress = 100;
+    std::chrono::seconds loginWindow{15 * 60};
+    // Registrations per client address per hour; 0 for no limit.
+    int registrationsPerAddress = 20;
 };
 
 // Rill's data in Redis, one async call per operation. Every write that must be atomic across
@@ -105,6 +112,15 @@ public:
     [[nodiscard]] QCoro::Task<Result<Done>> revokeToken(QByteArray tokenHash);
     // Restarts the token's idle clock (called when a session using it ends).
     [[nodiscard]] QCoro::Task<Result<Done>> touchToken(QByteArray tokenHash);
+
+    // Counts a password log-in attempt against the user name (empty: not a possible name) and
+    // the client address (empty: unknown); `rate_limited` with retryAfter, counting nothing, when
+    // either has had its failures. A log-in that succeeds gives its attempt back (refund), so
+    // only failures count.
+    [[nodiscard]] QCoro::Task<Result<Done>> takeLoginAttempt(QString userKey, QString address);
+    [[nodiscard]] QCoro::Task<Result<Done>> refundLoginAttempt(QString userKey, QString address);
+    // Counts a registration from the client address; `rate_limited` with retryAfter when spent.
+    [[nodiscard]] QCoro::Task<Result<Done>> takeRegistration(QString address);
 
     [[nodiscard]] QCoro::Task<Result<Page<ChannelSummary>>> publicChannels(protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> join(QString userKey, QString name, QString channel,
@@ -149,6 +165,8 @@ public:
 
 private:
     [[nodiscard]] QCoro::Task<Result<Done>> migrateFromSchema1();
+    [[nodiscard]] QCoro::Task<Result<Done>> throttle(QByteArray mode, std::chrono::seconds window,
+                                                     QList<std::pair<QByteArray, int>> counters);
 
     redis::RedisClient &m_redis;
     StoreLimits m_limits;
