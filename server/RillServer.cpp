@@ -69,7 +69,13 @@ QCoro::Task<bool> RillServer::start()
     if (!self || !redisUp)
         co_return false;
 
-    m_store = std::make_unique<store::Store>(*m_redis);
+    store::StoreLimits limits;
+    limits.maxChannelsPerUser = m_config.maxChannelsPerUser;
+    limits.channelCreatesPerHour = m_config.channelCreatesPerHour;
+    limits.loginFailuresPerName = m_config.loginFailuresPerName;
+    limits.loginFailuresPerAddress = m_config.loginFailuresPerName * 10;
+    limits.registrationsPerAddress = m_config.registrationsPerAddress;
+    m_store = std::make_unique<store::Store>(*m_redis, limits);
     const auto defaults = co_await m_store->ensureDefaults();
     if (!self)
         co_return false;

@@ -38,7 +38,7 @@ QCoro::Task<> Presence::requestMembers(QPointer<ChannelStore> store)
     QPointer<Presence> self(this);
     const QString name = store->name();
     m_loading.insert(name);
-    const protocol::MembersParams params{name};
+    const protocol::MembersParams params{name, {}};
     const auto reply = co_await m_session->request(params);
     if (!self)
         co_return;

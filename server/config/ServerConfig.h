@@ -35,6 +35,10 @@ struct ServerConfig {
     int maxConnectionsPerAddress = 256;  // 0: no cap
     int hashWorkers = 2;     // threads hashing passwords
     int maxBadLogins = 5;    // per connection, then close 1008
+    int maxChannelsPerUser = 100;   // channels (DMs included) one user may be in
+    int channelCreatesPerHour = 20; // new public channels per user per hour; 0: no limit
+    int loginFailuresPerName = 10;  // per 15 minutes, across instances; per address 10x; 0: off
+    int registrationsPerAddress = 20; // per hour, across instances; 0: off
     bool demo = false;       // seed a few users and messages into an empty store
     bool verbose = false;    // the same as logLevel = QtDebugMsg
     QtMsgType logLevel = QtInfoMsg; // the least severe message logged

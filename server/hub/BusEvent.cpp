@@ -95,8 +95,6 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
     if (kind == "pres"_L1) {
         e.type = Type::Presence;
         e.userKey = field("k");
-        const QString channels = field("cs");
-        e.presenceChannels = channels.isEmpty() ? QStringList() : channels.split(u',');
         e.frame = codec::presenceEvent(field("u"), field("on") == "1"_L1);
         return e;
     }

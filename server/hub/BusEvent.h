@@ -30,6 +30,8 @@ struct BusEvent {
     QString origin;      // the session that caused it and already has the reply, if any
     bool joined = false; // ChannelEntry: a join (membership added first) or a part (removed after)
     bool membershipChange = false;
+    // Presence: the subject's channels that this instance has users in. The bus entry names
+    // only the user (its size does not grow with their channels); the hub looks them up.
     QStringList presenceChannels;
     Frame frame;         // the event (message, channel, read or presence)
     Frame memberFrame;   // join/part: the `member` event that goes with the notice

@@ -86,15 +86,45 @@ QCoro::Task<> Hub::readBus()
         }
         if (!reply.isArray() || reply.size() == 0)
             continue; // BLOCK timed out with nothing new
-        for (const redis::RedisReply &entry : reply.at(0).at(1).elements()) {
-            checkSequence(BusEvent::sequenceOf(entry));
-            if (auto event = BusEvent::fromEntry(entry)) {
-                apply(*event);
-            } else if (const auto id = protocol::StreamId::parse(entry.at(0).bytes())) {
-                qCWarning(lcHub) << "skipping a bus entry this version does not understand:" << entry.at(0).bytes();
+        const auto &entries = reply.at(0).at(1).elements();
+        std::vector<std::optional<BusEvent>> events;
+        events.reserve(entries.size());
+        for (const redis::RedisReply &entry : entries)
+            events.push_back(BusEvent::fromEntry(entry));
+        co_await resolvePresence(events);
+        if (!self || !m_reading)
+            co_return;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            checkSequence(BusEvent::sequenceOf(entries[i]));
+            if (events[i]) {
+                apply(*events[i]);
+            } else if (const auto id = protocol::StreamId::parse(entries[i].at(0).bytes())) {
+                qCWarning(lcHub) << "skipping a bus entry this version does not understand:" << entries[i].at(0).bytes();
                 m_cursor = *id;
             }
         }
+    }
+}
+
+// One lookup per presence event, all sent before the first is awaited (one round trip per
+// batch), bounded by the per-user channel cap. The answer may be a moment newer than the event;
+// for presence that is harmless.
+QCoro::Task<> Hub::resolvePresence(std::vector<std::optional<BusEvent>> &events)
+{
+    const QPointer<Hub> self(this);
+    std::vector<std::pair<BusEvent *, QCoro::Task<store::Result<QStringList>>>> lookups;
+    for (auto &event : events) {
+        if (event && event->type == Type::Presence && !m_channelMembers.isEmpty())
+            lookups.emplace_back(&*event, m_store.userChannels(event->userKey));
+    }
+    for (auto &[event, lookup] : lookups) {
+        const auto channels = co_await lookup;
+        if (!self)
+            co_return;
+        if (channels)
+            event->presenceChannels = channels.value();
+        else
+            qCDebug(lcHub) << "no presence for" << event->userKey << "here: its channels are unknown";
     }
 }
 
@@ -199,6 +229,16 @@ void Hub::apply(const BusEvent &event)
 
     m_cursor = event.id;
     m_recent.push_back(event);
+    if (event.type == Type::Presence) {
+        // The ring keeps only what a replay here can use: channels with users here, sharing
+        // the index's strings.
+        QStringList local;
+        for (const QString &channel : std::as_const(event.presenceChannels)) {
+            if (const auto it = m_channelMembers.constFind(channel); it != m_channelMembers.cend())
+                local.append(it.key());
+        }
+        m_recent.back().presenceChannels = std::move(local);
+    }
     if (m_recent.size() > kReplayRing)
         m_recent.pop_front();
 }

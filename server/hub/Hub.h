@@ -65,6 +65,8 @@ private:
     };
 
     QCoro::Task<> readBus();
+    // Fills in, for each presence event, which of its subject's channels have users here.
+    QCoro::Task<> resolvePresence(std::vector<std::optional<BusEvent>> &events);
     void apply(const BusEvent &event);
     void checkSequence(qint64 sequence);
     void replay(Recipient *session, const store::LoginSnapshot &snapshot);

@@ -5,6 +5,7 @@
 
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QSet>
 
 Q_LOGGING_CATEGORY(lcPresence, "rill.presence", QtInfoMsg)
 
@@ -36,9 +37,14 @@ QCoro::Task<> Presence::stop()
     m_beatTimer.stop();
     m_sessionsByUser.clear();
     m_needsSync = false;
-    const auto reaped = co_await m_store.reapInstance(m_instanceId);
-    if (!reaped)
-        qCWarning(lcPresence) << "could not say goodbye; others will reap us:" << reaped.error().message;
+    const auto claimed = co_await m_store.reapStep(m_instanceId);
+    if (!claimed) {
+        qCWarning(lcPresence) << "could not say goodbye; others will reap us:" << claimed.error().message;
+        co_return;
+    }
+    // Claimed: if this process ends before the rest is done, any other instance finishes it.
+    if (claimed.value().left > 0)
+        co_await reap(m_instanceId);
 }
 
 void Presence::sessionOpened(const QString &userKey)
@@ -77,20 +83,72 @@ QCoro::Task<> Presence::down(QString userKey)
 
 QCoro::Task<> Presence::beat()
 {
+    const QPointer<Presence> self(this);
     if (m_needsSync)
         sync();
-    const auto reaped = co_await m_store.heartbeat(m_instanceId, 3 * m_heartbeat);
-    if (reaped && reaped.value() > 0)
-        qCInfo(lcPresence) << "took" << reaped.value() << "users of silent instances off line";
+    const auto beat = co_await m_store.heartbeat(m_instanceId, 3 * m_heartbeat);
+    if (!self || !beat)
+        co_return;
+    if (beat.value().rejoined && !m_sessionsByUser.isEmpty()) {
+        qCWarning(lcPresence) << "this instance had been taken for dead; telling Redis again who is here";
+        sync();
+    }
+    for (const QString &instance : beat.value().toReap) {
+        const qint64 offline = co_await reap(instance);
+        if (!self)
+            co_return;
+        if (offline > 0)
+            qCInfo(lcPresence).noquote() << "took" << offline << "users of silent instance" << instance << "off line";
+    }
+}
+
+QCoro::Task<qint64> Presence::reap(QString instance)
+{
+    const QPointer<Presence> self(this);
+    qint64 offline = 0;
+    for (;;) {
+        const auto step = co_await m_store.reapStep(instance);
+        if (!step) {
+            qCWarning(lcPresence) << "reaping" << instance << "failed; retrying at the next beat:" << step.error().message;
+            co_return offline;
+        }
+        offline += step.value().offline;
+        if (!self || step.value().left == 0)
+            co_return offline;
+    }
 }
 
 QCoro::Task<> Presence::sync()
 {
     const QPointer<Presence> self(this);
     m_needsSync = false;
-    const auto synced = co_await m_store.syncPresence(m_instanceId, m_sessionsByUser.keys());
-    if (!synced && self) {
-        qCWarning(lcPresence) << "presence sync failed; retrying at the next beat:" << synced.error().message;
+    const auto recorded = co_await m_store.instanceUsers(m_instanceId);
+    if (!self)
+        co_return;
+    if (!recorded) {
+        qCWarning(lcPresence) << "presence sync failed; retrying at the next beat:" << recorded.error().message;
+        m_needsSync = true;
+        co_return;
+    }
+    // Up and down are idempotent per instance, and run in the order issued on the one link, so
+    // a session that came or went while the record was read is counted once either way.
+    const QSet<QString> inRedis(recorded.value().cbegin(), recorded.value().cend());
+    std::vector<QCoro::Task<store::Result<store::Done>>> calls;
+    for (const QString &user : inRedis) {
+        if (!m_sessionsByUser.contains(user))
+            calls.push_back(m_store.presenceDown(m_instanceId, user));
+    }
+    for (auto it = m_sessionsByUser.cbegin(); it != m_sessionsByUser.cend(); ++it) {
+        if (!inRedis.contains(it.key()))
+            calls.push_back(m_store.presenceUp(m_instanceId, it.key()));
+    }
+    bool failed = false;
+    for (auto &call : calls) {
+        const auto done = co_await call;
+        failed = failed || !done;
+    }
+    if (failed && self) {
+        qCWarning(lcPresence) << "presence sync failed; retrying at the next beat";
         m_needsSync = true;
     }
 }

@@ -38,8 +38,11 @@ private:
     QCoro::Task<> down(QString userKey);
     QCoro::Task<> beat();
     // Tells Redis exactly who is here: after Redis was away (it may have reaped us, or lost its
-    // data) and after an up/down call failed.
+    // data), after an up/down call failed, and when a beat finds we had been taken for dead.
+    // The difference is worked out here, so Redis only ever runs small up/down scripts.
     QCoro::Task<> sync();
+    // Takes an instance's users off line, a step at a time; returns how many went off line.
+    QCoro::Task<qint64> reap(QString instance);
 
     store::Store &m_store;
     QString m_instanceId;

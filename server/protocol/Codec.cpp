@@ -128,12 +128,15 @@ QByteArray encodeReply(const QJsonValue &re, QJsonObject result)
 
 QByteArray encodeError(const QJsonValue &re, const Error &error)
 {
-    return compact(QJsonObject{
+    QJsonObject reply{
         {"re"_L1, re},
         {"ok"_L1, false},
         {"error"_L1, errorCodeName(error.code)},
         {"message"_L1, error.message},
-    });
+    };
+    if (error.retryAfter)
+        reply.insert("retryAfter"_L1, *error.retryAfter);
+    return compact(reply);
 }
 
 QByteArray encodeEvent(QLatin1StringView event, QJsonObject fields)
@@ -165,6 +168,7 @@ std::optional<ServerFrame> decodeServerFrame(QByteArrayView frame)
             out.errorName = object->value("error"_L1).toString();
             out.error = errorCodeFromName(out.errorName);
             out.message = object->value("message"_L1).toString();
+            out.retryAfter = exactInteger(object->value("retryAfter"_L1));
         }
     }
     out.body = std::move(*object);

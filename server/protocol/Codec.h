@@ -115,6 +115,7 @@ struct ServerFrame {
     QString errorName;                // replies with ok=false: the wire code, kept even if unknown
     std::optional<ErrorCode> error;   // the same, when it is one this version knows
     QString message;                  // replies with ok=false
+    std::optional<qint64> retryAfter; // rate_limited replies: seconds until the request may succeed
     QString event;                    // events (decodeEvent makes a typed value of one)
     QJsonObject body;                 // the whole frame
 };

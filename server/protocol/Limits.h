@@ -27,6 +27,10 @@ inline constexpr int kMaxNonceBytes = 128;
 
 inline constexpr int kDefaultHistoryLimit = 50; // also thread's
 inline constexpr int kMaxHistoryLimit = 100;
+// Rill's addition: `channels` and `members` answer a page at a time (`limit`, `cursor`, `next`);
+// without `limit`, the largest page (a page costs Redis a few microseconds per entry).
+inline constexpr int kMaxListPage = 200;
+
 inline constexpr int kDefaultSearchLimit = 20;
 inline constexpr int kMaxSearchLimit = 50;
 

@@ -25,6 +25,26 @@ void insertIfSet(QJsonObject &json, QLatin1StringView key, const std::optional<Q
         json.insert(key, *value);
 }
 
+// The paging fields of `channels` and `members`; a default page writes nothing, so a request
+// for the first page is the revision-1 request.
+void insertPage(QJsonObject &json, const PageRequest &page)
+{
+    if (page.limit != kMaxListPage)
+        json.insert("limit"_L1, page.limit);
+    insertIfSet(json, "cursor"_L1, page.cursor);
+}
+
+PageRequest readPage(FieldReader &fields)
+{
+    PageRequest page;
+    page.limit = int(fields.integer("limit"_L1, kMaxListPage, 1, kMaxListPage));
+    page.cursor = fields.optionalString("cursor"_L1);
+    // A cursor is a name (a channel's or a member's): anything longer came from no page.
+    if (page.cursor && page.cursor->size() > kMaxChannelNameLength)
+        fields.fail(u"\"cursor\" must be the \"next\" of an earlier page"_s);
+    return page;
+}
+
 } // namespace
 
 // ---- shared result shapes
@@ -117,7 +137,6 @@ template struct MessagePage<op::history>;
 template struct MessagePage<op::search>;
 template struct ChannelParams<op::join, JoinResult>;
 template struct ChannelParams<op::part, PartResult>;
-template struct ChannelParams<op::members, MembersResult>;
 template struct ChannelParams<op::typing, TypingResult>;
 
 // ---- hello
@@ -211,9 +230,26 @@ Result<LogoutParams> LogoutParams::fromJson(const QJsonObject &json)
 
 // ---- channels, members, dm
 
+QJsonObject ChannelsParams::toJson() const
+{
+    QJsonObject json;
+    insertPage(json, page);
+    return json;
+}
+
+Result<ChannelsParams> ChannelsParams::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    ChannelsParams out;
+    out.page = readPage(fields);
+    return fields.finish(std::move(out));
+}
+
 QJsonObject ChannelsResult::toJson() const
 {
-    return {{"channels"_L1, jsonArray(channels)}};
+    QJsonObject json{{"channels"_L1, jsonArray(channels)}};
+    insertIfSet(json, "next"_L1, next);
+    return json;
 }
 
 Result<ChannelsResult> ChannelsResult::fromJson(const QJsonObject &json)
@@ -221,12 +257,31 @@ Result<ChannelsResult> ChannelsResult::fromJson(const QJsonObject &json)
     FieldReader fields(json);
     ChannelsResult out;
     out.channels = fields.list<PublicChannel>("channels"_L1);
+    out.next = fields.optionalString("next"_L1);
+    return fields.finish(std::move(out));
+}
+
+QJsonObject MembersParams::toJson() const
+{
+    QJsonObject json{{"channel"_L1, channel}};
+    insertPage(json, page);
+    return json;
+}
+
+Result<MembersParams> MembersParams::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    MembersParams out;
+    out.channel = fields.string("channel"_L1);
+    out.page = readPage(fields);
     return fields.finish(std::move(out));
 }
 
 QJsonObject MembersResult::toJson() const
 {
-    return {{"members"_L1, jsonArray(members)}};
+    QJsonObject json{{"members"_L1, jsonArray(members)}};
+    insertIfSet(json, "next"_L1, next);
+    return json;
 }
 
 Result<MembersResult> MembersResult::fromJson(const QJsonObject &json)
@@ -234,6 +289,7 @@ Result<MembersResult> MembersResult::fromJson(const QJsonObject &json)
     FieldReader fields(json);
     MembersResult out;
     out.members = fields.list<MemberPresence>("members"_L1);
+    out.next = fields.optionalString("next"_L1);
     return fields.finish(std::move(out));
 }
 

@@ -156,9 +156,20 @@ struct LogoutParams {
 
 // ---- channels, join, part, members, dm
 
+// Rill's addition: `channels` and `members` answer a page at a time, in name order. A request
+// may give `limit` (1 to kMaxListPage, default the largest) and `cursor` (the `next` of the page
+// before); a result has `next` when more follow.
+struct PageRequest {
+    int limit = kMaxListPage;
+    std::optional<QString> cursor;
+
+    friend bool operator==(const PageRequest &, const PageRequest &) = default;
+};
+
 struct ChannelsResult {
     static constexpr QLatin1StringView kOp = op::channels;
     QList<PublicChannel> channels;
+    std::optional<QString> next; // Rill's addition: the cursor of the next page, if any
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<ChannelsResult> fromJson(const QJsonObject &json);
@@ -169,9 +180,10 @@ struct ChannelsResult {
 struct ChannelsParams {
     static constexpr QLatin1StringView kOp = op::channels;
     using Reply = ChannelsResult;
+    PageRequest page;
 
-    [[nodiscard]] QJsonObject toJson() const { return {}; }
-    [[nodiscard]] static Result<ChannelsParams> fromJson(const QJsonObject &) { return ChannelsParams{}; }
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<ChannelsParams> fromJson(const QJsonObject &json);
 
     friend bool operator==(const ChannelsParams &, const ChannelsParams &) = default;
 };
@@ -196,6 +208,7 @@ struct ChannelParams {
 struct MembersResult {
     static constexpr QLatin1StringView kOp = op::members;
     QList<MemberPresence> members;
+    std::optional<QString> next; // Rill's addition: the cursor of the next page, if any
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<MembersResult> fromJson(const QJsonObject &json);
@@ -207,8 +220,19 @@ using TypingResult = Done<op::typing>;
 
 using JoinParams = ChannelParams<op::join, JoinResult>;
 using PartParams = ChannelParams<op::part, PartResult>;
-using MembersParams = ChannelParams<op::members, MembersResult>;
 using TypingParams = ChannelParams<op::typing, TypingResult>;
+
+struct MembersParams {
+    static constexpr QLatin1StringView kOp = op::members;
+    using Reply = MembersResult;
+    QString channel;
+    PageRequest page;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<MembersParams> fromJson(const QJsonObject &json);
+
+    friend bool operator==(const MembersParams &, const MembersParams &) = default;
+};
 
 struct DmParams {
     static constexpr QLatin1StringView kOp = op::dm;

@@ -10,6 +10,7 @@
 #include "protocol/Requests.h"
 #include "store/PasswordHasher.h"
 
+#include <QHostAddress>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcSession, "rill.session", QtInfoMsg)
@@ -37,6 +38,23 @@ constexpr int kFloodCount = 100;
 // member requests at start-up pass while a flood of anything does not.
 constexpr double kRequestBucketFactor = 10.0;
 
+// The client's address as throttling counts it, from PeerConnection::peer() ("addr:port"): IPv4,
+// or for IPv6 the /64 a host is normally given (one host has all of its addresses).
+QString throttledAddress(const QString &peer)
+{
+    const QString text = peer.left(peer.lastIndexOf(u':'));
+    const QHostAddress address(text);
+    if (address.isNull())
+        return text;
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d
+    if (isV4)
+        return QHostAddress(v4).toString();
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    std::fill(std::begin(bytes.c) + 8, std::end(bytes.c), quint8(0));
+    return QHostAddress(bytes).toString() + u"/64"_s;
+}
+
 // Ends a barrier (register/login/logout) however its coroutine leaves.
 class BarrierGuard
 {
@@ -56,6 +74,7 @@ PeerSession::PeerSession(PeerConnection &connection, SessionServices services)
     : m_connection(&connection)
     , m_services(std::move(services))
     , m_id(m_services.instanceId + u'/' + QString::number(connection.serial()))
+    , m_address(throttledAddress(connection.peer()))
     , m_sendBucket(m_services.config.rateLimitPerSecond, m_services.config.rateLimitBurst)
     , m_requestBucket(m_services.config.rateLimitPerSecond * kRequestBucketFactor,
                       m_services.config.rateLimitBurst * kRequestBucketFactor)
@@ -283,6 +302,12 @@ QCoro::Task<> PeerSession::doRegister(Request r)
         fail(r.id, Error::of(ErrorCode::UserTaken));
         co_return;
     }
+    // Counted once it would cost a hash and an account: a flood is turned away cheaply.
+    const auto allowed = co_await m_services.store.takeRegistration(m_address);
+    if (!allowed) {
+        fail(r.id, allowed.error());
+        co_return;
+    }
     const QByteArray hash = co_await m_services.hasher.hash(params->password);
     if (hash.isEmpty()) {
         fail(r.id, Error::of(ErrorCode::Internal, u"could not hash the password"_s));
@@ -312,8 +337,17 @@ QCoro::Task<> PeerSession::doLogin(Request r)
         snapshot = co_await m_services.store.resumeSession(store::Store::hashToken(token));
     } else {
         const QString key = protocol::userKey(params->user);
+        const bool possibleName = protocol::isValidUserName(params->user);
+        // Counted before the check, so a burst of guesses in flight cannot overshoot the limit;
+        // a log-in that succeeds gives its attempt back.
+        const QString throttledName = possibleName ? key : QString();
+        const auto allowed = co_await m_services.store.takeLoginAttempt(throttledName, m_address);
+        if (!allowed) {
+            fail(r.id, allowed.error());
+            co_return;
+        }
         store::Credentials credentials;
-        if (protocol::isValidUserName(params->user)) {
+        if (possibleName) {
             const auto stored = co_await m_services.store.credentials(key);
             if (!stored) {
                 fail(r.id, stored.error());
@@ -329,6 +363,8 @@ QCoro::Task<> PeerSession::doLogin(Request r)
         }
         token = store::Store::newToken();
         snapshot = co_await m_services.store.openSession(key, store::Store::hashToken(token));
+        if (snapshot)
+            (void)m_services.store.refundLoginAttempt(throttledName, m_address);
     }
     if (!snapshot) {
         fail(r.id, snapshot.error());
@@ -360,17 +396,19 @@ QCoro::Task<> PeerSession::doLogout(Request r)
 QCoro::Task<> PeerSession::doChannels(Request r)
 {
     const auto self = shared_from_this();
-    if (!paramsOf<protocol::ChannelsParams>(r))
+    const auto params = paramsOf<protocol::ChannelsParams>(r);
+    if (!params)
         co_return;
-    const auto channels = co_await m_services.store.publicChannels();
+    const auto channels = co_await m_services.store.publicChannels(params->page);
     if (!channels) {
         fail(r.id, channels.error());
         co_return;
     }
     protocol::ChannelsResult result;
-    result.channels.reserve(channels.value().size());
-    for (const auto &c : channels.value())
+    result.channels.reserve(channels.value().items.size());
+    for (const auto &c : channels.value().items)
         result.channels.append({c.name, c.members, std::nullopt});
+    result.next = channels.value().next;
     reply(r.id, result);
 }
 
@@ -476,15 +514,16 @@ QCoro::Task<> PeerSession::doMembers(Request r)
     const auto channel = channelOf(r.id, params->channel);
     if (!channel)
         co_return;
-    const auto members = co_await m_services.store.members(m_userName, *channel);
+    const auto members = co_await m_services.store.members(m_userName, *channel, params->page);
     if (!members) {
         fail(r.id, members.error());
         co_return;
     }
     protocol::MembersResult result;
-    result.members.reserve(members.value().size());
-    for (const auto &m : members.value())
+    result.members.reserve(members.value().items.size());
+    for (const auto &m : members.value().items)
         result.members.append({m.user, m.online});
+    result.next = members.value().next;
     reply(r.id, result);
 }
 

@@ -101,6 +101,7 @@ private:
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;
     QString m_id;
+    QString m_address; // the client's, as throttling counts it
     QString m_userKey;
     QString m_userName;
     QByteArray m_tokenHash;

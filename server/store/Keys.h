@@ -13,6 +13,10 @@ inline QByteArray channelMembers(const QString &channel) { return "rill:{c:" + c
 inline QByteArray user(const QString &userKey) { return "rill:{u:" + userKey.toUtf8() + '}'; }
 inline QByteArray userChannels(const QString &userKey) { return "rill:{u:" + userKey.toUtf8() + "}:channels"; }
 inline QByteArray token(const QByteArray &tokenHash) { return "rill:token:" + tokenHash; }
+// Attempts counted for throttling, each in a window that starts with its first count.
+inline QByteArray loginFailuresOfName(const QString &userKey) { return "rill:throttle:login:user:" + userKey.toUtf8(); }
+inline QByteArray loginFailuresFrom(const QString &address) { return "rill:throttle:login:addr:" + address.toUtf8(); }
+inline QByteArray registrationsFrom(const QString &address) { return "rill:throttle:register:addr:" + address.toUtf8(); }
 
 inline constexpr QByteArrayView publicChannels = "rill:channels";
 inline constexpr QByteArrayView bus = "rill:bus";

@@ -6,6 +6,7 @@
 #include "protocol/Names.h"
 #include "redis/RedisClient.h"
 
+#include <QCoro/QCoroTimer>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
@@ -31,6 +32,12 @@ namespace {
 
 const QByteArray kTokenTtl = QByteArray::number(
     std::chrono::duration_cast<std::chrono::seconds>(protocol::kTokenIdleLifetime).count());
+
+// The key layout this server reads and writes (docs/storage.md, "Schema").
+constexpr QByteArrayView kSchema = "2";
+// Who migrates holds this; it expires if that instance dies, so another can take over.
+constexpr QByteArrayView kMigrationLock = "rill:migrating";
+constexpr auto kMigrationLockTtl = std::chrono::seconds(30);
 
 // The scripts, each with the shared prelude in front, loaded once from the resources.
 const redis::RedisScript &script(const char *name)
@@ -61,7 +68,8 @@ Error storageError(const RedisReply &reply)
     return Error::of(ErrorCode::Internal, u"storage unavailable"_s);
 }
 
-// Scripts answer {code, ...}: "ok" or a contract error name.
+// Scripts answer {code, ...}: "ok" or a contract error name, then its message and, for
+// rate_limited, the seconds until it may succeed.
 std::optional<Error> scriptError(const RedisReply &reply)
 {
     if (!reply.isArray() || reply.size() == 0)
@@ -72,7 +80,10 @@ std::optional<Error> scriptError(const RedisReply &reply)
     const auto known = protocol::errorCodeFromName(QString::fromLatin1(code));
     if (!known)
         return storageError(reply);
-    return Error::of(*known, reply.size() > 1 ? reply.at(1).text() : QString());
+    Error error = Error::of(*known, reply.size() > 1 ? reply.at(1).text() : QString());
+    if (reply.size() > 2 && reply.at(2).isInteger())
+        error.retryAfter = std::max<qint64>(1, reply.at(2).integer());
+    return error;
 }
 
 QString text(const RedisReply &r)
@@ -122,11 +133,73 @@ qint64 timestampOf(const QString &id)
     return parsed ? qint64(parsed->ms) : 0;
 }
 
+QByteArray migrationLockTtl()
+{
+    return QByteArray::number(qint64(std::chrono::milliseconds(kMigrationLockTtl).count()));
+}
+
+QCoro::Task<RedisReply> migrationStep(redis::RedisClient &redis, QList<QByteArray> args)
+{
+    redis.post("PEXPIRE", kMigrationLock, migrationLockTtl()); // still ours, still working
+    QVarLengthArray<QByteArrayView, 4> views(args.cbegin(), args.cend());
+    const RedisReply r = co_await redis.evalArgv(script("migrate"), 0,
+                                                 std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
+    co_return r;
+}
+
+QCoro::Task<Result<Done>> migrateToSortedSet(redis::RedisClient &redis, QByteArray key)
+{
+    QByteArray cursor = "0";
+    do {
+        const QList<QByteArray> args{"zset", key, cursor};
+        const RedisReply r = co_await migrationStep(redis, args);
+        if (!r.isString())
+            co_return storageError(r);
+        cursor = r.bytes();
+    } while (cursor != "0");
+    co_return Done{};
+}
+
+QCoro::Task<Result<Done>> migrateLog(redis::RedisClient &redis, QByteArray channel)
+{
+    for (;;) {
+        const QList<QByteArray> args{"log", channel};
+        const RedisReply r = co_await migrationStep(redis, args);
+        if (!r.isInteger())
+            co_return storageError(r);
+        if (r.integer() == 1)
+            co_return Done{};
+    }
+}
+
+// Every key of one pattern and type, by SCAN (never KEYS, which blocks Redis for the whole
+// keyspace).
+QCoro::Task<Result<QList<QByteArray>>> allKeys(redis::RedisClient &redis, QByteArray pattern, QByteArray type)
+{
+    QList<QByteArray> out;
+    QByteArray cursor = "0";
+    do {
+        const RedisReply page = co_await redis.command("SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type);
+        if (!page.isArray() || page.size() != 2)
+            co_return storageError(page);
+        cursor = page.at(0).bytes();
+        for (const RedisReply &key : page.at(1).elements())
+            out.append(key.bytes());
+    } while (cursor != "0");
+    co_return out;
+}
+
 } // namespace
 
-Store::Store(redis::RedisClient &redis)
+Store::Store(redis::RedisClient &redis, StoreLimits limits)
     : m_redis(redis)
+    , m_limits(limits)
 {
+}
+
+QByteArray Store::scriptSha1(const char *name)
+{
+    return script(name).sha1();
 }
 
 QString Store::newToken()
@@ -176,10 +249,74 @@ std::optional<Message> Store::messageFromEntry(const QString &channel, const Red
 
 QCoro::Task<Result<Done>> Store::ensureDefaults()
 {
-    const RedisReply r = co_await m_redis.eval(script("ensure_defaults"), 0, protocol::kDefaultChannel.latin1());
-    if (!r.isOk())
-        co_return storageError(r);
-    co_return Done{};
+    for (bool migrated = false;;) {
+        const RedisReply r = co_await m_redis.eval(script("ensure_defaults"), 0, protocol::kDefaultChannel.latin1(),
+                                                   kSchema);
+        if (!r.isString())
+            co_return storageError(r);
+        if (r.bytes() == kSchema)
+            co_return Done{};
+        if (r.bytes() != "1" || migrated) {
+            co_return Error::of(ErrorCode::Internal, u"the store is at schema "_s + r.text()
+                                                         + u", which this server cannot read (a newer Rill wrote it?)"_s);
+        }
+        const auto done = co_await migrateFromSchema1();
+        if (!done)
+            co_return done.error();
+        migrated = true;
+    }
+}
+
+// Schema 1 kept channel lists and members in sets and counted authors' messages in a hash;
+// schema 2 pages them by name (sorted sets) and indexes each author's messages (own:<user>).
+// The steps are small scripts, so Redis stays responsive to everyone else while this runs; an
+// instance that dies half-way leaves each key either done or resumable, and the next one
+// picks up where it stopped.
+QCoro::Task<Result<Done>> Store::migrateFromSchema1()
+{
+    using namespace std::chrono_literals;
+    const QByteArray owner = newToken().toLatin1();
+    for (;;) {
+        const RedisReply locked = co_await m_redis.command("SET", kMigrationLock, owner, "NX", "PX", migrationLockTtl());
+        if (!locked.isOk())
+            co_return storageError(locked);
+        if (locked.isStatus())
+            break;
+        // Another instance is migrating: wait for it to finish (or for its lock to expire).
+        const RedisReply schema = co_await m_redis.command("HGET", "rill:meta", "schema");
+        if (!schema.isOk())
+            co_return storageError(schema);
+        if (schema.bytes() == kSchema)
+            co_return Done{};
+        co_await QCoro::sleepFor(200ms);
+    }
+    qCInfo(lcStore) << "migrating the store from schema 1 to" << kSchema;
+
+    Result<Done> result = co_await migrateToSortedSet(m_redis, keys::publicChannels.toByteArray());
+    if (result) {
+        const auto memberSets = co_await allKeys(m_redis, "rill:{c:*}:members", "set");
+        result = memberSets ? Result<Done>(Done{}) : Result<Done>(memberSets.error());
+        for (qsizetype i = 0; result && memberSets && i < memberSets.value().size(); ++i)
+            result = co_await migrateToSortedSet(m_redis, memberSets.value().at(i));
+    }
+    if (result) {
+        const auto logs = co_await allKeys(m_redis, "rill:{c:*}:log", "stream");
+        result = logs ? Result<Done>(Done{}) : Result<Done>(logs.error());
+        for (qsizetype i = 0; result && logs && i < logs.value().size(); ++i) {
+            const QByteArray &key = logs.value().at(i);
+            result = co_await migrateLog(m_redis, key.sliced(8, key.size() - 8 - 5)); // rill:{c: ... }:log
+        }
+    }
+    if (result) {
+        const QList<QByteArray> args{"done"};
+        const RedisReply done = co_await migrationStep(m_redis, args);
+        if (!done.isOk())
+            result = storageError(done);
+    }
+    m_redis.post("DEL", kMigrationLock);
+    if (result)
+        qCInfo(lcStore) << "the store is at schema" << kSchema;
+    co_return result;
 }
 
 QCoro::Task<Result<bool>> Store::userExists(QString userKey)
@@ -235,22 +372,76 @@ QCoro::Task<Result<Done>> Store::touchToken(QByteArray tokenHash)
     co_return Done{};
 }
 
-QCoro::Task<Result<QList<ChannelSummary>>> Store::publicChannels()
+QCoro::Task<Result<Done>> Store::throttle(QByteArray mode, std::chrono::seconds window,
+                                          QList<std::pair<QByteArray, int>> counters)
 {
-    const RedisReply r = co_await m_redis.eval(script("channels"), 0);
-    if (!r.isArray())
+    QList<QByteArray> args{mode, QByteArray::number(qint64(window.count()))};
+    for (const auto &[key, limit] : std::as_const(counters)) {
+        if (limit > 0)
+            args << key << QByteArray::number(limit);
+    }
+    if (args.size() == 2)
+        co_return Done{};
+    QVarLengthArray<QByteArrayView, 6> views(args.cbegin(), args.cend());
+    const std::span<const QByteArrayView> argv(views.data(), std::size_t(views.size()));
+    const RedisReply r = co_await m_redis.evalArgv(script("throttle"), 0, argv);
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
+}
+
+namespace {
+// The counters of a password log-in: the name's (when it can be a name) and the address's.
+QList<std::pair<QByteArray, int>> loginCounters(const StoreLimits &limits, const QString &userKey, const QString &address)
+{
+    QList<std::pair<QByteArray, int>> counters;
+    if (!userKey.isEmpty())
+        counters.append({keys::loginFailuresOfName(userKey), limits.loginFailuresPerName});
+    if (!address.isEmpty())
+        counters.append({keys::loginFailuresFrom(address), limits.loginFailuresPerAddress});
+    return counters;
+}
+constexpr std::chrono::hours kRegistrationWindow{1};
+} // namespace
+
+QCoro::Task<Result<Done>> Store::takeLoginAttempt(QString userKey, QString address)
+{
+    co_return co_await throttle("take", m_limits.loginWindow, loginCounters(m_limits, userKey, address));
+}
+
+QCoro::Task<Result<Done>> Store::refundLoginAttempt(QString userKey, QString address)
+{
+    co_return co_await throttle("refund", m_limits.loginWindow, loginCounters(m_limits, userKey, address));
+}
+
+QCoro::Task<Result<Done>> Store::takeRegistration(QString address)
+{
+    if (address.isEmpty())
+        co_return Done{};
+    QList<std::pair<QByteArray, int>> counters;
+    counters.append({keys::registrationsFrom(address), m_limits.registrationsPerAddress});
+    co_return co_await throttle("take", kRegistrationWindow, std::move(counters));
+}
+
+QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRequest page)
+{
+    const RedisReply r = co_await m_redis.eval(script("channels"), 0, page.cursor.value_or(QString()).toUtf8(),
+                                               QByteArray::number(page.limit));
+    if (!r.isArray() || r.size() == 0)
         co_return storageError(r);
-    QList<ChannelSummary> out;
-    for (qsizetype i = 0; i + 1 < r.size(); i += 2)
-        out.append({r.at(i).text(), r.at(i + 1).integer()});
-    std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
+    Page<ChannelSummary> out;
+    if (const QString next = r.at(0).text(); !next.isEmpty())
+        out.next = next;
+    for (qsizetype i = 1; i + 1 < r.size(); i += 2)
+        out.items.append({r.at(i).text(), r.at(i + 1).integer()});
     co_return out;
 }
 
 QCoro::Task<Result<ChannelInfo>> Store::join(QString userKey, QString name, QString channel, QString origin)
 {
     const RedisReply r = co_await m_redis.eval(script("join"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
-                                               origin.toUtf8());
+                                               origin.toUtf8(), QByteArray::number(m_limits.maxChannelsPerUser),
+                                               QByteArray::number(m_limits.channelCreatesPerHour));
     if (auto error = scriptError(r))
         co_return *error;
     co_return channelInfoAt(r, 1);
@@ -303,17 +494,17 @@ QCoro::Task<Result<HistoryPage>> Store::history(QString name, QString channel, H
     co_return page;
 }
 
-QCoro::Task<Result<QList<MemberPresence>>> Store::members(QString name, QString channel)
+QCoro::Task<Result<Page<MemberPresence>>> Store::members(QString name, QString channel, protocol::PageRequest page)
 {
-    const RedisReply r = co_await m_redis.eval(script("members"), 0, name.toUtf8(), channel.toUtf8());
+    const RedisReply r = co_await m_redis.eval(script("members"), 0, name.toUtf8(), channel.toUtf8(),
+                                               page.cursor.value_or(QString()).toUtf8(), QByteArray::number(page.limit));
     if (auto error = scriptError(r))
         co_return *error;
-    QList<MemberPresence> out;
-    for (qsizetype i = 1; i + 1 < r.size(); i += 2)
-        out.append({r.at(i).text(), r.at(i + 1).integer() == 1});
-    std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) {
-        return a.user.compare(b.user, Qt::CaseInsensitive) < 0;
-    });
+    Page<MemberPresence> out;
+    if (const QString next = r.at(1).text(); !next.isEmpty())
+        out.next = next;
+    for (qsizetype i = 2; i + 1 < r.size(); i += 2)
+        out.items.append({r.at(i).text(), r.at(i + 1).integer() == 1});
     co_return out;
 }
 
@@ -321,7 +512,8 @@ QCoro::Task<Result<ChannelInfo>> Store::openDm(QString userKey, QString name, QS
 {
     const QString channel = protocol::dmChannelName(userKey, peerKey);
     const RedisReply r = co_await m_redis.eval(script("dm"), 0, userKey.toUtf8(), name.toUtf8(), peerKey.toUtf8(),
-                                               channel.toUtf8(), origin.toUtf8());
+                                               channel.toUtf8(), origin.toUtf8(),
+                                               QByteArray::number(m_limits.maxChannelsPerUser));
     if (auto error = scriptError(r))
         co_return *error;
     co_return channelInfoAt(r, 1);
@@ -345,6 +537,18 @@ QCoro::Task<Result<Done>> Store::typing(QString name, QString channel, QByteArra
     co_return Done{};
 }
 
+QCoro::Task<Result<QStringList>> Store::userChannels(QString userKey)
+{
+    const RedisReply r = co_await m_redis.command("SMEMBERS", keys::userChannels(userKey));
+    if (!r.isArray())
+        co_return storageError(r);
+    QStringList out;
+    out.reserve(r.size());
+    for (const RedisReply &c : r.elements())
+        out.append(c.text());
+    co_return out;
+}
+
 QCoro::Task<Result<Done>> Store::presenceUp(QString instance, QString userKey)
 {
     const RedisReply r = co_await m_redis.eval(script("presence_up"), 0, instance.toUtf8(), userKey.toUtf8());
@@ -361,36 +565,44 @@ QCoro::Task<Result<Done>> Store::presenceDown(QString instance, QString userKey)
     co_return Done{};
 }
 
-QCoro::Task<Result<Done>> Store::syncPresence(QString instance, QStringList userKeys)
+QCoro::Task<Result<QStringList>> Store::instanceUsers(QString instance)
 {
-    QList<QByteArray> args;
-    args.reserve(userKeys.size() + 1);
-    args.append(instance.toUtf8());
-    for (const QString &key : userKeys)
-        args.append(key.toUtf8());
-    QVarLengthArray<QByteArrayView, 16> views(args.cbegin(), args.cend());
-    const RedisReply r = co_await m_redis.evalArgv(script("presence_sync"), 0,
-                                                   std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
-    if (!r.isOk())
-        co_return storageError(r);
-    co_return Done{};
+    const QByteArray key = keys::presenceInstance(instance);
+    QStringList out;
+    QByteArray cursor = "0";
+    do {
+        const RedisReply page = co_await m_redis.command("SSCAN", key, cursor, "COUNT", "1000");
+        if (!page.isArray() || page.size() != 2)
+            co_return storageError(page);
+        cursor = page.at(0).bytes();
+        for (const RedisReply &user : page.at(1).elements())
+            out.append(user.text());
+    } while (cursor != "0");
+    out.removeDuplicates(); // SSCAN may return one twice while the set is rehashed
+    co_return out;
 }
 
-QCoro::Task<Result<qint64>> Store::heartbeat(QString instance, std::chrono::milliseconds deadAfter)
+QCoro::Task<Result<Heartbeat>> Store::heartbeat(QString instance, std::chrono::milliseconds deadAfter)
 {
     const RedisReply r = co_await m_redis.eval(script("heartbeat"), 0, instance.toUtf8(),
                                                QByteArray::number(qint64(deadAfter.count())));
-    if (!r.isInteger())
+    if (!r.isArray() || r.size() == 0)
         co_return storageError(r);
-    co_return r.integer();
+    Heartbeat beat;
+    beat.rejoined = r.at(0).integer() == 1;
+    for (qsizetype i = 1; i < r.size(); ++i)
+        beat.toReap.append(r.at(i).text());
+    beat.toReap.removeDuplicates();
+    co_return beat;
 }
 
-QCoro::Task<Result<qint64>> Store::reapInstance(QString instance)
+QCoro::Task<Result<ReapStep>> Store::reapStep(QString instance)
 {
-    const RedisReply r = co_await m_redis.eval(script("reap"), 0, instance.toUtf8());
-    if (!r.isInteger())
+    constexpr int kUsersPerStep = 50; // each costs a handful of commands: a step stays well under a millisecond
+    const RedisReply r = co_await m_redis.eval(script("reap"), 0, instance.toUtf8(), QByteArray::number(kUsersPerStep));
+    if (!r.isArray() || r.size() != 2)
         co_return storageError(r);
-    co_return r.integer();
+    co_return ReapStep{r.at(0).integer(), r.at(1).integer()};
 }
 
 QCoro::Task<Result<protocol::StreamId>> Store::busTail()

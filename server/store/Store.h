@@ -3,6 +3,7 @@
 #include "Result.h"
 
 #include "protocol/Objects.h"
+#include "protocol/Requests.h"
 #include "protocol/StreamId.h"
 
 #include <QCoro/QCoroTask>
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <chrono>
+#include <optional>
 
 namespace rill::redis {
 class RedisClient;
@@ -52,9 +54,40 @@ struct MemberPresence {
     bool online = false;
 };
 
+template<typename T>
+struct Page {
+    QList<T> items;
+    std::optional<QString> next; // the cursor of the next page; none on the last one
+};
+
+struct Heartbeat {
+    bool rejoined = false; // the instance was not on record: new, or taken for dead meanwhile
+    QStringList toReap;
+};
+
+struct ReapStep {
+    qint64 offline = 0; // users this step took off line (they had no session elsewhere)
+    qint64 left = 0;    // users still to go through
+};
+
 struct ReadResult {
     QString lastRead;
     bool moved = false;
+};
+
+// What one user may make Redis hold or do, checked by the scripts themselves.
+struct StoreLimits {
+    // Channels one user may be in, DMs included: a log-in costs a few lookups per channel.
+    int maxChannelsPerUser = 100;
+    // New public channels one user may create per hour; 0 for no limit.
+    int channelCreatesPerHour = 20;
+    // Failed password log-ins per user name, and per client address, within loginWindow;
+    // 0 for no limit. An address is shared by many people (NAT), hence the higher bound.
+    int loginFailuresPerName = 10;
+    int loginFailuresPerAddress = 100;
+    std::chrono::seconds loginWindow{15 * 60};
+    // Registrations per client address per hour; 0 for no limit.
+    int registrationsPerAddress = 20;
 };
 
 // Rill's data in Redis, one async call per operation. Every write that must be atomic across
@@ -63,9 +96,12 @@ struct ReadResult {
 class Store
 {
 public:
-    explicit Store(redis::RedisClient &redis);
+    explicit Store(redis::RedisClient &redis, StoreLimits limits = {});
 
+    // Brings the store to this server's schema (migrating an older one, in bounded steps, before
+    // anything else runs) and creates the default channel in an empty one.
     [[nodiscard]] QCoro::Task<Result<Done>> ensureDefaults();
+    [[nodiscard]] const StoreLimits &limits() const { return m_limits; }
 
     [[nodiscard]] QCoro::Task<Result<bool>> userExists(QString userKey);
     [[nodiscard]] QCoro::Task<Result<Credentials>> credentials(QString userKey);
@@ -77,7 +113,16 @@ public:
     // Restarts the token's idle clock (called when a session using it ends).
     [[nodiscard]] QCoro::Task<Result<Done>> touchToken(QByteArray tokenHash);
 
-    [[nodiscard]] QCoro::Task<Result<QList<ChannelSummary>>> publicChannels();
+    // Counts a password log-in attempt against the user name (empty: not a possible name) and
+    // the client address (empty: unknown); `rate_limited` with retryAfter, counting nothing, when
+    // either has had its failures. A log-in that succeeds gives its attempt back (refund), so
+    // only failures count.
+    [[nodiscard]] QCoro::Task<Result<Done>> takeLoginAttempt(QString userKey, QString address);
+    [[nodiscard]] QCoro::Task<Result<Done>> refundLoginAttempt(QString userKey, QString address);
+    // Counts a registration from the client address; `rate_limited` with retryAfter when spent.
+    [[nodiscard]] QCoro::Task<Result<Done>> takeRegistration(QString address);
+
+    [[nodiscard]] QCoro::Task<Result<Page<ChannelSummary>>> publicChannels(protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> join(QString userKey, QString name, QString channel,
                                                                   QString origin);
     [[nodiscard]] QCoro::Task<Result<Done>> part(QString userKey, QString name, QString channel);
@@ -85,23 +130,31 @@ public:
     [[nodiscard]] QCoro::Task<Result<protocol::Message>> send(QString userKey, QString name, QString channel,
                                                               QString text, QByteArray nonceJson);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
-    [[nodiscard]] QCoro::Task<Result<QList<MemberPresence>>> members(QString name, QString channel);
+    [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> openDm(QString userKey, QString name, QString peerKey,
                                                                     QString origin);
     [[nodiscard]] QCoro::Task<Result<ReadResult>> markRead(QString userKey, QString name, QString channel,
                                                            QString upTo, QString origin);
     [[nodiscard]] QCoro::Task<Result<Done>> typing(QString name, QString channel, QByteArray payload);
 
+    // The channels the user is in (at most limits().maxChannelsPerUser of them).
+    [[nodiscard]] QCoro::Task<Result<QStringList>> userChannels(QString userKey);
+
     [[nodiscard]] QCoro::Task<Result<Done>> presenceUp(QString instance, QString userKey);
     [[nodiscard]] QCoro::Task<Result<Done>> presenceDown(QString instance, QString userKey);
-    // Makes the instance's set of users in Redis exactly `userKeys`, with presence events.
-    [[nodiscard]] QCoro::Task<Result<Done>> syncPresence(QString instance, QStringList userKeys);
-    // Beats for `instance`, which counts as dead if silent for `deadAfter`, and takes the
-    // instances whose own deadline has passed off line.
-    [[nodiscard]] QCoro::Task<Result<qint64>> heartbeat(QString instance, std::chrono::milliseconds deadAfter);
-    [[nodiscard]] QCoro::Task<Result<qint64>> reapInstance(QString instance);
+    // The users Redis has on record for the instance (read a page at a time).
+    [[nodiscard]] QCoro::Task<Result<QStringList>> instanceUsers(QString instance);
+    // Beats for `instance`, which counts as dead if silent for `deadAfter`; names the instances
+    // to reap (dead ones, and reapings left unfinished).
+    [[nodiscard]] QCoro::Task<Result<Heartbeat>> heartbeat(QString instance, std::chrono::milliseconds deadAfter);
+    // Takes up to a few hundred of a dead (or stopping) instance's users off line; call again
+    // while `left` > 0. Any instance may continue another's reaping.
+    [[nodiscard]] QCoro::Task<Result<ReapStep>> reapStep(QString instance);
     // The newest bus entry's ID ("0-0" for an empty bus).
     [[nodiscard]] QCoro::Task<Result<protocol::StreamId>> busTail();
+
+    // The SHA-1 Redis knows a script by (EVALSHA), for tools that read Redis's own timings.
+    [[nodiscard]] static QByteArray scriptSha1(const char *name);
 
     // A fresh random session token (256 bits, base64url) and its stored form.
     [[nodiscard]] static QString newToken();
@@ -111,7 +164,12 @@ public:
                                                                            const redis::RedisReply &entry);
 
 private:
+    [[nodiscard]] QCoro::Task<Result<Done>> migrateFromSchema1();
+    [[nodiscard]] QCoro::Task<Result<Done>> throttle(QByteArray mode, std::chrono::seconds window,
+                                                     QList<std::pair<QByteArray, int>> counters);
+
     redis::RedisClient &m_redis;
+    StoreLimits m_limits;
 };
 
 } // namespace rill::store

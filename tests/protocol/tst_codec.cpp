@@ -102,6 +102,12 @@ private Q_SLOTS:
         QVERIFY(!error->ok);
         QCOMPARE(error->error, ErrorCode::NotMember);
         QCOMPARE(error->errorName, u"not_member"_s);
+        QVERIFY(!error->retryAfter);
+
+        const auto throttled = decodeServerFrame(encodeError(QJsonValue(6), Error::retryLater(90)));
+        QVERIFY(throttled);
+        QCOMPARE(throttled->error, ErrorCode::RateLimited);
+        QCOMPARE(throttled->retryAfter, std::optional<qint64>(90));
 
         const auto event = decodeServerFrame(encodeEvent(ev::typing, {{"channel"_L1, u"dev"_s}, {"user"_L1, u"a"_s}}));
         QVERIFY(event);

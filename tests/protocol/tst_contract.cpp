@@ -237,6 +237,7 @@ private Q_SLOTS:
         QTest::newRow("logout") << paramsRoundTrip(LogoutParams{});
         QTest::newRow("logout all") << paramsRoundTrip(LogoutParams{true});
         QTest::newRow("channels") << paramsRoundTrip(ChannelsParams{});
+        QTest::newRow("channels page") << paramsRoundTrip(ChannelsParams{{7, u"dev"_s}});
         QTest::newRow("join") << paramsRoundTrip(JoinParams{u"Dev"_s});
         QTest::newRow("part") << paramsRoundTrip(PartParams{u"dev"_s});
         QTest::newRow("send") << paramsRoundTrip(SendParams{u"dev"_s, u" hi \u202E"_s, QJsonValue::Null, {}});
@@ -246,7 +247,8 @@ private Q_SLOTS:
         QTest::newRow("history newest") << paramsRoundTrip(HistoryParams{u"dev"_s, std::nullopt, std::nullopt, 50});
         QTest::newRow("history before") << paramsRoundTrip(HistoryParams{u"dev"_s, root, std::nullopt, 1});
         QTest::newRow("history after") << paramsRoundTrip(HistoryParams{u"dev"_s, std::nullopt, root, 100});
-        QTest::newRow("members") << paramsRoundTrip(MembersParams{u"dev"_s});
+        QTest::newRow("members") << paramsRoundTrip(MembersParams{u"dev"_s, {}});
+        QTest::newRow("members page") << paramsRoundTrip(MembersParams{u"dev"_s, {1, u"Bob"_s}});
         QTest::newRow("dm") << paramsRoundTrip(DmParams{u"Bob"_s});
         QTest::newRow("typing") << paramsRoundTrip(TypingParams{u"dev"_s});
         QTest::newRow("read") << paramsRoundTrip(ReadParams{u"dev"_s, root});
@@ -269,14 +271,17 @@ private Q_SLOTS:
         QTest::newRow("login result no channels") << resultRoundTrip(LoginResult{u"alice"_s, u"t"_s, {}});
         QTest::newRow("logout result") << resultRoundTrip(LogoutResult{});
         QTest::newRow("channels result")
-            << resultRoundTrip(ChannelsResult{{{u"dev"_s, 3, std::nullopt}, {u"general"_s, 40, u"All hands"_s}}});
+            << resultRoundTrip(ChannelsResult{{{u"dev"_s, 3, std::nullopt}, {u"general"_s, 40, u"All hands"_s}}, {}});
+        QTest::newRow("channels result next")
+            << resultRoundTrip(ChannelsResult{{{u"dev"_s, 3, std::nullopt}}, u"dev"_s});
         QTest::newRow("join result") << resultRoundTrip(JoinResult{channelInfo()});
         QTest::newRow("part result") << resultRoundTrip(PartResult{});
         QTest::newRow("send result") << resultRoundTrip(SendResult{textMessage()});
         QTest::newRow("history result") << resultRoundTrip(
             HistoryResult{{joinMessage(), textMessage(), fullMessage(), replyMessage(), deletedMessage()}, true});
         QTest::newRow("history result empty") << resultRoundTrip(HistoryResult{{}, false});
-        QTest::newRow("members result") << resultRoundTrip(MembersResult{{{u"alice"_s, true}, {u"bob"_s, false}}});
+        QTest::newRow("members result") << resultRoundTrip(MembersResult{{{u"alice"_s, true}, {u"bob"_s, false}}, {}});
+        QTest::newRow("members result next") << resultRoundTrip(MembersResult{{{u"alice"_s, true}}, u"alice"_s});
         QTest::newRow("dm result") << resultRoundTrip(DmResult{dmInfo()});
         QTest::newRow("typing result") << resultRoundTrip(TypingResult{});
         QTest::newRow("read result") << resultRoundTrip(ReadResult{});
@@ -347,6 +352,11 @@ private Q_SLOTS:
         QTest::newRow("join channel array") << refused<JoinParams>(R"({"channel":["dev"]})", u"\"channel\" must be a string"_s);
         QTest::newRow("part channel number") << refused<PartParams>(R"({"channel":5})", u"\"channel\" must be a string"_s);
         QTest::newRow("members no channel") << refused<MembersParams>("{}", u"\"channel\" is missing"_s);
+        QTest::newRow("members limit 0") << refused<MembersParams>(R"({"channel":"d","limit":0})", u"\"limit\" must be an integer from 1 to 200"_s);
+        QTest::newRow("channels limit 201") << refused<ChannelsParams>(R"({"limit":201})", u"\"limit\" must be an integer from 1 to 200"_s);
+        QTest::newRow("channels cursor number") << refused<ChannelsParams>(R"({"cursor":5})", u"\"cursor\" must be a string"_s);
+        QTest::newRow("members cursor too long") << refused<MembersParams>(QByteArray(R"({"channel":"d","cursor":")" + QByteArray(65, 'a') + R"("})").constData(), u"\"cursor\" must be the \"next\" of an earlier page"_s);
+        QTest::newRow("channels result next number") << refused<ChannelsResult>(R"({"channels":[],"next":1})", u"\"next\" must be a string"_s);
         QTest::newRow("typing channel bool") << refused<TypingParams>(R"({"channel":true})", u"\"channel\" must be a string"_s);
         QTest::newRow("dm no user") << refused<DmParams>("{}", u"\"user\" is missing"_s);
 
@@ -430,6 +440,12 @@ private Q_SLOTS:
         });
         QTest::newRow("search limit 20") << accepted<SearchParams>(R"({"query":"x"})", [](const SearchParams &p) {
             return p.limit == kDefaultSearchLimit && !p.channel && !p.before;
+        });
+        QTest::newRow("channels first page") << accepted<ChannelsParams>("{}", [](const ChannelsParams &p) {
+            return p.page.limit == kMaxListPage && !p.page.cursor;
+        });
+        QTest::newRow("members first page") << accepted<MembersParams>(R"({"channel":"d","cursor":null})", [](const MembersParams &p) {
+            return p.page.limit == kMaxListPage && !p.page.cursor;
         });
         QTest::newRow("logout without all") << accepted<LogoutParams>("{}", [](const LogoutParams &p) { return !p.all; });
         QTest::newRow("login token wins") << accepted<LoginParams>(R"({"token":"t","user":5})", [](const LoginParams &p) {

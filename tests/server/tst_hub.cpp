@@ -43,6 +43,8 @@ public:
                        + (e.value("joined"_L1).toBool() ? u" +"_s : u" -"_s));
         } else if (ev == "channel"_L1) {
             got.append(u"channel "_s + e.value("channel"_L1).toObject().value("name"_L1).toString());
+        } else if (ev == "presence"_L1) {
+            got.append(u"presence "_s + e.value("user"_L1).toString() + (e.value("online"_L1).toBool() ? u" +"_s : u" -"_s));
         } else {
             got.append(ev);
         }
@@ -169,6 +171,26 @@ private Q_SLOTS:
         QTRY_COMPARE(bob.got, QStringList{u"message dev five"_s});
         QTRY_VERIFY(alice.got.contains(u"message dev five"_s));
         QCOMPARE(bob.got, QStringList{u"message dev five"_s});
+    }
+
+    // Presence events name only the user; the hub finds who here shares a channel with them.
+    void presenceReachesOnlyThoseSharingAChannel()
+    {
+        RecordingRecipient alice(u"hub-test#1/1"_s, u"alice"_s), carol(u"hub-test#1/3"_s, u"carol"_s);
+        m_hub->attach(&alice, signUp(u"alice"_s));
+        m_hub->attach(&carol, signUp(u"carol"_s));
+        QVERIFY(QCoro::waitFor(m_store->part(u"carol"_s, u"carol"_s, u"general"_s)).ok());
+        QVERIFY(QCoro::waitFor(m_store->join(u"carol"_s, u"carol"_s, u"quiet"_s, u"hub-test#1/3"_s)).ok());
+        signUp(u"bob"_s); // in general with alice, not with carol
+        QVERIFY(QCoro::waitFor(m_store->presenceUp(u"elsewhere#2"_s, u"bob"_s)).ok());
+        send(u"alice"_s, u"general"_s, u"after bob"_s);
+        send(u"carol"_s, u"quiet"_s, u"after bob"_s); // the bus is in order: bob's presence came first
+        QTRY_VERIFY(alice.got.contains(u"message general after bob"_s));
+        QTRY_VERIFY(carol.got.contains(u"message quiet after bob"_s));
+        QVERIFY2(alice.got.contains(u"presence bob +"_s), qPrintable(alice.got.join(u", "_s)));
+        QVERIFY2(!carol.got.contains(u"presence bob +"_s), qPrintable(carol.got.join(u", "_s)));
+        m_hub->detach(&alice);
+        m_hub->detach(&carol);
     }
 
     void detachedRecipientGetsNothing()

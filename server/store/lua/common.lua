@@ -5,6 +5,11 @@
 -- a log-in touches every channel of the user, unknown until the script reads them. That is
 -- fine on one Redis (or a Sentinel-managed primary); Redis Cluster would need the user-side
 -- and channel-side writes split into per-slot scripts.
+--
+-- Every script does a bounded amount of work: Redis is shared by every instance, and one long
+-- script stalls all of them. Nothing here walks a log, a channel's members or the list of
+-- channels; what would need a walk is kept up to date as it changes (see own_upto), and what
+-- is inherently large (an instance's users, when it dies) is worked through in steps.
 
 local BUS_MAXLEN = 100000
 
@@ -21,6 +26,17 @@ local function field(fields, name)
   return nil
 end
 
+local function parse_id(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+
+local function id_after(a, b) -- a > b
+  local am, as = parse_id(a)
+  local bm, bs = parse_id(b)
+  return am > bm or (am == bm and as > bs)
+end
+
 -- Every durable event goes through the bus, in the order the scripts ran. `q` numbers the
 -- entries without gaps, so an instance that fell behind the trimming sees what it missed.
 local function bus(...)
@@ -28,34 +44,99 @@ local function bus(...)
   return redis.call('XADD', 'rill:bus', 'MAXLEN', '~', BUS_MAXLEN, '*', 'q', q, ...)
 end
 
-local function newest_entry(ch)
-  return redis.call('XREVRANGE', ckey(ch, 'log'), '+', '-', 'COUNT', 1)[1]
-end
-
 local function is_member(ch, name)
-  return redis.call('SISMEMBER', ckey(ch, 'members'), name) == 1
+  return redis.call('ZSCORE', ckey(ch, 'members'), name) ~= false
 end
 
--- Messages by others after lastRead, without scanning: every entry carries `s`, the channel's
--- message count at that point; `authored` counts each user's own messages, and the read marker
--- remembers that count as it was at the marker (`readown`).
-local function unread(ch, userKey, lastRead, newest)
-  if not newest then return 0 end
-  local seqAt, ownAt = 0, 0
-  if lastRead ~= '' then
-    local at = redis.call('XREVRANGE', ckey(ch, 'log'), lastRead, '-', 'COUNT', 1)[1]
-    if at then seqAt = tonumber(field(at[2], 's')) or 0 end
-    ownAt = tonumber(redis.call('HGET', ukey(userKey, 'readown'), ch) or '0')
+-- The number of kind=message entries in the channel's log so far.
+local function seq_now(ch)
+  return tonumber(redis.call('GET', ckey(ch, 'seq')) or '0')
+end
+
+-- Appends to a channel's log and remembers its newest entry and message count together in
+-- `last` ("<id> <seq>"), so a ChannelInfo costs one read for both, never a stream read.
+local function log_append(ch, seq, ...)
+  local id = redis.call('XADD', ckey(ch, 'log'), '*', ...)
+  redis.call('SET', ckey(ch, 'last'), id .. ' ' .. seq)
+  return id
+end
+
+-- The newest entry's ID ('' for an empty log) and the channel's message count. A log that
+-- never had `last` (an empty one) is read directly.
+local function newest(ch)
+  local last = redis.call('GET', ckey(ch, 'last'))
+  if last then
+    local id, seq = string.match(last, '^(%S+) (%d+)$')
+    if id then return id, tonumber(seq) end
   end
-  local seqNow = tonumber(field(newest[2], 's')) or 0
-  local ownNow = tonumber(redis.call('HGET', ckey(ch, 'authored'), userKey) or '0')
-  return math.max(0, (seqNow - seqAt) - (ownNow - ownAt))
+  local entry = redis.call('XREVRANGE', ckey(ch, 'log'), '+', '-', 'COUNT', 1)[1]
+  if entry then return entry[1], seq_now(ch) end
+  return '', seq_now(ch)
 end
 
--- ChannelInfo as seen by one user, flat: name, kind, peer, members, lastId, lastRead, unread.
-local function channel_info(ch, userKey, me)
-  local newest = newest_entry(ch)
-  local lastRead = redis.call('HGET', ukey(userKey, 'read'), ch) or ''
+-- `s` of the newest entry at or before `id`: how many messages the log held there.
+local function seq_at(ch, id)
+  local at = redis.call('XREVRANGE', ckey(ch, 'log'), id, '-', 'COUNT', 1)[1]
+  if not at then return 0 end
+  return tonumber(field(at[2], 's')) or 0
+end
+
+-- Each user's own messages in a channel, as their sequence numbers (`s`), 4 bytes each,
+-- big-endian, in order: `own:<user>`. Its length is how many they wrote, and a binary search
+-- finds how many are at or before any point, so unread counts never scan the log.
+local OWN_WIDTH = 4
+local function own_key(ch, userKey) return ckey(ch, 'own:' .. userKey) end
+
+local function own_append(ch, userKey, seq)
+  redis.call('APPEND', own_key(ch, userKey), struct.pack('>I4', seq))
+end
+
+local function own_count(ch, userKey)
+  return math.floor(redis.call('STRLEN', own_key(ch, userKey)) / OWN_WIDTH)
+end
+
+-- How many of the user's messages in `ch` have a sequence number <= seq: O(log n) GETRANGEs.
+local function own_upto(ch, userKey, seq)
+  local key = own_key(ch, userKey)
+  local n = own_count(ch, userKey)
+  local function at(i)
+    return (struct.unpack('>I4', redis.call('GETRANGE', key, i * OWN_WIDTH, i * OWN_WIDTH + OWN_WIDTH - 1)))
+  end
+  if n == 0 then return 0 end
+  if at(n - 1) <= seq then return n end -- the usual case: reading up to after one's last message
+  local lo, hi = 0, n - 1 -- the answer is in [lo, hi], and at(hi) > seq
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if at(mid) <= seq then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+-- A read marker: `read` holds "<id> <seq> <own>" per channel: the marker, the channel's
+-- message count there (the `s` of the newest entry at or before it) and how many of the user's
+-- own messages were at or before it, found once when the marker moved. (A marker written by a
+-- schema-1 server holds the ID alone; its counts are looked up, see storage.md.)
+local function marker(ch, userKey)
+  local value = redis.call('HGET', ukey(userKey, 'read'), ch)
+  if not value then return '', 0, 0 end
+  local id, seqAt, ownAt = string.match(value, '^(%S+) (%d+) (%d+)$')
+  if id then return id, tonumber(seqAt), tonumber(ownAt) end
+  return value, seq_at(ch, value), tonumber(redis.call('HGET', ukey(userKey, 'readown'), ch) or '0')
+end
+
+local function set_marker(ch, userKey, id, seqAt, ownAt)
+  redis.call('HSET', ukey(userKey, 'read'), ch, id .. ' ' .. seqAt .. ' ' .. ownAt)
+end
+
+-- ChannelInfo as seen by one user, flat, appended to `out` after its first n values: name,
+-- kind, peer, members, lastId, lastRead, unread. Returns the new n. Four constant-time reads (a
+-- DM five); a log-in costs that per channel, so this stays lean (no temporary tables).
+-- unread = messages by others after the marker = (count now - count at the marker)
+--          - (own messages now - own messages at the marker).
+local function append_channel_info(out, n, ch, userKey)
+  local lastRead, seqAt, ownAt = marker(ch, userKey)
+  local lastId, seqNow = newest(ch)
+  local ownNow = own_count(ch, userKey)
   local kind, peer = 'channel', ''
   if string.sub(ch, 1, 3) == 'dm:' then
     kind = 'dm'
@@ -64,61 +145,68 @@ local function channel_info(ch, userKey, me)
     if a == userKey then other = b end
     peer = redis.call('HGET', ukey(other), 'name') or other
   end
-  local lastId = ''
-  if newest then lastId = newest[1] end
-  return {ch, kind, peer, redis.call('SCARD', ckey(ch, 'members')), lastId, lastRead,
-          unread(ch, userKey, lastRead, newest)}
+  out[n + 1] = ch
+  out[n + 2] = kind
+  out[n + 3] = peer
+  out[n + 4] = redis.call('ZCARD', ckey(ch, 'members'))
+  out[n + 5] = lastId
+  out[n + 6] = lastRead
+  out[n + 7] = math.max(0, (seqNow - seqAt) - (ownNow - ownAt))
+  return n + 7
+end
+
+local function channel_info(ch, userKey)
+  local info = {}
+  append_channel_info(info, 0, ch, userKey)
+  return info
 end
 
 -- Tells the user's sessions (all but `origin`, which has its reply) about a channel they are in.
-local function announce_channel(ch, userKey, me, origin)
-  local info = channel_info(ch, userKey, me)
+local function announce_channel(ch, userKey, origin)
+  local info = channel_info(ch, userKey)
   bus('e', 'chan', 'to', userKey, 'o', origin, 'c', info[1], 'kind', info[2], 'peer', info[3],
       'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7])
 end
 
+-- A user is in at most `cap` channels, DMs included: a log-in costs a few lookups per channel.
+local function at_channel_cap(userKey, cap)
+  return redis.call('SCARD', ukey(userKey, 'channels')) >= cap
+end
+
 -- Adds a member and logs the join; false when already a member (nothing logged).
 local function add_member(ch, userKey, name, origin, announce)
-  if redis.call('SADD', ckey(ch, 'members'), name) == 0 then return false end
+  if redis.call('ZADD', ckey(ch, 'members'), 'NX', 0, name) == 0 then return false end
   redis.call('SADD', ukey(userKey, 'channels'), ch)
-  local seq = redis.call('GET', ckey(ch, 'seq')) or '0'
-  local id = redis.call('XADD', ckey(ch, 'log'), '*', 'k', 'j', 'u', name, 's', seq)
+  local seq = seq_now(ch)
+  local id = log_append(ch, seq, 'k', 'j', 'u', name, 's', seq)
   bus('e', 'msg', 'c', ch, 'i', id, 'k', 'j', 'u', name)
-  if announce then announce_channel(ch, userKey, name, origin) end
+  if announce then announce_channel(ch, userKey, origin) end
   return true
 end
 
 -- What a log-in returns: the user, the bus position this snapshot reflects, and every channel
--- as 7 values (see channel_info).
+-- as 7 values (see append_channel_info). Bounded by the per-user channel cap.
 local function snapshot(userKey)
   local name = redis.call('HGET', ukey(userKey), 'name')
   local tail = redis.call('XREVRANGE', 'rill:bus', '+', '-', 'COUNT', 1)[1]
   local busId = '0-0'
   if tail then busId = tail[1] end
   local out = {'ok', userKey, name, busId}
-  for _, ch in ipairs(redis.call('SMEMBERS', ukey(userKey, 'channels'))) do
-    for _, v in ipairs(channel_info(ch, userKey, name)) do out[#out + 1] = v end
-  end
+  local n = 4
+  local channels = redis.call('SMEMBERS', ukey(userKey, 'channels'))
+  for i = 1, #channels do n = append_channel_info(out, n, channels[i], userKey) end
   return out
 end
 
+-- Who learns of it is for each instance to work out from its own sessions' channels: the event
+-- names only the user, so its cost does not grow with their channels.
 local function presence_event(userKey, online)
   local name = redis.call('HGET', ukey(userKey), 'name') or userKey
-  local chans = redis.call('SMEMBERS', ukey(userKey, 'channels'))
-  bus('e', 'pres', 'u', name, 'k', userKey, 'on', online, 'cs', table.concat(chans, ','))
+  bus('e', 'pres', 'u', name, 'k', userKey, 'on', online)
 end
 
--- Takes a dead (or stopping) instance's users off line. ZREM makes it happen once.
-local function reap(inst)
-  if redis.call('ZREM', 'rill:presence:instances', inst) == 0 then return 0 end
-  local set = 'rill:presence:instance:' .. inst
-  local users = redis.call('SMEMBERS', set)
-  for _, u in ipairs(users) do
-    if redis.call('HINCRBY', 'rill:presence:online', u, -1) <= 0 then
-      redis.call('HDEL', 'rill:presence:online', u)
-      presence_event(u, '0')
-    end
-  end
-  redis.call('DEL', set)
-  return #users
+-- Milliseconds on Redis's clock (the same for every instance).
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end

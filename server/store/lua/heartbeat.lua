@@ -1,11 +1,12 @@
 -- ARGV: instance, ttlMs. Records when this instance counts as dead if it stays silent (each
--- instance declares its own deadline, so instances may beat at different rates), and reaps
--- the instances whose deadline has passed. Redis's clock decides, not the instances'.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', 'rill:presence:instances', now + tonumber(ARGV[2]), ARGV[1])
-local reaped = 0
-for _, inst in ipairs(redis.call('ZRANGEBYSCORE', 'rill:presence:instances', '-inf', now)) do
-  if inst ~= ARGV[1] then reaped = reaped + reap(inst) end
+-- instance declares its own deadline, so instances may beat at different rates). Redis's clock
+-- decides, not the instances'. Returns {1 if this instance was not listed (it had been taken
+-- for dead, or is new), then instances to reap: dead ones and ones whose reaping another
+-- instance left unfinished}, a few at a time; the caller reaps them with reap.lua.
+local now = now_ms()
+local out = {redis.call('ZADD', 'rill:presence:instances', now + tonumber(ARGV[2]), ARGV[1])}
+for _, inst in ipairs(redis.call('ZRANGEBYSCORE', 'rill:presence:instances', '-inf', now, 'LIMIT', 0, 16)) do
+  if inst ~= ARGV[1] then out[#out + 1] = inst end
 end
-return reaped
+for _, inst in ipairs(redis.call('SRANDMEMBER', 'rill:presence:reaping', 16)) do out[#out + 1] = inst end
+return out

@@ -12,14 +12,14 @@ if nonce ~= '' then
   end
 end
 local seq = redis.call('INCR', ckey(ch, 'seq'))
-redis.call('HINCRBY', ckey(ch, 'authored'), userKey, 1)
+own_append(ch, userKey, seq)
 local id
 if nonceKey then
-  id = redis.call('XADD', ckey(ch, 'log'), '*', 'k', 'm', 'u', name, 't', text, 'n', nonce, 's', seq)
+  id = log_append(ch, seq, 'k', 'm', 'u', name, 't', text, 'n', nonce, 's', seq)
   redis.call('SET', nonceKey, id, 'EX', 86400)
   bus('e', 'msg', 'c', ch, 'i', id, 'k', 'm', 'u', name, 't', text, 'n', nonce)
 else
-  id = redis.call('XADD', ckey(ch, 'log'), '*', 'k', 'm', 'u', name, 't', text, 's', seq)
+  id = log_append(ch, seq, 'k', 'm', 'u', name, 't', text, 's', seq)
   bus('e', 'msg', 'c', ch, 'i', id, 'k', 'm', 'u', name, 't', text)
 end
 return {'ok', id}

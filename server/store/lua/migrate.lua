@@ -1,0 +1,47 @@
+-- One bounded step of the move from schema 1 to 2 (docs/storage.md, "Schema"); the server runs
+-- the steps before it serves, holding rill:migrating, until each reports it is done.
+--   'zset', key, cursor: a set becomes a sorted set (all scores 0: name order), 500 members a
+--                        step; returns the cursor to continue from, '0' when done.
+--   'log', channel:      indexes 1000 entries of the channel's log into own:<user> and, at its
+--                        end, sets `last` and drops `authored`; returns 1 when done, else 0.
+--   'done':              the store is at schema 2.
+local step = ARGV[1]
+if step == 'zset' then
+  local key, cursor = ARGV[2], ARGV[3]
+  if redis.call('TYPE', key)['ok'] ~= 'set' then return '0' end -- converted already, or gone
+  local tmp = key .. ':migrating'
+  local page = redis.call('SSCAN', key, cursor, 'COUNT', 500)
+  for _, m in ipairs(page[2]) do redis.call('ZADD', tmp, 0, m) end
+  if page[1] == '0' then
+    if redis.call('EXISTS', tmp) == 1 then redis.call('RENAME', tmp, key) else redis.call('DEL', key) end
+  end
+  return page[1]
+end
+if step == 'log' then
+  local ch = ARGV[2]
+  if redis.call('EXISTS', ckey(ch, 'last')) == 1 then return 1 end
+  local log, progress = ckey(ch, 'log'), ckey(ch, 'migrated')
+  local from = redis.call('GET', progress)
+  local start = '-'
+  if from then start = '(' .. from end
+  local batch = 1000
+  local entries = redis.call('XRANGE', log, start, '+', 'COUNT', batch)
+  for _, e in ipairs(entries) do
+    if field(e[2], 'k') == 'm' then
+      own_append(ch, string.lower(field(e[2], 'u') or ''), tonumber(field(e[2], 's')) or 0)
+    end
+  end
+  if #entries == batch then
+    redis.call('SET', progress, entries[#entries][1])
+    return 0
+  end
+  local newestEntry = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)[1]
+  if newestEntry then redis.call('SET', ckey(ch, 'last'), newestEntry[1] .. ' ' .. seq_now(ch)) end
+  redis.call('DEL', progress, ckey(ch, 'authored'))
+  return 1
+end
+if step == 'done' then
+  redis.call('HSET', 'rill:meta', 'schema', '2')
+  return 'OK'
+end
+return redis.error_reply('unknown migration step ' .. tostring(step))
