@@ -6,7 +6,9 @@
 
 #include "RedisFixture.h" // waitUntil
 
+#include <QCoreApplication>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -61,5 +63,16 @@ struct ClientUnderTest {
     std::unique_ptr<client::ClientSession> session;
     std::unique_ptr<client::Workspace> workspace; // declared after the session: destroyed first
 };
+
+// Points the app's settings, profiles and data at `home`, as a fresh user's on a fresh machine.
+[[nodiscard]] inline bool useTemporaryHome(const QTemporaryDir &home)
+{
+    if (!home.isValid())
+        return false;
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
+    QCoreApplication::setApplicationName(QStringLiteral("rill"));
+    return true;
+}
 
 } // namespace rill::test

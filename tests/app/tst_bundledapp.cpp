@@ -1,7 +1,7 @@
 // Issue 9, item 3: a profile that runs its own server ("Start a server on this computer") starts
 // it again on the next start and signs in to it, instead of waiting forever on a server that is
 // not there; and the address teammates need stays at hand after sign-in.
-#include "RedisFixture.h" // waitUntil
+#include "ClientUnderTest.h"
 
 #include "ui/AppSettings.h"
 #include "ui/BundledServer.h"
@@ -24,10 +24,7 @@ class TestBundledApp : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
-        QCoreApplication::setApplicationName(u"rill"_s);
+        QVERIFY(test::useTemporaryHome(m_home));
     }
 
     void theNextStartRunsTheServerAgain_data()

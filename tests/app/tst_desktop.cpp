@@ -44,10 +44,7 @@ class TestDesktop : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
-        QCoreApplication::setApplicationName(u"rill"_s);
+        QVERIFY(test::useTemporaryHome(m_home));
     }
 
     void serverUrl_data()

@@ -72,10 +72,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY2(m_certificate.error.isEmpty(), qPrintable(m_certificate.error));
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
-        QCoreApplication::setApplicationName(u"rill"_s);
+        QVERIFY(useTemporaryHome(m_home));
     }
 
     void link_data()
