@@ -87,13 +87,13 @@ QCoro::Task<> BundledServer::run()
     // Shared means reachable by others: never in clear text (issue 10). The certificate is made
     // once, so what teammates trusted stays valid across restarts.
     SelfSignedCertificate certificate(m_dataDir);
-    m_fingerprint.clear();
+    m_certificateDigest.clear();
     if (m_shared) {
         if (!certificate.ensure()) {
             setStatus(Status::Failed, certificate.error());
             co_return;
         }
-        m_fingerprint = certificate.fingerprint();
+        m_certificateDigest = certificate.digest();
     }
     // The usual port, so the address teammates write down stays the same; when something
     // else has it, any free one.
@@ -140,6 +140,11 @@ QCoro::Task<> BundledServer::stop()
     co_await running->stop();
     if (self)
         self->setStatus(Status::Stopped);
+}
+
+QString BundledServer::fingerprint() const
+{
+    return m_certificateDigest.isEmpty() ? QString() : displayFingerprint(m_certificateDigest);
 }
 
 QStringList BundledServer::addresses() const

@@ -59,7 +59,9 @@ public:
     [[nodiscard]] QUrl localUrl() const;
     [[nodiscard]] quint16 port() const { return m_port; }
     [[nodiscard]] bool isShared() const { return m_shared; }
-    [[nodiscard]] QString fingerprint() const { return m_fingerprint; }
+    [[nodiscard]] QString fingerprint() const;
+    // The raw SHA-256 of the certificate it shares itself with (shared only).
+    [[nodiscard]] QByteArray certificateDigest() const { return m_certificateDigest; }
     [[nodiscard]] bool isAvailable() const;
     [[nodiscard]] QString unavailableReason() const;
 
@@ -79,7 +81,7 @@ private:
     std::unique_ptr<server::RillServer> m_server;
     Status m_status = Status::Stopped;
     bool m_shared = false;
-    QString m_fingerprint;
+    QByteArray m_certificateDigest;
     QString m_error;
 };
 

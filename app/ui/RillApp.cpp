@@ -4,6 +4,7 @@
 #include "BundledServer.h"
 #include "Icons.h"
 #include "Notifier.h"
+#include "SelfSignedCertificate.h"
 #include "Theme.h"
 #include "cache/LocalCache.h"
 #include "models/ChannelListModel.h"
@@ -163,7 +164,7 @@ QString RillApp::untrustedCertificate() const
     const client::ClientConnection &link = m_session->connection();
     if (link.state() != client::ClientConnection::State::Untrusted)
         return {};
-    return QString::fromLatin1(link.rejectedCertificate().toHex(':').toUpper());
+    return displayFingerprint(link.rejectedCertificate());
 }
 
 QString RillApp::untrustedReason() const
@@ -210,9 +211,8 @@ void RillApp::onBundledServerStarted(const QUrl &url)
 {
     m_settings->setServer(url.toString());
     // This app made the certificate: it trusts it without asking.
-    const QString fingerprint = m_bundledServer->fingerprint();
-    if (!fingerprint.isEmpty())
-        m_settings->setTrustedCertificate(url, QByteArray::fromHex(fingerprint.toLatin1().replace(':', QByteArray())));
+    if (const QByteArray own = m_bundledServer->certificateDigest(); !own.isEmpty())
+        m_settings->setTrustedCertificate(url, own);
     const QString token = m_profile.readToken();
     if (token.isEmpty())
         return; // a new server: the connect screen signs up

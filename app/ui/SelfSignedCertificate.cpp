@@ -57,13 +57,18 @@ SelfSignedCertificate::SelfSignedCertificate(const QString &directory)
 bool SelfSignedCertificate::ensure()
 {
     m_error.clear();
-    if (QFile::exists(m_certificateFile) && QFile::exists(m_keyFile) && !fingerprint().isEmpty())
+    if (QFile::exists(m_keyFile))
+        m_digest = readDigest();
+    if (!m_digest.isEmpty())
         return true;
     if (!QDir().mkpath(m_directory)) {
         m_error = u"cannot create "_s + m_directory;
         return false;
     }
-    return generate();
+    if (!generate())
+        return false;
+    m_digest = readDigest();
+    return !m_digest.isEmpty();
 }
 
 bool SelfSignedCertificate::generate()
@@ -110,12 +115,15 @@ bool SelfSignedCertificate::generate()
     return true;
 }
 
-QString SelfSignedCertificate::fingerprint() const
+QByteArray SelfSignedCertificate::readDigest() const
 {
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(m_certificateFile);
-    if (chain.isEmpty())
-        return {};
-    return QString::fromLatin1(chain.constFirst().digest(QCryptographicHash::Sha256).toHex(':').toUpper());
+    return chain.isEmpty() ? QByteArray() : chain.constFirst().digest(QCryptographicHash::Sha256);
+}
+
+QString displayFingerprint(const QByteArray &sha256)
+{
+    return QString::fromLatin1(sha256.toHex(':').toUpper());
 }
 
 } // namespace rill::app

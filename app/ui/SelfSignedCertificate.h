@@ -20,17 +20,23 @@ public:
 
     [[nodiscard]] QString certificateFile() const { return m_certificateFile; }
     [[nodiscard]] QString keyFile() const { return m_keyFile; }
-    // SHA-256 of the certificate (DER), as the app shows it: hex pairs joined by colons.
-    [[nodiscard]] QString fingerprint() const;
+    // SHA-256 of the certificate (DER), once ensure() succeeded.
+    [[nodiscard]] QByteArray digest() const { return m_digest; }
     [[nodiscard]] QString error() const { return m_error; }
 
 private:
     [[nodiscard]] bool generate();
+    [[nodiscard]] QByteArray readDigest() const;
 
     QString m_directory;
     QString m_certificateFile;
     QString m_keyFile;
     QString m_error;
+    QByteArray m_digest;
 };
+
+// A certificate's SHA-256 as people compare it: upper-case hex pairs joined by colons, as
+// `openssl x509 -fingerprint -sha256` prints it.
+[[nodiscard]] QString displayFingerprint(const QByteArray &sha256);
 
 } // namespace rill::app
