@@ -359,6 +359,22 @@ const Case kCases[] = {
          const auto r = co_await b.store->reapStep(u"dead#1"_s);
          co_await expectOk(b, r.ok(), "reap");
      }},
+    {"logout", "one token",
+     [](Bench &b, int run) -> QCoro::Task<> {
+         const QString user = someUser(b.settings, 0.9, run);
+         const auto r = co_await b.store->logout(user, tokenHashOf(user), false, u"bench/1"_s);
+         co_await expectOk(b, r.ok(), "logout");
+     }},
+    {"touch_token", "at the end of a session",
+     [](Bench &b, int) -> QCoro::Task<> {
+         const auto r = co_await b.store->touchToken(tokenHashOf(kHeavy));
+         co_await expectOk(b, r.ok(), "touch_token");
+     }},
+    {"throttle", "a password log-in attempt",
+     [](Bench &b, int run) -> QCoro::Task<> {
+         const auto r = co_await b.store->takeLoginAttempt(userName(run), u"192.0.2.1"_s);
+         co_await expectOk(b, r.ok() || r.error().code == rill::protocol::ErrorCode::RateLimited, "throttle");
+     }},
 };
 
 QCoro::Task<int> run(Settings settings)

@@ -32,6 +32,11 @@ RillServer::RillServer(ServerConfig config, QObject *parent)
     , m_config(std::move(config))
     , m_instanceId(m_config.instanceName + u'#'
                    + QString::number(QRandomGenerator::system()->generate(), 16).rightJustified(8, u'0'))
+    // An operator's own name is theirs to show; the default (host-pid) waits for a log-in, and
+    // before it `hello` shows the instance's random suffix, which tells instances apart.
+    , m_publicInstanceName(m_config.instanceName == ServerConfig::defaultInstanceName()
+                               ? m_instanceId.sliced(m_instanceId.lastIndexOf(u'#') + 1)
+                               : m_config.instanceName)
 {
 }
 
@@ -83,7 +88,7 @@ QCoro::Task<bool> RillServer::start()
         m_error = u"cannot prepare the store: "_s + defaults.error().message;
         co_return false;
     }
-    m_hasher = std::make_unique<store::PasswordHasher>(m_config.hashWorkers);
+    m_hasher = std::make_unique<store::PasswordHasher>(m_config.hashWorkers, m_config.hashQueue);
     if (m_config.demo) {
         const bool seeded = co_await seedDemo();
         if (!self || !seeded)
@@ -195,7 +200,7 @@ void RillServer::openSession(PeerConnection *connection)
 {
     auto session = std::make_shared<PeerSession>(
         *connection,
-        SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName});
+        SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName, m_publicInstanceName});
     m_sessions.insert(connection, session);
     connect(connection, &PeerConnection::textReceived, this,
             [session = session.get()](const QString &frame) { session->receive(frame); });
@@ -251,7 +256,8 @@ QCoro::Task<bool> RillServer::seedDemo()
     }
     if (exists.value())
         co_return true;
-    const QByteArray hash = co_await m_hasher->hash(u"rill-demo"_s);
+    const auto hashed = co_await m_hasher->hash(u"rill-demo"_s);
+    const QByteArray hash = hashed.value_or(QByteArray());
     struct Line {
         const char *user;
         const char *channel;

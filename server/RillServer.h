@@ -68,6 +68,7 @@ private:
 
     ServerConfig m_config;
     QString m_instanceId;
+    QString m_publicInstanceName;
     std::unique_ptr<redis::EmbeddedRedis> m_embeddedRedis;
     std::unique_ptr<redis::RedisClient> m_redis;
     std::unique_ptr<store::Store> m_store;

@@ -11,8 +11,8 @@
 #                                                          # "default": the server's own)
 #   RILL_BENCH_SERVER_ARGS="--flag value" bench/scripts/rill-servers.sh ...   # more rill-server flags
 #
-# Every instance listens on 127.0.0.1 only, with the rate limit and the channel-creation
-# limit off (--rate-limit 0 --channel-creates 0); all share
+# Every instance listens on 127.0.0.1 only, with the rate limit and the registration and
+# channel-creation throttles off (a load tool registers its thousand users from one address); all share
 # one redis-server on TCP without persistence. Keeping that Redis across `restart` keeps the
 # accounts (argon2id makes them slow to create) while the instance count or the server binary
 # changes, and gives each measurement fresh server processes (RSS per connection needs that).
@@ -95,7 +95,7 @@ start_instances() { # count server
       # shellcheck disable=SC2086 # RILL_BENCH_SERVER_ARGS is a list of flags
       RILL_MAX_CONNECTIONS_PER_ADDRESS=${RILL_MAX_CONNECTIONS_PER_ADDRESS:-0} \
       RILL_MAX_CONNECTIONS=${RILL_MAX_CONNECTIONS:-0} \
-      "$2" --listen 127.0.0.1 --port "$port" "${rate[@]}" --channel-creates 0 --data-dir "$dir/instance-$i" \
+      "$2" --listen 127.0.0.1 --port "$port" "${rate[@]}" --register-throttle 0 --channel-creates 0 --data-dir "$dir/instance-$i" \
         --redis "redis://127.0.0.1:$rport" --instance "load-$i" ${RILL_BENCH_SERVER_ARGS:-} >"$dir/server-$i.log" 2>&1 &
     fi
     pid=$!

@@ -266,6 +266,11 @@ QList<Setting> settings()
          "one script of about 5 microseconds of Redis time per channel (default: 100)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxChannelsPerUser); },
          {}, [](const ServerConfig &c) { return number(c.maxChannelsPerUser); }},
+        {u"hash-queue"_s, u"count"_s,
+         u"Password checks that may wait or run at once; beyond, log-ins answer rate_limited at once "
+         "(default: 8 per hash worker)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.hashQueue); },
+         {}, [](const ServerConfig &c) { return c.hashQueue > 0 ? number(c.hashQueue) : u"8 per hash worker"_s; }},
         {u"channel-creates"_s, u"per-hour"_s,
          u"New public channels one user may create per hour; 0 for no limit (default: 20)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.channelCreatesPerHour, 0); },
@@ -542,7 +547,7 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
         config.dataDir = stateDirectory.isEmpty() ? ServerConfig::defaultDataDir() : stateDirectory;
     }
     if (config.instanceName.isEmpty())
-        config.instanceName = QHostInfo::localHostName() + u'-' + QString::number(QCoreApplication::applicationPid());
+        config.instanceName = ServerConfig::defaultInstanceName();
     if (config.verbose) {
         config.logLevel = QtDebugMsg;
         sourceOf.insert(u"log-level"_s, sourceOf.value(u"verbose"_s));
@@ -573,6 +578,11 @@ ServerConfigParse parseServerConfig(const QStringList &arguments, const QStringL
     }
     result.config = config;
     return result;
+}
+
+QString ServerConfig::defaultInstanceName()
+{
+    return QHostInfo::localHostName() + u'-' + QString::number(QCoreApplication::applicationPid());
 }
 
 } // namespace rill::server

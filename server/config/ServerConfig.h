@@ -18,7 +18,7 @@ struct ServerConfig {
     QString redisUrl;        // empty: start a private redis-server under dataDir
     QString dataDir;         // default: $STATE_DIRECTORY (systemd), else the user's data directory
     QString redisServer;     // the redis-server to run when redisUrl is empty; default: findRedisServer()
-    QString instanceName;    // default: host name + pid; shown in `hello`
+    QString instanceName;    // default: host name + pid; shown in `hello` (before log-in only if set)
     double rateLimitPerSecond = 5.0; // 0 turns rate limiting off (load tests)
     int rateLimitBurst = 20;
     qint64 maxBacklogBytes = 4 * 1024 * 1024; // unsent bytes per connection before it is dropped
@@ -39,12 +39,15 @@ struct ServerConfig {
     int channelCreatesPerHour = 20; // new public channels per user per hour; 0: no limit
     int loginFailuresPerName = 10;  // per 15 minutes, across instances; per address 10x; 0: off
     int registrationsPerAddress = 20; // per hour, across instances; 0: off
+    int hashQueue = 0;       // password checks waiting or running before rate_limited; 0: 8 per worker
     bool demo = false;       // seed a few users and messages into an empty store
     bool verbose = false;    // the same as logLevel = QtDebugMsg
     QtMsgType logLevel = QtInfoMsg; // the least severe message logged
     QString logRules;        // QLoggingCategory rules applied after logLevel, ';'-separated
 
     [[nodiscard]] static QString defaultDataDir();
+    // host-pid: names the machine, so `hello` shows it only after log-in.
+    [[nodiscard]] static QString defaultInstanceName();
 };
 
 // One line of `--check-config`: a setting's effective value and where it came from.

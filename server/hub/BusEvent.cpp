@@ -98,6 +98,12 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         e.frame = codec::presenceEvent(field("u"), field("on") == "1"_L1);
         return e;
     }
+    if (kind == "out"_L1) {
+        e.type = Type::LoggedOut;
+        e.userKey = field("to");
+        e.tokenHash = field("t").toLatin1();
+        return e;
+    }
     return std::nullopt;
 }
 

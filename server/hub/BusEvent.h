@@ -20,6 +20,7 @@ struct BusEvent {
         ChannelAdded, // a user is in a channel they were not in before: to that user
         ReadMarker,   // a user's read marker moved: to that user
         Presence,     // a user came on line or went off: to users sharing a channel
+        LoggedOut,    // a user's token (or all of them) was revoked: their sessions on it end
     };
 
     protocol::StreamId id;
@@ -28,6 +29,7 @@ struct BusEvent {
     QString userKey;     // ChannelAdded/ReadMarker: the recipient; Presence: its subject;
                          // ChannelEntry join/part: whose membership changed
     QString origin;      // the session that caused it and already has the reply, if any
+    QByteArray tokenHash; // LoggedOut: the revoked token; empty when every token of the user is
     bool joined = false; // ChannelEntry: a join (membership added first) or a part (removed after)
     bool membershipChange = false;
     // Presence: the subject's channels that this instance has users in. The bus entry names

@@ -171,12 +171,23 @@ void Hub::removeFromChannel(LocalUser &user, const QString &channel)
     }
 }
 
+namespace {
+// Whether a LoggedOut event ends this session: its token (or every token) was revoked, and it
+// is not the session that logged out (that one stays, anonymous).
+bool endsSession(const BusEvent &event, const Recipient &session)
+{
+    return session.id() != event.origin && (event.tokenHash.isEmpty() || event.tokenHash == session.tokenHash());
+}
+} // namespace
+
 void Hub::apply(const BusEvent &event)
 {
     const auto deliver = [&event](Recipient *s, const Frame &frame) {
         if (event.id > s->busFloor() && s->id() != event.origin)
             s->deliver(frame);
     };
+    // Sessions to end once the event is recorded: ending one detaches it from the index.
+    std::vector<Recipient *> ending;
 
     switch (event.type) {
     case Type::ChannelEntry: {
@@ -207,6 +218,14 @@ void Hub::apply(const BusEvent &event)
         if (LocalUser *user = localUser(event.userKey)) {
             for (Recipient *s : user->sessions)
                 deliver(s, event.frame);
+        }
+        break;
+    case Type::LoggedOut:
+        if (LocalUser *user = localUser(event.userKey)) {
+            for (Recipient *s : user->sessions) {
+                if (event.id > s->busFloor() && endsSession(event, *s))
+                    ending.push_back(s);
+            }
         }
         break;
     case Type::Presence: {
@@ -241,6 +260,8 @@ void Hub::apply(const BusEvent &event)
     }
     if (m_recent.size() > kReplayRing)
         m_recent.pop_front();
+    for (Recipient *r : ending)
+        r->loggedOut();
 }
 
 void Hub::attach(Recipient *recipient, const store::LoginSnapshot &snapshot)
@@ -255,16 +276,18 @@ void Hub::attach(Recipient *recipient, const store::LoginSnapshot &snapshot)
     }
     slot->sessions.push_back(recipient);
     recipient->setBusFloor(snapshot.busPosition);
-    if (snapshot.busPosition < m_cursor)
-        replay(recipient, snapshot);
+    const bool revoked = snapshot.busPosition < m_cursor && replay(recipient, snapshot);
     m_presence.sessionOpened(snapshot.userKey);
+    if (revoked)
+        recipient->loggedOut(); // its token went while it was logging in
 }
 
 // The snapshot reflects the bus up to its position; the hub is already further. Replays the
 // entries in between to this session as it would have seen them, tracking its channels from
 // the snapshot's, and brings the user's index to the present if this is its first session.
-void Hub::replay(Recipient *session, const store::LoginSnapshot &snapshot)
+bool Hub::replay(Recipient *session, const store::LoginSnapshot &snapshot)
 {
+    bool revoked = false;
     LocalUser &user = *m_users.value(snapshot.userKey);
     const bool firstHere = user.sessions.size() == 1;
     QSet<QString> channels;
@@ -309,6 +332,9 @@ void Hub::replay(Recipient *session, const store::LoginSnapshot &snapshot)
                                [&channels](const QString &c) { return channels.contains(c); }))
                 session->deliver(e.frame);
             break;
+        case Type::LoggedOut:
+            revoked = revoked || (e.userKey == snapshot.userKey && endsSession(e, *session));
+            break;
         }
     }
     session->setBusFloor(m_cursor);
@@ -318,6 +344,7 @@ void Hub::replay(Recipient *session, const store::LoginSnapshot &snapshot)
         for (const QString &c : channels)
             addToChannel(user, c);
     }
+    return revoked;
 }
 
 void Hub::detach(Recipient *recipient)

@@ -69,7 +69,8 @@ private:
     QCoro::Task<> resolvePresence(std::vector<std::optional<BusEvent>> &events);
     void apply(const BusEvent &event);
     void checkSequence(qint64 sequence);
-    void replay(Recipient *session, const store::LoginSnapshot &snapshot);
+    // Returns whether the session's token was revoked after its snapshot.
+    [[nodiscard]] bool replay(Recipient *session, const store::LoginSnapshot &snapshot);
     void deliverTyping(const QByteArray &payload);
     void addToChannel(LocalUser &user, const QString &channel);
     void removeFromChannel(LocalUser &user, const QString &channel);

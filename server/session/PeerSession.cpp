@@ -206,6 +206,14 @@ std::optional<QString> PeerSession::channelOf(const QJsonValue &re, const QStrin
     return name;
 }
 
+void PeerSession::loggedOut()
+{
+    if (!m_connection)
+        return;
+    becomeAnonymous();
+    m_connection->close(protocol::CloseCode::Normal, u"logged out"_s);
+}
+
 void PeerSession::deliver(const Frame &frame)
 {
     if (m_connection)
@@ -220,9 +228,11 @@ void PeerSession::becomeUser(const store::LoginSnapshot &snapshot, const QString
     m_userKey = snapshot.userKey;
     m_userName = snapshot.name;
     m_tokenHash = store::Store::hashToken(token);
-    m_services.hub.attach(this, snapshot);
-    m_attached = true;
     m_connection->setAuthenticated(true); // off the log-in clock
+    // Attached before attach() returns: it may find the token revoked meanwhile and call
+    // loggedOut(), which detaches again.
+    m_attached = true;
+    m_services.hub.attach(this, snapshot);
 }
 
 void PeerSession::becomeAnonymous()
@@ -272,8 +282,10 @@ QCoro::Task<> PeerSession::doHello(Request r)
     const auto params = paramsOf<protocol::HelloParams>(r);
     if (!params)
         co_return;
+    // Before log-in, nothing that names the machine (the default name is host-pid).
+    const QString &instance = isAuthenticated() ? m_services.instanceName : m_services.publicInstanceName;
     // `revision` stays unset until this server serves revision 2.
-    reply(r.id, protocol::HelloResult{u"rill"_s, params->version, m_services.instanceName, std::nullopt});
+    reply(r.id, protocol::HelloResult{u"rill"_s, params->version, instance, std::nullopt});
 }
 
 QCoro::Task<> PeerSession::doRegister(Request r)
@@ -308,13 +320,18 @@ QCoro::Task<> PeerSession::doRegister(Request r)
         fail(r.id, allowed.error());
         co_return;
     }
-    const QByteArray hash = co_await m_services.hasher.hash(params->password);
-    if (hash.isEmpty()) {
+    const auto hash = co_await m_services.hasher.hash(params->password);
+    if (!hash) {
+        (void)m_services.store.refundRegistration(m_address);
+        fail(r.id, Error::retryLater(1, u"the server is busy checking passwords; try again"_s));
+        co_return;
+    }
+    if (hash->isEmpty()) {
         fail(r.id, Error::of(ErrorCode::Internal, u"could not hash the password"_s));
         co_return;
     }
     const QString token = store::Store::newToken();
-    const auto snapshot = co_await m_services.store.registerUser(key, params->user, hash, store::Store::hashToken(token));
+    const auto snapshot = co_await m_services.store.registerUser(key, params->user, *hash, store::Store::hashToken(token));
     if (!snapshot) {
         fail(r.id, snapshot.error());
         co_return;
@@ -355,8 +372,13 @@ QCoro::Task<> PeerSession::doLogin(Request r)
             }
             credentials = stored.value();
         }
-        const bool matches = co_await m_services.hasher.verify(credentials.passwordHash, params->password);
+        const auto matches = co_await m_services.hasher.verify(credentials.passwordHash, params->password);
         if (!matches) {
+            (void)m_services.store.refundLoginAttempt(throttledName, m_address);
+            fail(r.id, Error::retryLater(1, u"the server is busy checking passwords; try again"_s));
+            co_return;
+        }
+        if (!*matches) {
             fail(r.id, Error::of(ErrorCode::BadCredentials));
             countBadLogin();
             co_return;
@@ -380,11 +402,10 @@ QCoro::Task<> PeerSession::doLogout(Request r)
 {
     const auto self = shared_from_this();
     const BarrierGuard barrier([this] { finishBarrier(); });
-    // `all` (revision 2) is read for its type only until this server serves it.
     const auto params = paramsOf<protocol::LogoutParams>(r);
     if (!params)
         co_return;
-    const auto revoked = co_await m_services.store.revokeToken(m_tokenHash);
+    const auto revoked = co_await m_services.store.logout(m_userKey, m_tokenHash, params->all, m_id);
     if (!revoked) {
         fail(r.id, revoked.error());
         co_return;

@@ -32,7 +32,8 @@ struct SessionServices {
     Hub &hub;
     const ServerConfig &config;
     QString instanceId;   // unique per process, e.g. "web-1#3fa2c9e1"
-    QString instanceName; // what `hello` reports
+    QString instanceName; // what `hello` reports after log-in
+    QString publicInstanceName; // and before it
 };
 
 // One connection's protocol state: anonymous or logged in as a user; its rate limits and
@@ -60,7 +61,9 @@ public:
     [[nodiscard]] const QString &userKey() const override { return m_userKey; }
     [[nodiscard]] protocol::StreamId busFloor() const override { return m_busFloor; }
     void setBusFloor(protocol::StreamId floor) override { m_busFloor = floor; }
+    [[nodiscard]] const QByteArray &tokenHash() const override { return m_tokenHash; }
     void fellBehind() override;
+    void loggedOut() override;
     void deliver(const Frame &frame) override;
 
 private:

@@ -15,7 +15,8 @@ constexpr size_t kMemLimit = 19u * 1024u * 1024u;
 
 } // namespace
 
-PasswordHasher::PasswordHasher(int threads)
+PasswordHasher::PasswordHasher(int threads, int maxQueued)
+    : m_maxQueued(maxQueued > 0 ? maxQueued : 8 * std::max(1, threads))
 {
     if (sodium_init() < 0)
         qFatal("libsodium could not be initialised");
@@ -43,18 +44,29 @@ bool PasswordHasher::verifyNow(const QByteArray &stored, const QByteArray &passw
         && crypto_pwhash_str_verify(stored.constData(), password.constData(), size_t(password.size())) == 0;
 }
 
-QCoro::Task<QByteArray> PasswordHasher::hash(const QString &password)
+QCoro::Task<std::optional<QByteArray>> PasswordHasher::hash(const QString &password)
 {
+    if (*m_queued >= m_maxQueued)
+        co_return std::nullopt;
+    const std::shared_ptr<int> queued = m_queued;
+    ++*queued;
     auto future = QtConcurrent::run(&m_pool, &PasswordHasher::hashNow, password.toUtf8());
-    co_return co_await future;
+    const QByteArray hashed = co_await future;
+    --*queued;
+    co_return hashed;
 }
 
-QCoro::Task<bool> PasswordHasher::verify(const QByteArray &stored, const QString &password)
+QCoro::Task<std::optional<bool>> PasswordHasher::verify(const QByteArray &stored, const QString &password)
 {
+    if (*m_queued >= m_maxQueued)
+        co_return std::nullopt;
+    const std::shared_ptr<int> queued = m_queued;
+    ++*queued;
     const bool known = !stored.isEmpty();
     auto future = QtConcurrent::run(&m_pool, &PasswordHasher::verifyNow, known ? stored : m_decoy,
                                     password.toUtf8());
     const bool matches = co_await future;
+    --*queued;
     co_return known && matches;
 }
 

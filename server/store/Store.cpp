@@ -356,11 +356,12 @@ QCoro::Task<Result<LoginSnapshot>> Store::resumeSession(QByteArray tokenHash)
     co_return snapshotFrom(r);
 }
 
-QCoro::Task<Result<Done>> Store::revokeToken(QByteArray tokenHash)
+QCoro::Task<Result<Done>> Store::logout(QString userKey, QByteArray tokenHash, bool everyToken, QString origin)
 {
-    const RedisReply r = co_await m_redis.command("DEL", keys::token(tokenHash));
-    if (!r.isOk())
-        co_return storageError(r);
+    const RedisReply r = co_await m_redis.eval(script("logout"), 0, userKey.toUtf8(), tokenHash,
+                                               everyToken ? "1" : "0", origin.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
     co_return Done{};
 }
 
@@ -401,6 +402,13 @@ QList<std::pair<QByteArray, int>> loginCounters(const StoreLimits &limits, const
         counters.append({keys::loginFailuresFrom(address), limits.loginFailuresPerAddress});
     return counters;
 }
+QList<std::pair<QByteArray, int>> registrationCounters(const StoreLimits &limits, const QString &address)
+{
+    QList<std::pair<QByteArray, int>> counters;
+    if (!address.isEmpty())
+        counters.append({keys::registrationsFrom(address), limits.registrationsPerAddress});
+    return counters;
+}
 constexpr std::chrono::hours kRegistrationWindow{1};
 } // namespace
 
@@ -416,11 +424,12 @@ QCoro::Task<Result<Done>> Store::refundLoginAttempt(QString userKey, QString add
 
 QCoro::Task<Result<Done>> Store::takeRegistration(QString address)
 {
-    if (address.isEmpty())
-        co_return Done{};
-    QList<std::pair<QByteArray, int>> counters;
-    counters.append({keys::registrationsFrom(address), m_limits.registrationsPerAddress});
-    co_return co_await throttle("take", kRegistrationWindow, std::move(counters));
+    co_return co_await throttle("take", kRegistrationWindow, registrationCounters(m_limits, address));
+}
+
+QCoro::Task<Result<Done>> Store::refundRegistration(QString address)
+{
+    co_return co_await throttle("refund", kRegistrationWindow, registrationCounters(m_limits, address));
 }
 
 QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRequest page)

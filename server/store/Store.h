@@ -109,7 +109,10 @@ public:
                                                                   QByteArray passwordHash, QByteArray tokenHash);
     [[nodiscard]] QCoro::Task<Result<LoginSnapshot>> openSession(QString userKey, QByteArray tokenHash);
     [[nodiscard]] QCoro::Task<Result<LoginSnapshot>> resumeSession(QByteArray tokenHash);
-    [[nodiscard]] QCoro::Task<Result<Done>> revokeToken(QByteArray tokenHash);
+    // Revokes the token, or with `everyToken` all of the user's; every instance ends the
+    // sessions on a revoked token (but `origin`'s).
+    [[nodiscard]] QCoro::Task<Result<Done>> logout(QString userKey, QByteArray tokenHash, bool everyToken,
+                                                   QString origin);
     // Restarts the token's idle clock (called when a session using it ends).
     [[nodiscard]] QCoro::Task<Result<Done>> touchToken(QByteArray tokenHash);
 
@@ -121,6 +124,8 @@ public:
     [[nodiscard]] QCoro::Task<Result<Done>> refundLoginAttempt(QString userKey, QString address);
     // Counts a registration from the client address; `rate_limited` with retryAfter when spent.
     [[nodiscard]] QCoro::Task<Result<Done>> takeRegistration(QString address);
+    // Gives a registration back (its password could not be checked: the server was busy).
+    [[nodiscard]] QCoro::Task<Result<Done>> refundRegistration(QString address);
 
     [[nodiscard]] QCoro::Task<Result<Page<ChannelSummary>>> publicChannels(protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> join(QString userKey, QString name, QString channel,

@@ -25,7 +25,9 @@ public:
     const QString &userKey() const override { return m_user; }
     protocol::StreamId busFloor() const override { return m_floor; }
     void setBusFloor(protocol::StreamId floor) override { m_floor = floor; }
+    const QByteArray &tokenHash() const override { return m_tokenHash; }
     void fellBehind() override { ++fellBehindCount; }
+    void loggedOut() override { ++loggedOutCount; }
     void deliver(const rill::server::Frame &frame) override
     {
         const QJsonObject e = QJsonDocument::fromJson(frame.payload().toByteArray()).object();
@@ -52,10 +54,12 @@ public:
 
     QStringList got;
     int fellBehindCount = 0;
+    int loggedOutCount = 0;
 
 private:
     QString m_id;
     QString m_user;
+    QByteArray m_tokenHash = m_user.toUtf8() + "-token"; // as signUp() below stores it
     protocol::StreamId m_floor;
 };
 
@@ -171,6 +175,36 @@ private Q_SLOTS:
         QTRY_COMPARE(bob.got, QStringList{u"message dev five"_s});
         QTRY_VERIFY(alice.got.contains(u"message dev five"_s));
         QCOMPARE(bob.got, QStringList{u"message dev five"_s});
+    }
+
+    // A logout revokes the token on every instance: every other session on it ends, the one
+    // that logged out does not, sessions on another token do not (unless all of them went).
+    void logoutEndsTheSessionsOnTheToken()
+    {
+        RecordingRecipient a1(u"hub-test#1/1"_s, u"alice"_s), a2(u"hub-test#1/2"_s, u"alice"_s);
+        const auto snapshot = signUp(u"alice"_s);
+        m_hub->attach(&a1, snapshot);
+        m_hub->attach(&a2, snapshot);
+        QVERIFY(QCoro::waitFor(m_store->logout(u"alice"_s, "alice-token", false, a1.id())).ok());
+        QTRY_COMPARE(a2.loggedOutCount, 1);
+        QCOMPARE(a1.loggedOutCount, 0);
+        m_hub->detach(&a1);
+        m_hub->detach(&a2);
+
+        // The token went between a session's snapshot and its arrival at the hub: the replay
+        // ends it.
+        const auto bobSnapshot = signUp(u"bob"_s);
+        QVERIFY(QCoro::waitFor(m_store->logout(u"bob"_s, "bob-token", true, u"elsewhere/9"_s)).ok());
+        RecordingRecipient watcher(u"hub-test#1/3"_s, u"carol"_s);
+        m_hub->attach(&watcher, signUp(u"carol"_s));
+        send(u"carol"_s, u"general"_s, u"after the logout"_s);
+        QTRY_VERIFY(watcher.got.contains(u"message general after the logout"_s)); // the hub is past it
+        RecordingRecipient bob(u"hub-test#1/4"_s, u"bob"_s);
+        m_hub->attach(&bob, bobSnapshot);
+        QCOMPARE(bob.loggedOutCount, 1);
+        QCOMPARE(watcher.loggedOutCount, 0);
+        m_hub->detach(&bob);
+        m_hub->detach(&watcher);
     }
 
     // Presence events name only the user; the hub finds who here shares a channel with them.

@@ -2,7 +2,8 @@
 // failed password log-ins are counted per user name and per client address in Redis, so across
 // connections and instances; past the threshold a password `login` answers `rate_limited` with
 // `retryAfter` until the window passes, while a `login` with a valid token still works.
-// Registration is throttled per address. Over real sockets.
+// Registration is throttled per address. A full password-hash queue answers rate_limited.
+// Over real sockets.
 
 #include "Conformance.h"
 
@@ -124,6 +125,49 @@ private Q_SLOTS:
         QVERIFY2(isThrottled(refused, 3600), qPrintable(dump(refused)));
         CONF_ERROR(d->call(u"login"_s, {{"user"_L1, u"fourth"_s}, {"password"_L1, kPassword}}, 30s), "bad_credentials");
         CONF_OK(d->call(u"login"_s, {{"user"_L1, u"third"_s}, {"password"_L1, kPassword}}, 30s));
+    }
+
+    // Past the hash queue, a password log-in is answered at once with rate_limited
+    // (retryAfter 1) and not counted against the name; once the queue drains, log-ins are
+    // checked again. Bursts of 16 concurrent guesses meet a queue of one (hashing takes tens of
+    // milliseconds); the burst repeats until one is refused, so a slow machine only takes longer.
+    void aFullHashQueueAnswersRateLimited()
+    {
+        RedisFixture redis;
+        QVERIFY(redis.start());
+        ServerFixture server(&redis);
+        server.config().hashWorkers = 1;
+        server.config().hashQueue = 1;
+        server.config().loginFailuresPerName = 0; // only the queue refuses here
+        QVERIFY(server.start());
+        constexpr int kBurst = 16;
+        std::vector<std::unique_ptr<TestClient>> clients;
+        for (int i = 0; i < kBurst; ++i) {
+            clients.push_back(connectTo(server.url()));
+            QVERIFY(clients.back());
+        }
+        int refused = 0;
+        for (int round = 0; round < 50 && refused == 0; ++round) {
+            std::vector<qint64> ids;
+            for (const auto &c : clients)
+                ids.push_back(c->post(u"login"_s, {{"user"_L1, u"nobody"_s}, {"password"_L1, u"a guess"_s}}));
+            for (std::size_t i = 0; i < clients.size(); ++i) {
+                const QJsonObject r = clients[i]->replyTo(ids[i], 30s);
+                if (isError(r, "rate_limited"_L1)) {
+                    QCOMPARE(r.value("retryAfter"_L1).toInteger(), 1);
+                    ++refused;
+                } else {
+                    QVERIFY2(isError(r, "bad_credentials"_L1), qPrintable(dump(r)));
+                }
+            }
+            // A connection closes after maxBadLogins failures: start each round afresh.
+            for (auto &c : clients) {
+                c = connectTo(server.url());
+                QVERIFY(c);
+            }
+        }
+        QVERIFY(refused > 0);
+        CONF_ERROR(passwordLogin(server.url(), u"nobody"_s, u"a guess"_s), "bad_credentials");
     }
 };
 

@@ -210,3 +210,31 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+
+-- Redis's clock in microseconds, as decimal text (a double would print in exponent form).
+local function now_us_text()
+  local t = redis.call('TIME')
+  return t[1] .. string.format('%06d', tonumber(t[2]))
+end
+
+-- A stored token is "<user key> <issued, µs>", so that `logout all` revokes every token of a
+-- user in one write (the user's `tokensFrom`) with no index of their tokens to walk. A bare
+-- user key is a token issued before tokens carried their time: issued at 0.
+local function issue_token(tokenHash, userKey, ttlSeconds)
+  redis.call('SET', 'rill:token:' .. tokenHash, userKey .. ' ' .. now_us_text(), 'EX', ttlSeconds)
+end
+
+-- The user a token belongs to, or nil when it is unknown, expired or revoked (and then gone).
+local function token_user(tokenHash)
+  local key = 'rill:token:' .. tokenHash
+  local value = redis.call('GET', key)
+  if not value then return nil end
+  local userKey, issued = string.match(value, '^(%S+) (%d+)$')
+  if not userKey then userKey, issued = value, '0' end
+  local from = redis.call('HGET', ukey(userKey), 'tokensFrom')
+  if from and tonumber(issued) <= tonumber(from) then
+    redis.call('DEL', key)
+    return nil
+  end
+  return userKey
+end

@@ -1,6 +1,5 @@
 -- Log-in with a token. ARGV: tokenHash, tokenTtlSeconds. Using a token restarts its idle clock.
-local key = 'rill:token:' .. ARGV[1]
-local userKey = redis.call('GET', key)
+local userKey = token_user(ARGV[1])
 if not userKey or redis.call('EXISTS', ukey(userKey)) == 0 then return {'bad_credentials'} end
-redis.call('EXPIRE', key, ARGV[2])
+redis.call('EXPIRE', 'rill:token:' .. ARGV[1], ARGV[2])
 return snapshot(userKey)
