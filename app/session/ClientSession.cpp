@@ -79,13 +79,20 @@ void ClientSession::signOut()
     const bool wasOnline = isOnline();
     m_credentials = Credentials::None;
     m_password.clear();
-    m_token.clear();
+    const QString token = std::exchange(m_token, QString());
     Q_EMIT tokenChanged({});
     setStatus(Status::SignedOut);
-    if (wasOnline)
+    if (wasOnline) {
         revokeAndClose(generation);
-    else
-        m_connection.close();
+        return;
+    }
+    m_connection.close();
+    // The server still honours the token (a copy of it may be elsewhere): it is revoked at the
+    // next contact with that server.
+    if (!token.isEmpty() && m_connection.url().isValid()) {
+        m_pendingRevocations.append({m_connection.url(), token});
+        Q_EMIT pendingRevocationsChanged();
+    }
 }
 
 QCoro::Task<> ClientSession::revokeAndClose(quint64 generation)
@@ -176,9 +183,51 @@ void ClientSession::onDropped(const QString &reason)
         fail(u"Cannot reach the server: "_s + reason);
 }
 
+void ClientSession::dropPendingRevocation(const PendingRevocation &revocation)
+{
+    if (m_pendingRevocations.removeAll(revocation) > 0)
+        Q_EMIT pendingRevocationsChanged();
+}
+
+QCoro::Task<bool> ClientSession::revokePending(quint64 generation)
+{
+    QPointer<ClientSession> self(this);
+    const QString here = ClientConnection::serverKey(m_connection.url());
+    QList<PendingRevocation> toRevoke;
+    for (const PendingRevocation &r : std::as_const(m_pendingRevocations)) {
+        if (ClientConnection::serverKey(r.server) == here)
+            toRevoke.append(r);
+    }
+    for (const PendingRevocation &revocation : std::as_const(toRevoke)) {
+        protocol::LoginParams login;
+        login.token = revocation.token;
+        const auto in = co_await request(login);
+        if (!self || self->m_generation != generation || in.lost)
+            co_return false;
+        if (in.ok) {
+            const protocol::LogoutParams logout;
+            const auto out = co_await request(logout);
+            if (!self || self->m_generation != generation || out.lost)
+                co_return false;
+            if (!out.ok)
+                continue; // kept for the next contact
+        } else if (!in.is(protocol::ErrorCode::BadCredentials)) {
+            continue; // busy or failing: kept for the next contact
+        }
+        // Revoked now, or already gone (expired, or revoked by a logout with `all`).
+        self->dropPendingRevocation(revocation);
+    }
+    co_return true;
+}
+
 QCoro::Task<> ClientSession::authenticate(quint64 generation)
 {
     QPointer<ClientSession> self(this);
+    if (!m_pendingRevocations.isEmpty()) {
+        const bool stillHere = co_await revokePending(generation);
+        if (!stillHere || !self)
+            co_return;
+    }
     if (m_credentials == Credentials::NewAccount) {
         const protocol::RegisterParams params{m_user, m_password};
         const auto reply = co_await request(params);

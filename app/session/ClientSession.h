@@ -13,6 +13,13 @@
 
 namespace rill::client {
 
+// A token signed out of while its server could not be told: still valid there until revoked.
+struct PendingRevocation {
+    QUrl server;
+    QString token;
+    friend bool operator==(const PendingRevocation &, const PendingRevocation &) = default;
+};
+
 // One user's presence on one server: signs in (password once, then the token), keeps the
 // link up, sends each op's typed parameters and hands back its typed result, and turns event
 // frames into typed events. No other part of the app reads or writes protocol JSON.
@@ -56,6 +63,10 @@ public:
     void resume(const QUrl &server, const QString &token);
     // Revokes the token on the server and forgets it.
     Q_INVOKABLE void signOut();
+    // Tokens to revoke: each is logged in with and out of the next time this session reaches
+    // its server, before signing in there. Signing out while offline adds one.
+    void setPendingRevocations(QList<PendingRevocation> revocations) { m_pendingRevocations = std::move(revocations); }
+    [[nodiscard]] const QList<PendingRevocation> &pendingRevocations() const { return m_pendingRevocations; }
     // Leaves without revoking anything (quitting the app).
     void disconnectFromServer();
     Q_INVOKABLE void retryNow() { m_connection.retryNow(); }
@@ -88,6 +99,7 @@ Q_SIGNALS:
     void serverChanged();
     // The token to keep for the next start; empty when it must be forgotten.
     void tokenChanged(const QString &token);
+    void pendingRevocationsChanged();
     // Every successful sign-in, the first and each one after a reconnect, with the snapshot.
     void signedIn(const QList<rill::protocol::ChannelInfo> &channels);
     // The events of the contract, one signal each.
@@ -117,6 +129,9 @@ private:
     template<typename Result>
     [[nodiscard]] QCoro::Task<TypedReply<Result>> typedRequest(QLatin1StringView op, QJsonObject params);
     QCoro::Task<> authenticate(quint64 generation);
+    // Revokes the pending tokens of the server just reached; false when the link went meanwhile.
+    [[nodiscard]] QCoro::Task<bool> revokePending(quint64 generation);
+    void dropPendingRevocation(const PendingRevocation &revocation);
     template<typename SignedIn>
     void finishSignIn(const TypedReply<SignedIn> &reply);
     QCoro::Task<> revokeAndClose(quint64 generation);
@@ -130,6 +145,7 @@ private:
     QString m_password; // only until the first sign-in answers
     QString m_token;
     QString m_error;
+    QList<PendingRevocation> m_pendingRevocations;
     // Bumped by every sign-in and sign-out, so a coroutine of an earlier one knows it is stale.
     quint64 m_generation = 0;
 };

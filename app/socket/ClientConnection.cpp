@@ -52,6 +52,11 @@ void ClientConnection::dropSocket()
     m_socket.reset();
 }
 
+QString ClientConnection::serverKey(const QUrl &url)
+{
+    return url.host().toLower() + u':' + QString::number(url.port(url.scheme() == "ws"_L1 ? 80 : 443));
+}
+
 void ClientConnection::open(const QUrl &url, TlsFallback fallback)
 {
     m_url = url;

@@ -45,6 +45,10 @@ public:
     // keeps, so a later attacker cannot talk the app down to plain text.
     enum class TlsFallback { Never, PlainWhenServerHasNoTls };
 
+    // Host and port: the server a URL names, whatever its scheme (ws:// and wss:// on one port
+    // are one server; the scheme may change on first contact).
+    [[nodiscard]] static QString serverKey(const QUrl &url);
+
     void open(const QUrl &url, TlsFallback fallback = TlsFallback::Never);
     void close();
     // Skips the rest of the backoff wait (the user pressed "retry now").

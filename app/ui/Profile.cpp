@@ -41,32 +41,4 @@ QString Profile::cachePath() const
     return QDir(dataDir()).filePath(u"cache.sqlite"_s);
 }
 
-QString Profile::tokenPath() const
-{
-    return QDir(dataDir()).filePath(u"token"_s);
-}
-
-QString Profile::readToken() const
-{
-    QFile file(tokenPath());
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(file.readAll()).trimmed();
-}
-
-bool Profile::writeToken(const QString &token) const
-{
-    if (token.isEmpty())
-        return QFile::remove(tokenPath()) || !QFile::exists(tokenPath());
-    if (!QDir().mkpath(dataDir()))
-        return false;
-    QSaveFile file(tokenPath());
-    if (!file.open(QIODevice::WriteOnly))
-        return false;
-    // The token is a password for 30 days: nobody else on the machine may read it.
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    file.write(token.toUtf8());
-    return file.commit();
-}
-
 } // namespace rill::app

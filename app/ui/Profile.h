@@ -15,21 +15,16 @@ public:
     [[nodiscard]] bool isDefault() const { return m_name == QLatin1StringView("default"); }
     // INI file of the settings.
     [[nodiscard]] QString settingsPath() const;
-    // Private data: the token, the bundled server's Redis.
+    // Private data: tokens where there is no keychain (TokenStore), the bundled server's Redis.
     [[nodiscard]] QString dataDir() const;
     [[nodiscard]] QString serverDataDir() const;
     // The local cache of channels and messages (SQLite).
     [[nodiscard]] QString cachePath() const;
 
-    // The sign-in token, in a file only the user can read.
-    [[nodiscard]] QString readToken() const;
-    bool writeToken(const QString &token) const;
-
     // Accepts what a person may type after --profile; nullopt-like empty result when invalid.
     [[nodiscard]] static bool isValidName(const QString &name);
 
 private:
-    [[nodiscard]] QString tokenPath() const;
     QString m_name;
 };
 

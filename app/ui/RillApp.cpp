@@ -13,6 +13,7 @@
 #include "stores/Workspace.h"
 
 #include <QCoreApplication>
+#include <QPointer>
 #include <QMenu>
 #include <QSystemTrayIcon>
 #include <QWindow>
@@ -31,6 +32,7 @@ RillApp::RillApp(Profile profile, QObject *parent)
     , m_bundledServer(new BundledServer(m_profile.serverDataDir(), protocol::kDefaultPort, this))
     , m_notifier(new Notifier(this))
     , m_cache(new client::LocalCache(m_profile.cachePath(), this))
+    , m_tokens(new TokenStore(m_profile, this))
 {
     m_theme->setMode(m_settings->theme());
     connect(m_settings, &AppSettings::themeChanged, this, [this] { m_theme->setMode(m_settings->theme()); });
@@ -40,12 +42,14 @@ RillApp::RillApp(Profile profile, QObject *parent)
 
     // The token is the only credential kept; the password never is.
     connect(m_session, &client::ClientSession::tokenChanged, this, [this](const QString &token) {
-        m_profile.writeToken(token);
+        (void)m_tokens->setToken(m_session->server(), token);
         if (token.isEmpty()) {
             m_cache->clear(); // signed out: what the user read does not stay behind
             setSignedIn(false);
         }
     });
+    connect(m_session, &client::ClientSession::pendingRevocationsChanged, this,
+            [this] { (void)m_tokens->setRevocations(m_session->pendingRevocations()); });
     connect(m_session, &client::ClientSession::signedIn, this, [this] {
         m_settings->setLastUser(m_session->user());
         m_settings->setServer(m_session->server().toString());
@@ -104,14 +108,26 @@ void RillApp::start(const QString &server)
         m_bundledServer->start();
         return;
     }
-    const QString token = m_profile.readToken();
     const QUrl url = prepareContact(m_settings->server());
-    if (!token.isEmpty() && url.isValid()) {
-        // The channels as they were, at once; the sign-in then catches them up.
+    if (url.isValid())
+        resumeWithSavedToken(url, true);
+}
+
+QCoro::Task<> RillApp::resumeWithSavedToken(QUrl url, bool restoreCache)
+{
+    const QPointer<RillApp> self(this);
+    auto revocations = co_await m_tokens->revocations();
+    if (!self)
+        co_return;
+    m_session->setPendingRevocations(std::move(revocations));
+    const QString token = co_await m_tokens->token(url);
+    // Stale once the user has signed in meanwhile (the connect screen does not wait for this).
+    if (!self || token.isEmpty() || m_session->status() != client::ClientSession::Status::SignedOut)
+        co_return;
+    if (restoreCache) // the channels as they were, at once; the sign-in then catches them up
         m_cache->restore(m_workspace, url, m_settings->lastUser());
-        setSignedIn(true);
-        m_session->resume(url, token);
-    }
+    setSignedIn(true);
+    m_session->resume(url, token);
 }
 
 void RillApp::setWindow(QWindow *window)
@@ -213,11 +229,16 @@ void RillApp::onBundledServerStarted(const QUrl &url)
     // This app made the certificate: it trusts it without asking.
     if (const QByteArray own = m_bundledServer->certificateDigest(); !own.isEmpty())
         m_settings->setTrustedCertificate(url, own);
-    const QString token = m_profile.readToken();
-    if (token.isEmpty())
-        return; // a new server: the connect screen signs up
-    setSignedIn(true);
-    m_session->resume(prepareContact(url.toString()), token);
+    const QUrl contact = prepareContact(url.toString());
+    // Restarted (shared or not) under this session: it follows with the token it holds.
+    if (const QString token = m_session->token(); !token.isEmpty()) {
+        setSignedIn(true);
+        m_session->resume(contact, token);
+        return;
+    }
+    // Started with the app: the token kept for it, if any; without one (a new server), the
+    // connect screen signs up.
+    resumeWithSavedToken(contact, false);
 }
 
 void RillApp::showWindow()

@@ -3,6 +3,7 @@
 #include "AppSettings.h"
 #include "BundledServer.h"
 #include "Profile.h"
+#include "TokenStore.h"
 #include "Theme.h"
 #include "session/ClientSession.h"
 #include "stores/Workspace.h"
@@ -101,6 +102,8 @@ private:
     // Readies the session's next first contact with the server at `address` (typed or kept).
     [[nodiscard]] QUrl prepareContact(const QString &address);
     void onBundledServerStarted(const QUrl &url);
+    // Signs in with the token kept for `url`, if there is one (the token store may be async).
+    QCoro::Task<> resumeWithSavedToken(QUrl url, bool restoreCache);
 
     Profile m_profile;
     client::ClientSession *m_session;        // children, in dependency order
@@ -110,6 +113,7 @@ private:
     BundledServer *m_bundledServer;
     Notifier *m_notifier;
     client::LocalCache *m_cache;
+    TokenStore *m_tokens;
     std::unique_ptr<QMenu> m_trayMenu; // QMenu is a widget: no QObject parent to give it
     QSystemTrayIcon *m_tray = nullptr;
     QPointer<QWindow> m_window;

@@ -72,6 +72,8 @@ struct ClientUnderTest {
     qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
     QCoreApplication::setApplicationName(QStringLiteral("rill"));
+    // A test's tokens never go into the keychain of whoever runs it (tst_tokenstore tests that).
+    qputenv("RILL_KEYCHAIN", "off");
     return true;
 }
 

@@ -91,13 +91,6 @@ private Q_SLOTS:
         QCOMPARE(other.theme(), u"system"_s);
         QVERIFY(other.notifications());
 
-        QVERIFY(alice.writeToken(u"secret-token"_s));
-        QCOMPARE(alice.readToken(), u"secret-token"_s);
-        QVERIFY(bob.readToken().isEmpty());
-        const QFileInfo file(alice.dataDir() + u"/token"_s);
-        QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
-        QVERIFY(alice.writeToken({}));
-        QVERIFY(alice.readToken().isEmpty());
     }
 
     void profileNames_data()

@@ -112,6 +112,53 @@ private Q_SLOTS:
         QVERIFY(!later.session->error().isEmpty());
     }
 
+    // Signed out while the server was down: the token is still valid there, so it is revoked at
+    // the next contact with that server, before the next sign-in; then it no longer works.
+    void signOutWhileOfflineRevokesAtTheNextContact()
+    {
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        const QString token = alice.session->token();
+        QSignalSpy pending(alice.session.get(), &ClientSession::pendingRevocationsChanged);
+        m_server->stop();
+        QTRY_COMPARE(alice.session->status(), ClientSession::Status::Reconnecting);
+        alice.session->signOut();
+        QCOMPARE(alice.session->status(), ClientSession::Status::SignedOut);
+        QCOMPARE(pending.size(), 1);
+        QCOMPARE(alice.session->pendingRevocations(), (QList<PendingRevocation>{{m_server->url(), token}}));
+
+        QVERIFY(m_server->restart());
+        QSignalSpy in(alice.session.get(), &ClientSession::signedIn);
+        alice.session->signIn(m_server->url(), u"alice"_s, u"password1"_s);
+        QVERIFY(in.wait(10000));
+        QVERIFY(alice.session->pendingRevocations().isEmpty());
+        QCOMPARE(pending.size(), 2);
+
+        test::ClientUnderTest later;
+        later.session->resume(m_server->url(), token);
+        QTRY_COMPARE(later.session->status(), ClientSession::Status::SignedOut);
+        QVERIFY(!later.session->error().isEmpty());
+    }
+
+    // A pending revocation belongs to its server: another server is never shown the token.
+    void pendingRevocationsStayWithTheirServer()
+    {
+        test::ClientUnderTest alice;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        const QString token = alice.session->token();
+        alice.session->disconnectFromServer();
+        test::ServerFixture other;
+        QVERIFY2(other.start(), qPrintable(other.errorString()));
+        test::ClientUnderTest elsewhere;
+        const QList<PendingRevocation> revocations{{m_server->url(), token}};
+        elsewhere.session->setPendingRevocations(revocations);
+        QVERIFY(elsewhere.signUp(other.url(), u"bob"_s));
+        QCOMPARE(elsewhere.session->pendingRevocations(), revocations);
+        test::ClientUnderTest still;
+        still.session->resume(m_server->url(), token);
+        QTRY_COMPARE_WITH_TIMEOUT(still.session->status(), ClientSession::Status::Online, 10000);
+    }
+
     void reconnectsWithTheTokenAfterARestart()
     {
         test::ClientUnderTest alice;
