@@ -23,6 +23,7 @@ namespace rill::server {
 
 class PeerConnection;
 class Hub;
+class ServerMetrics;
 struct ServerConfig;
 
 // What a session needs from the instance it lives in.
@@ -33,6 +34,7 @@ struct SessionServices {
     const ServerConfig &config;
     QString instanceId;   // unique per process, e.g. "web-1#3fa2c9e1"
     QString instanceName; // what `hello` reports
+    std::shared_ptr<ServerMetrics> metrics;
 };
 
 // One connection's protocol state: anonymous or logged in as a user; its rate limits and
