@@ -9,89 +9,24 @@ app ROOT HOME: starts ROOT/usr/bin/rill offscreen through its --test-hook, waits
     window rendered a frame (a screenshot), checks the connect screen offers to start a
     server, and again without a redis-server, that it says what is missing instead.
 
-Standard library only: a WebSocket client is a few lines.
+Standard library only: the WebSocket client is tests/support/rillws.py.
 """
-import base64
 import json
 import os
 import re
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tests/support"))
+from rillws import WebSocket  # noqa: E402
 
 
 def fail(why):
     print("package-smoke: FAIL: " + why, file=sys.stderr)
     sys.exit(1)
-
-
-class WebSocket:
-    """RFC 6455, text frames only, enough for a few requests."""
-
-    def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                fail("the server closed the connection during the handshake")
-            head += chunk
-        if not head.startswith(b"HTTP/1.1 101"):
-            fail("no WebSocket upgrade: " + head.decode(errors="replace").splitlines()[0])
-        self.buffer = head.split(b"\r\n\r\n", 1)[1]
-        self.next_id = 1
-
-    def _read(self, n):
-        while len(self.buffer) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                fail("the server closed the connection")
-            self.buffer += chunk
-        out, self.buffer = self.buffer[:n], self.buffer[n:]
-        return out
-
-    def send(self, obj):
-        payload = json.dumps(obj).encode()
-        mask = os.urandom(4)
-        header = bytes([0x81])
-        if len(payload) < 126:
-            header += bytes([0x80 | len(payload)])
-        else:
-            header += bytes([0x80 | 126]) + struct.pack("!H", len(payload))
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(header + mask + masked)
-
-    def receive(self):
-        while True:
-            first, second = self._read(2)
-            length = second & 0x7F
-            if length == 126:
-                length = struct.unpack("!H", self._read(2))[0]
-            elif length == 127:
-                length = struct.unpack("!Q", self._read(8))[0]
-            payload = self._read(length)
-            opcode = first & 0x0F
-            if opcode == 0x1:
-                return json.loads(payload)
-            if opcode == 0x8:
-                fail("the server closed the WebSocket")
-            # pings and pongs: nothing to do for a short exchange
-
-    def call(self, op, **params):
-        request_id = self.next_id
-        self.next_id += 1
-        self.send({"id": request_id, "op": op, **params})
-        while True:
-            frame = self.receive()
-            if frame.get("re") == request_id:
-                return frame
 
 
 def smoke_server(root, data):
@@ -115,7 +50,10 @@ def smoke_server(root, data):
         port = int(match.group(1))
         print(f"package-smoke: rill-server ready on port {port}")
 
-        ws = WebSocket("127.0.0.1", port)
+        try:
+            ws = WebSocket("127.0.0.1", port)
+        except ConnectionError as e:
+            fail(str(e))
         hello = ws.call("hello", version=1)
         if not hello.get("ok"):
             fail("hello: " + json.dumps(hello))

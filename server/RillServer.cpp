@@ -2,6 +2,8 @@
 
 #include "codec/EventFrames.h"
 #include "hub/Hub.h"
+#include "ops/Observability.h"
+#include "ops/ServerMetrics.h"
 #include "session/PeerSession.h"
 #include "socket/PeerConnection.h"
 #include "socket/WebSocketListener.h"
@@ -37,11 +39,13 @@ RillServer::RillServer(ServerConfig config, QObject *parent)
     , m_publicInstanceName(m_config.instanceName == ServerConfig::defaultInstanceName()
                                ? m_instanceId.sliced(m_instanceId.lastIndexOf(u'#') + 1)
                                : m_config.instanceName)
+    , m_ops(std::make_unique<Observability>())
 {
 }
 
 RillServer::~RillServer()
 {
+    m_ops->stop(); // its endpoint reads everything below
     // Sessions first: they detach from the hub, which must still exist.
     for (const auto &session : std::as_const(m_sessions))
         session->connectionClosed();
@@ -53,6 +57,11 @@ RillServer::~RillServer()
 quint16 RillServer::port() const
 {
     return m_listener ? m_listener->port() : 0;
+}
+
+quint16 RillServer::httpPort() const
+{
+    return m_ops->httpPort();
 }
 
 QString RillServer::redisDescription() const
@@ -100,6 +109,7 @@ QCoro::Task<bool> RillServer::start()
     hubOptions.presenceHeartbeat = m_config.presenceHeartbeat;
     hubOptions.busLink = m_redis->options();
     hubOptions.subscriberLink = m_redis->options();
+    hubOptions.metrics = m_ops->metrics().get();
     m_hub = std::make_unique<Hub>(*m_store, *m_redis, hubOptions);
     const bool hubStarted = co_await m_hub->start();
     if (!self)
@@ -108,6 +118,20 @@ QCoro::Task<bool> RillServer::start()
         m_error = u"cannot start the event hub: "_s + m_hub->errorString();
         co_return false;
     }
+
+    // Before the WebSocket port opens: a start that fails leaves nothing listening, and
+    // /readyz says 503 until m_serving.
+    Observability::Sources sources;
+    sources.redis = m_redis.get();
+    sources.hub = m_hub.get();
+    sources.connections = [this] { return m_sessions.size(); };
+    sources.sessions = [this] {
+        return qsizetype(std::count_if(m_sessions.cbegin(), m_sessions.cend(),
+                                       [](const auto &session) { return session->isAuthenticated(); }));
+    };
+    sources.serving = [this] { return m_serving; };
+    if (!m_ops->start(std::move(sources), m_config.httpAddress, m_config.httpPort, &m_error))
+        co_return false;
 
     WebSocketListener::Options listenerOptions;
     listenerOptions.maxBacklogBytes = m_config.maxBacklogBytes;
@@ -200,8 +224,12 @@ void RillServer::openSession(PeerConnection *connection)
 {
     auto session = std::make_shared<PeerSession>(
         *connection,
-        SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName, m_publicInstanceName});
+        SessionServices{*m_store, *m_hasher, *m_hub, m_config, m_instanceId, m_config.instanceName,
+                        m_publicInstanceName, m_ops->metrics()});
     m_sessions.insert(connection, session);
+    ServerMetrics &metrics = *m_ops->metrics();
+    metrics.connectionsOpened.inc();
+    connect(connection, &PeerConnection::slowConsumerDropped, this, [&metrics] { metrics.slowConsumerDrops.inc(); });
     connect(connection, &PeerConnection::textReceived, this,
             [session = session.get()](const QString &frame) { session->receive(frame); });
     connect(connection, &PeerConnection::closed, this, [this, connection] {

@@ -21,6 +21,7 @@ namespace rill::server {
 
 class PeerConnection;
 class Hub;
+class Observability;
 class PeerSession;
 class WebSocketListener;
 
@@ -50,6 +51,9 @@ public:
     // The Redis this instance uses, e.g. "unix:///home/me/.local/share/rill/server/redis/redis.sock".
     [[nodiscard]] QString redisDescription() const;
     [[nodiscard]] qsizetype connectionCount() const { return m_sessions.size(); }
+    // The port of /healthz, /readyz and /metrics (the real one when config().httpPort is 0);
+    // 0 while that endpoint is off.
+    [[nodiscard]] quint16 httpPort() const;
     // The link requests use (for tests of recovery).
     [[nodiscard]] const redis::RedisClient *redis() const { return m_redis.get(); }
 
@@ -69,6 +73,7 @@ private:
     ServerConfig m_config;
     QString m_instanceId;
     QString m_publicInstanceName;
+    std::unique_ptr<Observability> m_ops; // first in, last out: everything below counts into it
     std::unique_ptr<redis::EmbeddedRedis> m_embeddedRedis;
     std::unique_ptr<redis::RedisClient> m_redis;
     std::unique_ptr<store::Store> m_store;

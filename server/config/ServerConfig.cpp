@@ -93,6 +93,46 @@ QString withoutPassword(const QString &url)
     return parsed.toString();
 }
 
+// --http-listen: "off", a port (on loopback), or address:port ("any:9117", "10.0.0.5:9117",
+// "[::1]:9117").
+bool applyHttpListen(ServerConfig &c, const QString &value)
+{
+    const QString v = value.trimmed();
+    if (v == "off"_L1) {
+        c.httpPort.reset();
+        return true;
+    }
+    const auto colon = v.lastIndexOf(u':');
+    QString host = colon < 0 ? QString() : v.left(colon);
+    int port = 0;
+    if (!toPositiveInt(v.mid(colon + 1), port, 0) || port > 65535)
+        return false;
+    QHostAddress address = QHostAddress::LocalHost;
+    if (host == "any"_L1) {
+        address = QHostAddress::Any;
+    } else if (!host.isEmpty()) {
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.mid(1, host.size() - 2);
+        else if (host.contains(u':'))
+            return false; // an IPv6 address needs its brackets, or the port is ambiguous
+        if (!address.setAddress(host))
+            return false;
+    }
+    c.httpAddress = address;
+    c.httpPort = quint16(port);
+    return true;
+}
+
+QString httpListenText(const ServerConfig &c)
+{
+    if (!c.httpPort)
+        return u"off"_s;
+    const QString host = c.httpAddress == QHostAddress(QHostAddress::Any) ? u"any"_s
+        : c.httpAddress.protocol() == QAbstractSocket::IPv6Protocol    ? u'[' + c.httpAddress.toString() + u']'
+                                                                        : c.httpAddress.toString();
+    return host + u':' + QString::number(*c.httpPort);
+}
+
 struct LogLevelName {
     QtMsgType level;
     QLatin1StringView name;
@@ -139,6 +179,10 @@ QList<Setting> settings()
              return true;
          },
          {}, [](const ServerConfig &c) { return number(c.port); }},
+        {u"http-listen"_s, u"address:port"_s,
+         u"Serve /healthz, /readyz and /metrics (Prometheus) over HTTP here: a port (on 127.0.0.1), "
+         "address:port, any:port or [IPv6]:port; \"off\" turns it off (default: off)."_s,
+         applyHttpListen, {}, httpListenText},
         {u"redis"_s, u"url"_s,
          u"Use this Redis: redis://[user:password@]host:port[/db] or unix:///path. "
          "Without it, a private redis-server is started under the data directory."_s,

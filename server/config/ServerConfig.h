@@ -15,6 +15,9 @@ namespace rill::server {
 struct ServerConfig {
     QHostAddress listenAddress = QHostAddress::LocalHost; // --listen 0.0.0.0 to serve the network
     quint16 port = 7117;
+    // /healthz, /readyz and /metrics over HTTP (--http-listen); off while httpPort is unset.
+    QHostAddress httpAddress = QHostAddress::LocalHost;
+    std::optional<quint16> httpPort;
     QString redisUrl;        // empty: start a private redis-server under dataDir
     QString dataDir;         // default: $STATE_DIRECTORY (systemd), else the user's data directory
     QString redisServer;     // the redis-server to run when redisUrl is empty; default: findRedisServer()

@@ -1,5 +1,7 @@
 #include "Hub.h"
 
+#include "ops/ServerMetrics.h"
+
 #include "redis/RedisClient.h"
 #include "redis/RedisSubscriber.h"
 #include "store/Keys.h"
@@ -86,6 +88,7 @@ QCoro::Task<> Hub::readBus()
         }
         if (!reply.isArray() || reply.size() == 0)
             continue; // BLOCK timed out with nothing new
+        const auto readAt = std::chrono::steady_clock::now();
         const auto &entries = reply.at(0).at(1).elements();
         std::vector<std::optional<BusEvent>> events;
         events.reserve(entries.size());
@@ -98,6 +101,8 @@ QCoro::Task<> Hub::readBus()
             checkSequence(BusEvent::sequenceOf(entries[i]));
             if (events[i]) {
                 apply(*events[i]);
+                if (m_options.metrics)
+                    m_options.metrics->fanOut.observe(std::chrono::steady_clock::now() - readAt);
             } else if (const auto id = protocol::StreamId::parse(entries[i].at(0).bytes())) {
                 qCWarning(lcHub) << "skipping a bus entry this version does not understand:" << entries[i].at(0).bytes();
                 m_cursor = *id;
@@ -141,6 +146,8 @@ void Hub::checkSequence(qint64 sequence)
         return;
     qCWarning(lcHub) << "bus entries" << expected << "to" << sequence - 1
                      << "were gone before this instance read them; asking every local session to reconnect";
+    if (m_options.metrics)
+        m_options.metrics->busGaps.inc();
     std::vector<Recipient *> everyone;
     for (const auto &user : std::as_const(m_users))
         everyone.insert(everyone.end(), user->sessions.cbegin(), user->sessions.cend());
@@ -385,6 +392,22 @@ void Hub::deliverTyping(const QByteArray &payload)
         for (Recipient *s : user->sessions)
             s->deliver(frame);
     }
+}
+
+bool Hub::isReadingBus() const
+{
+    return m_reading && m_busReader->isReady();
+}
+
+Hub::LocalChannels Hub::localChannels() const
+{
+    LocalChannels out;
+    out.channels = m_channelMembers.size();
+    for (const auto &members : m_channelMembers) {
+        out.memberships += members.size();
+        out.largest = std::max(out.largest, members.size());
+    }
+    return out;
 }
 
 } // namespace rill::server

@@ -23,6 +23,8 @@ class RedisSubscriber;
 
 namespace rill::server {
 
+class ServerMetrics;
+
 // Who is on this instance, and the fan-out of every event to them.
 //
 // The hub reads the shared bus (XREAD BLOCK on rill:bus, one reader per instance) and
@@ -40,6 +42,7 @@ public:
         std::chrono::seconds presenceHeartbeat{5};
         redis::RedisOptions busLink;       // for the blocking XREAD connection
         redis::RedisOptions subscriberLink; // for the typing pub/sub connection
+        ServerMetrics *metrics = nullptr;   // counts fan-out time and bus gaps, when set
     };
 
     Hub(store::Store &store, redis::RedisClient &redis, Options options, QObject *parent = nullptr);
@@ -56,6 +59,14 @@ public:
     [[nodiscard]] qsizetype localUserCount() const { return m_users.size(); }
     // The newest bus entry delivered.
     [[nodiscard]] protocol::StreamId cursor() const { return m_cursor; }
+    // For health checks and metrics: the bus reader's link is up; what the fan-out index holds.
+    [[nodiscard]] bool isReadingBus() const;
+    struct LocalChannels {
+        qsizetype channels = 0;    // with at least one local member
+        qsizetype memberships = 0; // local users summed over channels
+        qsizetype largest = 0;     // local users of the channel with the most
+    };
+    [[nodiscard]] LocalChannels localChannels() const;
 
 private:
     struct LocalUser {

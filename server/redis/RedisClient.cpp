@@ -1,5 +1,7 @@
 #include "RedisClient.h"
 
+#include "metrics/Registry.h"
+
 #include <QCryptographicHash>
 #include <QPointer>
 #include <QVarLengthArray>
@@ -43,7 +45,8 @@ RedisCall RedisClient::commandArgv(const QList<QByteArray> &args)
 RedisCall RedisClient::commandArgv(std::span<const QByteArrayView> args)
 {
     detail::PendingCommandPtr pending(new detail::PendingCommand);
-    pending->deadline = Clock::now() + options().commandTimeout;
+    pending->issued = Clock::now();
+    pending->deadline = pending->issued + options().commandTimeout;
 
     if (isReady()) {
         send(pending, args);
@@ -107,6 +110,8 @@ void RedisClient::onReply(redisAsyncContext *ac, void *reply, void *privdata)
     pending->ref.deref(); // hiredis's reference, taken in send()
     auto *self = static_cast<RedisClient *>(static_cast<RedisLink *>(ac->data));
     if (const auto *r = static_cast<const redisReply *>(reply)) {
+        if (self->m_roundTrip)
+            self->m_roundTrip->observe(Clock::now() - pending->issued);
         pending->reply = RedisReply::fromHiredis(r);
         if (r->type == REDIS_REPLY_ERROR && QByteArrayView(r->str, qsizetype(r->len)).startsWith("NOSCRIPT"))
             self->m_reloadScripts = true; // someone ran SCRIPT FLUSH; reload for the next calls

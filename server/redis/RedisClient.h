@@ -19,6 +19,10 @@
 #include <optional>
 #include <span>
 
+namespace rill::metrics {
+class Histogram;
+}
+
 namespace rill::redis {
 
 namespace detail {
@@ -26,6 +30,7 @@ namespace detail {
 struct PendingCommand : QSharedData {
     std::optional<RedisReply> reply;
     std::coroutine_handle<> waiter;
+    std::chrono::steady_clock::time_point issued;
     std::chrono::steady_clock::time_point deadline;
     QList<QByteArray> heldArgs; // only while it waits for the link to come up
     bool sent = false;          // handed to hiredis
@@ -117,6 +122,10 @@ public:
     // Commands sent or waiting for the link, not yet answered.
     [[nodiscard]] qsizetype pendingCount() const;
 
+    // Times every reply from issue to answer into `histogram` (in seconds), when set; the
+    // caller keeps it alive as long as this client.
+    void setRoundTripHistogram(metrics::Histogram *histogram) { m_roundTrip = histogram; }
+
 protected:
     void linkReady() override;
     void deliverCompleted() override;
@@ -136,6 +145,7 @@ private:
     int m_idleTicks = 0;            // ticks in a row that found commands waiting and nothing read
     quint64 m_readsAtLastTick = 0;
     std::chrono::steady_clock::time_point m_lastProgress;
+    metrics::Histogram *m_roundTrip = nullptr;
     bool m_reloadScripts = false;
 };
 

@@ -3,6 +3,7 @@
 #include "codec/EventFrames.h"
 #include "config/ServerConfig.h"
 #include "hub/Hub.h"
+#include "ops/ServerMetrics.h"
 #include "socket/PeerConnection.h"
 
 #include "protocol/Limits.h"
@@ -106,6 +107,7 @@ void PeerSession::receive(const QString &frame)
 
 void PeerSession::dispatch(Request request)
 {
+    m_services.metrics->request(request.op);
     const bool isSend = request.op == op::send;
     if (!m_requestBucket.take() || (isSend && !m_sendBucket.take())) {
         fail(request.id, Error::of(ErrorCode::RateLimited));
@@ -176,6 +178,7 @@ void PeerSession::reply(const QJsonValue &re, QJsonObject result)
 
 void PeerSession::fail(const QJsonValue &re, const Error &error)
 {
+    m_services.metrics->error(error.code);
     if (m_connection)
         m_connection->send(Frame::text(protocol::encodeError(re, error)));
 }
@@ -216,6 +219,7 @@ void PeerSession::loggedOut()
 
 void PeerSession::deliver(const Frame &frame)
 {
+    m_services.metrics->deliveries.inc();
     if (m_connection)
         m_connection->send(frame);
 }
@@ -273,6 +277,7 @@ void PeerSession::noteRateLimited()
 
 void PeerSession::countBadLogin()
 {
+    m_services.metrics->loginsRefused.inc();
     if (++m_badLogins >= m_services.config.maxBadLogins && m_connection)
         m_connection->close(protocol::CloseCode::Policy, u"too many failed log-ins"_s);
 }
@@ -360,6 +365,8 @@ QCoro::Task<> PeerSession::doLogin(Request r)
         const QString throttledName = possibleName ? key : QString();
         const auto allowed = co_await m_services.store.takeLoginAttempt(throttledName, m_address);
         if (!allowed) {
+            if (allowed.error().code == ErrorCode::RateLimited)
+                m_services.metrics->loginsRateLimited.inc();
             fail(r.id, allowed.error());
             co_return;
         }
@@ -394,6 +401,7 @@ QCoro::Task<> PeerSession::doLogin(Request r)
             countBadLogin();
         co_return;
     }
+    m_services.metrics->loginsAccepted.inc();
     reply(r.id, protocol::LoginResult{snapshot.value().name, token, snapshot.value().channels});
     becomeUser(snapshot.value(), token);
 }
@@ -500,6 +508,7 @@ QCoro::Task<> PeerSession::doSend(Request r)
         fail(r.id, message.error());
         co_return;
     }
+    m_services.metrics->messagesStored.inc();
     reply(r.id, protocol::SendResult{message.value()});
 }
 

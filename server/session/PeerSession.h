@@ -23,6 +23,7 @@ namespace rill::server {
 
 class PeerConnection;
 class Hub;
+class ServerMetrics;
 struct ServerConfig;
 
 // What a session needs from the instance it lives in.
@@ -34,6 +35,7 @@ struct SessionServices {
     QString instanceId;   // unique per process, e.g. "web-1#3fa2c9e1"
     QString instanceName; // what `hello` reports after log-in
     QString publicInstanceName; // and before it
+    std::shared_ptr<ServerMetrics> metrics;
 };
 
 // One connection's protocol state: anonymous or logged in as a user; its rate limits and

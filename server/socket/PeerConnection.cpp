@@ -100,6 +100,7 @@ void PeerConnection::send(const Frame &frame)
             m_transport->flush();
         if (backlog() > m_maxBacklog) {
             qCInfo(lcConnection).noquote() << peer() << "is not reading; dropped with" << backlog() << "bytes unsent";
+            Q_EMIT slowConsumerDropped();
             close(protocol::CloseCode::Policy, u"too far behind: the client is not reading"_s);
             return;
         }

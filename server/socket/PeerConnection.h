@@ -62,6 +62,8 @@ Q_SIGNALS:
     void authenticatedChanged(bool authenticated);
     // Emitted once, when the peer is gone for whatever reason.
     void closed();
+    // The peer stopped reading and is being dropped (closed() follows).
+    void slowConsumerDropped();
 
 private:
     void handleDisconnected();

@@ -305,6 +305,56 @@ private Q_SLOTS:
         QCOMPARE(effective(any, u"listen"_s).value, u"any"_s);
     }
 
+    void httpListen_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QStringList>("env");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<QString>("address"); // when on; "any" for every interface, IPv4 and IPv6
+        QTest::addColumn<int>("port");         // -1: off
+        QTest::addColumn<QString>("shown");    // --check-config's value
+        QTest::newRow("default: off") << QStringList() << QStringList() << true << QString() << -1 << u"off"_s;
+        QTest::newRow("a port: loopback") << QStringList{u"--http-listen"_s, u"9117"_s} << QStringList() << true
+                                          << u"127.0.0.1"_s << 9117 << u"127.0.0.1:9117"_s;
+        QTest::newRow("any") << QStringList{u"--http-listen"_s, u"any:9117"_s} << QStringList() << true << u"any"_s
+                             << 9117 << u"any:9117"_s;
+        QTest::newRow("address") << QStringList() << QStringList{u"RILL_HTTP_LISTEN=10.0.0.5:0"_s} << true
+                                 << u"10.0.0.5"_s << 0 << u"10.0.0.5:0"_s;
+        QTest::newRow("IPv6") << QStringList{u"--http-listen"_s, u"[::1]:9117"_s} << QStringList() << true << u"::1"_s
+                              << 9117 << u"[::1]:9117"_s;
+        QTest::newRow("flag turns the environment's off")
+            << QStringList{u"--http-listen"_s, u"off"_s} << QStringList{u"RILL_HTTP_LISTEN=9117"_s} << true << QString()
+            << -1 << u"off"_s;
+        QTest::newRow("IPv6 without brackets") << QStringList{u"--http-listen"_s, u"::1:9117"_s} << QStringList() << false
+                                               << QString() << -1 << QString();
+        QTest::newRow("no port") << QStringList{u"--http-listen"_s, u"127.0.0.1:"_s} << QStringList() << false << QString()
+                                 << -1 << QString();
+        QTest::newRow("port too big") << QStringList{u"--http-listen"_s, u"70000"_s} << QStringList() << false << QString()
+                                      << -1 << QString();
+        QTest::newRow("not an address") << QStringList{u"--http-listen"_s, u"example.org:9117"_s} << QStringList() << false
+                                        << QString() << -1 << QString();
+    }
+
+    void httpListen()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QStringList, env);
+        QFETCH(bool, valid);
+        QFETCH(QString, address);
+        QFETCH(int, port);
+        QFETCH(QString, shown);
+        const auto r = parse(args, env);
+        QCOMPARE(bool(r.config), valid);
+        if (!valid) {
+            QVERIFY2(r.message.contains(u"http-listen"_s), qPrintable(r.message));
+            return;
+        }
+        QCOMPARE(r.config->httpPort ? int(*r.config->httpPort) : -1, port);
+        if (port >= 0)
+            QCOMPARE(r.config->httpAddress, address == "any"_L1 ? QHostAddress(QHostAddress::Any) : QHostAddress(address));
+        QCOMPARE(effective(r, u"http-listen"_s).value, shown);
+    }
+
     void logLevel_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -1,3 +1,4 @@
+#include "HttpGet.h"
 #include "ServerFixture.h"
 #include "TestClient.h"
 
@@ -94,6 +95,7 @@ private Q_SLOTS:
     {
         ServerFixture server;
         server.config().maxBacklogBytes = 64 * 1024;
+        server.config().httpPort = 0; // to read rill_slow_consumer_drops_total
         QVERIFY2(server.start(), qPrintable(server.errorString()));
         TestClient alice;
         QVERIFY(alice.open(server.url()));
@@ -120,6 +122,7 @@ private Q_SLOTS:
             sent += 50;
         }
         QVERIFY2(server.server()->connectionCount() == 1, "the peer that stopped reading was never dropped");
+        QCOMPARE(scrape(server.server()->httpPort(), u"rill_slow_consumer_drops_total"_s), 1.0);
         qInfo("slow peer dropped after %d messages of 1000 characters", sent);
 
         // Alice was never held back: every one of her messages came back to her.
