@@ -365,11 +365,6 @@ const Case kCases[] = {
          const auto r = co_await b.store->logout(user, tokenHashOf(user), false, u"bench/1"_s);
          co_await expectOk(b, r.ok(), "logout");
      }},
-    {"touch_token", "at the end of a session",
-     [](Bench &b, int) -> QCoro::Task<> {
-         const auto r = co_await b.store->touchToken(tokenHashOf(kHeavy));
-         co_await expectOk(b, r.ok(), "touch_token");
-     }},
     {"throttle", "a password log-in attempt",
      [](Bench &b, int run) -> QCoro::Task<> {
          const auto r = co_await b.store->takeLoginAttempt(userName(run), u"192.0.2.1"_s);
