@@ -1,5 +1,6 @@
 #include "Directory.h"
 
+#include "EveryPage.h"
 #include "models/DirectoryModel.h"
 #include "session/ClientSession.h"
 
@@ -9,9 +10,10 @@ namespace rill::client {
 
 using protocol::ErrorCode;
 
-Directory::Directory(ClientSession *session, QObject *parent)
+Directory::Directory(ClientSession *session, int listPageSize, QObject *parent)
     : QObject(parent)
     , m_session(session)
+    , m_listPageSize(listPageSize)
     , m_model(new DirectoryModel(this))
 {
 }
@@ -82,8 +84,9 @@ QCoro::Task<> Directory::requestList()
 {
     QPointer<Directory> self(this);
     m_model->setLoading(true);
-    const protocol::ChannelsParams params;
-    const auto reply = co_await m_session->request(params);
+    protocol::ChannelsParams params;
+    params.page.limit = m_listPageSize;
+    const auto reply = co_await requestEveryPage(m_session, params, &protocol::ChannelsResult::channels);
     if (!self)
         co_return;
     self->m_model->setLoading(false);

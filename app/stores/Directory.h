@@ -18,7 +18,8 @@ class Directory : public QObject
     Q_OBJECT
 
 public:
-    explicit Directory(ClientSession *session, QObject *parent = nullptr);
+    // `listPageSize`: entries per `channels` page; the list is read whole, page by page.
+    Directory(ClientSession *session, int listPageSize, QObject *parent = nullptr);
 
     [[nodiscard]] DirectoryModel *model() const { return m_model; }
 
@@ -43,6 +44,7 @@ private:
     QCoro::Task<> requestList();
 
     ClientSession *m_session;
+    int m_listPageSize;
     DirectoryModel *m_model; // child
 };
 

@@ -1,15 +1,17 @@
 #include "Presence.h"
 
 #include "ChannelStore.h"
+#include "EveryPage.h"
 #include "models/ChannelListModel.h"
 #include "session/ClientSession.h"
 
 namespace rill::client {
 
-Presence::Presence(ClientSession *session, ChannelListModel *channels, QObject *parent)
+Presence::Presence(ClientSession *session, ChannelListModel *channels, int listPageSize, QObject *parent)
     : QObject(parent)
     , m_session(session)
     , m_channels(channels)
+    , m_listPageSize(listPageSize)
 {
 }
 
@@ -38,8 +40,8 @@ QCoro::Task<> Presence::requestMembers(QPointer<ChannelStore> store)
     QPointer<Presence> self(this);
     const QString name = store->name();
     m_loading.insert(name);
-    const protocol::MembersParams params{name, {}};
-    const auto reply = co_await m_session->request(params);
+    const protocol::MembersParams params{name, {m_listPageSize, std::nullopt}};
+    const auto reply = co_await requestEveryPage(m_session, params, &protocol::MembersResult::members);
     if (!self)
         co_return;
     self->m_loading.remove(name);

@@ -19,7 +19,8 @@ class Presence : public QObject
     Q_OBJECT
 
 public:
-    Presence(ClientSession *session, ChannelListModel *channels, QObject *parent = nullptr);
+    // `listPageSize`: entries per `members` page; a channel's members are read whole.
+    Presence(ClientSession *session, ChannelListModel *channels, int listPageSize, QObject *parent = nullptr);
 
     // Asks for the store's members, unless that is already on its way.
     void loadMembers(ChannelStore *store);
@@ -32,6 +33,7 @@ private:
 
     ClientSession *m_session;
     ChannelListModel *m_channels;
+    int m_listPageSize;
     QSet<QString> m_loading;
 };
 

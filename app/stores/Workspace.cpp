@@ -30,8 +30,8 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     , m_history(new HistoryLoader(session, {options.pageSize, options.maxResumePages}, this))
     , m_sendQueue(new SendQueue(session, options.rateLimitPause, this))
     , m_reads(new ReadMarkers(session, options.readDelay, this))
-    , m_directory(new Directory(session, this))
-    , m_presence(new Presence(session, m_channels, this))
+    , m_directory(new Directory(session, options.listPageSize, this))
+    , m_presence(new Presence(session, m_channels, options.listPageSize, this))
     , m_typing(session, options.typingInterval)
 {
     connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Typing.h"
+#include "protocol/Limits.h"
 #include "protocol/Objects.h"
 
 #include <QHash>
@@ -45,6 +46,8 @@ public:
         // A channel that missed more than this many pages while offline starts over from
         // its newest page instead of replaying them all.
         int maxResumePages = 20;
+        // Entries per page of the channel directory and of a channel's members (each read whole).
+        int listPageSize = protocol::kMaxListPage;
         std::chrono::milliseconds typingInterval{3000};
         std::chrono::milliseconds readDelay{300};
         std::chrono::milliseconds rateLimitPause{1000};

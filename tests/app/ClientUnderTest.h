@@ -17,7 +17,7 @@ namespace rill::test {
 
 // One instance of the client core, as the app composes it, with retries short enough for tests.
 struct ClientUnderTest {
-    explicit ClientUnderTest(int pageSize = 50)
+    explicit ClientUnderTest(int pageSize = 50, int listPageSize = protocol::kMaxListPage)
     {
         client::ClientSession::Options options;
         options.connection.firstRetry = std::chrono::milliseconds(50);
@@ -26,6 +26,7 @@ struct ClientUnderTest {
         session = std::make_unique<client::ClientSession>(options);
         client::Workspace::Options workspaceOptions;
         workspaceOptions.pageSize = pageSize;
+        workspaceOptions.listPageSize = listPageSize;
         workspaceOptions.readDelay = std::chrono::milliseconds(10);
         workspace = std::make_unique<client::Workspace>(session.get(), workspaceOptions);
         workspace->setWindowActive(false);

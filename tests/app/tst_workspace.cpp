@@ -488,6 +488,36 @@ private Q_SLOTS:
                                 [](const StoredMessage &m) { return m.kind == protocol::MessageKind::Part; }));
     }
 
+    // The server answers `channels` and `members` a page at a time: the directory and the member
+    // list hold every page, not the first (pages of two here).
+    void directoryAndMembersReadEveryPage()
+    {
+        test::ClientUnderTest alice(50, 2);
+        test::ClientUnderTest bob;
+        test::ClientUnderTest carol;
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        QVERIFY(carol.signUp(m_server->url(), u"carol"_s));
+        for (const QString &name : {u"design"_s, u"ops"_s, u"random"_s, u"zebra"_s})
+            bob.workspace->join(name);
+        QTRY_VERIFY(bob.channel(u"zebra"_s));
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+
+        alice.workspace->refreshDirectory();
+        DirectoryModel *directory = alice.workspace->directory();
+        QTRY_COMPARE(directory->rowCount(), 5); // general and bob's four
+        QTRY_VERIFY(!directory->isLoading());
+        QStringList names;
+        for (int row = 0; row < directory->rowCount(); ++row)
+            names << directory->index(row).data(DirectoryModel::NameRole).toString();
+        names.sort();
+        QCOMPARE(names, (QStringList{u"design"_s, u"general"_s, u"ops"_s, u"random"_s, u"zebra"_s}));
+
+        ChannelStore *general = alice.channel(u"general"_s);
+        QVERIFY(general);
+        alice.workspace->setCurrentName(u"general"_s);
+        QTRY_COMPARE(general->members().size(), 3);
+    }
+
     void opensThePreferredChannelElseGeneral()
     {
         test::ClientUnderTest bob;
