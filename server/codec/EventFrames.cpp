@@ -48,4 +48,9 @@ Frame byeEvent(const QString &reason)
     return frame(protocol::ByeEvent{reason});
 }
 
+Frame updateEvent(const protocol::Message &message)
+{
+    return frame(protocol::UpdateEvent{message});
+}
+
 } // namespace rill::server::codec

@@ -17,5 +17,6 @@ namespace rill::server::codec {
 [[nodiscard]] Frame presenceEvent(const QString &user, bool online);
 [[nodiscard]] Frame typingEvent(const QString &channel, const QString &user);
 [[nodiscard]] Frame byeEvent(const QString &reason);
+[[nodiscard]] Frame updateEvent(const protocol::Message &message);
 
 } // namespace rill::server::codec

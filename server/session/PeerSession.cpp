@@ -150,6 +150,8 @@ void PeerSession::handle(Request request)
         {op::dm, &PeerSession::doDm, true},
         {op::typing, &PeerSession::doTyping, true},
         {op::read, &PeerSession::doRead, true},
+        {op::edit, &PeerSession::doEdit, true},
+        {op::deleteMessage, &PeerSession::doDelete, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -204,6 +206,21 @@ std::optional<QString> PeerSession::channelOf(const QJsonValue &re, const QStrin
     if (!name)
         fail(re, Error::of(ErrorCode::NotMember));
     return name;
+}
+
+bool PeerSession::checkText(const QJsonValue &re, const QString &text)
+{
+    switch (protocol::checkMessageText(text).problem) {
+    case protocol::TextProblem::Empty:
+        fail(re, Error::of(ErrorCode::Empty));
+        return false;
+    case protocol::TextProblem::TooLong:
+        fail(re, Error::of(ErrorCode::TooLong));
+        return false;
+    case protocol::TextProblem::None:
+        break;
+    }
+    return true;
 }
 
 void PeerSession::deliver(const Frame &frame)
@@ -461,16 +478,8 @@ QCoro::Task<> PeerSession::doSend(Request r)
     const auto channel = channelOf(r.id, params->channel);
     if (!channel)
         co_return;
-    switch (protocol::checkMessageText(params->text).problem) {
-    case protocol::TextProblem::Empty:
-        fail(r.id, Error::of(ErrorCode::Empty));
+    if (!checkText(r.id, params->text))
         co_return;
-    case protocol::TextProblem::TooLong:
-        fail(r.id, Error::of(ErrorCode::TooLong));
-        co_return;
-    case protocol::TextProblem::None:
-        break;
-    }
     // SendParams::fromJson has checked the nonce, so it has a text.
     const QByteArray nonce = protocol::nonceText(params->nonce).value_or(QByteArray());
     // Stored as sent, byte for byte; the trimming above only decides what counts as empty.
@@ -579,6 +588,40 @@ QCoro::Task<> PeerSession::doRead(Request r)
         co_return;
     }
     reply(r.id, protocol::ReadResult{});
+}
+
+QCoro::Task<> PeerSession::doEdit(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::EditParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel || !checkText(r.id, params->text))
+        co_return;
+    const auto message = co_await m_services.store.edit(m_userKey, m_userName, *channel, params->messageId, params->text);
+    if (!message) {
+        fail(r.id, message.error());
+        co_return;
+    }
+    reply(r.id, protocol::EditResult{message.value()});
+}
+
+QCoro::Task<> PeerSession::doDelete(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::DeleteParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto deleted = co_await m_services.store.deleteMessage(m_userKey, m_userName, *channel, params->messageId);
+    if (!deleted) {
+        fail(r.id, deleted.error());
+        co_return;
+    }
+    reply(r.id, protocol::DeleteResult{});
 }
 
 } // namespace rill::server

@@ -129,6 +129,12 @@ public:
     // `nonceJson` is the nonce's JSON text, empty for none.
     [[nodiscard]] QCoro::Task<Result<protocol::Message>> send(QString userKey, QString name, QString channel,
                                                               QString text, QByteArray nonceJson);
+    // Revision 2. The edited message as it now is (unchanged, and no update, for the same text).
+    [[nodiscard]] QCoro::Task<Result<protocol::Message>> edit(QString userKey, QString name, QString channel,
+                                                              QString messageId, QString text);
+    // Erases the text and reactions; deleting a deleted message changes nothing.
+    [[nodiscard]] QCoro::Task<Result<Done>> deleteMessage(QString userKey, QString name, QString channel,
+                                                          QString messageId);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
     [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> openDm(QString userKey, QString name, QString peerKey,
@@ -159,12 +165,13 @@ public:
     // A fresh random session token (256 bits, base64url) and its stored form.
     [[nodiscard]] static QString newToken();
     [[nodiscard]] static QByteArray hashToken(const QString &token);
-    // A stream entry (as XRANGE returns it) of `channel`'s log as a Message.
+    // A stream entry (as XRANGE returns it) of `channel`'s log as a Message, with the current
+    // state the scripts append to its fields (common.lua, with_state).
     [[nodiscard]] static std::optional<protocol::Message> messageFromEntry(const QString &channel,
                                                                            const redis::RedisReply &entry);
 
 private:
-    [[nodiscard]] QCoro::Task<Result<Done>> migrateFromSchema1();
+    [[nodiscard]] QCoro::Task<Result<Done>> migrate();
     [[nodiscard]] QCoro::Task<Result<Done>> throttle(QByteArray mode, std::chrono::seconds window,
                                                      QList<std::pair<QByteArray, int>> counters);
 

@@ -12,6 +12,7 @@
 -- is inherently large (an instance's users, when it dies) is worked through in steps.
 
 local BUS_MAXLEN = 100000
+local BUS_MAX_AGE_MS = 3600 * 1000
 
 local function ckey(ch, part) return 'rill:{c:' .. ch .. '}:' .. part end
 local function ukey(u, part)
@@ -209,4 +210,82 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Revision 2 (docs/storage.md, schema 3): the log holds no text. Texts, what changed since a
+-- message was sent, and reactions live beside it in hashes keyed by message ID, so that a delete
+-- really removes the text and a page's current state costs one HMGET per hash.
+
+-- A message's state: edited (ms), deleted (1), replies, lastReplyTs (ms); 0 where none.
+local function state_get(ch, id)
+  local v = redis.call('HGET', ckey(ch, 'state'), id)
+  local st = {e = 0, d = 0, n = 0, l = 0}
+  if v then
+    local e, d, n, l = string.match(v, '^(%d+) (%d+) (%d+) (%d+)$')
+    if e then st = {e = tonumber(e), d = tonumber(d), n = tonumber(n), l = tonumber(l)} end
+  end
+  return st
+end
+
+local function state_set(ch, id, st)
+  redis.call('HSET', ckey(ch, 'state'), id, string.format('%d %d %d %d', st.e, st.d, st.n, st.l))
+end
+
+-- Appends a message's current state to its entry's field list: 't' text, 'ed' edited,
+-- 'd' deleted, 'rn'/'rl' replies and lastReplyTs, 'x' reactions (JSON). `entries` as XRANGE
+-- returns them; three HMGETs whatever their number.
+local function with_state(ch, entries)
+  if #entries == 0 then return entries end
+  local ids = {}
+  for i, e in ipairs(entries) do ids[i] = e[1] end
+  local texts = redis.call('HMGET', ckey(ch, 'text'), unpack(ids))
+  local states = redis.call('HMGET', ckey(ch, 'state'), unpack(ids))
+  local reactions = redis.call('HMGET', ckey(ch, 'reactions'), unpack(ids))
+  for i, e in ipairs(entries) do
+    local f = e[2]
+    if texts[i] then f[#f + 1] = 't'; f[#f + 1] = texts[i] end
+    if states[i] then
+      local ed, d, n, l = string.match(states[i], '^(%d+) (%d+) (%d+) (%d+)$')
+      if ed then
+        if ed ~= '0' then f[#f + 1] = 'ed'; f[#f + 1] = ed end
+        if d ~= '0' then f[#f + 1] = 'd'; f[#f + 1] = '1' end
+        if n ~= '0' then f[#f + 1] = 'rn'; f[#f + 1] = n; f[#f + 1] = 'rl'; f[#f + 1] = l end
+      end
+    end
+    if reactions[i] then f[#f + 1] = 'x'; f[#f + 1] = reactions[i] end
+  end
+  return entries
+end
+
+-- The log entry `id` of `ch` with its current state, or nil.
+local function current_message(ch, id)
+  local e = redis.call('XRANGE', ckey(ch, 'log'), id, id)[1]
+  if not e then return nil end
+  return with_state(ch, {e})[1]
+end
+
+-- The `update` event of an existing message: its whole current state, to every member.
+local function announce_update(ch, entry)
+  local args = {'e', 'upd', 'c', ch, 'i', entry[1]}
+  for _, v in ipairs(entry[2]) do args[#args + 1] = v end
+  bus(unpack(args))
+end
+
+-- Counts texts erased or replaced since the last append-only-file rewrite (the server
+-- schedules BGREWRITEAOF on the embedded Redis when this is not 0).
+local function note_erased()
+  redis.call('HINCRBY', 'rill:meta', 'erased', 1)
+end
+
+-- Checks that `name` may change message `id` of `ch` (its author, a kind=message entry, not
+-- deleted). Returns the entry and its state, or nil and the error reply.
+local function own_message(ch, id, userKey, name)
+  if not is_member(ch, name) then return nil, nil, {'not_member'} end
+  local e = redis.call('XRANGE', ckey(ch, 'log'), id, id)[1]
+  if not e then return nil, nil, {'no_such_message'} end
+  if field(e[2], 'k') ~= 'm' then return nil, nil, {'forbidden', 'join and part entries cannot be changed'} end
+  if string.lower(field(e[2], 'u') or '') ~= userKey then
+    return nil, nil, {'forbidden', 'only its author can change a message'}
+  end
+  return e, state_get(ch, id), nil
 end
