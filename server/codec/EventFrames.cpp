@@ -53,4 +53,9 @@ Frame updateEvent(const protocol::Message &message)
     return frame(protocol::UpdateEvent{message});
 }
 
+Frame topicEvent(const QString &channel, const QString &topic, const QString &user)
+{
+    return frame(protocol::TopicEvent{channel, topic, user});
+}
+
 } // namespace rill::server::codec

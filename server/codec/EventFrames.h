@@ -18,5 +18,6 @@ namespace rill::server::codec {
 [[nodiscard]] Frame typingEvent(const QString &channel, const QString &user);
 [[nodiscard]] Frame byeEvent(const QString &reason);
 [[nodiscard]] Frame updateEvent(const protocol::Message &message);
+[[nodiscard]] Frame topicEvent(const QString &channel, const QString &topic, const QString &user);
 
 } // namespace rill::server::codec

@@ -88,7 +88,14 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         info.lastId = field("last");
         info.lastRead = field("read");
         info.unread = field("unread").toLongLong();
+        if (info.kind == protocol::ChannelKind::Channel)
+            info.topic = field("topic");
         e.frame = codec::channelEvent(info);
+        return e;
+    }
+    if (kind == "topic"_L1) {
+        e.type = Type::ChannelEntry; // to the channel's members, like its messages
+        e.frame = codec::topicEvent(e.channel, field("t"), field("u"));
         return e;
     }
     if (kind == "read"_L1) {

@@ -152,6 +152,7 @@ void PeerSession::handle(Request request)
         {op::read, &PeerSession::doRead, true},
         {op::edit, &PeerSession::doEdit, true},
         {op::deleteMessage, &PeerSession::doDelete, true},
+        {op::topic, &PeerSession::doTopic, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -424,7 +425,7 @@ QCoro::Task<> PeerSession::doChannels(Request r)
     protocol::ChannelsResult result;
     result.channels.reserve(channels.value().items.size());
     for (const auto &c : channels.value().items)
-        result.channels.append({c.name, c.members, std::nullopt});
+        result.channels.append({c.name, c.members, c.topic});
     result.next = channels.value().next;
     reply(r.id, result);
 }
@@ -622,6 +623,28 @@ QCoro::Task<> PeerSession::doDelete(Request r)
         co_return;
     }
     reply(r.id, protocol::DeleteResult{});
+}
+
+QCoro::Task<> PeerSession::doTopic(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::TopicParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto checked = protocol::checkTopic(params->topic);
+    if (checked.problem == protocol::TextProblem::TooLong) {
+        fail(r.id, Error::of(ErrorCode::TooLong));
+        co_return;
+    }
+    const auto set = co_await m_services.store.setTopic(m_userName, *channel, checked.text);
+    if (!set) {
+        fail(r.id, set.error());
+        co_return;
+    }
+    reply(r.id, protocol::TopicResult{});
 }
 
 } // namespace rill::server

@@ -102,6 +102,7 @@ private:
     // Revision 2.
     QCoro::Task<> doEdit(Request r);
     QCoro::Task<> doDelete(Request r);
+    QCoro::Task<> doTopic(Request r);
 
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;

@@ -91,6 +91,9 @@ QString text(const RedisReply &r)
     return r.text();
 }
 
+// A ChannelInfo is this many values in a script's reply (common.lua, append_channel_info).
+constexpr qsizetype kChannelInfoWidth = 8;
+
 ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
 {
     ChannelInfo c;
@@ -101,6 +104,8 @@ ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
     c.lastId = text(reply.at(at + 4));
     c.lastRead = text(reply.at(at + 5));
     c.unread = reply.at(at + 6).integer();
+    if (c.kind == protocol::ChannelKind::Channel)
+        c.topic = text(reply.at(at + 7));
     return c;
 }
 
@@ -112,7 +117,7 @@ Result<LoginSnapshot> snapshotFrom(const RedisReply &reply)
     snap.userKey = text(reply.at(1));
     snap.name = text(reply.at(2));
     snap.busPosition = protocol::StreamId::parse(reply.at(3).bytes()).value_or(protocol::StreamId{});
-    for (qsizetype i = 4; i + 6 < reply.size(); i += 7)
+    for (qsizetype i = 4; i + kChannelInfoWidth <= reply.size(); i += kChannelInfoWidth)
         snap.channels.append(channelInfoAt(reply, i));
     std::sort(snap.channels.begin(), snap.channels.end(),
               [](const ChannelInfo &a, const ChannelInfo &b) { return a.name < b.name; });
@@ -509,9 +514,17 @@ QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRe
     Page<ChannelSummary> out;
     if (const QString next = r.at(0).text(); !next.isEmpty())
         out.next = next;
-    for (qsizetype i = 1; i + 1 < r.size(); i += 2)
-        out.items.append({r.at(i).text(), r.at(i + 1).integer()});
+    for (qsizetype i = 1; i + 2 < r.size(); i += 3)
+        out.items.append({r.at(i).text(), r.at(i + 1).integer(), r.at(i + 2).text()});
     co_return out;
+}
+
+QCoro::Task<Result<Done>> Store::setTopic(QString name, QString channel, QString topic)
+{
+    const RedisReply r = co_await m_redis.eval(script("topic"), 0, name.toUtf8(), channel.toUtf8(), topic.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
 }
 
 QCoro::Task<Result<ChannelInfo>> Store::join(QString userKey, QString name, QString channel, QString origin)

@@ -47,6 +47,7 @@ struct HistoryPage {
 struct ChannelSummary {
     QString name;
     qint64 members = 0;
+    QString topic; // revision 2
 };
 
 struct MemberPresence {
@@ -135,6 +136,8 @@ public:
     // Erases the text and reactions; deleting a deleted message changes nothing.
     [[nodiscard]] QCoro::Task<Result<Done>> deleteMessage(QString userKey, QString name, QString channel,
                                                           QString messageId);
+    // Sets a public channel's topic (already trimmed and checked); DMs have none (`forbidden`).
+    [[nodiscard]] QCoro::Task<Result<Done>> setTopic(QString name, QString channel, QString topic);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
     [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> openDm(QString userKey, QString name, QString peerKey,

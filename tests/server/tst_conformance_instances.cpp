@@ -193,6 +193,12 @@ private Q_SLOTS:
         QVERIFY2(gone, "no update on instance one for a delete on instance two");
         QCOMPARE(gone->value("message"_L1).toObject().value("deleted"_L1), QJsonValue(true));
         QVERIFY(!m_a1->receivesWithin(u"update"_s, kQuiet, isUpdateOf));
+
+        CONF_OK(m_a1->call(u"topic"_s, {{"channel"_L1, kChan}, {"topic"_L1, u"across the instances"_s}}));
+        const auto topic = m_bob->waitEvent(u"topic"_s, inChannel(kChan));
+        QVERIFY2(topic, "no topic event on instance two");
+        QCOMPARE(topic->value("topic"_L1).toString(), u"across the instances"_s);
+        QVERIFY(!m_bob->receivesWithin(u"topic"_s, kQuiet));
     }
 
     void presenceAcrossInstances()

@@ -130,16 +130,19 @@ local function set_marker(ch, userKey, id, seqAt, ownAt)
 end
 
 -- ChannelInfo as seen by one user, flat, appended to `out` after its first n values: name,
--- kind, peer, members, lastId, lastRead, unread. Returns the new n. Four constant-time reads (a
--- DM five); a log-in costs that per channel, so this stays lean (no temporary tables).
+-- kind, peer, members, lastId, lastRead, unread, topic ('' for a DM, which has none). Returns
+-- the new n. Five constant-time reads (a DM five); a log-in costs that per channel, so this
+-- stays lean (no temporary tables).
 -- unread = messages by others after the marker = (count now - count at the marker)
 --          - (own messages now - own messages at the marker).
 local function append_channel_info(out, n, ch, userKey)
   local lastRead, seqAt, ownAt = marker(ch, userKey)
   local lastId, seqNow = newest(ch)
   local ownNow = own_count(ch, userKey)
-  local kind, peer = 'channel', ''
-  if string.sub(ch, 1, 3) == 'dm:' then
+  local kind, peer, topic = 'channel', '', ''
+  if string.sub(ch, 1, 3) ~= 'dm:' then
+    topic = redis.call('GET', ckey(ch, 'topic')) or ''
+  else
     kind = 'dm'
     local a, b = string.match(ch, '^dm:([^:]+):([^:]+)$')
     local other = a
@@ -153,7 +156,8 @@ local function append_channel_info(out, n, ch, userKey)
   out[n + 5] = lastId
   out[n + 6] = lastRead
   out[n + 7] = math.max(0, (seqNow - seqAt) - (ownNow - ownAt))
-  return n + 7
+  out[n + 8] = topic
+  return n + 8
 end
 
 local function channel_info(ch, userKey)
@@ -166,7 +170,7 @@ end
 local function announce_channel(ch, userKey, origin)
   local info = channel_info(ch, userKey)
   bus('e', 'chan', 'to', userKey, 'o', origin, 'c', info[1], 'kind', info[2], 'peer', info[3],
-      'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7])
+      'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7], 'topic', info[8])
 end
 
 -- A user is in at most `cap` channels, DMs included: a log-in costs a few lookups per channel.
@@ -186,7 +190,7 @@ local function add_member(ch, userKey, name, origin, announce)
 end
 
 -- What a log-in returns: the user, the bus position this snapshot reflects, and every channel
--- as 7 values (see append_channel_info). Bounded by the per-user channel cap.
+-- as 8 values (see append_channel_info). Bounded by the per-user channel cap.
 local function snapshot(userKey)
   local name = redis.call('HGET', ukey(userKey), 'name')
   local tail = redis.call('XREVRANGE', 'rill:bus', '+', '-', 'COUNT', 1)[1]
