@@ -153,6 +153,7 @@ void PeerSession::handle(Request request)
         {op::edit, &PeerSession::doEdit, true},
         {op::deleteMessage, &PeerSession::doDelete, true},
         {op::topic, &PeerSession::doTopic, true},
+        {op::react, &PeerSession::doReact, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -645,6 +646,28 @@ QCoro::Task<> PeerSession::doTopic(Request r)
         co_return;
     }
     reply(r.id, protocol::TopicResult{});
+}
+
+QCoro::Task<> PeerSession::doReact(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::ReactParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    if (!protocol::isValidEmoji(params->emoji)) {
+        fail(r.id, Error::of(ErrorCode::BadRequest, u"an emoji is 1-32 bytes of UTF-8 without white space"_s));
+        co_return;
+    }
+    const auto reacted = co_await m_services.store.react(m_userKey, m_userName, *channel, params->messageId,
+                                                         params->emoji, params->on);
+    if (!reacted) {
+        fail(r.id, reacted.error());
+        co_return;
+    }
+    reply(r.id, protocol::ReactResult{});
 }
 
 } // namespace rill::server

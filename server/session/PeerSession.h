@@ -103,6 +103,7 @@ private:
     QCoro::Task<> doEdit(Request r);
     QCoro::Task<> doDelete(Request r);
     QCoro::Task<> doTopic(Request r);
+    QCoro::Task<> doReact(Request r);
 
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;

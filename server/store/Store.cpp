@@ -519,6 +519,17 @@ QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRe
     co_return out;
 }
 
+QCoro::Task<Result<Done>> Store::react(QString userKey, QString name, QString channel, QString messageId,
+                                       QString emoji, bool on)
+{
+    const RedisReply r = co_await m_redis.eval(script("react"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
+                                               messageId.toUtf8(), emoji.toUtf8(), on ? "1" : "0",
+                                               QByteArray::number(protocol::kMaxEmojiPerMessage));
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
+}
+
 QCoro::Task<Result<Done>> Store::setTopic(QString name, QString channel, QString topic)
 {
     const RedisReply r = co_await m_redis.eval(script("topic"), 0, name.toUtf8(), channel.toUtf8(), topic.toUtf8());

@@ -136,6 +136,9 @@ public:
     // Erases the text and reactions; deleting a deleted message changes nothing.
     [[nodiscard]] QCoro::Task<Result<Done>> deleteMessage(QString userKey, QString name, QString channel,
                                                           QString messageId);
+    // Adds (on) or removes the user's reaction; a toggle that changes nothing is not an error.
+    [[nodiscard]] QCoro::Task<Result<Done>> react(QString userKey, QString name, QString channel, QString messageId,
+                                                  QString emoji, bool on);
     // Sets a public channel's topic (already trimmed and checked); DMs have none (`forbidden`).
     [[nodiscard]] QCoro::Task<Result<Done>> setTopic(QString name, QString channel, QString topic);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
