@@ -154,6 +154,7 @@ void PeerSession::handle(Request request)
         {op::deleteMessage, &PeerSession::doDelete, true},
         {op::topic, &PeerSession::doTopic, true},
         {op::react, &PeerSession::doReact, true},
+        {op::thread, &PeerSession::doThread, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -473,7 +474,6 @@ QCoro::Task<> PeerSession::doPart(Request r)
 QCoro::Task<> PeerSession::doSend(Request r)
 {
     const auto self = shared_from_this();
-    // `replyTo` (revision 2) is read for its type only until this server serves threads.
     const auto params = paramsOf<protocol::SendParams>(r);
     if (!params)
         co_return;
@@ -485,7 +485,8 @@ QCoro::Task<> PeerSession::doSend(Request r)
     // SendParams::fromJson has checked the nonce, so it has a text.
     const QByteArray nonce = protocol::nonceText(params->nonce).value_or(QByteArray());
     // Stored as sent, byte for byte; the trimming above only decides what counts as empty.
-    const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, params->text, nonce);
+    const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, params->text, nonce,
+                                                        params->replyTo);
     if (!message) {
         fail(r.id, message.error());
         co_return;
@@ -668,6 +669,24 @@ QCoro::Task<> PeerSession::doReact(Request r)
         co_return;
     }
     reply(r.id, protocol::ReactResult{});
+}
+
+QCoro::Task<> PeerSession::doThread(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::ThreadParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto page = co_await m_services.store.thread(m_userName, *channel, params->messageId,
+                                                       params->after.value_or(QString()), params->limit);
+    if (!page) {
+        fail(r.id, page.error());
+        co_return;
+    }
+    reply(r.id, protocol::ThreadResult{page.value().root, page.value().replies, page.value().more});
 }
 
 } // namespace rill::server

@@ -104,6 +104,7 @@ private:
     QCoro::Task<> doDelete(Request r);
     QCoro::Task<> doTopic(Request r);
     QCoro::Task<> doReact(Request r);
+    QCoro::Task<> doThread(Request r);
 
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;

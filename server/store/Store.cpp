@@ -557,10 +557,10 @@ QCoro::Task<Result<Done>> Store::part(QString userKey, QString name, QString cha
 }
 
 QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString channel, QString text,
-                                         QByteArray nonceJson)
+                                         QByteArray nonceJson, QString replyTo)
 {
     const RedisReply r = co_await m_redis.eval(script("send"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
-                                               text.toUtf8(), nonceJson);
+                                               text.toUtf8(), nonceJson, replyTo.toUtf8());
     if (auto error = scriptError(r))
         co_return *error;
     // A repeated nonce answers with the original message as it is now.
@@ -577,7 +577,26 @@ QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString 
     m.text = text;
     m.ts = timestampOf(m.id);
     m.nonce = nonceFromJsonText(nonceJson);
+    m.replyTo = replyTo;
     co_return m;
+}
+
+QCoro::Task<Result<ThreadPage>> Store::thread(QString name, QString channel, QString rootId, QString after, int limit)
+{
+    const RedisReply r = co_await m_redis.eval(script("thread"), 0, name.toUtf8(), channel.toUtf8(), rootId.toUtf8(),
+                                               after.toUtf8(), QByteArray::number(limit));
+    if (auto error = scriptError(r))
+        co_return *error;
+    auto root = r.size() == 4 ? messageFromEntry(channel, r.at(1)) : std::nullopt;
+    if (!root)
+        co_return storageError(r);
+    ThreadPage page{std::move(*root), {}, r.at(2).integer() == 1};
+    page.replies.reserve(r.at(3).size());
+    for (const RedisReply &e : r.at(3).elements()) {
+        if (auto m = messageFromEntry(channel, e))
+            page.replies.append(std::move(*m));
+    }
+    co_return page;
 }
 
 QCoro::Task<Result<Message>> Store::edit(QString userKey, QString name, QString channel, QString messageId,

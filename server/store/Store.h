@@ -44,6 +44,12 @@ struct HistoryPage {
     bool more = false;
 };
 
+struct ThreadPage {
+    protocol::Message root;
+    QList<protocol::Message> replies; // oldest first
+    bool more = false;
+};
+
 struct ChannelSummary {
     QString name;
     qint64 members = 0;
@@ -127,9 +133,10 @@ public:
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> join(QString userKey, QString name, QString channel,
                                                                   QString origin);
     [[nodiscard]] QCoro::Task<Result<Done>> part(QString userKey, QString name, QString channel);
-    // `nonceJson` is the nonce's JSON text, empty for none.
+    // `nonceJson` is the nonce's JSON text, empty for none; `replyTo` the thread root, empty for none.
     [[nodiscard]] QCoro::Task<Result<protocol::Message>> send(QString userKey, QString name, QString channel,
-                                                              QString text, QByteArray nonceJson);
+                                                              QString text, QByteArray nonceJson,
+                                                              QString replyTo = {});
     // Revision 2. The edited message as it now is (unchanged, and no update, for the same text).
     [[nodiscard]] QCoro::Task<Result<protocol::Message>> edit(QString userKey, QString name, QString channel,
                                                               QString messageId, QString text);
@@ -139,6 +146,10 @@ public:
     // Adds (on) or removes the user's reaction; a toggle that changes nothing is not an error.
     [[nodiscard]] QCoro::Task<Result<Done>> react(QString userKey, QString name, QString channel, QString messageId,
                                                   QString emoji, bool on);
+    // A thread root and a page of its replies, oldest first, strictly after `after` (empty: from
+    // the first).
+    [[nodiscard]] QCoro::Task<Result<ThreadPage>> thread(QString name, QString channel, QString rootId, QString after,
+                                                         int limit);
     // Sets a public channel's topic (already trimmed and checked); DMs have none (`forbidden`).
     [[nodiscard]] QCoro::Task<Result<Done>> setTopic(QString name, QString channel, QString topic);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
