@@ -90,6 +90,7 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         info.unread = field("unread").toLongLong();
         if (info.kind == protocol::ChannelKind::Channel)
             info.topic = field("topic");
+        info.mentions = field("mentions").toLongLong();
         e.frame = codec::channelEvent(info);
         return e;
     }

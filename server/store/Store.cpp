@@ -92,7 +92,7 @@ QString text(const RedisReply &r)
 }
 
 // A ChannelInfo is this many values in a script's reply (common.lua, append_channel_info).
-constexpr qsizetype kChannelInfoWidth = 8;
+constexpr qsizetype kChannelInfoWidth = 9;
 
 ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
 {
@@ -106,6 +106,7 @@ ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
     c.unread = reply.at(at + 6).integer();
     if (c.kind == protocol::ChannelKind::Channel)
         c.topic = text(reply.at(at + 7));
+    c.mentions = reply.at(at + 8).integer();
     return c;
 }
 
@@ -154,6 +155,23 @@ qint64 timestampOf(const QString &id)
     return parsed ? qint64(parsed->ms) : 0;
 }
 
+// The user keys a text may mention, as extra script arguments; a text with more @names than
+// this mentions only the first ones (each costs the script two lookups).
+constexpr qsizetype kMaxMentionCandidates = 100;
+void appendMentionCandidates(QList<QByteArray> &args, const QString &text)
+{
+    const QStringList keys = protocol::mentionedUserKeys(text);
+    for (qsizetype i = 0; i < std::min(keys.size(), kMaxMentionCandidates); ++i)
+        args.append(keys.at(i).toUtf8());
+}
+
+QCoro::Task<RedisReply> evalWith(redis::RedisClient &redis, const redis::RedisScript &script, QList<QByteArray> args)
+{
+    QVarLengthArray<QByteArrayView, 16> views(args.cbegin(), args.cend());
+    const RedisReply r = co_await redis.evalArgv(script, 0, std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
+    co_return r;
+}
+
 QByteArray migrationLockTtl()
 {
     return QByteArray::number(qint64(std::chrono::milliseconds(kMigrationLockTtl).count()));
@@ -162,9 +180,7 @@ QByteArray migrationLockTtl()
 QCoro::Task<RedisReply> migrationStep(redis::RedisClient &redis, QList<QByteArray> args)
 {
     redis.post("PEXPIRE", kMigrationLock, migrationLockTtl()); // still ours, still working
-    QVarLengthArray<QByteArrayView, 4> views(args.cbegin(), args.cend());
-    const RedisReply r = co_await redis.evalArgv(script("migrate"), 0,
-                                                 std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
+    const RedisReply r = co_await evalWith(redis, script("migrate"), std::move(args));
     co_return r;
 }
 
@@ -559,8 +575,9 @@ QCoro::Task<Result<Done>> Store::part(QString userKey, QString name, QString cha
 QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString channel, QString text,
                                          QByteArray nonceJson, QString replyTo)
 {
-    const RedisReply r = co_await m_redis.eval(script("send"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
-                                               text.toUtf8(), nonceJson, replyTo.toUtf8());
+    QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), text.toUtf8(), nonceJson, replyTo.toUtf8()};
+    appendMentionCandidates(args, text);
+    const RedisReply r = co_await evalWith(m_redis, script("send"), args);
     if (auto error = scriptError(r))
         co_return *error;
     // A repeated nonce answers with the original message as it is now.
@@ -602,8 +619,9 @@ QCoro::Task<Result<ThreadPage>> Store::thread(QString name, QString channel, QSt
 QCoro::Task<Result<Message>> Store::edit(QString userKey, QString name, QString channel, QString messageId,
                                          QString text)
 {
-    const RedisReply r = co_await m_redis.eval(script("edit"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
-                                               messageId.toUtf8(), text.toUtf8());
+    QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), messageId.toUtf8(), text.toUtf8()};
+    appendMentionCandidates(args, text);
+    const RedisReply r = co_await evalWith(m_redis, script("edit"), args);
     if (auto error = scriptError(r))
         co_return *error;
     auto message = r.size() > 1 ? messageFromEntry(channel, r.at(1)) : std::nullopt;

@@ -130,9 +130,9 @@ local function set_marker(ch, userKey, id, seqAt, ownAt)
 end
 
 -- ChannelInfo as seen by one user, flat, appended to `out` after its first n values: name,
--- kind, peer, members, lastId, lastRead, unread, topic ('' for a DM, which has none). Returns
--- the new n. Five constant-time reads (a DM five); a log-in costs that per channel, so this
--- stays lean (no temporary tables).
+-- kind, peer, members, lastId, lastRead, unread, topic ('' for a DM, which has none), mentions.
+-- Returns the new n. Six constant-time reads (a DM six) and one O(log n) count; a log-in costs
+-- that per channel, so this stays lean (no temporary tables).
 -- unread = messages by others after the marker = (count now - count at the marker)
 --          - (own messages now - own messages at the marker).
 local function append_channel_info(out, n, ch, userKey)
@@ -157,7 +157,9 @@ local function append_channel_info(out, n, ch, userKey)
   out[n + 6] = lastRead
   out[n + 7] = math.max(0, (seqNow - seqAt) - (ownNow - ownAt))
   out[n + 8] = topic
-  return n + 8
+  -- Messages by others after the marker that mention the user (see index_mentions).
+  out[n + 9] = redis.call('ZCOUNT', ckey(ch, 'ment:' .. userKey), '(' .. seqAt, '+inf')
+  return n + 9
 end
 
 local function channel_info(ch, userKey)
@@ -170,7 +172,8 @@ end
 local function announce_channel(ch, userKey, origin)
   local info = channel_info(ch, userKey)
   bus('e', 'chan', 'to', userKey, 'o', origin, 'c', info[1], 'kind', info[2], 'peer', info[3],
-      'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7], 'topic', info[8])
+      'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7], 'topic', info[8],
+      'mentions', info[9])
 end
 
 -- A user is in at most `cap` channels, DMs included: a log-in costs a few lookups per channel.
@@ -190,7 +193,7 @@ local function add_member(ch, userKey, name, origin, announce)
 end
 
 -- What a log-in returns: the user, the bus position this snapshot reflects, and every channel
--- as 8 values (see append_channel_info). Bounded by the per-user channel cap.
+-- as 9 values (see append_channel_info). Bounded by the per-user channel cap.
 local function snapshot(userKey)
   local name = redis.call('HGET', ukey(userKey), 'name')
   local tail = redis.call('XREVRANGE', 'rill:bus', '+', '-', 'COUNT', 1)[1]
@@ -292,4 +295,35 @@ local function own_message(ch, id, userKey, name)
     return nil, nil, {'forbidden', 'only its author can change a message'}
   end
   return e, state_get(ch, id), nil
+end
+
+-- Mentions (docs/storage.md, "Mentions"): ment:<user> holds the `s` of each message by someone
+-- else that mentions the user; `mentioned` keeps, per message, whom it was indexed for, so an
+-- edit or a delete changes exactly those. `candidates` are user keys from the C++ rule
+-- (protocol::mentionedUserKeys); only members other than the author count. Bounded by the
+-- number of candidates, which the server caps.
+local function set_mentions(ch, id, seq, authorKey, candidates)
+  local listKey = ckey(ch, 'mentioned')
+  local before = {}
+  local old = redis.call('HGET', listKey, id)
+  if old then
+    for k in string.gmatch(old, '%S+') do before[k] = true end
+  end
+  local now, kept = {}, {}
+  for _, k in ipairs(candidates) do
+    if k ~= authorKey and not now[k] then
+      local display = redis.call('HGET', ukey(k), 'name')
+      if display and is_member(ch, display) then
+        now[k] = true
+        kept[#kept + 1] = k
+      end
+    end
+  end
+  for k in pairs(before) do
+    if not now[k] then redis.call('ZREM', ckey(ch, 'ment:' .. k), seq) end
+  end
+  for k in pairs(now) do
+    if not before[k] then redis.call('ZADD', ckey(ch, 'ment:' .. k), seq, seq) end
+  end
+  if #kept > 0 then redis.call('HSET', listKey, id, table.concat(kept, ' ')) else redis.call('HDEL', listKey, id) end
 end
