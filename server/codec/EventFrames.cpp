@@ -48,9 +48,9 @@ Frame byeEvent(const QString &reason)
     return frame(protocol::ByeEvent{reason});
 }
 
-Frame updateEvent(const protocol::Message &message)
+Frame updateEvent(const protocol::Message &message, const QString &lastChange)
 {
-    return frame(protocol::UpdateEvent{message});
+    return frame(protocol::UpdateEvent{message, lastChange.isEmpty() ? std::nullopt : std::optional(lastChange)});
 }
 
 Frame topicEvent(const QString &channel, const QString &topic, const QString &user)

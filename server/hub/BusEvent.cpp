@@ -65,7 +65,7 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         if (!message)
             return std::nullopt;
         if (kind == "upd"_L1) {
-            e.frame = codec::updateEvent(*message);
+            e.frame = codec::updateEvent(*message, field("lc"));
             return e;
         }
         e.frame = codec::messageEvent(*message);
@@ -91,6 +91,7 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         if (info.kind == protocol::ChannelKind::Channel)
             info.topic = field("topic");
         info.mentions = field("mentions").toLongLong();
+        info.lastChange = field("change");
         e.frame = codec::channelEvent(info);
         return e;
     }

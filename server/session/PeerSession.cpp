@@ -155,6 +155,7 @@ void PeerSession::handle(Request request)
         {op::topic, &PeerSession::doTopic, true},
         {op::react, &PeerSession::doReact, true},
         {op::thread, &PeerSession::doThread, true},
+        {op::changes, &PeerSession::doChanges, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -687,6 +688,23 @@ QCoro::Task<> PeerSession::doThread(Request r)
         co_return;
     }
     reply(r.id, protocol::ThreadResult{page.value().root, page.value().replies, page.value().more});
+}
+
+QCoro::Task<> PeerSession::doChanges(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::ChangesParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto changed = co_await m_services.store.changes(m_userName, *channel, params->after, params->limit);
+    if (!changed) {
+        fail(r.id, changed.error());
+        co_return;
+    }
+    reply(r.id, changed.value());
 }
 
 } // namespace rill::server

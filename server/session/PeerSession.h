@@ -105,6 +105,7 @@ private:
     QCoro::Task<> doTopic(Request r);
     QCoro::Task<> doReact(Request r);
     QCoro::Task<> doThread(Request r);
+    QCoro::Task<> doChanges(Request r);
 
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;

@@ -92,7 +92,7 @@ QString text(const RedisReply &r)
 }
 
 // A ChannelInfo is this many values in a script's reply (common.lua, append_channel_info).
-constexpr qsizetype kChannelInfoWidth = 9;
+constexpr qsizetype kChannelInfoWidth = 10;
 
 ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
 {
@@ -107,6 +107,7 @@ ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
     if (c.kind == protocol::ChannelKind::Channel)
         c.topic = text(reply.at(at + 7));
     c.mentions = reply.at(at + 8).integer();
+    c.lastChange = text(reply.at(at + 9));
     return c;
 }
 
@@ -544,6 +545,29 @@ QCoro::Task<Result<Done>> Store::react(QString userKey, QString name, QString ch
     if (auto error = scriptError(r))
         co_return *error;
     co_return Done{};
+}
+
+QCoro::Task<Result<protocol::ChangesResult>> Store::changes(QString name, QString channel, QString after, int limit)
+{
+    const RedisReply r = co_await m_redis.eval(script("changes"), 0, name.toUtf8(), channel.toUtf8(), after.toUtf8(),
+                                               QByteArray::number(limit));
+    if (auto error = scriptError(r))
+        co_return *error;
+    if (r.size() < 3)
+        co_return storageError(r);
+    protocol::ChangesResult out;
+    out.cursor = r.at(2).text();
+    out.reload = r.at(1).bytes() == "reload";
+    if (out.reload)
+        co_return out;
+    if (r.size() != 5)
+        co_return storageError(r);
+    out.more = r.at(3).integer() == 1;
+    for (const RedisReply &e : r.at(4).elements()) {
+        if (auto m = messageFromEntry(channel, e))
+            out.messages.append(std::move(*m));
+    }
+    co_return out;
 }
 
 QCoro::Task<Result<Done>> Store::setTopic(QString name, QString channel, QString topic)

@@ -150,6 +150,9 @@ public:
     // the first).
     [[nodiscard]] QCoro::Task<Result<ThreadPage>> thread(QString name, QString channel, QString rootId, QString after,
                                                          int limit);
+    // Rill's addition: the messages of `channel` changed after the cursor `after`.
+    [[nodiscard]] QCoro::Task<Result<protocol::ChangesResult>> changes(QString name, QString channel, QString after,
+                                                                      int limit);
     // Sets a public channel's topic (already trimmed and checked); DMs have none (`forbidden`).
     [[nodiscard]] QCoro::Task<Result<Done>> setTopic(QString name, QString channel, QString topic);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);

@@ -13,6 +13,9 @@
 
 local BUS_MAXLEN = 100000
 local BUS_MAX_AGE_MS = 3600 * 1000
+-- A channel's changes stream (for `changes` after a reconnect) keeps this many, this long.
+local CHANGES_MAXLEN = 10000
+local CHANGES_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 
 local function ckey(ch, part) return 'rill:{c:' .. ch .. '}:' .. part end
 local function ukey(u, part)
@@ -130,7 +133,8 @@ local function set_marker(ch, userKey, id, seqAt, ownAt)
 end
 
 -- ChannelInfo as seen by one user, flat, appended to `out` after its first n values: name,
--- kind, peer, members, lastId, lastRead, unread, topic ('' for a DM, which has none), mentions.
+-- kind, peer, members, lastId, lastRead, unread, topic ('' for a DM, which has none), mentions,
+-- lastChange (the newest entry of the channel's changes stream, '0-0' for none).
 -- Returns the new n. Six constant-time reads (a DM six) and one O(log n) count; a log-in costs
 -- that per channel, so this stays lean (no temporary tables).
 -- unread = messages by others after the marker = (count now - count at the marker)
@@ -159,7 +163,9 @@ local function append_channel_info(out, n, ch, userKey)
   out[n + 8] = topic
   -- Messages by others after the marker that mention the user (see index_mentions).
   out[n + 9] = redis.call('ZCOUNT', ckey(ch, 'ment:' .. userKey), '(' .. seqAt, '+inf')
-  return n + 9
+  local change = redis.call('XREVRANGE', ckey(ch, 'changes'), '+', '-', 'COUNT', 1)[1]
+  out[n + 10] = change and change[1] or '0-0'
+  return n + 10
 end
 
 local function channel_info(ch, userKey)
@@ -173,7 +179,7 @@ local function announce_channel(ch, userKey, origin)
   local info = channel_info(ch, userKey)
   bus('e', 'chan', 'to', userKey, 'o', origin, 'c', info[1], 'kind', info[2], 'peer', info[3],
       'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7], 'topic', info[8],
-      'mentions', info[9])
+      'mentions', info[9], 'change', info[10])
 end
 
 -- A user is in at most `cap` channels, DMs included: a log-in costs a few lookups per channel.
@@ -193,7 +199,7 @@ local function add_member(ch, userKey, name, origin, announce)
 end
 
 -- What a log-in returns: the user, the bus position this snapshot reflects, and every channel
--- as 9 values (see append_channel_info). Bounded by the per-user channel cap.
+-- as 10 values (see append_channel_info). Bounded by the per-user channel cap.
 local function snapshot(userKey)
   local name = redis.call('HGET', ukey(userKey), 'name')
   local tail = redis.call('XREVRANGE', 'rill:bus', '+', '-', 'COUNT', 1)[1]
@@ -271,9 +277,13 @@ local function current_message(ch, id)
   return with_state(ch, {e})[1]
 end
 
--- The `update` event of an existing message: its whole current state, to every member.
+-- The `update` event of an existing message: its whole current state, to every member. The
+-- change is also recorded in the channel's changes stream, whose ID is the event's cursor.
 local function announce_update(ch, entry)
-  local args = {'e', 'upd', 'c', ch, 'i', entry[1]}
+  local changes = ckey(ch, 'changes')
+  local change = redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_MAXLEN, '*', 'i', entry[1])
+  redis.call('XTRIM', changes, 'MINID', '~', (now_ms() - CHANGES_MAX_AGE_MS) .. '-0')
+  local args = {'e', 'upd', 'c', ch, 'i', entry[1], 'lc', change}
   for _, v in ipairs(entry[2]) do args[#args + 1] = v end
   bus(unpack(args))
 end
