@@ -48,4 +48,14 @@ Frame byeEvent(const QString &reason)
     return frame(protocol::ByeEvent{reason});
 }
 
+Frame updateEvent(const protocol::Message &message, const QString &lastChange)
+{
+    return frame(protocol::UpdateEvent{message, lastChange.isEmpty() ? std::nullopt : std::optional(lastChange)});
+}
+
+Frame topicEvent(const QString &channel, const QString &topic, const QString &user)
+{
+    return frame(protocol::TopicEvent{channel, topic, user});
+}
+
 } // namespace rill::server::codec

@@ -17,5 +17,8 @@ namespace rill::server::codec {
 [[nodiscard]] Frame presenceEvent(const QString &user, bool online);
 [[nodiscard]] Frame typingEvent(const QString &channel, const QString &user);
 [[nodiscard]] Frame byeEvent(const QString &reason);
+// `lastChange`: the change's cursor (Rill's addition), empty for none.
+[[nodiscard]] Frame updateEvent(const protocol::Message &message, const QString &lastChange);
+[[nodiscard]] Frame topicEvent(const QString &channel, const QString &topic, const QString &user);
 
 } // namespace rill::server::codec

@@ -47,13 +47,14 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
     const QString kind = field("e");
     e.channel = field("c");
     e.origin = field("o");
-    if (kind == "msg"_L1) {
+    if (kind == "msg"_L1 || kind == "upd"_L1) {
         e.type = Type::ChannelEntry;
-        // The bus entry mirrors the log entry; rebuild it as one so there is one parser.
+        // The bus entry mirrors the log entry with its current state (a new message, or an
+        // update of an existing one); rebuild it as one so there is one parser.
         std::vector<redis::RedisReply> logFields;
         for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
             const QByteArray &name = fields.at(i).bytes();
-            if (name == "k" || name == "u" || name == "t" || name == "n") {
+            if (name != "q" && name != "e" && name != "c" && name != "i") {
                 logFields.push_back(fields.at(i));
                 logFields.push_back(fields.at(i + 1));
             }
@@ -63,6 +64,10 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         const auto message = store::Store::messageFromEntry(e.channel, logEntry);
         if (!message)
             return std::nullopt;
+        if (kind == "upd"_L1) {
+            e.frame = codec::updateEvent(*message, field("lc"));
+            return e;
+        }
         e.frame = codec::messageEvent(*message);
         if (message->kind != protocol::MessageKind::Message) {
             e.membershipChange = true;
@@ -83,7 +88,16 @@ std::optional<BusEvent> BusEvent::fromEntry(const redis::RedisReply &entry)
         info.lastId = field("last");
         info.lastRead = field("read");
         info.unread = field("unread").toLongLong();
+        if (info.kind == protocol::ChannelKind::Channel)
+            info.topic = field("topic");
+        info.mentions = field("mentions").toLongLong();
+        info.lastChange = field("change");
         e.frame = codec::channelEvent(info);
+        return e;
+    }
+    if (kind == "topic"_L1) {
+        e.type = Type::ChannelEntry; // to the channel's members, like its messages
+        e.frame = codec::topicEvent(e.channel, field("t"), field("u"));
         return e;
     }
     if (kind == "read"_L1) {

@@ -16,7 +16,8 @@ namespace rill::server {
 // serialized once per instance, and kept in the replay ring as is.
 struct BusEvent {
     enum class Type {
-        ChannelEntry, // a message, join or part in a channel's log: to the channel's members
+        ChannelEntry, // a message, join or part in a channel's log, or an update of a message
+                      // (revision 2): to the channel's members
         ChannelAdded, // a user is in a channel they were not in before: to that user
         ReadMarker,   // a user's read marker moved: to that user
         Presence,     // a user came on line or went off: to users sharing a channel

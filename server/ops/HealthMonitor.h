@@ -55,10 +55,12 @@ public:
 
     void start();
     [[nodiscard]] Verdict verdict() const;
+    // Sets the rill_ready gauge from verdict() now: a scrape must agree with /readyz, which
+    // answers from the present, not from the last probe.
+    void publish();
 
 private:
     QCoro::Task<> probe();
-    void publish();
 
     redis::RedisClient &m_redis;
     Sources m_sources;

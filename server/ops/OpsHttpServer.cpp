@@ -14,7 +14,7 @@ using namespace Qt::StringLiterals;
 using Method = QHttpServerRequest::Method;
 using Status = QHttpServerResponse::StatusCode;
 
-OpsHttpServer::OpsHttpServer(const metrics::Registry &registry, const HealthMonitor &health, QObject *parent)
+OpsHttpServer::OpsHttpServer(const metrics::Registry &registry, HealthMonitor &health, QObject *parent)
     : QObject(parent)
     , m_http(std::make_unique<QHttpServer>())
 {
@@ -26,7 +26,8 @@ OpsHttpServer::OpsHttpServer(const metrics::Registry &registry, const HealthMoni
                        : QHttpServerResponse("text/plain", "not ready: " + v.reason.toUtf8() + '\n',
                                              Status::ServiceUnavailable);
     });
-    m_http->route(u"/metrics"_s, methods, [&registry] {
+    m_http->route(u"/metrics"_s, methods, [&registry, &health] {
+        health.publish();
         return QHttpServerResponse(metrics::Registry::contentType, registry.exposition());
     });
 }

@@ -27,7 +27,7 @@ class OpsHttpServer : public QObject
     Q_OBJECT
 
 public:
-    OpsHttpServer(const metrics::Registry &registry, const HealthMonitor &health, QObject *parent = nullptr);
+    OpsHttpServer(const metrics::Registry &registry, HealthMonitor &health, QObject *parent = nullptr);
     ~OpsHttpServer() override;
 
     [[nodiscard]] bool listen(const QHostAddress &address, quint16 port);

@@ -36,6 +36,8 @@ inline constexpr QLatin1StringView react{"react"};
 inline constexpr QLatin1StringView thread{"thread"};
 inline constexpr QLatin1StringView topic{"topic"};
 inline constexpr QLatin1StringView search{"search"};
+// Rill's addition (docs/protocol.md): what changed in a channel's existing messages since a cursor.
+inline constexpr QLatin1StringView changes{"changes"};
 } // namespace op
 
 namespace ev {

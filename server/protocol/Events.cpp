@@ -128,7 +128,10 @@ Result<ByeEvent> ByeEvent::fromJson(const QJsonObject &json)
 
 QJsonObject UpdateEvent::toJson() const
 {
-    return {{"message"_L1, message.toJson()}};
+    QJsonObject json{{"message"_L1, message.toJson()}};
+    if (lastChange)
+        json.insert("lastChange"_L1, *lastChange);
+    return json;
 }
 
 Result<UpdateEvent> UpdateEvent::fromJson(const QJsonObject &json)
@@ -136,6 +139,7 @@ Result<UpdateEvent> UpdateEvent::fromJson(const QJsonObject &json)
     FieldReader fields(json);
     UpdateEvent out;
     out.message = fields.object<Message>("message"_L1);
+    out.lastChange = fields.optionalMessageId("lastChange"_L1);
     return fields.finish(std::move(out));
 }
 

@@ -86,6 +86,7 @@ struct ByeEvent {
 struct UpdateEvent {
     static constexpr QLatin1StringView kEvent = ev::update;
     Message message;
+    std::optional<QString> lastChange; // Rill's addition: this change's cursor (see `changes`)
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<UpdateEvent> fromJson(const QJsonObject &json);

@@ -150,11 +150,16 @@ bool isValidEmoji(QStringView emoji)
     return bytes <= kMaxEmojiBytes;
 }
 
-bool mentions(QStringView text, QStringView user)
+QStringList mentionedUserKeys(QStringView text)
 {
-    if (user.isEmpty())
-        return false;
-    const QString wanted = userKey(user);
+    QStringList keys;
+    const auto add = [&keys](QStringView name) {
+        if (isValidUserName(name)) {
+            const QString key = userKey(name);
+            if (!keys.contains(key))
+                keys.append(key);
+        }
+    };
     for (qsizetype at = text.indexOf(u'@'); at >= 0; at = text.indexOf(u'@', at + 1)) {
         if (at > 0 && isWordChar(text[at - 1]))
             continue;
@@ -164,15 +169,18 @@ bool mentions(QStringView text, QStringView user)
         if (end < text.size() && isWordChar(text[end]))
             continue; // the name runs on into letters a name cannot hold: "@alicé"
         QStringView name = text.sliced(at + 1, end - at - 1);
-        if (userKey(name) == wanted)
-            return true;
+        add(name);
         // Sentence punctuation after a name is not part of it.
         while (!name.isEmpty() && (name.back() == u'.' || name.back() == u'-'))
             name.chop(1);
-        if (!name.isEmpty() && userKey(name) == wanted)
-            return true;
+        add(name);
     }
-    return false;
+    return keys;
+}
+
+bool mentions(QStringView text, QStringView user)
+{
+    return !user.isEmpty() && mentionedUserKeys(text).contains(userKey(user));
 }
 
 CheckedText checkTopic(const QString &topic)

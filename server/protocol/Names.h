@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <optional>
@@ -50,6 +51,9 @@ struct CheckedText {
 // character that cannot continue a name ("." and "-" end it when no name character follows,
 // so "@alice." at the end of a sentence mentions alice).
 [[nodiscard]] bool mentions(QStringView text, QStringView user);
+// The user keys `text` may mention by that rule (each "@name", and the name without the sentence
+// punctuation after it), once each, in order: who is mentioned is among them.
+[[nodiscard]] QStringList mentionedUserKeys(QStringView text);
 
 // Revision 2: a topic is 0-250 code points after trimming; only TooLong applies.
 [[nodiscard]] CheckedText checkTopic(const QString &topic);

@@ -136,6 +136,8 @@ QJsonObject ChannelInfo::toJson() const
         json.insert("topic"_L1, *topic);
     if (mentions)
         json.insert("mentions"_L1, *mentions);
+    if (lastChange)
+        json.insert("lastChange"_L1, *lastChange);
     return json;
 }
 
@@ -157,6 +159,7 @@ Result<ChannelInfo> ChannelInfo::fromJson(const QJsonObject &json)
     c.unread = fields.requiredInteger("unread"_L1, 0, kMaxCount);
     c.topic = fields.optionalString("topic"_L1);
     c.mentions = fields.optionalInteger("mentions"_L1, 0, kMaxCount);
+    c.lastChange = fields.optionalMessageId("lastChange"_L1);
     return fields.finish(std::move(c));
 }
 

@@ -67,6 +67,9 @@ struct ChannelInfo {
     // Revision 2: absent from a server that does not say (a revision-1 server, or a DM's topic).
     std::optional<QString> topic;
     std::optional<qint64> mentions; // how many of `unread` mention the user
+    // Rill's addition: the cursor of the channel's newest change to an existing message ("0-0"
+    // for none yet), to ask `changes` after a reconnect.
+    std::optional<QString> lastChange;
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<ChannelInfo> fromJson(const QJsonObject &json);

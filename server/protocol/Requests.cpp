@@ -486,4 +486,38 @@ Result<SearchParams> SearchParams::fromJson(const QJsonObject &json)
     return fields.finish(std::move(out));
 }
 
+QJsonObject ChangesParams::toJson() const
+{
+    return {{"channel"_L1, channel}, {"after"_L1, after}, {"limit"_L1, limit}};
+}
+
+Result<ChangesParams> ChangesParams::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    ChangesParams out;
+    out.channel = fields.string("channel"_L1);
+    out.after = fields.messageId("after"_L1);
+    out.limit = int(fields.integer("limit"_L1, kMaxHistoryLimit, 1, kMaxHistoryLimit));
+    return fields.finish(std::move(out));
+}
+
+QJsonObject ChangesResult::toJson() const
+{
+    QJsonObject json{{"messages"_L1, jsonArray(messages)}, {"cursor"_L1, cursor}, {"more"_L1, more}};
+    if (reload)
+        json.insert("reload"_L1, true);
+    return json;
+}
+
+Result<ChangesResult> ChangesResult::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    ChangesResult out;
+    out.messages = fields.list<Message>("messages"_L1);
+    out.cursor = fields.messageId("cursor"_L1);
+    out.more = fields.boolean("more"_L1);
+    out.reload = fields.optionalBoolean("reload"_L1).value_or(false);
+    return fields.finish(std::move(out));
+}
+
 } // namespace rill::protocol

@@ -391,6 +391,36 @@ struct SearchParams {
     friend bool operator==(const SearchParams &, const SearchParams &) = default;
 };
 
+// Rill's addition: the current state of every message of `channel` changed after the cursor
+// `after` (a ChannelInfo's or update's lastChange, or a previous answer's cursor), oldest change
+// first, each message once. `reload`: the cursor is older than what the server keeps; reload the
+// channel's history instead (messages is then empty and cursor the newest).
+struct ChangesResult {
+    static constexpr QLatin1StringView kOp = op::changes;
+    QList<Message> messages;
+    QString cursor;
+    bool more = false;
+    bool reload = false;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<ChangesResult> fromJson(const QJsonObject &json);
+
+    friend bool operator==(const ChangesResult &, const ChangesResult &) = default;
+};
+
+struct ChangesParams {
+    static constexpr QLatin1StringView kOp = op::changes;
+    using Reply = ChangesResult;
+    QString channel;
+    QString after;
+    int limit = kMaxHistoryLimit; // changes read per call (1-100)
+
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<ChangesParams> fromJson(const QJsonObject &json);
+
+    friend bool operator==(const ChangesParams &, const ChangesParams &) = default;
+};
+
 extern template struct SignedIn<op::registerUser>;
 extern template struct SignedIn<op::login>;
 extern template struct ChannelResult<op::join>;

@@ -152,6 +152,12 @@ void PeerSession::handle(Request request)
         {op::dm, &PeerSession::doDm, true},
         {op::typing, &PeerSession::doTyping, true},
         {op::read, &PeerSession::doRead, true},
+        {op::edit, &PeerSession::doEdit, true},
+        {op::deleteMessage, &PeerSession::doDelete, true},
+        {op::topic, &PeerSession::doTopic, true},
+        {op::react, &PeerSession::doReact, true},
+        {op::thread, &PeerSession::doThread, true},
+        {op::changes, &PeerSession::doChanges, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -215,6 +221,21 @@ void PeerSession::loggedOut()
         return;
     becomeAnonymous();
     m_connection->close(protocol::CloseCode::Normal, u"logged out"_s);
+}
+
+bool PeerSession::checkText(const QJsonValue &re, const QString &text)
+{
+    switch (protocol::checkMessageText(text).problem) {
+    case protocol::TextProblem::Empty:
+        fail(re, Error::of(ErrorCode::Empty));
+        return false;
+    case protocol::TextProblem::TooLong:
+        fail(re, Error::of(ErrorCode::TooLong));
+        return false;
+    case protocol::TextProblem::None:
+        break;
+    }
+    return true;
 }
 
 void PeerSession::deliver(const Frame &frame)
@@ -436,7 +457,7 @@ QCoro::Task<> PeerSession::doChannels(Request r)
     protocol::ChannelsResult result;
     result.channels.reserve(channels.value().items.size());
     for (const auto &c : channels.value().items)
-        result.channels.append({c.name, c.members, std::nullopt});
+        result.channels.append({c.name, c.members, c.topic});
     result.next = channels.value().next;
     reply(r.id, result);
 }
@@ -483,27 +504,19 @@ QCoro::Task<> PeerSession::doPart(Request r)
 QCoro::Task<> PeerSession::doSend(Request r)
 {
     const auto self = shared_from_this();
-    // `replyTo` (revision 2) is read for its type only until this server serves threads.
     const auto params = paramsOf<protocol::SendParams>(r);
     if (!params)
         co_return;
     const auto channel = channelOf(r.id, params->channel);
     if (!channel)
         co_return;
-    switch (protocol::checkMessageText(params->text).problem) {
-    case protocol::TextProblem::Empty:
-        fail(r.id, Error::of(ErrorCode::Empty));
+    if (!checkText(r.id, params->text))
         co_return;
-    case protocol::TextProblem::TooLong:
-        fail(r.id, Error::of(ErrorCode::TooLong));
-        co_return;
-    case protocol::TextProblem::None:
-        break;
-    }
     // SendParams::fromJson has checked the nonce, so it has a text.
     const QByteArray nonce = protocol::nonceText(params->nonce).value_or(QByteArray());
     // Stored as sent, byte for byte; the trimming above only decides what counts as empty.
-    const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, params->text, nonce);
+    const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, params->text, nonce,
+                                                        params->replyTo);
     if (!message) {
         fail(r.id, message.error());
         co_return;
@@ -609,6 +622,119 @@ QCoro::Task<> PeerSession::doRead(Request r)
         co_return;
     }
     reply(r.id, protocol::ReadResult{});
+}
+
+QCoro::Task<> PeerSession::doEdit(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::EditParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel || !checkText(r.id, params->text))
+        co_return;
+    const auto message = co_await m_services.store.edit(m_userKey, m_userName, *channel, params->messageId, params->text);
+    if (!message) {
+        fail(r.id, message.error());
+        co_return;
+    }
+    reply(r.id, protocol::EditResult{message.value()});
+}
+
+QCoro::Task<> PeerSession::doDelete(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::DeleteParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto deleted = co_await m_services.store.deleteMessage(m_userKey, m_userName, *channel, params->messageId);
+    if (!deleted) {
+        fail(r.id, deleted.error());
+        co_return;
+    }
+    reply(r.id, protocol::DeleteResult{});
+}
+
+QCoro::Task<> PeerSession::doTopic(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::TopicParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto checked = protocol::checkTopic(params->topic);
+    if (checked.problem == protocol::TextProblem::TooLong) {
+        fail(r.id, Error::of(ErrorCode::TooLong));
+        co_return;
+    }
+    const auto set = co_await m_services.store.setTopic(m_userName, *channel, checked.text);
+    if (!set) {
+        fail(r.id, set.error());
+        co_return;
+    }
+    reply(r.id, protocol::TopicResult{});
+}
+
+QCoro::Task<> PeerSession::doReact(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::ReactParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    if (!protocol::isValidEmoji(params->emoji)) {
+        fail(r.id, Error::of(ErrorCode::BadRequest, u"an emoji is 1-32 bytes of UTF-8 without white space"_s));
+        co_return;
+    }
+    const auto reacted = co_await m_services.store.react(m_userKey, m_userName, *channel, params->messageId,
+                                                         params->emoji, params->on);
+    if (!reacted) {
+        fail(r.id, reacted.error());
+        co_return;
+    }
+    reply(r.id, protocol::ReactResult{});
+}
+
+QCoro::Task<> PeerSession::doThread(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::ThreadParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto page = co_await m_services.store.thread(m_userName, *channel, params->messageId,
+                                                       params->after.value_or(QString()), params->limit);
+    if (!page) {
+        fail(r.id, page.error());
+        co_return;
+    }
+    reply(r.id, protocol::ThreadResult{page.value().root, page.value().replies, page.value().more});
+}
+
+QCoro::Task<> PeerSession::doChanges(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::ChangesParams>(r);
+    if (!params)
+        co_return;
+    const auto channel = channelOf(r.id, params->channel);
+    if (!channel)
+        co_return;
+    const auto changed = co_await m_services.store.changes(m_userName, *channel, params->after, params->limit);
+    if (!changed) {
+        fail(r.id, changed.error());
+        co_return;
+    }
+    reply(r.id, changed.value());
 }
 
 } // namespace rill::server

@@ -84,6 +84,8 @@ private:
     // For ops on one of the user's channels: a public name (lowercased) or a DM name, or
     // nullopt once `not_member` has been answered (no such name can be one of theirs).
     [[nodiscard]] std::optional<QString> channelOf(const QJsonValue &re, const QString &channel);
+    // A message text the contract accepts; otherwise answers `empty` or `too_long` and is false.
+    [[nodiscard]] bool checkText(const QJsonValue &re, const QString &text);
     void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
     void becomeAnonymous();
     void countBadLogin();
@@ -102,6 +104,13 @@ private:
     QCoro::Task<> doDm(Request r);
     QCoro::Task<> doTyping(Request r);
     QCoro::Task<> doRead(Request r);
+    // Revision 2.
+    QCoro::Task<> doEdit(Request r);
+    QCoro::Task<> doDelete(Request r);
+    QCoro::Task<> doTopic(Request r);
+    QCoro::Task<> doReact(Request r);
+    QCoro::Task<> doThread(Request r);
+    QCoro::Task<> doChanges(Request r);
 
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;

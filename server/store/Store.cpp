@@ -34,7 +34,7 @@ const QByteArray kTokenTtl = QByteArray::number(
     std::chrono::duration_cast<std::chrono::seconds>(protocol::kTokenIdleLifetime).count());
 
 // The key layout this server reads and writes (docs/storage.md, "Schema").
-constexpr QByteArrayView kSchema = "2";
+constexpr QByteArrayView kSchema = "3";
 // Who migrates holds this; it expires if that instance dies, so another can take over.
 constexpr QByteArrayView kMigrationLock = "rill:migrating";
 constexpr auto kMigrationLockTtl = std::chrono::seconds(30);
@@ -91,6 +91,9 @@ QString text(const RedisReply &r)
     return r.text();
 }
 
+// A ChannelInfo is this many values in a script's reply (common.lua, append_channel_info).
+constexpr qsizetype kChannelInfoWidth = 10;
+
 ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
 {
     ChannelInfo c;
@@ -101,6 +104,10 @@ ChannelInfo channelInfoAt(const RedisReply &reply, qsizetype at)
     c.lastId = text(reply.at(at + 4));
     c.lastRead = text(reply.at(at + 5));
     c.unread = reply.at(at + 6).integer();
+    if (c.kind == protocol::ChannelKind::Channel)
+        c.topic = text(reply.at(at + 7));
+    c.mentions = reply.at(at + 8).integer();
+    c.lastChange = text(reply.at(at + 9));
     return c;
 }
 
@@ -112,7 +119,7 @@ Result<LoginSnapshot> snapshotFrom(const RedisReply &reply)
     snap.userKey = text(reply.at(1));
     snap.name = text(reply.at(2));
     snap.busPosition = protocol::StreamId::parse(reply.at(3).bytes()).value_or(protocol::StreamId{});
-    for (qsizetype i = 4; i + 6 < reply.size(); i += 7)
+    for (qsizetype i = 4; i + kChannelInfoWidth <= reply.size(); i += kChannelInfoWidth)
         snap.channels.append(channelInfoAt(reply, i));
     std::sort(snap.channels.begin(), snap.channels.end(),
               [](const ChannelInfo &a, const ChannelInfo &b) { return a.name < b.name; });
@@ -127,10 +134,43 @@ QJsonValue nonceFromJsonText(const QByteArray &json)
     return wrapped.isEmpty() ? QJsonValue(QJsonValue::Null) : wrapped.first();
 }
 
+// Reactions as the scripts keep them: [[emoji, [user, ...]], ...] in the order first used.
+QList<protocol::Reaction> reactionsFromJsonText(const QByteArray &json)
+{
+    QList<protocol::Reaction> out;
+    const QJsonArray all = QJsonDocument::fromJson(json).array();
+    for (const QJsonValue &item : all) {
+        const QJsonArray pair = item.toArray();
+        protocol::Reaction r{pair.at(0).toString(), {}};
+        for (const QJsonValue &user : pair.at(1).toArray())
+            r.users.append(user.toString());
+        if (!r.emoji.isEmpty() && !r.users.isEmpty())
+            out.append(std::move(r));
+    }
+    return out;
+}
+
 qint64 timestampOf(const QString &id)
 {
     const auto parsed = protocol::StreamId::parse(id);
     return parsed ? qint64(parsed->ms) : 0;
+}
+
+// The user keys a text may mention, as extra script arguments; a text with more @names than
+// this mentions only the first ones (each costs the script two lookups).
+constexpr qsizetype kMaxMentionCandidates = 100;
+void appendMentionCandidates(QList<QByteArray> &args, const QString &text)
+{
+    const QStringList keys = protocol::mentionedUserKeys(text);
+    for (qsizetype i = 0; i < std::min(keys.size(), kMaxMentionCandidates); ++i)
+        args.append(keys.at(i).toUtf8());
+}
+
+QCoro::Task<RedisReply> evalWith(redis::RedisClient &redis, const redis::RedisScript &script, QList<QByteArray> args)
+{
+    QVarLengthArray<QByteArrayView, 16> views(args.cbegin(), args.cend());
+    const RedisReply r = co_await redis.evalArgv(script, 0, std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
+    co_return r;
 }
 
 QByteArray migrationLockTtl()
@@ -141,9 +181,7 @@ QByteArray migrationLockTtl()
 QCoro::Task<RedisReply> migrationStep(redis::RedisClient &redis, QList<QByteArray> args)
 {
     redis.post("PEXPIRE", kMigrationLock, migrationLockTtl()); // still ours, still working
-    QVarLengthArray<QByteArrayView, 4> views(args.cbegin(), args.cend());
-    const RedisReply r = co_await redis.evalArgv(script("migrate"), 0,
-                                                 std::span<const QByteArrayView>(views.data(), std::size_t(views.size())));
+    const RedisReply r = co_await evalWith(redis, script("migrate"), std::move(args));
     co_return r;
 }
 
@@ -160,16 +198,22 @@ QCoro::Task<Result<Done>> migrateToSortedSet(redis::RedisClient &redis, QByteArr
     co_return Done{};
 }
 
-QCoro::Task<Result<Done>> migrateLog(redis::RedisClient &redis, QByteArray channel)
+// Runs a per-log migration step ("log": schema 1 to 2, "text": 2 to 3) until the log is done.
+QCoro::Task<Result<Done>> migrateLog(redis::RedisClient &redis, QByteArray step, QByteArray channel)
 {
     for (;;) {
-        const QList<QByteArray> args{"log", channel};
+        const QList<QByteArray> args{step, channel};
         const RedisReply r = co_await migrationStep(redis, args);
         if (!r.isInteger())
             co_return storageError(r);
         if (r.integer() == 1)
             co_return Done{};
     }
+}
+
+QByteArray channelOfLogKey(const QByteArray &key)
+{
+    return key.sliced(8, key.size() - 8 - 5); // rill:{c: ... }:log
 }
 
 // Every key of one pattern and type, by SCAN (never KEYS, which blocks Redis for the whole
@@ -237,6 +281,23 @@ std::optional<Message> Store::messageFromEntry(const QString &channel, const Red
             m.text = value.text();
         else if (name == "n")
             m.nonce = nonceFromJsonText(value.bytes());
+        else if (name == "r")
+            m.replyTo = value.text();
+        else if (name == "ed")
+            m.edited = value.bytes().toLongLong();
+        else if (name == "d")
+            m.deleted = true;
+        else if (name == "rn")
+            m.replies = value.bytes().toLongLong();
+        else if (name == "rl")
+            m.lastReplyTs = value.bytes().toLongLong();
+        else if (name == "x")
+            m.reactions = reactionsFromJsonText(value.bytes());
+    }
+    if (m.deleted) { // whatever an older entry still holds, a deleted message shows none of it
+        m.text.clear();
+        m.reactions.clear();
+        m.edited.reset();
     }
     if (kind == "j")
         m.kind = protocol::MessageKind::Join;
@@ -256,23 +317,73 @@ QCoro::Task<Result<Done>> Store::ensureDefaults()
             co_return storageError(r);
         if (r.bytes() == kSchema)
             co_return Done{};
-        if (r.bytes() != "1" || migrated) {
+        if ((r.bytes() != "1" && r.bytes() != "2") || migrated) {
             co_return Error::of(ErrorCode::Internal, u"the store is at schema "_s + r.text()
                                                          + u", which this server cannot read (a newer Rill wrote it?)"_s);
         }
-        const auto done = co_await migrateFromSchema1();
+        const auto done = co_await migrate();
         if (!done)
             co_return done.error();
         migrated = true;
     }
 }
 
+namespace {
+
+// Runs a per-log migration step on every channel's log, one log after the other.
+QCoro::Task<Result<Done>> migrateEveryLog(redis::RedisClient &redis, QByteArray step)
+{
+    const auto logs = co_await allKeys(redis, "rill:{c:*}:log", "stream");
+    Result<Done> result = logs ? Result<Done>(Done{}) : Result<Done>(logs.error());
+    for (qsizetype i = 0; result && logs && i < logs.value().size(); ++i)
+        result = co_await migrateLog(redis, step, channelOfLogKey(logs.value().at(i)));
+    co_return result;
+}
+
+// The step that records the new schema, once every other step is done.
+QCoro::Task<Result<Done>> finishMigration(redis::RedisClient &redis, QByteArray step)
+{
+    const QList<QByteArray> args{step};
+    const RedisReply done = co_await migrationStep(redis, args);
+    if (!done.isOk())
+        co_return storageError(done);
+    co_return Done{};
+}
+
 // Schema 1 kept channel lists and members in sets and counted authors' messages in a hash;
 // schema 2 pages them by name (sorted sets) and indexes each author's messages (own:<user>).
-// The steps are small scripts, so Redis stays responsive to everyone else while this runs; an
-// instance that dies half-way leaves each key either done or resumable, and the next one
-// picks up where it stopped.
-QCoro::Task<Result<Done>> Store::migrateFromSchema1()
+QCoro::Task<Result<Done>> migrateSchema1To2(redis::RedisClient &redis)
+{
+    Result<Done> result = co_await migrateToSortedSet(redis, keys::publicChannels.toByteArray());
+    if (result) {
+        const auto memberSets = co_await allKeys(redis, "rill:{c:*}:members", "set");
+        result = memberSets ? Result<Done>(Done{}) : Result<Done>(memberSets.error());
+        for (qsizetype i = 0; result && memberSets && i < memberSets.value().size(); ++i)
+            result = co_await migrateToSortedSet(redis, memberSets.value().at(i));
+    }
+    if (result)
+        result = co_await migrateEveryLog(redis, "log");
+    if (result)
+        result = co_await finishMigration(redis, "done");
+    co_return result;
+}
+
+// Schema 2 kept each message's text in its log entry, where deleting cannot reach it (a stream
+// entry is immutable); schema 3 keeps texts in a hash beside the log (docs/storage.md).
+QCoro::Task<Result<Done>> migrateSchema2To3(redis::RedisClient &redis)
+{
+    Result<Done> result = co_await migrateEveryLog(redis, "text");
+    if (result)
+        result = co_await finishMigration(redis, "done3");
+    co_return result;
+}
+
+} // namespace
+
+// Brings an older store to this server's schema, one schema at a time. The steps are small
+// scripts, so Redis stays responsive to everyone else while this runs; an instance that dies
+// half-way leaves each key either done or resumable, and the next one picks up where it stopped.
+QCoro::Task<Result<Done>> Store::migrate()
 {
     using namespace std::chrono_literals;
     const QByteArray owner = newToken().toLatin1();
@@ -290,28 +401,16 @@ QCoro::Task<Result<Done>> Store::migrateFromSchema1()
             co_return Done{};
         co_await QCoro::sleepFor(200ms);
     }
-    qCInfo(lcStore) << "migrating the store from schema 1 to" << kSchema;
-
-    Result<Done> result = co_await migrateToSortedSet(m_redis, keys::publicChannels.toByteArray());
-    if (result) {
-        const auto memberSets = co_await allKeys(m_redis, "rill:{c:*}:members", "set");
-        result = memberSets ? Result<Done>(Done{}) : Result<Done>(memberSets.error());
-        for (qsizetype i = 0; result && memberSets && i < memberSets.value().size(); ++i)
-            result = co_await migrateToSortedSet(m_redis, memberSets.value().at(i));
+    // Read under the lock: whoever held it before may have done part of the way.
+    const RedisReply schema = co_await m_redis.command("HGET", "rill:meta", "schema");
+    Result<Done> result = schema.isOk() ? Result<Done>(Done{}) : Result<Done>(storageError(schema));
+    if (result && schema.bytes() == "1") {
+        qCInfo(lcStore) << "migrating the store from schema 1 to 2";
+        result = co_await migrateSchema1To2(m_redis);
     }
-    if (result) {
-        const auto logs = co_await allKeys(m_redis, "rill:{c:*}:log", "stream");
-        result = logs ? Result<Done>(Done{}) : Result<Done>(logs.error());
-        for (qsizetype i = 0; result && logs && i < logs.value().size(); ++i) {
-            const QByteArray &key = logs.value().at(i);
-            result = co_await migrateLog(m_redis, key.sliced(8, key.size() - 8 - 5)); // rill:{c: ... }:log
-        }
-    }
-    if (result) {
-        const QList<QByteArray> args{"done"};
-        const RedisReply done = co_await migrationStep(m_redis, args);
-        if (!done.isOk())
-            result = storageError(done);
+    if (result && (schema.bytes() == "1" || schema.bytes() == "2")) {
+        qCInfo(lcStore) << "migrating the store from schema 2 to 3 (texts out of the logs)";
+        result = co_await migrateSchema2To3(m_redis);
     }
     m_redis.post("DEL", kMigrationLock);
     if (result)
@@ -441,9 +540,51 @@ QCoro::Task<Result<Page<ChannelSummary>>> Store::publicChannels(protocol::PageRe
     Page<ChannelSummary> out;
     if (const QString next = r.at(0).text(); !next.isEmpty())
         out.next = next;
-    for (qsizetype i = 1; i + 1 < r.size(); i += 2)
-        out.items.append({r.at(i).text(), r.at(i + 1).integer()});
+    for (qsizetype i = 1; i + 2 < r.size(); i += 3)
+        out.items.append({r.at(i).text(), r.at(i + 1).integer(), r.at(i + 2).text()});
     co_return out;
+}
+
+QCoro::Task<Result<Done>> Store::react(QString userKey, QString name, QString channel, QString messageId,
+                                       QString emoji, bool on)
+{
+    const RedisReply r = co_await m_redis.eval(script("react"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
+                                               messageId.toUtf8(), emoji.toUtf8(), on ? "1" : "0",
+                                               QByteArray::number(protocol::kMaxEmojiPerMessage));
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
+}
+
+QCoro::Task<Result<protocol::ChangesResult>> Store::changes(QString name, QString channel, QString after, int limit)
+{
+    const RedisReply r = co_await m_redis.eval(script("changes"), 0, name.toUtf8(), channel.toUtf8(), after.toUtf8(),
+                                               QByteArray::number(limit));
+    if (auto error = scriptError(r))
+        co_return *error;
+    if (r.size() < 3)
+        co_return storageError(r);
+    protocol::ChangesResult out;
+    out.cursor = r.at(2).text();
+    out.reload = r.at(1).bytes() == "reload";
+    if (out.reload)
+        co_return out;
+    if (r.size() != 5)
+        co_return storageError(r);
+    out.more = r.at(3).integer() == 1;
+    for (const RedisReply &e : r.at(4).elements()) {
+        if (auto m = messageFromEntry(channel, e))
+            out.messages.append(std::move(*m));
+    }
+    co_return out;
+}
+
+QCoro::Task<Result<Done>> Store::setTopic(QString name, QString channel, QString topic)
+{
+    const RedisReply r = co_await m_redis.eval(script("topic"), 0, name.toUtf8(), channel.toUtf8(), topic.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
 }
 
 QCoro::Task<Result<ChannelInfo>> Store::join(QString userKey, QString name, QString channel, QString origin)
@@ -465,22 +606,70 @@ QCoro::Task<Result<Done>> Store::part(QString userKey, QString name, QString cha
 }
 
 QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString channel, QString text,
-                                         QByteArray nonceJson)
+                                         QByteArray nonceJson, QString replyTo)
 {
-    const RedisReply r = co_await m_redis.eval(script("send"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
-                                               text.toUtf8(), nonceJson);
+    QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), text.toUtf8(), nonceJson, replyTo.toUtf8()};
+    appendMentionCandidates(args, text);
+    const RedisReply r = co_await evalWith(m_redis, script("send"), args);
     if (auto error = scriptError(r))
         co_return *error;
+    // A repeated nonce answers with the original message as it is now.
+    if (r.at(0).bytes() == "dup") {
+        if (auto original = messageFromEntry(channel, r.at(1)))
+            co_return std::move(*original);
+        co_return storageError(r);
+    }
     Message m;
     m.id = r.at(1).text();
     m.channel = channel;
     m.kind = protocol::MessageKind::Message;
     m.user = name;
-    // A repeated nonce answers with the original message, whose text may differ.
-    m.text = r.at(0).bytes() == "dup" ? r.at(2).text() : text;
+    m.text = text;
     m.ts = timestampOf(m.id);
     m.nonce = nonceFromJsonText(nonceJson);
+    m.replyTo = replyTo;
     co_return m;
+}
+
+QCoro::Task<Result<ThreadPage>> Store::thread(QString name, QString channel, QString rootId, QString after, int limit)
+{
+    const RedisReply r = co_await m_redis.eval(script("thread"), 0, name.toUtf8(), channel.toUtf8(), rootId.toUtf8(),
+                                               after.toUtf8(), QByteArray::number(limit));
+    if (auto error = scriptError(r))
+        co_return *error;
+    auto root = r.size() == 4 ? messageFromEntry(channel, r.at(1)) : std::nullopt;
+    if (!root)
+        co_return storageError(r);
+    ThreadPage page{std::move(*root), {}, r.at(2).integer() == 1};
+    page.replies.reserve(r.at(3).size());
+    for (const RedisReply &e : r.at(3).elements()) {
+        if (auto m = messageFromEntry(channel, e))
+            page.replies.append(std::move(*m));
+    }
+    co_return page;
+}
+
+QCoro::Task<Result<Message>> Store::edit(QString userKey, QString name, QString channel, QString messageId,
+                                         QString text)
+{
+    QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), messageId.toUtf8(), text.toUtf8()};
+    appendMentionCandidates(args, text);
+    const RedisReply r = co_await evalWith(m_redis, script("edit"), args);
+    if (auto error = scriptError(r))
+        co_return *error;
+    auto message = r.size() > 1 ? messageFromEntry(channel, r.at(1)) : std::nullopt;
+    if (!message)
+        co_return storageError(r);
+    co_return std::move(*message);
+}
+
+QCoro::Task<Result<Done>> Store::deleteMessage(QString userKey, QString name, QString channel, QString messageId)
+{
+    const RedisReply r = co_await m_redis.eval(script("delete"), 0, userKey.toUtf8(), name.toUtf8(), channel.toUtf8(),
+                                               messageId.toUtf8());
+    if (auto error = scriptError(r))
+        co_return *error;
+    co_return Done{};
 }
 
 QCoro::Task<Result<HistoryPage>> Store::history(QString name, QString channel, HistoryQuery query)

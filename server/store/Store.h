@@ -44,9 +44,16 @@ struct HistoryPage {
     bool more = false;
 };
 
+struct ThreadPage {
+    protocol::Message root;
+    QList<protocol::Message> replies; // oldest first
+    bool more = false;
+};
+
 struct ChannelSummary {
     QString name;
     qint64 members = 0;
+    QString topic; // revision 2
 };
 
 struct MemberPresence {
@@ -131,9 +138,28 @@ public:
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> join(QString userKey, QString name, QString channel,
                                                                   QString origin);
     [[nodiscard]] QCoro::Task<Result<Done>> part(QString userKey, QString name, QString channel);
-    // `nonceJson` is the nonce's JSON text, empty for none.
+    // `nonceJson` is the nonce's JSON text, empty for none; `replyTo` the thread root, empty for none.
     [[nodiscard]] QCoro::Task<Result<protocol::Message>> send(QString userKey, QString name, QString channel,
-                                                              QString text, QByteArray nonceJson);
+                                                              QString text, QByteArray nonceJson,
+                                                              QString replyTo = {});
+    // Revision 2. The edited message as it now is (unchanged, and no update, for the same text).
+    [[nodiscard]] QCoro::Task<Result<protocol::Message>> edit(QString userKey, QString name, QString channel,
+                                                              QString messageId, QString text);
+    // Erases the text and reactions; deleting a deleted message changes nothing.
+    [[nodiscard]] QCoro::Task<Result<Done>> deleteMessage(QString userKey, QString name, QString channel,
+                                                          QString messageId);
+    // Adds (on) or removes the user's reaction; a toggle that changes nothing is not an error.
+    [[nodiscard]] QCoro::Task<Result<Done>> react(QString userKey, QString name, QString channel, QString messageId,
+                                                  QString emoji, bool on);
+    // A thread root and a page of its replies, oldest first, strictly after `after` (empty: from
+    // the first).
+    [[nodiscard]] QCoro::Task<Result<ThreadPage>> thread(QString name, QString channel, QString rootId, QString after,
+                                                         int limit);
+    // Rill's addition: the messages of `channel` changed after the cursor `after`.
+    [[nodiscard]] QCoro::Task<Result<protocol::ChangesResult>> changes(QString name, QString channel, QString after,
+                                                                      int limit);
+    // Sets a public channel's topic (already trimmed and checked); DMs have none (`forbidden`).
+    [[nodiscard]] QCoro::Task<Result<Done>> setTopic(QString name, QString channel, QString topic);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
     [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> openDm(QString userKey, QString name, QString peerKey,
@@ -164,12 +190,13 @@ public:
     // A fresh random session token (256 bits, base64url) and its stored form.
     [[nodiscard]] static QString newToken();
     [[nodiscard]] static QByteArray hashToken(const QString &token);
-    // A stream entry (as XRANGE returns it) of `channel`'s log as a Message.
+    // A stream entry (as XRANGE returns it) of `channel`'s log as a Message, with the current
+    // state the scripts append to its fields (common.lua, with_state).
     [[nodiscard]] static std::optional<protocol::Message> messageFromEntry(const QString &channel,
                                                                            const redis::RedisReply &entry);
 
 private:
-    [[nodiscard]] QCoro::Task<Result<Done>> migrateFromSchema1();
+    [[nodiscard]] QCoro::Task<Result<Done>> migrate();
     [[nodiscard]] QCoro::Task<Result<Done>> throttle(QByteArray mode, std::chrono::seconds window,
                                                      QList<std::pair<QByteArray, int>> counters);
 

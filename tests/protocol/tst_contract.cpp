@@ -300,7 +300,7 @@ private Q_SLOTS:
         QTest::newRow("typing event") << eventRoundTrip(TypingEvent{u"dev"_s, u"bob"_s});
         QTest::newRow("read event") << eventRoundTrip(ReadEvent{u"dev"_s, u"12-0"_s});
         QTest::newRow("bye event") << eventRoundTrip(ByeEvent{u"restarting"_s});
-        QTest::newRow("update event") << eventRoundTrip(UpdateEvent{deletedMessage()});
+        QTest::newRow("update event") << eventRoundTrip(UpdateEvent{deletedMessage(), u"1700000000000-3"_s});
         QTest::newRow("topic event") << eventRoundTrip(TopicEvent{u"dev"_s, u"Ship it"_s, u"alice"_s});
 
         // the objects
@@ -533,7 +533,7 @@ private Q_SLOTS:
         QCOMPARE(request.value("id"_L1).toInteger(), qint64(9));
         QCOMPARE(request.value("on"_L1), QJsonValue(false));
         QCOMPARE(parse(encodeRequest(1, DeleteParams{})).value("op"_L1).toString(), u"delete"_s);
-        QCOMPARE(parse(encodeEvent(UpdateEvent{textMessage()})).value("ev"_L1).toString(), u"update"_s);
+        QCOMPARE(parse(encodeEvent(UpdateEvent{textMessage(), std::nullopt})).value("ev"_L1).toString(), u"update"_s);
         QCOMPARE(parse(encodeEvent(TopicEvent{})).value("ev"_L1).toString(), u"topic"_s);
         const QJsonObject reply = parse(encodeReply(QJsonValue(3), PartResult{}));
         QCOMPARE(reply, (QJsonObject{{"re"_L1, 3}, {"ok"_L1, true}}));

@@ -166,6 +166,41 @@ private Q_SLOTS:
         QVERIFY(!m_bob->receivesWithin(u"message"_s, kQuiet, messageWithText(u"one 0"_s, kChan)));
     }
 
+    // Revision 2: an edit on instance one reaches readers on instance two as one `update`, and
+    // a delete on instance two reaches instance one.
+    void updatesCross()
+    {
+        CONF_OK(m_bob->call(u"join"_s, {{"channel"_L1, kChan}}));
+        const QJsonObject sent = m_a1->call(u"send"_s, {{"channel"_L1, kChan}, {"text"_L1, u"typo hre"_s}});
+        CONF_OK(sent);
+        const QString id = sent.value("message"_L1).toObject().value("id"_L1).toString();
+        const auto isUpdateOf = [id](const QJsonObject &e) {
+            return e.value("message"_L1).toObject().value("id"_L1).toString() == id;
+        };
+        const QJsonObject edited = m_a1->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"typo here"_s}});
+        CONF_OK(edited);
+        for (auto *c : {m_bob.get(), m_a2.get()}) { // both on instance two
+            const auto ev = c->waitEvent(u"update"_s, isUpdateOf);
+            QVERIFY2(ev, qPrintable(u"no update on instance two for "_s + c->user()));
+            QCOMPARE(ev->value("message"_L1).toObject(), edited.value("message"_L1).toObject());
+            QVERIFY2(!c->receivesWithin(u"update"_s, kQuiet, isUpdateOf), "the update came twice");
+        }
+        QVERIFY(!m_carol->receivesWithin(u"update"_s, 0ms));
+        QVERIFY(m_a1->waitEvent(u"update"_s, isUpdateOf)); // the edit's, on alice's own instance
+
+        CONF_OK(m_a2->call(u"delete"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}}));
+        const auto gone = m_a1->waitEvent(u"update"_s, isUpdateOf);
+        QVERIFY2(gone, "no update on instance one for a delete on instance two");
+        QCOMPARE(gone->value("message"_L1).toObject().value("deleted"_L1), QJsonValue(true));
+        QVERIFY(!m_a1->receivesWithin(u"update"_s, kQuiet, isUpdateOf));
+
+        CONF_OK(m_a1->call(u"topic"_s, {{"channel"_L1, kChan}, {"topic"_L1, u"across the instances"_s}}));
+        const auto topic = m_bob->waitEvent(u"topic"_s, inChannel(kChan));
+        QVERIFY2(topic, "no topic event on instance two");
+        QCOMPARE(topic->value("topic"_L1).toString(), u"across the instances"_s);
+        QVERIFY(!m_bob->receivesWithin(u"topic"_s, kQuiet));
+    }
+
     void presenceAcrossInstances()
     {
         auto dave = connectTo(m_two->url());

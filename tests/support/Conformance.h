@@ -86,8 +86,12 @@ inline QString messageProblems(const QJsonObject &m)
         p << u"ts not an integer"_s;
     else if (isStreamId(m.value("id"_L1)) && quint64(m.value("ts"_L1).toInteger()) != idParts(m.value("id"_L1).toString()).first)
         p << u"ts is not the ID's time part"_s;
-    if (kind == "message"_L1 && !m.value("text"_L1).isString())
+    // Revision 2: a deleted message keeps its place without its text.
+    const bool deleted = m.value("deleted"_L1) == QJsonValue(true);
+    if (kind == "message"_L1 && !deleted && !m.value("text"_L1).isString())
         p << u"text missing on a kind=message entry"_s;
+    if (deleted && (m.contains("text"_L1) || m.contains("reactions"_L1)))
+        p << u"text or reactions on a deleted message"_s;
     if ((kind == "join"_L1 || kind == "part"_L1) && m.contains("text"_L1))
         p << u"text present on a join/part entry"_s;
     return p.isEmpty() ? QString() : p.join(u"; "_s) + u" in "_s + dump(m);

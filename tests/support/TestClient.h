@@ -56,6 +56,8 @@ public:
     bool receivesWithin(const QString &ev, std::chrono::milliseconds window,
                         const std::function<bool(const QJsonObject &)> &accept = {});
     void clearEvents() { m_events.clear(); }
+    // Every event received and not yet taken, in the order it arrived (does not wait).
+    [[nodiscard]] const QList<QJsonObject> &events() const { return m_events; }
 
     [[nodiscard]] bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     // Waits until the server closes the connection; returns the close code (or -1).

@@ -12,6 +12,10 @@
 -- is inherently large (an instance's users, when it dies) is worked through in steps.
 
 local BUS_MAXLEN = 100000
+local BUS_MAX_AGE_MS = 3600 * 1000
+-- A channel's changes stream (for `changes` after a reconnect) keeps this many, this long.
+local CHANGES_MAXLEN = 10000
+local CHANGES_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 
 local function ckey(ch, part) return 'rill:{c:' .. ch .. '}:' .. part end
 local function ukey(u, part)
@@ -129,16 +133,20 @@ local function set_marker(ch, userKey, id, seqAt, ownAt)
 end
 
 -- ChannelInfo as seen by one user, flat, appended to `out` after its first n values: name,
--- kind, peer, members, lastId, lastRead, unread. Returns the new n. Four constant-time reads (a
--- DM five); a log-in costs that per channel, so this stays lean (no temporary tables).
+-- kind, peer, members, lastId, lastRead, unread, topic ('' for a DM, which has none), mentions,
+-- lastChange (the newest entry of the channel's changes stream, '0-0' for none).
+-- Returns the new n. Six constant-time reads (a DM six) and one O(log n) count; a log-in costs
+-- that per channel, so this stays lean (no temporary tables).
 -- unread = messages by others after the marker = (count now - count at the marker)
 --          - (own messages now - own messages at the marker).
 local function append_channel_info(out, n, ch, userKey)
   local lastRead, seqAt, ownAt = marker(ch, userKey)
   local lastId, seqNow = newest(ch)
   local ownNow = own_count(ch, userKey)
-  local kind, peer = 'channel', ''
-  if string.sub(ch, 1, 3) == 'dm:' then
+  local kind, peer, topic = 'channel', '', ''
+  if string.sub(ch, 1, 3) ~= 'dm:' then
+    topic = redis.call('GET', ckey(ch, 'topic')) or ''
+  else
     kind = 'dm'
     local a, b = string.match(ch, '^dm:([^:]+):([^:]+)$')
     local other = a
@@ -152,7 +160,12 @@ local function append_channel_info(out, n, ch, userKey)
   out[n + 5] = lastId
   out[n + 6] = lastRead
   out[n + 7] = math.max(0, (seqNow - seqAt) - (ownNow - ownAt))
-  return n + 7
+  out[n + 8] = topic
+  -- Messages by others after the marker that mention the user (see index_mentions).
+  out[n + 9] = redis.call('ZCOUNT', ckey(ch, 'ment:' .. userKey), '(' .. seqAt, '+inf')
+  local change = redis.call('XREVRANGE', ckey(ch, 'changes'), '+', '-', 'COUNT', 1)[1]
+  out[n + 10] = change and change[1] or '0-0'
+  return n + 10
 end
 
 local function channel_info(ch, userKey)
@@ -165,7 +178,8 @@ end
 local function announce_channel(ch, userKey, origin)
   local info = channel_info(ch, userKey)
   bus('e', 'chan', 'to', userKey, 'o', origin, 'c', info[1], 'kind', info[2], 'peer', info[3],
-      'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7])
+      'members', info[4], 'last', info[5], 'read', info[6], 'unread', info[7], 'topic', info[8],
+      'mentions', info[9], 'change', info[10])
 end
 
 -- A user is in at most `cap` channels, DMs included: a log-in costs a few lookups per channel.
@@ -185,7 +199,7 @@ local function add_member(ch, userKey, name, origin, announce)
 end
 
 -- What a log-in returns: the user, the bus position this snapshot reflects, and every channel
--- as 7 values (see append_channel_info). Bounded by the per-user channel cap.
+-- as 10 values (see append_channel_info). Bounded by the per-user channel cap.
 local function snapshot(userKey)
   local name = redis.call('HGET', ukey(userKey), 'name')
   local tail = redis.call('XREVRANGE', 'rill:bus', '+', '-', 'COUNT', 1)[1]
@@ -237,4 +251,117 @@ local function token_user(tokenHash)
     return nil
   end
   return userKey
+end
+
+-- Revision 2 (docs/storage.md, schema 3): the log holds no text. Texts, what changed since a
+-- message was sent, and reactions live beside it in hashes keyed by message ID, so that a delete
+-- really removes the text and a page's current state costs one HMGET per hash.
+
+-- A message's state: edited (ms), deleted (1), replies, lastReplyTs (ms); 0 where none.
+local function state_get(ch, id)
+  local v = redis.call('HGET', ckey(ch, 'state'), id)
+  local st = {e = 0, d = 0, n = 0, l = 0}
+  if v then
+    local e, d, n, l = string.match(v, '^(%d+) (%d+) (%d+) (%d+)$')
+    if e then st = {e = tonumber(e), d = tonumber(d), n = tonumber(n), l = tonumber(l)} end
+  end
+  return st
+end
+
+local function state_set(ch, id, st)
+  redis.call('HSET', ckey(ch, 'state'), id, string.format('%d %d %d %d', st.e, st.d, st.n, st.l))
+end
+
+-- Appends a message's current state to its entry's field list: 't' text, 'ed' edited,
+-- 'd' deleted, 'rn'/'rl' replies and lastReplyTs, 'x' reactions (JSON). `entries` as XRANGE
+-- returns them; three HMGETs whatever their number.
+local function with_state(ch, entries)
+  if #entries == 0 then return entries end
+  local ids = {}
+  for i, e in ipairs(entries) do ids[i] = e[1] end
+  local texts = redis.call('HMGET', ckey(ch, 'text'), unpack(ids))
+  local states = redis.call('HMGET', ckey(ch, 'state'), unpack(ids))
+  local reactions = redis.call('HMGET', ckey(ch, 'reactions'), unpack(ids))
+  for i, e in ipairs(entries) do
+    local f = e[2]
+    if texts[i] then f[#f + 1] = 't'; f[#f + 1] = texts[i] end
+    if states[i] then
+      local ed, d, n, l = string.match(states[i], '^(%d+) (%d+) (%d+) (%d+)$')
+      if ed then
+        if ed ~= '0' then f[#f + 1] = 'ed'; f[#f + 1] = ed end
+        if d ~= '0' then f[#f + 1] = 'd'; f[#f + 1] = '1' end
+        if n ~= '0' then f[#f + 1] = 'rn'; f[#f + 1] = n; f[#f + 1] = 'rl'; f[#f + 1] = l end
+      end
+    end
+    if reactions[i] then f[#f + 1] = 'x'; f[#f + 1] = reactions[i] end
+  end
+  return entries
+end
+
+-- The log entry `id` of `ch` with its current state, or nil.
+local function current_message(ch, id)
+  local e = redis.call('XRANGE', ckey(ch, 'log'), id, id)[1]
+  if not e then return nil end
+  return with_state(ch, {e})[1]
+end
+
+-- The `update` event of an existing message: its whole current state, to every member. The
+-- change is also recorded in the channel's changes stream, whose ID is the event's cursor.
+local function announce_update(ch, entry)
+  local changes = ckey(ch, 'changes')
+  local change = redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_MAXLEN, '*', 'i', entry[1])
+  redis.call('XTRIM', changes, 'MINID', '~', (now_ms() - CHANGES_MAX_AGE_MS) .. '-0')
+  local args = {'e', 'upd', 'c', ch, 'i', entry[1], 'lc', change}
+  for _, v in ipairs(entry[2]) do args[#args + 1] = v end
+  bus(unpack(args))
+end
+
+-- Counts texts erased or replaced since the last append-only-file rewrite (the server
+-- schedules BGREWRITEAOF on the embedded Redis when this is not 0).
+local function note_erased()
+  redis.call('HINCRBY', 'rill:meta', 'erased', 1)
+end
+
+-- Checks that `name` may change message `id` of `ch` (its author, a kind=message entry, not
+-- deleted). Returns the entry and its state, or nil and the error reply.
+local function own_message(ch, id, userKey, name)
+  if not is_member(ch, name) then return nil, nil, {'not_member'} end
+  local e = redis.call('XRANGE', ckey(ch, 'log'), id, id)[1]
+  if not e then return nil, nil, {'no_such_message'} end
+  if field(e[2], 'k') ~= 'm' then return nil, nil, {'forbidden', 'join and part entries cannot be changed'} end
+  if string.lower(field(e[2], 'u') or '') ~= userKey then
+    return nil, nil, {'forbidden', 'only its author can change a message'}
+  end
+  return e, state_get(ch, id), nil
+end
+
+-- Mentions (docs/storage.md, "Mentions"): ment:<user> holds the `s` of each message by someone
+-- else that mentions the user; `mentioned` keeps, per message, whom it was indexed for, so an
+-- edit or a delete changes exactly those. `candidates` are user keys from the C++ rule
+-- (protocol::mentionedUserKeys); only members other than the author count. Bounded by the
+-- number of candidates, which the server caps.
+local function set_mentions(ch, id, seq, authorKey, candidates)
+  local listKey = ckey(ch, 'mentioned')
+  local before = {}
+  local old = redis.call('HGET', listKey, id)
+  if old then
+    for k in string.gmatch(old, '%S+') do before[k] = true end
+  end
+  local now, kept = {}, {}
+  for _, k in ipairs(candidates) do
+    if k ~= authorKey and not now[k] then
+      local display = redis.call('HGET', ukey(k), 'name')
+      if display and is_member(ch, display) then
+        now[k] = true
+        kept[#kept + 1] = k
+      end
+    end
+  end
+  for k in pairs(before) do
+    if not now[k] then redis.call('ZREM', ckey(ch, 'ment:' .. k), seq) end
+  end
+  for k in pairs(now) do
+    if not before[k] then redis.call('ZADD', ckey(ch, 'ment:' .. k), seq, seq) end
+  end
+  if #kept > 0 then redis.call('HSET', listKey, id, table.concat(kept, ' ')) else redis.call('HDEL', listKey, id) end
 end

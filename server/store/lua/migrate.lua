@@ -5,6 +5,12 @@
 --   'log', channel:      indexes 1000 entries of the channel's log into own:<user> and, at its
 --                        end, sets `last` and drops `authored`; returns 1 when done, else 0.
 --   'done':              the store is at schema 2.
+-- From schema 2 to 3 (texts out of the log, so that deleting one really removes it):
+--   'text', channel:     copies the next 1000 entries of the log, with the same IDs, without
+--                        their text, into log:migrating and their texts into `text`; at the end
+--                        renames the copy over the log. Returns 1 when done, else 0. Progress
+--                        is the copy's newest entry, so a step cut short is simply repeated.
+--   'done3':             the store is at schema 3.
 local step = ARGV[1]
 if step == 'zset' then
   local key, cursor = ARGV[2], ARGV[3]
@@ -42,6 +48,37 @@ if step == 'log' then
 end
 if step == 'done' then
   redis.call('HSET', 'rill:meta', 'schema', '2')
+  return 'OK'
+end
+if step == 'text' then
+  local ch = ARGV[2]
+  if redis.call('SISMEMBER', 'rill:migration:3', ch) == 1 then return 1 end
+  local log, copy = ckey(ch, 'log'), ckey(ch, 'log:migrating')
+  local start = '-'
+  local copied = redis.call('XREVRANGE', copy, '+', '-', 'COUNT', 1)[1]
+  if copied then start = '(' .. copied[1] end
+  local batch = 1000
+  local entries = redis.call('XRANGE', log, start, '+', 'COUNT', batch)
+  for _, e in ipairs(entries) do
+    local args = {}
+    for i = 1, #e[2], 2 do
+      if e[2][i] == 't' then
+        redis.call('HSET', ckey(ch, 'text'), e[1], e[2][i + 1])
+      else
+        args[#args + 1] = e[2][i]
+        args[#args + 1] = e[2][i + 1]
+      end
+    end
+    redis.call('XADD', copy, e[1], unpack(args))
+  end
+  if #entries == batch then return 0 end
+  if redis.call('EXISTS', copy) == 1 then redis.call('RENAME', copy, log) end
+  redis.call('SADD', 'rill:migration:3', ch)
+  return 1
+end
+if step == 'done3' then
+  redis.call('HSET', 'rill:meta', 'schema', '3')
+  redis.call('DEL', 'rill:migration:3')
   return 'OK'
 end
 return redis.error_reply('unknown migration step ' .. tostring(step))

@@ -1,0 +1,17 @@
+-- ARGV: userKey, name, channel, message ID, text, then the user keys the text may mention.
+-- Returns {'ok', entry with current state}. Mentions gained and lost move with the text.
+-- The same text changes nothing and sends no update.
+local userKey, name, ch, id, text = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local entry, st, err = own_message(ch, id, userKey, name)
+if err then return err end
+if st.d ~= 0 then return {'forbidden', 'the message is deleted'} end
+local texts = ckey(ch, 'text')
+if redis.call('HGET', texts, id) ~= text then
+  redis.call('HSET', texts, id, text)
+  st.e = now_ms()
+  state_set(ch, id, st)
+  set_mentions(ch, id, tonumber(field(entry[2], 's')) or 0, userKey, {select(6, unpack(ARGV))})
+  note_erased()
+  announce_update(ch, current_message(ch, id))
+end
+return {'ok', current_message(ch, id)}
