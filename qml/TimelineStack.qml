@@ -13,6 +13,8 @@ Item {
     // The view of the current channel, or null.
     readonly property MessageView currentView: d.shown
     readonly property int viewCount: d.views.length
+    // From any view: the user wants to edit this message of the current channel.
+    signal editRequested(string messageId)
 
     QtObject {
         id: d
@@ -25,6 +27,7 @@ Item {
         MessageView {
             anchors.fill: parent
             workspace: root.workspace
+            onEditRequested: (messageId) => root.editRequested(messageId)
         }
     }
 
