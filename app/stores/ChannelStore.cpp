@@ -327,7 +327,9 @@ void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
     for (const StoredMessage &m : messages) {
         m_messages.append({m.id, intern(m.user), m.text, MessageRenderer::render(m.text), m.kind});
         m_messages.last().edited = m.edited;
-        m_messages.last().deleted = m.deleted;
+        // The cache keeps no flags; a message's text is never empty (the server refuses that),
+        // so an empty one is a deletion the cache saw.
+        m_messages.last().deleted = m.deleted || (m.kind == MessageKind::Message && m.text.isEmpty());
     }
     std::sort(m_messages.begin(), m_messages.end(), [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; });
     m_loaded = !m_messages.isEmpty();

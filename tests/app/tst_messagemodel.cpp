@@ -597,6 +597,27 @@ private Q_SLOTS:
         QVERIFY(store.textOf(u"1-99"_s).isEmpty());
     }
 
+    // The local cache keeps a deleted message as an empty text: restored, it is still the
+    // quiet "deleted" line, not an empty message.
+    void restoredEmptyTextIsADeletion()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        StoredMessage kept;
+        kept.id = *rill::protocol::StreamId::parse(makeMessage(1).id);
+        kept.user = u"bob"_s;
+        StoredMessage gone = kept;
+        gone.id = *rill::protocol::StreamId::parse(makeMessage(2).id);
+        kept.text = u"still here"_s;
+        StoredMessage joined = gone;
+        joined.id = *rill::protocol::StreamId::parse(makeMessage(3).id);
+        joined.kind = MessageKind::Join;
+        store.restore({kept, gone, joined}, true);
+        const MessageModel &model = *store.messageModel();
+        QVERIFY(!model.index(2).data(MessageModel::IsDeletedRole).toBool());
+        QVERIFY(model.index(1).data(MessageModel::IsDeletedRole).toBool());
+        QVERIFY(!model.index(0).data(MessageModel::IsDeletedRole).toBool()); // a join has no text anyway
+    }
+
     void topicFromSnapshotAndEvents()
     {
         ChannelInfo withTopic = info();
