@@ -169,6 +169,7 @@ Page {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 workspace: page.workspace
+                settings: page.app.settings
                 onEditRequested: (messageId) => composer.startEdit(messageId)
                 Rectangle { anchors.fill: parent; color: sys.base; z: -1 }
             }

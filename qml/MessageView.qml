@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import Rill.Client
+import Rill.Ui
 
 // One channel's timeline, newest at the bottom. The list runs bottom-to-top over a model whose
 // row 0 is the newest message, so older pages land past the end (fetchMore) and the view
@@ -23,6 +24,8 @@ Item {
     // height after it was positioned (a delegate's layout settles a frame later, by hundreds
     // of pixels for a 4,000-character message: issue 9, item 8), so the view keeps it itself.
     property bool followLatest: true
+    // Where the emoji picker keeps what was used lately (the profile's settings).
+    property AppSettings settings: null
     // The user asked to edit one of their messages (the composer does the editing).
     signal editRequested(string messageId)
     // What the message menu offers as one-click reactions.
@@ -241,13 +244,19 @@ Item {
                             objectName: "quickReaction:" + modelData
                             text: modelData
                             onClicked: {
-                                root.workspace.toggleReaction(messageMenu.messageId, modelData)
+                                root.react(messageMenu.messageId, modelData)
                                 messageMenu.item.close()
                             }
                         }
                     }
                 }
                 background: Item { }
+            }
+            MenuItem {
+                objectName: "moreReactions"
+                text: qsTr("Add reaction…")
+                enabled: !messageMenu.deleted
+                onTriggered: emojiPicker.pickFor(messageMenu.messageId)
             }
             MenuSeparator { visible: !messageMenu.deleted; height: visible ? implicitHeight : 0 }
             MenuItem {
@@ -275,6 +284,29 @@ Item {
             }
         }
     }
+    function react(messageId, emoji) {
+        if (root.settings)
+            root.settings.noteEmojiUsed(emoji)
+        root.workspace.toggleReaction(messageId, emoji)
+    }
+
+    Loader {
+        id: emojiPicker
+        active: false
+        anchors.centerIn: parent
+        property string messageId
+        function pickFor(messageId) {
+            emojiPicker.messageId = messageId
+            active = true
+            item.open()
+        }
+        sourceComponent: EmojiPicker {
+            settings: root.settings
+            // The picker notes the emoji itself.
+            onPicked: (emoji) => root.workspace.toggleReaction(emojiPicker.messageId, emoji)
+        }
+    }
+
     // Qt Quick has no clipboard API: a hidden editor copies for it.
     TextEdit { id: clipboardBridge; visible: false; textFormat: TextEdit.PlainText }
 

@@ -33,6 +33,7 @@ Item {
                     height: 260
                     workspace: harness.workspace
                     store: harness.workspace.current
+                    settings: harness.settings
                     onEditRequested: (messageId) => composer.startEdit(messageId)
                 }
                 Composer {
@@ -61,6 +62,27 @@ Item {
             return chat
         }
 
+        // Waits until the middle of `item` shows in the view's list, where a click reaches it:
+        // positioners place their children a frame later, and a row that grew (chips) is
+        // brought back into sight by the view a moment after (until then it hangs below).
+        function inSight(item, view) {
+            const list = findChild(view, "messageList")
+            tryVerify(() => {
+                const p = item.mapToItem(list, item.width / 2, item.height / 2)
+                return item.width > 0 && p.x > 0 && p.x < list.width && p.y > 0 && p.y < list.height
+            }, 5000, "in sight")
+        }
+
+        // An item a Repeater made in `parent` (findChild does not see those: they are not
+        // the parent's QObject children).
+        function repeated(parent, name) {
+            for (let i = 0; i < parent.children.length; ++i) {
+                if (parent.children[i].objectName === name)
+                    return parent.children[i]
+            }
+            return null
+        }
+
         function input(composer) {
             const field = findChild(composer, "composerInput")
             field.forceActiveFocus()
@@ -79,7 +101,9 @@ Item {
                 return null
             }
             tryVerify(() => find() !== null, 5000, "the newest row is shown")
-            return find()
+            const row = find()
+            inSight(row, view)
+            return row
         }
 
         function test_upEditsTheLastMessageEnterSaves() {
@@ -158,6 +182,7 @@ Item {
             compare(text.text, "message deleted")
             verify(text.font.italic)
             // Nothing to do to a deleted message.
+            tryVerify(() => !confirm.visible)
             mouseClick(row, row.width / 2, row.height / 2, Qt.RightButton)
             tryVerify(() => menu.opened)
             verify(!findChild(menu, "editItem").enabled)
@@ -183,24 +208,64 @@ Item {
             mouseClick(row, row.width / 2, row.height / 2, Qt.RightButton)
             const menu = findChild(chat.view, "messageMenu")
             tryVerify(() => menu && menu.opened)
-            // The quick reactions are the first entry's own row (findChild does not look there).
-            const quick = menu.itemAt(0).contentItem.children
-            let thumbs = null
-            for (let i = 0; i < quick.length; ++i) {
-                if (quick[i].objectName === "quickReaction:👍")
-                    thumbs = quick[i]
-            }
+            // The quick reactions are the first entry's own row.
+            const thumbs = repeated(menu.itemAt(0).contentItem, "quickReaction:👍")
             verify(thumbs)
             mouseClick(thumbs)
-            tryVerify(() => !menu.opened)
+            tryVerify(() => !menu.visible) // its exit transition over: clicks reach the rows again
             tryVerify(() => row.reactions.length === 1, 10000)
             let chip = null
             tryVerify(() => (chip = findChild(row, "reaction:👍")) !== null)
+            inSight(chip, chat.view)
             verify(chip.checked, "it is mine")
             compare(chip.text, "👍 1")
             mouseClick(chip)
             tryVerify(() => row.reactions.length === 0, 10000)
             tryVerify(() => findChild(row, "reaction:👍") === null)
+        }
+
+        function test_emojiPickerSearchesAndRemembers() {
+            const chat = openChat("pick for me")
+            const row = newestRow(chat.view)
+            mouseClick(row, row.width / 2, row.height / 2, Qt.RightButton)
+            const menu = findChild(chat.view, "messageMenu")
+            tryVerify(() => menu && menu.opened)
+            findChild(menu, "moreReactions").triggered()
+            const picker = findChild(chat.view, "emojiPicker")
+            tryVerify(() => picker && picker.opened)
+            const search = findChild(picker, "emojiSearch")
+            verify(search.activeFocus)
+            for (const c of "party")
+                keyClick(c)
+            compare(picker.shown, ["🎉", "🥳"], "every word of the name is searched by its start")
+            for (const c of " pop")
+                keyClick(c)
+            compare(picker.shown, ["🎉"])
+            keyClick(Qt.Key_Return)
+            tryVerify(() => !picker.visible)
+            tryVerify(() => row.reactions.length === 1 && row.reactions[0].emoji === "🎉" && row.reactions[0].mine, 10000)
+            compare(harness.settings.recentEmoji[0], "🎉")
+
+            // Next time it is first among the recently used; nothing matches nonsense.
+            mouseClick(row, row.width / 2, row.height / 2, Qt.RightButton)
+            tryVerify(() => menu.opened)
+            findChild(menu, "moreReactions").triggered()
+            tryVerify(() => picker.opened)
+            verify(findChild(picker, "recentEmoji").visible)
+            verify(repeated(findChild(picker, "recentEmoji"), "recent:🎉"))
+            keyClick(Qt.Key_Z)
+            keyClick(Qt.Key_Q)
+            compare(picker.shown.length, 0)
+            verify(!findChild(picker, "recentEmoji").visible)
+            picker.close()
+
+            // The list keeps the newest sixteen, each once.
+            for (let i = 0; i < 20; ++i)
+                harness.settings.noteEmojiUsed(picker.all[i][0])
+            harness.settings.noteEmojiUsed(picker.all[19][0])
+            compare(harness.settings.recentEmoji.length, 16)
+            compare(harness.settings.recentEmoji[0], picker.all[19][0])
+            compare(harness.reopenSettings().recentEmoji.length, 16, "kept in the profile")
         }
 
         function test_topicEditedInPlace() {
