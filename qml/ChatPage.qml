@@ -158,30 +158,9 @@ Page {
                 session: page.app.session
             }
 
-            Pane {
+            ChannelHeader {
                 Layout.fillWidth: true
-                padding: 10
-                leftPadding: 16
-                background: Rectangle {
-                    color: sys.base
-                    Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: sys.mid }
-                }
-                RowLayout {
-                    anchors.fill: parent
-                    Label {
-                        objectName: "channelHeader"
-                        text: page.current ? (page.current.isDirect ? page.current.title : "# " + page.current.name) : ""
-                        font.pixelSize: 16
-                        font.weight: Font.DemiBold
-                    }
-                    Label {
-                        Layout.fillWidth: true
-                        text: page.current && !page.current.isDirect
-                              ? (page.current.memberCount === 1 ? qsTr("1 member") : qsTr("%1 members").arg(page.current.memberCount)) : ""
-                        opacity: 0.6
-                        elide: Text.ElideRight
-                    }
-                }
+                workspace: page.workspace
             }
 
             TimelineStack {
@@ -190,6 +169,8 @@ Page {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 workspace: page.workspace
+                settings: page.app.settings
+                onEditRequested: (messageId) => composer.startEdit(messageId)
                 Rectangle { anchors.fill: parent; color: sys.base; z: -1 }
             }
 

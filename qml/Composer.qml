@@ -5,6 +5,8 @@ import Rill.Client
 import Rill.Ui
 
 // Enter sends, Shift+Enter starts a new line; typing tells the others (throttled in C++).
+// Up in an empty input edits the user's last message in the channel (or startEdit(id) from a
+// message's menu): Enter saves it, Esc cancels, and the draft comes back either way.
 Pane {
     id: root
     objectName: "composer"
@@ -18,6 +20,10 @@ Pane {
     property string draftChannel: ""
     readonly property string currentChannel: root.workspace && root.workspace.current ? root.workspace.current.name : ""
     property bool loadingDraft: false
+    // The message being edited, "" while writing a new one.
+    property string editingId: ""
+    property string stashedDraft: ""
+    readonly property bool editing: root.editingId !== ""
 
     onCurrentChannelChanged: root.switchDraft()
     Component.onCompleted: root.switchDraft()
@@ -25,6 +31,8 @@ Pane {
 
     function saveDraft() {
         draftTimer.stop()
+        if (root.editing)
+            return // the input holds the message, not the draft
         if (root.drafts && root.draftChannel !== "")
             root.drafts.setDraft(root.draftChannel, input.text)
     }
@@ -32,6 +40,7 @@ Pane {
     function switchDraft() {
         if (root.currentChannel === root.draftChannel)
             return
+        root.cancelEdit()
         root.saveDraft()
         root.draftChannel = root.currentChannel
         root.loadingDraft = true // a draft coming back is no typing to announce
@@ -50,9 +59,45 @@ Pane {
     // Offline the app shows what it kept, and nothing can be sent until the server is back.
     readonly property bool offline: !root.workspace || !root.workspace.session.online
 
+    function startEdit(messageId) {
+        const store = root.workspace ? root.workspace.current : null
+        if (!store || messageId === "" || root.offline)
+            return false
+        if (!root.editing)
+            root.stashedDraft = input.text
+        root.loadingDraft = true
+        root.editingId = messageId
+        input.text = store.textOf(messageId)
+        input.cursorPosition = input.length
+        root.loadingDraft = false
+        root.problem = ""
+        input.forceActiveFocus()
+        return true
+    }
+
+    function cancelEdit() {
+        if (!root.editing)
+            return
+        root.loadingDraft = true
+        root.editingId = ""
+        input.text = root.stashedDraft
+        input.cursorPosition = input.length
+        root.stashedDraft = ""
+        root.loadingDraft = false
+        root.problem = ""
+    }
+
     function send() {
         if (!root.workspace || root.offline)
             return
+        if (root.editing) {
+            const problem = root.workspace.editMessage(root.editingId, input.text)
+            if (problem === "")
+                root.cancelEdit()
+            else
+                root.problem = problem
+            return
+        }
         const refused = root.workspace.send(input.text)
         root.problem = refused
         if (refused === "") {
@@ -93,11 +138,19 @@ Pane {
                             return qsTr("Offline: you can read, and send once connected")
                         return current.isDirect ? qsTr("Message %1").arg(current.title) : qsTr("Message #%1").arg(current.name)
                     }
+                    // Esc belongs to the edit while there is one (not to "mark read").
+                    Keys.onShortcutOverride: (event) => { event.accepted = root.editing && event.key === Qt.Key_Escape }
                     Keys.onPressed: (event) => {
                         if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
                                 && !(event.modifiers & Qt.ShiftModifier)) {
                             root.send()
                             event.accepted = true
+                        } else if (event.key === Qt.Key_Escape && root.editing) {
+                            root.cancelEdit()
+                            event.accepted = true
+                        } else if (event.key === Qt.Key_Up && input.text === "" && !root.editing && root.workspace
+                                   && root.workspace.current) {
+                            event.accepted = root.startEdit(root.workspace.current.lastEditableId())
                         }
                     }
                     onTextChanged: {
@@ -105,17 +158,24 @@ Pane {
                             return
                         root.problem = ""
                         draftTimer.restart()
-                        if (text.length > 0 && root.workspace)
+                        if (text.length > 0 && root.workspace && !root.editing)
                             root.workspace.typing()
                     }
                 }
             }
             Button {
                 objectName: "sendButton"
-                text: qsTr("Send")
+                text: root.editing ? qsTr("Save") : qsTr("Send")
                 enabled: input.text.trim().length > 0 && !root.offline
                 onClicked: root.send()
             }
+        }
+        Label {
+            objectName: "editingHint"
+            visible: root.editing
+            text: qsTr("Editing your message · Enter to save · Esc to cancel")
+            font.pixelSize: 12
+            opacity: 0.7
         }
         Label {
             objectName: "composerProblem"

@@ -28,11 +28,19 @@ Item {
     required property string nonce
     required property bool mentionsMe
     required property bool showUnreadDivider
+    required property bool isEdited
+    required property bool isDeleted
+    required property var reactions // [{emoji, count, users, mine}]
+    required property int replies
 
     signal retry(string nonce)
     signal discard(string nonce)
     // A link in the text was clicked: the view decides what happens (LinkGuard).
     signal linkClicked(string link, string messageText)
+    // A reaction chip was clicked: the user's own reaction goes on or off.
+    signal reactionToggled(string messageId, string emoji)
+    // The row's menu was asked for (right click), at this point of the row.
+    signal menuRequested(real x, real y)
 
     implicitHeight: body.y + body.height
     height: implicitHeight
@@ -87,12 +95,17 @@ Item {
         y: daySeparator.height + unreadDivider.height
         width: parent.width
         height: root.isNotice ? notice.height
-                              : messageText.y + messageText.height + (failure.active ? failure.height + 2 : 0) + (root.showAuthor ? 6 : 2)
+                              : below.y + below.height + (root.showAuthor ? 6 : 2)
         color: root.mentionsMe ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.12)
                                : hover.hovered && !root.isNotice ? Qt.rgba(sys.mid.r, sys.mid.g, sys.mid.b, 0.18) : "transparent"
         HoverHandler {
             id: hover
             cursorShape: messageText.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.ArrowCursor
+        }
+        TapHandler {
+            acceptedButtons: Qt.RightButton
+            enabled: !root.isNotice && !root.isPending
+            onTapped: (eventPoint) => root.menuRequested(eventPoint.position.x, eventPoint.position.y)
         }
 
         // Join/part: one quiet line
@@ -172,38 +185,103 @@ Item {
             x: 64
             y: root.showAuthor ? authorName.y + authorName.height + 2 : 2
             width: parent.width - 64 - 16
-            text: root.isNotice ? "" : root.styledText
+            // The renderer escaped the message's own markup; these tags are ours.
+            text: root.isNotice ? "" : root.isDeleted ? qsTr("message deleted")
+                : root.isEdited ? root.styledText + " <font size=\"1\">" + qsTr("(edited)") + "</font>" : root.styledText
             textFormat: Text.StyledText
             wrapMode: Text.Wrap
             color: sys.text
             linkColor: sys.highlight
-            opacity: root.isPending && !root.isFailed ? 0.6 : 1
+            font.italic: root.isDeleted
+            opacity: root.isDeleted ? 0.55 : root.isPending && !root.isFailed ? 0.6 : 1
             onLinkActivated: (link) => root.linkClicked(link, root.text)
         }
 
-        Loader {
-            id: failure
+        // What hangs below the text: reactions, the thread's size, a failed send's buttons.
+        // Each is made only in the rows that have it.
+        Column {
+            id: below
             x: 64
-            y: messageText.y + messageText.height + 2
-            active: root.isFailed
-            sourceComponent: Row {
-                spacing: 8
-                Label {
-                    anchors.verticalCenter: parent.verticalCenter
-                    text: root.sendError
-                    color: "#e5484d"
+            y: messageText.y + messageText.height + (height > 0 ? 2 : 0)
+            width: parent.width - 64 - 16
+            spacing: 2
+
+            Loader {
+                id: reactionChips
+                width: parent.width
+                active: !root.isDeleted && root.reactions.length > 0
+                visible: active
+                sourceComponent: Flow {
+                    objectName: "reactions"
+                    spacing: 4
+                    Repeater {
+                        model: root.reactions
+                        delegate: AbstractButton {
+                            id: chip
+                            required property var modelData
+                            objectName: "reaction:" + modelData.emoji
+                            padding: 3
+                            leftPadding: 6
+                            rightPadding: 6
+                            hoverEnabled: true
+                            checked: modelData.mine
+                            text: modelData.emoji + " " + modelData.count
+                            contentItem: Text {
+                                text: chip.text
+                                color: sys.text
+                                font.pixelSize: 12
+                            }
+                            background: Rectangle {
+                                radius: height / 2
+                                color: chip.checked ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.2)
+                                                    : Qt.rgba(sys.mid.r, sys.mid.g, sys.mid.b, chip.hovered ? 0.35 : 0.2)
+                                border.width: 1
+                                border.color: chip.checked ? sys.highlight : "transparent"
+                            }
+                            ToolTip.visible: hovered
+                            ToolTip.delay: 400
+                            ToolTip.text: modelData.users.join(", ")
+                            onClicked: root.reactionToggled(root.messageId, modelData.emoji)
+                        }
+                    }
+                }
+            }
+
+            Loader {
+                active: root.replies > 0
+                visible: active
+                sourceComponent: Text {
+                    objectName: "replyCount"
+                    text: root.replies === 1 ? qsTr("1 reply") : qsTr("%1 replies").arg(root.replies)
+                    color: sys.highlight
                     font.pixelSize: 12
+                    font.weight: Font.DemiBold
                 }
-                Button {
-                    objectName: "retryButton"
-                    text: qsTr("Retry")
-                    flat: true
-                    onClicked: root.retry(root.nonce)
-                }
-                Button {
-                    text: qsTr("Discard")
-                    flat: true
-                    onClicked: root.discard(root.nonce)
+            }
+
+            Loader {
+                id: failure
+                active: root.isFailed
+                visible: active
+                sourceComponent: Row {
+                    spacing: 8
+                    Label {
+                        anchors.verticalCenter: parent.verticalCenter
+                        text: root.sendError
+                        color: "#e5484d"
+                        font.pixelSize: 12
+                    }
+                    Button {
+                        objectName: "retryButton"
+                        text: qsTr("Retry")
+                        flat: true
+                        onClicked: root.retry(root.nonce)
+                    }
+                    Button {
+                        text: qsTr("Discard")
+                        flat: true
+                        onClicked: root.discard(root.nonce)
+                    }
                 }
             }
         }

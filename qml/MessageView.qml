@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import Rill.Client
+import Rill.Ui
 
 // One channel's timeline, newest at the bottom. The list runs bottom-to-top over a model whose
 // row 0 is the newest message, so older pages land past the end (fetchMore) and the view
@@ -23,6 +24,12 @@ Item {
     // height after it was positioned (a delegate's layout settles a frame later, by hundreds
     // of pixels for a 4,000-character message: issue 9, item 8), so the view keeps it itself.
     property bool followLatest: true
+    // Where the emoji picker keeps what was used lately (the profile's settings).
+    property AppSettings settings: null
+    // The user asked to edit one of their messages (the composer does the editing).
+    signal editRequested(string messageId)
+    // What the message menu offers as one-click reactions.
+    property var quickReactions: ["👍", "❤️", "😂", "🎉", "👀", "🙏"]
 
     function jumpToLatest() {
         root.followLatest = true
@@ -91,10 +98,13 @@ Item {
         clip: true
 
         delegate: MessageDelegate {
+            id: row
             width: ListView.view.width
             onRetry: (nonce) => root.workspace.retry(nonce)
             onDiscard: (nonce) => root.workspace.discard(nonce)
             onLinkClicked: (link, messageText) => root.openLink(link, messageText)
+            onReactionToggled: (messageId, emoji) => root.workspace.toggleReaction(messageId, emoji)
+            onMenuRequested: (x, y) => messageMenu.openFor(row, x, y)
         }
 
         // Bottom-to-top: the footer sits above the oldest message. Its parts are made when
@@ -196,6 +206,132 @@ Item {
                 text: linkConfirmation.shown
                 textFormat: Text.PlainText
                 wrapMode: Text.WrapAnywhere
+            }
+        }
+    }
+
+    // A message's menu (right click): quick reactions, Edit and Delete for one's own, Copy text.
+    // Made the first time it is asked for.
+    Loader {
+        id: messageMenu
+        active: false
+        property string messageId
+        property string text
+        property bool own
+        property bool deleted
+        function openFor(row, x, y) {
+            messageMenu.messageId = row.messageId
+            messageMenu.text = row.text
+            messageMenu.own = row.isOwn
+            messageMenu.deleted = row.isDeleted
+            active = true
+            const at = row.mapToItem(root, x, y)
+            item.popup(root, at.x, at.y)
+        }
+        sourceComponent: Menu {
+            objectName: "messageMenu"
+            MenuItem {
+                // A row of emoji buttons; choosing one toggles the user's reaction.
+                enabled: !messageMenu.deleted
+                height: enabled ? implicitHeight : 0
+                visible: enabled
+                contentItem: Row {
+                    spacing: 2
+                    Repeater {
+                        model: root.quickReactions
+                        delegate: ToolButton {
+                            required property string modelData
+                            objectName: "quickReaction:" + modelData
+                            text: modelData
+                            onClicked: {
+                                root.react(messageMenu.messageId, modelData)
+                                messageMenu.item.close()
+                            }
+                        }
+                    }
+                }
+                background: Item { }
+            }
+            MenuItem {
+                objectName: "moreReactions"
+                text: qsTr("Add reaction…")
+                enabled: !messageMenu.deleted
+                onTriggered: emojiPicker.pickFor(messageMenu.messageId)
+            }
+            MenuSeparator { visible: !messageMenu.deleted; height: visible ? implicitHeight : 0 }
+            MenuItem {
+                objectName: "editItem"
+                text: qsTr("Edit")
+                enabled: messageMenu.own && !messageMenu.deleted
+                onTriggered: root.editRequested(messageMenu.messageId)
+            }
+            MenuItem {
+                objectName: "deleteItem"
+                text: qsTr("Delete…")
+                enabled: messageMenu.own && !messageMenu.deleted
+                onTriggered: deleteConfirmation.ask(messageMenu.messageId)
+            }
+            MenuItem {
+                objectName: "copyItem"
+                text: qsTr("Copy text")
+                enabled: !messageMenu.deleted
+                onTriggered: {
+                    clipboardBridge.text = messageMenu.text
+                    clipboardBridge.selectAll()
+                    clipboardBridge.copy()
+                    clipboardBridge.text = ""
+                }
+            }
+        }
+    }
+    function react(messageId, emoji) {
+        if (root.settings)
+            root.settings.noteEmojiUsed(emoji)
+        root.workspace.toggleReaction(messageId, emoji)
+    }
+
+    Loader {
+        id: emojiPicker
+        active: false
+        anchors.centerIn: parent
+        property string messageId
+        function pickFor(messageId) {
+            emojiPicker.messageId = messageId
+            active = true
+            item.open()
+        }
+        sourceComponent: EmojiPicker {
+            settings: root.settings
+            // The picker notes the emoji itself.
+            onPicked: (emoji) => root.workspace.toggleReaction(emojiPicker.messageId, emoji)
+        }
+    }
+
+    // Qt Quick has no clipboard API: a hidden editor copies for it.
+    TextEdit { id: clipboardBridge; visible: false; textFormat: TextEdit.PlainText }
+
+    Loader {
+        id: deleteConfirmation
+        active: false
+        anchors.centerIn: parent
+        property string messageId
+        function ask(messageId) {
+            deleteConfirmation.messageId = messageId
+            active = true
+            item.open()
+        }
+        sourceComponent: Dialog {
+            objectName: "deleteConfirmation"
+            anchors.centerIn: parent
+            width: Math.min(root.width - 40, 420)
+            modal: true
+            title: qsTr("Delete this message?")
+            standardButtons: Dialog.Ok | Dialog.Cancel
+            onAccepted: root.workspace.deleteMessage(deleteConfirmation.messageId)
+            Label {
+                width: parent.width
+                wrapMode: Text.Wrap
+                text: qsTr("It is removed for everyone. This cannot be undone.")
             }
         }
     }

@@ -1,5 +1,6 @@
 import QtQuick
 import Rill.Client
+import Rill.Ui
 
 // The timelines of the channels opened recently, one MessageView per channel, the current one
 // shown. Each view keeps one store for its whole life (see MessageView), and going back to a
@@ -7,12 +8,15 @@ import Rill.Client
 Item {
     id: root
     property Workspace workspace
+    property AppSettings settings: null
     readonly property ChannelStore store: workspace ? workspace.current : null
     // How many channels keep their view when not shown.
     property int keep: 6
     // The view of the current channel, or null.
     readonly property MessageView currentView: d.shown
     readonly property int viewCount: d.views.length
+    // From any view: the user wants to edit this message of the current channel.
+    signal editRequested(string messageId)
 
     QtObject {
         id: d
@@ -25,6 +29,8 @@ Item {
         MessageView {
             anchors.fill: parent
             workspace: root.workspace
+            settings: root.settings
+            onEditRequested: (messageId) => root.editRequested(messageId)
         }
     }
 

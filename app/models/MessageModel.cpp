@@ -15,6 +15,15 @@ using protocol::StreamId;
 namespace {
 constexpr qint64 kGroupGapMs = 5 * 60 * 1000;
 
+// What a message's current state (an edit, a deletion, a reaction, a reply) changes.
+const QList<int> &stateRoles()
+{
+    static const QList<int> roles{Qt::DisplayRole,           MessageModel::TextRole,      MessageModel::StyledTextRole,
+                                  MessageModel::MentionsMeRole, MessageModel::IsEditedRole, MessageModel::IsDeletedRole,
+                                  MessageModel::ReactionsRole, MessageModel::RepliesRole};
+    return roles;
+}
+
 QDateTime timeOf(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms);
@@ -78,6 +87,7 @@ MessageModel::MessageModel(ChannelStore *store)
     connect(store, &ChannelStore::pendingChanged, this, [this](qsizetype index) {
         touchRow(pendingRows() - 1 - int(index), {IsPendingRole, IsFailedRole, SendErrorRole});
     });
+    connect(store, &ChannelStore::messageChanged, this, [this](qsizetype index) { touchRow(messageRow(index), stateRoles()); });
     connect(store, &ChannelStore::aboutToReset, this, [this] { beginResetModel(); });
     connect(store, &ChannelStore::resetDone, this, [this] {
         endResetModel();
@@ -206,6 +216,21 @@ void MessageModel::updateDivider()
     Q_EMIT dividerRowChanged();
 }
 
+QVariantList MessageModel::reactions(const StoredMessage &message) const
+{
+    const MessageExtras *extras = m_store->extras(message.id);
+    if (!extras || message.deleted)
+        return {};
+    const QString key = protocol::userKey(m_store->self());
+    QVariantList chips;
+    chips.reserve(extras->reactions.size());
+    for (const protocol::Reaction &r : extras->reactions) {
+        const bool mine = std::any_of(r.users.cbegin(), r.users.cend(), [&key](const QString &u) { return protocol::userKey(u) == key; });
+        chips.append(QVariantMap{{u"emoji"_s, r.emoji}, {u"count"_s, int(r.users.size())}, {u"users"_s, r.users}, {u"mine"_s, mine}});
+    }
+    return chips;
+}
+
 QVariant MessageModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -239,6 +264,13 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case ShowUnreadDividerRole: return e.message != nullptr && index.row() == dividerRow();
     case StyledTextRole: return e.message ? e.message->styled : e.pending->styled;
     case ChannelRole: return m_store->name();
+    case IsEditedRole: return e.message && e.message->edited;
+    case IsDeletedRole: return e.message && e.message->deleted;
+    case ReactionsRole: return e.message ? reactions(*e.message) : QVariantList();
+    case RepliesRole: {
+        const MessageExtras *extras = e.message ? m_store->extras(e.message->id) : nullptr;
+        return extras ? int(extras->replies) : 0;
+    }
     default: return {};
     }
 }
@@ -266,6 +298,10 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         {ShowUnreadDividerRole, "showUnreadDivider"},
         {StyledTextRole, "styledText"},
         {ChannelRole, "channel"},
+        {IsEditedRole, "isEdited"},
+        {IsDeletedRole, "isDeleted"},
+        {ReactionsRole, "reactions"},
+        {RepliesRole, "replies"},
     };
 }
 

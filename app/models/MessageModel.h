@@ -46,6 +46,10 @@ public:
         ShowUnreadDividerRole,
         StyledTextRole, // MessageRenderer's StyledText, made when the message arrived
         ChannelRole,    // the store's channel: lets a view (or a test) check what it shows
+        IsEditedRole,
+        IsDeletedRole,
+        ReactionsRole,  // [{emoji, count, users, mine}] in the server's order
+        RepliesRole,    // a thread root's reply count
     };
     Q_ENUM(Role)
 
@@ -77,6 +81,7 @@ private:
     };
     [[nodiscard]] Entry entry(int row) const;
     [[nodiscard]] int pendingRows() const;
+    [[nodiscard]] QVariantList reactions(const StoredMessage &message) const;
     [[nodiscard]] int messageRow(qsizetype index) const;
     [[nodiscard]] bool showAuthor(const Entry &e, const Entry &older) const;
     [[nodiscard]] qsizetype dividerIndex() const; // into the store's messages, or -1

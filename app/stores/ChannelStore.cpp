@@ -91,7 +91,81 @@ QString ChannelStore::intern(const QString &user)
 StoredMessage ChannelStore::stored(const Message &message, const StreamId &id)
 {
     // Rendered here, as pages and events arrive, so that a view creating a row only reads it.
-    return {id, intern(message.user), message.text, MessageRenderer::render(message.text), message.kind};
+    MessageExtras extras{message.reactions, message.replies, message.lastReplyTs};
+    if (extras.isEmpty())
+        m_extras.remove(id);
+    else
+        m_extras.insert(id, std::move(extras));
+    StoredMessage kept{id, intern(message.user), message.text, MessageRenderer::render(message.text), message.kind};
+    kept.edited = message.edited.has_value();
+    kept.deleted = message.deleted;
+    return kept;
+}
+
+const MessageExtras *ChannelStore::extras(const StreamId &id) const
+{
+    const auto it = m_extras.constFind(id);
+    return it == m_extras.cend() ? nullptr : &*it;
+}
+
+void ChannelStore::forgetExtrasBefore(const StreamId &id)
+{
+    m_extras.erase(m_extras.begin(), m_extras.lowerBound(id));
+}
+
+bool ChannelStore::refresh(qsizetype index, const Message &message)
+{
+    StoredMessage &kept = m_messages[index];
+    const MessageExtras *was = extras(kept.id);
+    const MessageExtras now{message.reactions, message.replies, message.lastReplyTs};
+    const bool sameExtras = was ? *was == now : now.isEmpty();
+    if (sameExtras && kept.text == message.text && kept.edited == message.edited.has_value() && kept.deleted == message.deleted)
+        return false;
+    kept = stored(message, kept.id);
+    Q_EMIT messageChanged(index);
+    return true;
+}
+
+bool ChannelStore::applyUpdate(const Message &message)
+{
+    if (message.channel != m_info.name)
+        return false;
+    const qsizetype at = indexOfId(message.id);
+    return at >= 0 && refresh(at, message);
+}
+
+bool ChannelStore::hasReacted(qsizetype index, const QString &emoji) const
+{
+    const MessageExtras *known = extras(m_messages[index].id);
+    if (!known)
+        return false;
+    const QString self = protocol::userKey(m_self);
+    return std::any_of(known->reactions.cbegin(), known->reactions.cend(), [&](const protocol::Reaction &r) {
+        return r.emoji == emoji
+            && std::any_of(r.users.cbegin(), r.users.cend(), [&self](const QString &u) { return protocol::userKey(u) == self; });
+    });
+}
+
+QString ChannelStore::lastEditableId() const
+{
+    const auto it = std::find_if(m_messages.crbegin(), m_messages.crend(), [this](const StoredMessage &m) {
+        return m.kind == MessageKind::Message && !m.deleted && protocol::userKey(m.user) == protocol::userKey(m_self);
+    });
+    return it == m_messages.crend() ? QString() : it->idString();
+}
+
+QString ChannelStore::textOf(const QString &id) const
+{
+    const qsizetype at = indexOfId(id);
+    return at < 0 ? QString() : m_messages[at].text;
+}
+
+void ChannelStore::setTopic(const QString &topic)
+{
+    if (m_info.topic == topic)
+        return;
+    m_info.topic = topic;
+    Q_EMIT topicChanged();
 }
 
 QString ChannelStore::lastKnownId() const
@@ -133,6 +207,8 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
     while (i < fresh.size()) {
         const auto known = std::lower_bound(m_messages.cbegin(), m_messages.cend(), fresh[i].first, idBefore);
         if (known != m_messages.cend() && known->id == fresh[i].first) {
+            // Pages carry each message's current state (a resume after edits made offline).
+            refresh(known - m_messages.cbegin(), *fresh[i].second);
             ++i;
             continue;
         }
@@ -201,6 +277,7 @@ void ChannelStore::resetToNewest(const QList<Message> &page, bool more)
     Q_EMIT aboutToReset();
     m_messages.clear();
     m_users.clear();
+    m_extras.clear();
     for (const Message &m : page) {
         if (const auto sid = StreamId::parse(m.id); sid && m.channel == m_info.name)
             m_messages.append(stored(m, *sid));
@@ -224,6 +301,7 @@ qsizetype ChannelStore::releaseOlder(qsizetype keep)
     if (count <= 0)
         return 0;
     Q_EMIT messagesAboutToBeRemoved(0, count);
+    forgetExtrasBefore(m_messages[count].id);
     m_messages.remove(0, count);
     m_messages.squeeze(); // what the view scrolled through goes back to the allocator
     Q_EMIT messagesRemoved(0, count);
@@ -244,9 +322,15 @@ void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
 {
     Q_EMIT aboutToReset();
     m_messages.clear();
+    m_extras.clear(); // the cache keeps none: the next page brings them
     m_messages.reserve(messages.size());
-    for (const StoredMessage &m : messages)
+    for (const StoredMessage &m : messages) {
         m_messages.append({m.id, intern(m.user), m.text, MessageRenderer::render(m.text), m.kind});
+        m_messages.last().edited = m.edited;
+        // The cache keeps no flags; a message's text is never empty (the server refuses that),
+        // so an empty one is a deletion the cache saw.
+        m_messages.last().deleted = m.deleted || (m.kind == MessageKind::Message && m.text.isEmpty());
+    }
     std::sort(m_messages.begin(), m_messages.end(), [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; });
     m_loaded = !m_messages.isEmpty();
     m_atStart = atStart;
@@ -410,6 +494,10 @@ void ChannelStore::applyInfo(const protocol::ChannelInfo &info)
     m_info.lastId = info.lastId;
     m_info.unread = info.unread;
     m_info.lastRead = info.lastRead;
+    if (info.topic && info.topic != m_info.topic) {
+        m_info.topic = info.topic;
+        Q_EMIT topicChanged();
+    }
     // The snapshot can be older than what we already applied; never go back.
     if (isLater(knownRead, m_info.lastRead))
         m_info.lastRead = knownRead;

@@ -5,6 +5,7 @@
 
 #include <QDeadlineTimer>
 #include <QHash>
+#include <QMap>
 #include <QSet>
 #include <QObject>
 #include <QTimer>
@@ -26,9 +27,23 @@ struct StoredMessage {
     QString text;
     QString styled; // the text as the view shows it; the same string when it needs no markup
     protocol::MessageKind kind = protocol::MessageKind::Message;
+    // Revision 2's flags fit in the padding after `kind`; the rarer reactions and thread
+    // counts live in the store's side table (MessageExtras), so a plain message stays slim.
+    bool edited = false;
+    bool deleted = false; // its text is gone: empty
 
     [[nodiscard]] qint64 ts() const { return qint64(id.ms); }
     [[nodiscard]] QString idString() const { return id.toString(); }
+};
+
+// What few messages carry: reactions, and a thread root's reply count.
+struct MessageExtras {
+    QList<protocol::Reaction> reactions;
+    qint64 replies = 0;
+    qint64 lastReplyTs = 0;
+
+    [[nodiscard]] bool isEmpty() const { return reactions.isEmpty() && replies == 0; }
+    friend bool operator==(const MessageExtras &, const MessageExtras &) = default;
 };
 
 // A channel as the local cache kept it: its summary and its newest messages.
@@ -67,6 +82,7 @@ class ChannelStore : public QObject
     Q_PROPERTY(QString title READ title CONSTANT)
     Q_PROPERTY(bool isDirect READ isDirect CONSTANT)
     Q_PROPERTY(QString peer READ peer CONSTANT)
+    Q_PROPERTY(QString topic READ topic NOTIFY topicChanged)
     Q_PROPERTY(int unread READ unread NOTIFY summaryChanged)
     Q_PROPERTY(int memberCount READ memberCount NOTIFY summaryChanged)
     Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
@@ -86,6 +102,8 @@ public:
     [[nodiscard]] bool isDirect() const { return m_info.kind == protocol::ChannelKind::Dm; }
     [[nodiscard]] QString peer() const { return m_info.peer; }
     [[nodiscard]] QString self() const { return m_self; }
+    [[nodiscard]] QString topic() const { return m_info.topic.value_or(QString()); }
+    void setTopic(const QString &topic);
     [[nodiscard]] int unread() const { return int(m_info.unread); }
     [[nodiscard]] int memberCount() const { return m_membersLoaded ? int(m_members.size()) : int(m_info.members); }
     [[nodiscard]] const protocol::ChannelInfo &info() const { return m_info; }
@@ -110,6 +128,20 @@ public:
     // A live message: merged, and counted as unread when it is someone else's.
     // Returns false when it was already known.
     bool addLive(const protocol::Message &message, bool countAsUnread);
+    // An existing message's current state (an `update` event): replaces what is held, in
+    // place. False when it is not loaded (a later page brings its current state) or nothing
+    // changed.
+    bool applyUpdate(const protocol::Message &message);
+    // Whether the user's own `emoji` is on the message at `index`.
+    [[nodiscard]] bool hasReacted(qsizetype index, const QString &emoji) const;
+    // The newest of the user's own messages that can still be edited, or "" (Up in an empty
+    // composer edits it).
+    Q_INVOKABLE QString lastEditableId() const;
+    // A message's raw text (what an edit starts from), or "" when it is not loaded.
+    Q_INVOKABLE QString textOf(const QString &id) const;
+    // Reactions and thread counts of a loaded message; nullptr when it has none.
+    [[nodiscard]] const MessageExtras *extras(const protocol::StreamId &id) const;
+
     // A page of history older than what is loaded (or the newest page of an empty store).
     void addOlderPage(const QList<protocol::Message> &page, bool more);
     // Replaces everything loaded with this newest page (a resume too long to replay).
@@ -183,6 +215,7 @@ public:
 
 Q_SIGNALS:
     void summaryChanged();
+    void topicChanged();
     void loadingChanged();
     void typingChanged();
     void staleChanged();
@@ -194,6 +227,7 @@ Q_SIGNALS:
     void messagesInserted(qsizetype first, qsizetype count);
     void messagesAboutToBeRemoved(qsizetype first, qsizetype count);
     void messagesRemoved(qsizetype first, qsizetype count);
+    void messageChanged(qsizetype index);
     void pendingAboutToBeInserted(qsizetype index);
     void pendingInserted(qsizetype index);
     void pendingAboutToBeRemoved(qsizetype index);
@@ -216,6 +250,9 @@ Q_SIGNALS:
 private:
     [[nodiscard]] qsizetype insertionIndex(const protocol::StreamId &id) const;
     [[nodiscard]] StoredMessage stored(const protocol::Message &message, const protocol::StreamId &id);
+    // Brings a held message to `message`'s state; true when anything changed.
+    bool refresh(qsizetype index, const protocol::Message &message);
+    void forgetExtrasBefore(const protocol::StreamId &id);
     [[nodiscard]] QString intern(const QString &user);
     void recountUnread();
     void expireTyping();
@@ -225,6 +262,7 @@ private:
     QString m_self;
     QList<StoredMessage> m_messages;        // oldest first
     QSet<QString> m_users;                  // one copy of each author's name
+    QMap<protocol::StreamId, MessageExtras> m_extras; // only of held messages that have any
     QList<PendingSend> m_pending;           // oldest first
     QString m_dividerAfter;
     bool m_loaded = false;

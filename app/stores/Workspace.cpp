@@ -3,6 +3,7 @@
 #include "ChannelStore.h"
 #include "Directory.h"
 #include "HistoryLoader.h"
+#include "MessageActions.h"
 #include "Presence.h"
 #include "ReadMarkers.h"
 #include "SendQueue.h"
@@ -31,6 +32,7 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     , m_sendQueue(new SendQueue(session, options.rateLimitPause, this))
     , m_reads(new ReadMarkers(session, options.readDelay, this))
     , m_directory(new Directory(session, options.listPageSize, this))
+    , m_actions(new MessageActions(session, this))
     , m_presence(new Presence(session, m_channels, options.listPageSize, this))
     , m_typing(session, options.typingInterval)
 {
@@ -48,11 +50,19 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     connect(m_directory, &Directory::entered, this, &Workspace::onEntered);
     connect(m_directory, &Directory::left, this, &Workspace::removeStore);
     connect(m_directory, &Directory::problem, this, &Workspace::problem);
+    connect(m_actions, &MessageActions::messageChanged, this, &Workspace::onMessageChanged);
+    connect(m_actions, &MessageActions::problem, this, &Workspace::problem);
 
     connect(session, &ClientSession::signedIn, this, &Workspace::onSignedIn);
     connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
     connect(session, &ClientSession::messageArrived, this,
             [this](const protocol::MessageEvent &e) { onMessage(e.message); });
+    connect(session, &ClientSession::messageUpdated, this,
+            [this](const protocol::UpdateEvent &e) { onMessageChanged(e.message); });
+    connect(session, &ClientSession::topicChanged, this, [this](const protocol::TopicEvent &e) {
+        if (ChannelStore *store = this->channel(e.channel))
+            store->setTopic(e.topic);
+    });
     connect(session, &ClientSession::channelAdded, this, [this](const protocol::ChannelEvent &e) {
         ChannelStore *store = ensureStore(e.channel);
         store->applyInfo(e.channel);
@@ -326,17 +336,24 @@ void Workspace::markCurrentRead()
     store->setDividerAfter(m_reads->readAll(store));
 }
 
-QString Workspace::send(const QString &text)
+QString Workspace::checkForCurrent(const protocol::CheckedText &checked, const QString &whenEmpty) const
 {
     if (!current())
         return tr("No channel selected");
-    const auto checked = protocol::checkMessageText(text);
     if (checked.problem == protocol::TextProblem::TooLong)
         return tr("That is longer than %1 characters").arg(protocol::kMaxTextCodePoints);
     if (checked.problem == protocol::TextProblem::Empty)
-        return tr("Nothing to send");
-    sendTo(m_current, checked.text);
+        return whenEmpty;
     return {};
+}
+
+QString Workspace::send(const QString &text)
+{
+    const auto checked = protocol::checkMessageText(text);
+    QString problem = checkForCurrent(checked, tr("Nothing to send"));
+    if (problem.isEmpty())
+        sendTo(m_current, checked.text);
+    return problem;
 }
 
 QString Workspace::sendTo(const QString &channelName, const QString &text)
@@ -347,6 +364,44 @@ QString Workspace::sendTo(const QString &channelName, const QString &text)
         return {};
     m_typing.sent(channelName);
     return store->addPending(checked.text); // its sendQueued starts the queue
+}
+
+void Workspace::onMessageChanged(const Message &message)
+{
+    if (ChannelStore *store = channel(message.channel))
+        store->applyUpdate(message);
+}
+
+QString Workspace::editMessage(const QString &messageId, const QString &text)
+{
+    const auto checked = protocol::checkMessageText(text);
+    QString problem = checkForCurrent(checked, tr("An edit cannot be empty: delete the message instead"));
+    if (problem.isEmpty())
+        m_actions->edit(m_current, messageId, checked.text);
+    return problem;
+}
+
+void Workspace::deleteMessage(const QString &messageId)
+{
+    if (current())
+        m_actions->remove(m_current, messageId);
+}
+
+void Workspace::toggleReaction(const QString &messageId, const QString &emoji)
+{
+    ChannelStore *store = current();
+    if (!store)
+        return;
+    const qsizetype at = store->indexOfId(messageId);
+    if (at < 0)
+        return;
+    m_actions->react(m_current, messageId, emoji, !store->hasReacted(at, emoji));
+}
+
+void Workspace::setTopic(const QString &topic)
+{
+    if (current())
+        m_actions->setTopic(m_current, topic.trimmed());
 }
 
 void Workspace::retry(const QString &nonce)

@@ -10,6 +10,10 @@
 
 #include <chrono>
 
+namespace rill::protocol {
+struct CheckedText;
+}
+
 namespace rill::client {
 
 class ChannelListModel;
@@ -18,6 +22,7 @@ struct CachedChannel;
 class Directory;
 class DirectoryModel;
 class HistoryLoader;
+class MessageActions;
 class Presence;
 class ReadMarkers;
 class SendQueue;
@@ -79,6 +84,13 @@ public:
     Q_INVOKABLE QString send(const QString &text);
     // Sends to a channel; returns the pending send's nonce, or "" when the text is refused.
     QString sendTo(const QString &channel, const QString &text);
+    // Revision 2, in the current channel. edit() returns what is wrong with the text ("" when
+    // the edit went out); the rest report refusals through problem().
+    Q_INVOKABLE QString editMessage(const QString &messageId, const QString &text);
+    Q_INVOKABLE void deleteMessage(const QString &messageId);
+    // Adds the user's `emoji` to a message, or takes it back when it is there.
+    Q_INVOKABLE void toggleReaction(const QString &messageId, const QString &emoji);
+    Q_INVOKABLE void setTopic(const QString &topic);
     Q_INVOKABLE void retry(const QString &nonce);
     Q_INVOKABLE void discard(const QString &nonce);
 
@@ -113,6 +125,9 @@ private:
     void updateJoined();
     void onSignedIn(const QList<protocol::ChannelInfo> &channels);
     void onMessage(const protocol::Message &message);
+    void onMessageChanged(const protocol::Message &message);
+    // What keeps a text the user wrote from going to the current channel ("" when nothing).
+    [[nodiscard]] QString checkForCurrent(const protocol::CheckedText &checked, const QString &whenEmpty) const;
     void onStatusChanged();
     void onEntered(const protocol::ChannelInfo &info);
     void onSendConfirmed(ChannelStore *store, const protocol::Message &message);
@@ -127,6 +142,7 @@ private:
     SendQueue *m_sendQueue;
     ReadMarkers *m_reads;
     Directory *m_directory;
+    MessageActions *m_actions;
     Presence *m_presence;
     Typing m_typing;
     QHash<QString, ChannelStore *> m_stores;

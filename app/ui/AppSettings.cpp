@@ -123,6 +123,24 @@ void AppSettings::setNotifications(bool on)
     Q_EMIT notificationsChanged();
 }
 
+QStringList AppSettings::recentEmoji() const
+{
+    return m_settings.value(u"recentEmoji"_s).toStringList();
+}
+
+void AppSettings::noteEmojiUsed(const QString &emoji)
+{
+    if (emoji.isEmpty())
+        return;
+    QStringList recent = recentEmoji();
+    recent.removeAll(emoji);
+    recent.prepend(emoji);
+    if (recent.size() > kMaxRecentEmoji)
+        recent.resize(kMaxRecentEmoji);
+    store(u"recentEmoji"_s, recent);
+    Q_EMIT recentEmojiChanged();
+}
+
 QString AppSettings::lastChannel() const
 {
     return m_settings.value(u"lastChannel"_s).toString();

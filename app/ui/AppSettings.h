@@ -19,6 +19,8 @@ class AppSettings : public QObject
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
     Q_PROPERTY(bool notifications READ notifications WRITE setNotifications NOTIFY notificationsChanged)
     Q_PROPERTY(QString lastChannel READ lastChannel WRITE setLastChannel NOTIFY lastChannelChanged)
+    // The emoji the user reacted with lately, most recent first (the picker's first row).
+    Q_PROPERTY(QStringList recentEmoji READ recentEmoji NOTIFY recentEmojiChanged)
 
 public:
     explicit AppSettings(const QString &path, QObject *parent = nullptr);
@@ -45,6 +47,10 @@ public:
     // restart (as Slack's drafts do). An empty draft is no draft.
     [[nodiscard]] Q_INVOKABLE QString draft(const QString &channel) const;
     Q_INVOKABLE void setDraft(const QString &channel, const QString &text);
+    [[nodiscard]] QStringList recentEmoji() const;
+    // `emoji` was just used: it goes first, and the list keeps kMaxRecentEmoji.
+    Q_INVOKABLE void noteEmojiUsed(const QString &emoji);
+    static constexpr int kMaxRecentEmoji = 16;
 
     [[nodiscard]] static QString defaultServer();
     // "host", "host:port" or a ws:// or wss:// URL, as a WebSocket URL (empty when it is none).
@@ -64,6 +70,7 @@ Q_SIGNALS:
     void themeChanged();
     void notificationsChanged();
     void lastChannelChanged();
+    void recentEmojiChanged();
 
 private:
     void store(const QString &key, const QVariant &value);

@@ -457,6 +457,204 @@ private Q_SLOTS:
         QVERIFY(!store.messageModel()->canFetchMore({}));
     }
 
+    // Revision 2: an `update` replaces the message's state in place: one dataChanged for its
+    // row, never a reset, an insert or a removal.
+    void updateChangesOnlyItsRow_data()
+    {
+        QTest::addColumn<Message>("current");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("edited");
+        QTest::addColumn<bool>("deleted");
+        QTest::addColumn<int>("reactionCount");
+        QTest::addColumn<int>("replies");
+
+        Message edited = makeMessage(2);
+        edited.text = u"message 2, **fixed**"_s;
+        edited.edited = kBase + 60000;
+        QTest::newRow("edited") << edited << u"message 2, **fixed**"_s << true << false << 0 << 0;
+
+        Message reacted = makeMessage(2);
+        reacted.reactions = {{u"👍"_s, {u"alice"_s, u"carol"_s}}, {u"🎉"_s, {u"carol"_s}}};
+        QTest::newRow("reacted") << reacted << u"message 2"_s << false << false << 2 << 0;
+
+        Message root = makeMessage(2);
+        root.replies = 3;
+        root.lastReplyTs = kBase + 90000;
+        QTest::newRow("replied to") << root << u"message 2"_s << false << false << 0 << 3;
+
+        Message deleted = makeMessage(2);
+        deleted.text.clear();
+        deleted.deleted = true;
+        deleted.replies = 1; // its thread stays
+        QTest::newRow("deleted") << deleted << QString() << false << true << 0 << 1;
+    }
+
+    void updateChangesOnlyItsRow()
+    {
+        QFETCH(Message, current);
+        QFETCH(QString, text);
+        QFETCH(bool, edited);
+        QFETCH(bool, deleted);
+        QFETCH(int, reactionCount);
+        QFETCH(int, replies);
+
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Message withReaction = makeMessage(2);
+        withReaction.reactions = {{u"👀"_s, {u"bob"_s}}}; // what it had before: replaced, not added to
+        store.merge({makeMessage(1), withReaction, makeMessage(3)});
+        QCOMPARE(model.index(1).data(MessageModel::ReactionsRole).toList().size(), 1);
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QVERIFY(store.applyUpdate(current));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].toModelIndex().row(), 1);
+        QCOMPARE(changed[0][1].toModelIndex().row(), 1);
+        const auto roles = changed[0][2].value<QList<int>>();
+        QVERIFY(roles.contains(MessageModel::TextRole) && roles.contains(MessageModel::ReactionsRole));
+        QCOMPARE(reset.size() + inserted.size() + removed.size(), 0);
+
+        const QModelIndex row = model.index(1);
+        QCOMPARE(row.data(MessageModel::TextRole).toString(), text);
+        QCOMPARE(row.data(MessageModel::IsEditedRole).toBool(), edited);
+        QCOMPARE(row.data(MessageModel::IsDeletedRole).toBool(), deleted);
+        QCOMPARE(row.data(MessageModel::ReactionsRole).toList().size(), reactionCount);
+        QCOMPARE(row.data(MessageModel::RepliesRole).toInt(), replies);
+        QCOMPARE(row.data(MessageModel::IdRole).toString(), makeMessage(2).id);
+        QCOMPARE(model.rowCount(), 3);
+        // The neighbours are untouched.
+        QCOMPARE(textAt(model, 0), u"message 3"_s);
+        QVERIFY(!model.index(0).data(MessageModel::IsEditedRole).toBool());
+        QCOMPARE(model.index(0).data(MessageModel::ReactionsRole).toList().size(), 0);
+
+        // The same state again, or a message that is not loaded, changes nothing.
+        QVERIFY(!store.applyUpdate(current));
+        Message elsewhere = current;
+        elsewhere.id = makeMessage(7).id;
+        QVERIFY(!store.applyUpdate(elsewhere));
+        elsewhere = current;
+        elsewhere.channel = u"random"_s;
+        QVERIFY(!store.applyUpdate(elsewhere));
+        QCOMPARE(changed.size(), 1);
+    }
+
+    void reactionChipsSayWhoAndWhetherMine()
+    {
+        ChannelStore store(info(), u"Alice"_s);
+        MessageModel &model = *store.messageModel();
+        Message m = makeMessage(1);
+        m.reactions = {{u"👍"_s, {u"bob"_s, u"alice"_s}}, {u"🎉"_s, {u"carol"_s}}};
+        store.merge({m});
+        const QVariantList chips = model.index(0).data(MessageModel::ReactionsRole).toList();
+        QCOMPARE(chips.size(), 2);
+        const QVariantMap thumbs = chips[0].toMap();
+        QCOMPARE(thumbs.value(u"emoji"_s).toString(), u"👍"_s);
+        QCOMPARE(thumbs.value(u"count"_s).toInt(), 2);
+        QCOMPARE(thumbs.value(u"users"_s).toStringList(), (QStringList{u"bob"_s, u"alice"_s}));
+        QVERIFY(thumbs.value(u"mine"_s).toBool()); // names compare case-insensitively
+        QVERIFY(!chips[1].toMap().value(u"mine"_s).toBool());
+        QVERIFY(store.hasReacted(0, u"👍"_s));
+        QVERIFY(!store.hasReacted(0, u"🎉"_s));
+    }
+
+    // A history page carries each message's current state: one already held is brought up to
+    // date in place (edits made while this client was away), not duplicated.
+    void pagesRefreshWhatIsHeld()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.merge({makeMessage(1), makeMessage(2)});
+        Message edited = makeMessage(1);
+        edited.text = u"better"_s;
+        edited.edited = kBase + 5000;
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QCOMPARE(store.merge({edited, makeMessage(2), makeMessage(3)}), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(textAt(model, 2), u"better"_s);
+        QVERIFY(model.index(2).data(MessageModel::IsEditedRole).toBool());
+        // Refreshed before the new message went in above it: then it was row 1.
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args[0].toModelIndex().row() == 1 && args[2].value<QList<int>>().contains(MessageModel::TextRole);
+        }));
+    }
+
+    void lastEditableIsTheNewestOwnLiveMessage()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        QVERIFY(store.lastEditableId().isEmpty());
+        Message gone = makeMessage(3, u"alice"_s);
+        gone.deleted = true;
+        gone.text.clear();
+        store.merge({makeMessage(1, u"alice"_s), makeMessage(2, u"bob"_s), gone,
+                     makeMessage(4, u"alice"_s, -1, MessageKind::Part), makeMessage(5, u"bob"_s)});
+        QCOMPARE(store.lastEditableId(), makeMessage(1).id);
+        QCOMPARE(store.textOf(makeMessage(1).id), u"message 1"_s);
+        QVERIFY(store.textOf(u"1-99"_s).isEmpty());
+    }
+
+    // The local cache keeps a deleted message as an empty text: restored, it is still the
+    // quiet "deleted" line, not an empty message.
+    void restoredEmptyTextIsADeletion()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        StoredMessage kept;
+        kept.id = *rill::protocol::StreamId::parse(makeMessage(1).id);
+        kept.user = u"bob"_s;
+        StoredMessage gone = kept;
+        gone.id = *rill::protocol::StreamId::parse(makeMessage(2).id);
+        kept.text = u"still here"_s;
+        StoredMessage joined = gone;
+        joined.id = *rill::protocol::StreamId::parse(makeMessage(3).id);
+        joined.kind = MessageKind::Join;
+        store.restore({kept, gone, joined}, true);
+        const MessageModel &model = *store.messageModel();
+        QVERIFY(!model.index(2).data(MessageModel::IsDeletedRole).toBool());
+        QVERIFY(model.index(1).data(MessageModel::IsDeletedRole).toBool());
+        QVERIFY(!model.index(0).data(MessageModel::IsDeletedRole).toBool()); // a join has no text anyway
+    }
+
+    void topicFromSnapshotAndEvents()
+    {
+        ChannelInfo withTopic = info();
+        withTopic.topic = u"Plans"_s;
+        ChannelStore store(withTopic, u"alice"_s);
+        QCOMPARE(store.topic(), u"Plans"_s);
+        QSignalSpy changed(&store, &ChannelStore::topicChanged);
+        store.setTopic(u"Plans"_s);
+        QCOMPARE(changed.size(), 0);
+        store.setTopic(u"Launch on Friday"_s);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(store.topic(), u"Launch on Friday"_s);
+        // A snapshot from a server that says nothing of topics leaves it; one that does, sets it.
+        store.applyInfo(info());
+        QCOMPARE(store.topic(), u"Launch on Friday"_s);
+        store.applyInfo(withTopic);
+        QCOMPARE(store.topic(), u"Plans"_s);
+        QCOMPARE(changed.size(), 2);
+    }
+
+    // The side table of reactions and thread counts goes with the messages it belongs to.
+    void releasingHistoryForgetsItsExtras()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        QList<Message> log;
+        for (int n = 1; n <= 10; ++n) {
+            log.append(makeMessage(n));
+            log.last().replies = n;
+        }
+        store.merge(log);
+        QVERIFY(store.extras(store.messages().first().id));
+        const auto oldest = store.messages().first().id;
+        QCOMPARE(store.releaseOlder(4), 6);
+        QVERIFY(!store.extras(oldest));
+        QCOMPARE(store.extras(store.messages().first().id)->replies, 7);
+    }
+
     void typingExpires()
     {
         ChannelStore store(info(), u"alice"_s);

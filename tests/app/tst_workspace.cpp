@@ -254,6 +254,77 @@ private Q_SLOTS:
         QCOMPARE(here.workspace->currentName(), u"general"_s);
     }
 
+    // Revision 2 end to end: what one client does to a message reaches the other's model as
+    // that row's new state (and the doer's own, from the same events), and a refusal is
+    // shown, not swallowed.
+    void editsReactionsDeletionsAndTopicsGoLive()
+    {
+        test::ClientUnderTest alice;
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        alice.workspace->setCurrentName(u"general"_s);
+        bob.workspace->setCurrentName(u"general"_s);
+        alice.workspace->sendTo(u"general"_s, u"helo"_s);
+        QTRY_COMPARE(bob.texts(u"general"_s), QStringList{u"helo"_s});
+        ChannelStore *aliceGeneral = alice.channel(u"general"_s);
+        ChannelStore *bobGeneral = bob.channel(u"general"_s);
+        QTRY_VERIFY(aliceGeneral->pending().isEmpty());
+        const QString id = aliceGeneral->lastEditableId();
+        QCOMPARE(id, aliceGeneral->newestId());
+        QVERIFY(bobGeneral->lastEditableId().isEmpty()); // not his to edit
+        MessageModel &bobModel = *bobGeneral->messageModel();
+        QAbstractItemModelTester tester(&bobModel, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy bobReset(&bobModel, &QAbstractItemModel::modelReset);
+        const auto bobRow = [&] { return bobModel.index(bobModel.rowOf(id)); };
+
+        QCOMPARE(alice.workspace->editMessage(id, u"hello"_s), QString());
+        QTRY_COMPARE(bobRow().data(MessageModel::TextRole).toString(), u"hello"_s);
+        QVERIFY(bobRow().data(MessageModel::IsEditedRole).toBool());
+        QTRY_VERIFY(aliceGeneral->messageModel()->index(0).data(MessageModel::IsEditedRole).toBool());
+        QVERIFY(!alice.workspace->editMessage(id, u"   "_s).isEmpty()); // refused here, nothing sent
+
+        bob.workspace->toggleReaction(id, u"👍"_s);
+        QTRY_COMPARE(aliceGeneral->messageModel()->index(0).data(MessageModel::ReactionsRole).toList().size(), 1);
+        const QVariantMap chip = aliceGeneral->messageModel()->index(0).data(MessageModel::ReactionsRole).toList()[0].toMap();
+        QCOMPARE(chip.value(u"users"_s).toStringList(), QStringList{u"bob"_s});
+        QVERIFY(!chip.value(u"mine"_s).toBool());
+        QTRY_VERIFY(bobGeneral->hasReacted(bobGeneral->indexOfId(id), u"👍"_s));
+        bob.workspace->toggleReaction(id, u"👍"_s); // clicking the chip again takes it back
+        QTRY_VERIFY(aliceGeneral->messageModel()->index(0).data(MessageModel::ReactionsRole).toList().isEmpty());
+
+        // A reply (threads have no UI yet): the root says how many it has.
+        protocol::SendParams reply{u"general"_s, u"in a thread"_s, {}, id};
+        QVERIFY(QCoro::waitFor(bob.session->request(reply)).ok);
+        QTRY_COMPARE(bobRow().data(MessageModel::RepliesRole).toInt(), 1);
+
+        // Not his: the server refuses, and Bob is told.
+        QSignalSpy bobProblem(bob.workspace.get(), &Workspace::problem);
+        QCOMPARE(bob.workspace->editMessage(id, u"mine now"_s), QString());
+        QTRY_COMPARE(bobProblem.size(), 1);
+        QVERIFY(!bobProblem[0][0].toString().isEmpty());
+        QCOMPARE(bobRow().data(MessageModel::TextRole).toString(), u"hello"_s);
+
+        alice.workspace->deleteMessage(id);
+        QTRY_VERIFY(bobRow().data(MessageModel::IsDeletedRole).toBool());
+        QVERIFY(bobRow().data(MessageModel::TextRole).toString().isEmpty());
+        QCOMPARE(bobRow().data(MessageModel::RepliesRole).toInt(), 1); // the thread stays
+        bob.workspace->toggleReaction(id, u"🎉"_s); // too late: refused, and said
+        QTRY_COMPARE(bobProblem.size(), 2);
+
+        QSignalSpy aliceTopic(aliceGeneral, &ChannelStore::topicChanged);
+        bob.workspace->setTopic(u"  Launch on Friday  "_s);
+        QTRY_COMPARE(aliceGeneral->topic(), u"Launch on Friday"_s);
+        QTRY_COMPARE(bobGeneral->topic(), u"Launch on Friday"_s);
+        QCOMPARE(aliceTopic.size(), 1);
+        QCOMPARE(bobReset.size(), 0);
+
+        // A fresh sign-in gets the current state from the snapshot and the history.
+        test::ClientUnderTest carol;
+        QVERIFY(carol.signUp(m_server->url(), u"carol"_s));
+        QCOMPARE(carol.channel(u"general"_s)->topic(), u"Launch on Friday"_s);
+    }
+
     void refusedSendStaysWithARetry()
     {
         test::ClientUnderTest alice;
