@@ -22,39 +22,21 @@ bool mentions(const QJsonObject &e, const QString &channel)
 }
 }
 
-class TestConformanceEvents : public QObject
+class TestConformanceEvents : public CastSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<TestClient> m_a1, m_a2, m_bob, m_carol;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_server = std::make_unique<ServerFixture>();
-        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-        m_a1 = connectTo(m_server->url());
-        m_bob = connectTo(m_server->url());
-        m_carol = connectTo(m_server->url());
-        QVERIFY(m_a1 && m_bob && m_carol);
-        QVERIFY(m_a1->signUp(u"alice"_s, kPassword));
-        QVERIFY(m_bob->signUp(u"bob"_s, kPassword));
-        QVERIFY(m_carol->signUp(u"carol"_s, kPassword));
-        m_a2 = sessionWithToken(m_server->url(), m_a1->token());
-        QVERIFY(m_a2);
-        CONF_OK(m_a1->call(u"join"_s, {{"channel"_L1, kChan}}));
-        CONF_OK(m_bob->call(u"join"_s, {{"channel"_L1, kChan}}));
+        QVERIFY(startCast(kChan, kPassword));
     }
 
     void cleanupTestCase()
     {
-        m_a1.reset();
-        m_a2.reset();
-        m_bob.reset();
-        m_carol.reset();
-        m_server.reset();
+        stopCast();
     }
 
     void init()

@@ -169,6 +169,44 @@ inline std::unique_ptr<TestClient> sessionWithToken(const QUrl &url, const QStri
     return c;
 }
 
+// The cast most conformance suites play, on one server of their own: alice with two sessions
+// on one token (a1, a2), bob and carol, all signed up with `password`; alice and bob in
+// `channel`, carol outside it. A suite derives from this, starts it in initTestCase and stops it
+// in cleanupTestCase.
+class CastSuite : public QObject
+{
+protected:
+    [[nodiscard]] bool startCast(const QString &channel, const QString &password)
+    {
+        m_server = std::make_unique<ServerFixture>();
+        if (!m_server->start()) {
+            qWarning().noquote() << "server:" << m_server->errorString();
+            return false;
+        }
+        m_a1 = connectTo(m_server->url());
+        m_bob = connectTo(m_server->url());
+        m_carol = connectTo(m_server->url());
+        if (!m_a1 || !m_bob || !m_carol || !m_a1->signUp(u"alice"_s, password) || !m_bob->signUp(u"bob"_s, password)
+            || !m_carol->signUp(u"carol"_s, password))
+            return false;
+        m_a2 = sessionWithToken(m_server->url(), m_a1->token());
+        return m_a2 && isOk(m_a1->call(u"join"_s, {{"channel"_L1, channel}}))
+            && isOk(m_bob->call(u"join"_s, {{"channel"_L1, channel}}));
+    }
+
+    void stopCast()
+    {
+        m_a1.reset();
+        m_a2.reset();
+        m_bob.reset();
+        m_carol.reset();
+        m_server.reset();
+    }
+
+    std::unique_ptr<ServerFixture> m_server;
+    std::unique_ptr<TestClient> m_a1, m_a2, m_bob, m_carol;
+};
+
 // The predicate for waitEvent(): a `message` event carrying this text (and channel, if given).
 inline std::function<bool(const QJsonObject &)> messageWithText(const QString &text, const QString &channel = {})
 {
