@@ -307,7 +307,7 @@ QList<Setting> settings()
          {}, [](const ServerConfig &c) { return number(c.maxBadLogins); }},
         {u"max-channels"_s, u"count"_s,
          u"Channels (direct messages included) one user may be in. A log-in reads every one of them in "
-         "one script of about 5 microseconds of Redis time per channel (default: 100)."_s,
+         "one script of about 16 microseconds of Redis time per channel (default: 100)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.maxChannelsPerUser); },
          {}, [](const ServerConfig &c) { return number(c.maxChannelsPerUser); }},
         {u"hash-queue"_s, u"count"_s,
