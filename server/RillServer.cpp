@@ -11,6 +11,7 @@
 #include "protocol/Limits.h"
 #include "redis/EmbeddedRedis.h"
 #include "redis/RedisClient.h"
+#include "redis/ReplicaWait.h"
 #include "store/PasswordHasher.h"
 #include "store/Store.h"
 
@@ -90,6 +91,12 @@ QCoro::Task<bool> RillServer::start()
     limits.loginFailuresPerAddress = m_config.loginFailuresPerName * 10;
     limits.registrationsPerAddress = m_config.registrationsPerAddress;
     m_store = std::make_unique<store::Store>(*m_redis, limits);
+    if (m_config.redisWaitReplicas > 0) {
+        ServerMetrics &metrics = *m_ops->metrics();
+        m_store->setReplicaWait(std::make_unique<redis::ReplicaWait>(*m_redis, m_config.redisWaitReplicas,
+                                                                     m_config.redisWaitTimeout, &metrics.replicaWait,
+                                                                     &metrics.replicaWaitShort));
+    }
     const auto defaults = co_await m_store->ensureDefaults();
     if (!self)
         co_return false;

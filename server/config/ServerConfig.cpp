@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHostInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -84,13 +85,19 @@ QString number(qint64 n)
 }
 
 // A Redis URL without its password, for --check-config's output (which ends up in tickets).
-QString withoutPassword(const QString &url)
+// By hand, not with QUrl: a sentinel:// URL's list of hosts is no authority QUrl accepts.
+QString withoutPassword(QString url)
 {
-    QUrl parsed(url);
-    if (parsed.password().isEmpty())
-        return url;
-    parsed.setPassword(u"xxxxx"_s);
-    return parsed.toString();
+    const qsizetype authority = url.indexOf("://"_L1);
+    if (authority >= 0) {
+        const qsizetype at = url.indexOf(u'@', authority);
+        const qsizetype colon = url.indexOf(u':', authority + 3);
+        const qsizetype slash = url.indexOf(u'/', authority + 3);
+        if (at > 0 && (slash < 0 || at < slash) && colon > 0 && colon < at)
+            url.replace(colon + 1, at - colon - 1, u"xxxxx"_s);
+    }
+    static const QRegularExpression sentinelPassword(u"([?&]sentinel-password=)[^&]*"_s);
+    return url.replace(sentinelPassword, u"\\1xxxxx"_s);
 }
 
 // --http-listen: "off", a port (on loopback), or address:port ("any:9117", "10.0.0.5:9117",
@@ -184,7 +191,8 @@ QList<Setting> settings()
          "address:port, any:port or [IPv6]:port; \"off\" turns it off (default: off)."_s,
          applyHttpListen, {}, httpListenText},
         {u"redis"_s, u"url"_s,
-         u"Use this Redis: redis://[user:password@]host:port[/db] or unix:///path. "
+         u"Use this Redis: redis://[user:password@]host:port[/db], unix:///path, or its master as Redis "
+         "Sentinel names it: sentinel://[user:password@]host:port,host:port,.../master[/db][?sentinel-password=P]. "
          "Without it, a private redis-server is started under the data directory."_s,
          [](ServerConfig &c, const QString &v) {
              c.redisUrl = v;
@@ -195,6 +203,23 @@ QList<Setting> settings()
              return c.redisUrl.isEmpty() ? u"(embedded: a private redis-server under data-dir)"_s
                                          : withoutPassword(c.redisUrl);
          }},
+        {u"redis-wait-replicas"_s, u"count"_s,
+         u"Acknowledge a send, edit, delete, reaction or topic only once this many Redis replicas have it "
+         "(WAIT), so that a failover cannot lose it; 0 acknowledges once the primary has it (default: 0)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.redisWaitReplicas, 0); },
+         {}, [](const ServerConfig &c) { return number(c.redisWaitReplicas); }},
+        {u"redis-wait-timeout"_s, u"ms"_s,
+         u"How long such a write waits for its replicas before it is answered `internal` (stored, not "
+         "confirmed: the client retries), 10-500 (default: 200)."_s,
+         [](ServerConfig &c, const QString &v) {
+             int ms = 0;
+             // Below the Redis link's 800 ms stuck detection: WAIT holds the link while it waits.
+             if (!toPositiveInt(v, ms, 10) || ms > 500)
+                 return false;
+             c.redisWaitTimeout = std::chrono::milliseconds(ms);
+             return true;
+         },
+         {}, [](const ServerConfig &c) { return number(c.redisWaitTimeout.count()); }},
         {u"redis-server"_s, u"path"_s,
          u"The redis-server program to run for the embedded Redis (default: the one next to rill-server, "
          "else the first on PATH)."_s,

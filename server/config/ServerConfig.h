@@ -19,6 +19,10 @@ struct ServerConfig {
     QHostAddress httpAddress = QHostAddress::LocalHost;
     std::optional<quint16> httpPort;
     QString redisUrl;        // empty: start a private redis-server under dataDir
+    // Writes of what people said are acknowledged once WAIT says this many replicas have them
+    // (0: as soon as the primary has them); a WAIT that times out answers `internal`.
+    int redisWaitReplicas = 0;
+    std::chrono::milliseconds redisWaitTimeout{200};
     QString dataDir;         // default: $STATE_DIRECTORY (systemd), else the user's data directory
     QString redisServer;     // the redis-server to run when redisUrl is empty; default: findRedisServer()
     QString instanceName;    // default: host name + pid; shown in `hello` (before log-in only if set)

@@ -105,6 +105,11 @@ ServerMetrics::ServerMetrics()
     , redisRoundTrip(m_registry.histogram("rill_redis_roundtrip_seconds",
                                         "Commands on the main Redis link, from issue to reply.",
                                         metrics::Registry::latencyBuckets()))
+    , replicaWait(m_registry.histogram("rill_replica_wait_seconds",
+                                     "Writes acknowledged under --redis-wait-replicas: from asking for the replicas' confirmation to WAIT's answer.",
+                                     metrics::Registry::latencyBuckets()))
+    , replicaWaitShort(m_registry.counter("rill_replica_wait_short_total",
+                                        "Writes answered `internal` because fewer replicas than --redis-wait-replicas confirmed them in time."))
     , busLagEntries(m_registry.gauge("rill_bus_lag_entries", "Bus entries in Redis that this instance has not read yet."))
     , busLagSeconds(m_registry.gauge("rill_bus_lag_seconds",
                                    "Age of the oldest bus entry this instance has not read yet (Redis's clock), 0 when it is caught up."))
@@ -112,29 +117,41 @@ ServerMetrics::ServerMetrics()
 {
     namespace op = protocol::op;
     const QByteArray requestsHelp = "Requests that reached dispatch, by op (ops this server does not know: \"unknown\").";
+    const QByteArray errorsHelp = "Requests answered with an error, by op and error code (frames that were not "
+                                  "requests, and ops this server does not know: op \"unknown\").";
     for (const QLatin1StringView name :
          {op::hello, op::registerUser, op::login, op::logout, op::channels, op::join, op::part, op::send, op::history,
           op::members, op::dm, op::typing, op::read, op::edit, op::deleteMessage, op::react, op::thread, op::topic,
-          op::search, "unknown"_L1})
-        m_requests.push_back({name, &m_registry.counter("rill_requests_total", requestsHelp, {{"op", bytes(name)}})});
-    for (std::size_t c = 0; c < m_errors.size(); ++c) {
-        const auto code = protocol::ErrorCode(c);
-        m_errors[c] = &m_registry.counter("rill_request_errors_total", "Requests answered with an error, by error code.",
-                                        {{"code", bytes(protocol::errorCodeName(code))}});
+          op::changes, op::search, "unknown"_L1}) {
+        OpCounters counters{name, &m_registry.counter("rill_requests_total", requestsHelp, {{"op", bytes(name)}}), {}};
+        for (std::size_t c = 0; c < counters.errors.size(); ++c) {
+            const auto code = protocol::ErrorCode(c);
+            counters.errors[c] = &m_registry.counter("rill_request_errors_total", errorsHelp,
+                                                     {{"op", bytes(name)}, {"code", bytes(protocol::errorCodeName(code))}});
+        }
+        m_ops.push_back(counters);
     }
     registerProcessMetrics(m_registry);
 }
 
+const ServerMetrics::OpCounters &ServerMetrics::countersOf(const QString &op) const
+{
+    // A score of short names: the same scan dispatch does to find the handler.
+    for (const OpCounters &known : m_ops) {
+        if (known.op == op)
+            return known;
+    }
+    return m_ops.back();
+}
+
 void ServerMetrics::request(const QString &op)
 {
-    // A dozen short names: the same scan dispatch does to find the handler.
-    for (const OpCounter &known : m_requests) {
-        if (known.op == op) {
-            known.counter->inc();
-            return;
-        }
-    }
-    m_requests.back().counter->inc();
+    countersOf(op).requests->inc();
+}
+
+void ServerMetrics::error(const QString &op, protocol::ErrorCode code)
+{
+    countersOf(op).errors.at(std::size_t(code))->inc();
 }
 
 } // namespace rill::server

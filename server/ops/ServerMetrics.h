@@ -32,8 +32,9 @@ public:
     // A request reached dispatch (`op` as the client spelt it; ops the server does not know
     // are counted as "unknown", so a client cannot grow the number of series).
     void request(const QString &op);
-    // A request (or a frame that was not one) was answered with an error.
-    void error(protocol::ErrorCode code) { m_errors.at(std::size_t(code))->inc(); }
+    // A request was answered with an error (`op` as in request(); empty for a frame that was
+    // not a request, counted as "unknown").
+    void error(const QString &op, protocol::ErrorCode code);
 
 private:
     metrics::Registry m_registry; // first: every member below lives in it
@@ -52,18 +53,24 @@ public:
     metrics::Histogram &fanOut;
     // A command on the instance's main Redis link, issue to reply.
     metrics::Histogram &redisRoundTrip;
+    // --redis-wait-replicas: how long a write waited for its replicas, and how often they fell short.
+    metrics::Histogram &replicaWait;
+    metrics::Counter &replicaWaitShort;
     // Sampled by the health probe.
     metrics::Gauge &busLagEntries;
     metrics::Gauge &busLagSeconds;
     metrics::Gauge &ready;
 
 private:
-    struct OpCounter {
+    using ErrorCounters = std::array<metrics::Counter *, std::size_t(protocol::ErrorCode::Internal) + 1>;
+    struct OpCounters {
         QLatin1StringView op;
-        metrics::Counter *counter;
+        metrics::Counter *requests;
+        ErrorCounters errors; // by code
     };
-    std::vector<OpCounter> m_requests; // the last one is "unknown"
-    std::array<metrics::Counter *, std::size_t(protocol::ErrorCode::Internal) + 1> m_errors{};
+    [[nodiscard]] const OpCounters &countersOf(const QString &op) const;
+
+    std::vector<OpCounters> m_ops; // the last one is "unknown"
 };
 
 } // namespace rill::server

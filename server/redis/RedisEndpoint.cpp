@@ -7,13 +7,84 @@ namespace rill::redis {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+std::optional<RedisEndpoint> failWith(QString *error, QString why)
+{
+    if (error)
+        *error = std::move(why);
+    return std::nullopt;
+}
+
+// sentinel://[user:password@]host:port,host:port/master[/db][?sentinel-password=P], by hand: a
+// list of hosts is not a URL authority QUrl would accept.
+std::optional<RedisEndpoint> parseSentinel(const QString &text, QString *error)
+{
+    QString rest = text.mid(QStringLiteral("sentinel://").size());
+    RedisEndpoint ep;
+    ep.transport = RedisEndpoint::Transport::Sentinel;
+
+    const auto question = rest.indexOf(u'?');
+    if (question >= 0) {
+        const QUrlQuery query(rest.mid(question + 1));
+        for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+            if (key != "sentinel-password"_L1)
+                return failWith(error, u"unknown sentinel:// parameter \""_s + key + u'"');
+            ep.sentinelPassword = value;
+        }
+        rest.truncate(question);
+    }
+    const auto slash = rest.indexOf(u'/');
+    if (slash < 0)
+        return failWith(error, u"sentinel:// URL without a master name: sentinel://host:port,.../mymaster"_s);
+    QString authority = rest.left(slash);
+    const QStringList path = rest.mid(slash + 1).split(u'/');
+    ep.masterName = QUrl::fromPercentEncoding(path.value(0).toUtf8());
+    if (ep.masterName.isEmpty() || path.size() > 2)
+        return failWith(error, u"the path must be the master's name, and a database number after it: /mymaster/0"_s);
+    if (path.size() == 2) {
+        bool ok = false;
+        ep.database = path.at(1).toInt(&ok);
+        if (!ok || ep.database < 0)
+            return failWith(error, u"the database after the master's name must be a non-negative number"_s);
+    }
+    const auto at = authority.lastIndexOf(u'@');
+    if (at >= 0) {
+        const QString userInfo = authority.left(at);
+        const auto colon = userInfo.indexOf(u':');
+        ep.user = QUrl::fromPercentEncoding(userInfo.left(colon).toUtf8());
+        if (colon >= 0)
+            ep.password = QUrl::fromPercentEncoding(userInfo.mid(colon + 1).toUtf8());
+        authority = authority.mid(at + 1);
+    }
+    for (const QString &hostPort : authority.split(u',')) {
+        QString host = hostPort;
+        int port = 26379;
+        const auto close = hostPort.lastIndexOf(u']');
+        const auto colon = hostPort.lastIndexOf(u':');
+        if (colon > close && (close >= 0 || hostPort.count(u':') == 1)) {
+            bool ok = false;
+            port = hostPort.mid(colon + 1).toInt(&ok);
+            if (!ok || port <= 0 || port > 65535)
+                return failWith(error, u"sentinel port out of range in \""_s + hostPort + u'"');
+            host = hostPort.left(colon);
+        }
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.mid(1, host.size() - 2);
+        if (host.isEmpty())
+            return failWith(error, u"sentinel:// URL with an empty host in its list"_s);
+        ep.sentinels.append({host, quint16(port)});
+    }
+    return ep;
+}
+
+} // namespace
+
 std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *error)
 {
-    auto fail = [error](QString why) -> std::optional<RedisEndpoint> {
-        if (error)
-            *error = std::move(why);
-        return std::nullopt;
-    };
+    auto fail = [error](QString why) { return failWith(error, std::move(why)); };
+    if (text.startsWith("sentinel://"_L1))
+        return parseSentinel(text, error);
 
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid())
@@ -39,7 +110,7 @@ std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *
     }
 
     if (url.scheme() != "redis"_L1)
-        return fail(u"the scheme must be redis:// or unix://"_s);
+        return fail(u"the scheme must be redis://, unix:// or sentinel://"_s);
     if (url.host().isEmpty())
         return fail(u"redis:// URL without a host"_s);
     ep.host = url.host();
@@ -77,6 +148,13 @@ RedisEndpoint RedisEndpoint::unixSocket(QString path)
 QString RedisEndpoint::toDisplayString() const
 {
     const QString userPart = user.isEmpty() ? QString() : user + u'@';
+    if (transport == Transport::Sentinel) {
+        QStringList hosts;
+        for (const auto &[host, sentinelPort] : sentinels)
+            hosts << (host.contains(u':') ? u'[' + host + u']' : host) + u':' + QString::number(sentinelPort);
+        return u"sentinel://"_s + userPart + hosts.join(u',') + u'/' + masterName
+            + (database ? u'/' + QString::number(database) : QString());
+    }
     if (transport == Transport::Unix)
         return u"unix://"_s + userPart + socketPath + (database ? u"?db="_s + QString::number(database) : QString());
     const QString hostPart = host.contains(u':') ? u'[' + host + u']' : host;

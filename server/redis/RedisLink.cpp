@@ -1,5 +1,7 @@
 #include "RedisLink.h"
 
+#include "SentinelResolver.h"
+
 #include <QFile>
 #include <QHostAddress>
 #include <QHostInfo>
@@ -23,7 +25,16 @@ using namespace Qt::StringLiterals;
 RedisLink::RedisLink(RedisOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_target(m_options.endpoint)
 {
+    if (m_options.endpoint.isSentinel()) {
+        // Half the connect timeout to find the master, half to reach it.
+        if (!m_options.sentinel)
+            m_options.sentinel = std::make_shared<SentinelResolver>(
+                m_options.endpoint, std::max(m_options.connectTimeout / 2, std::chrono::milliseconds(200)));
+        connect(m_options.sentinel.get(), &SentinelResolver::masterSwitched, this,
+                [this](const SentinelResolver::Address &to) { followSwitch(to.host, to.port); });
+    }
     m_connectTimer.setSingleShot(true);
     m_reconnectTimer.setSingleShot(true);
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
@@ -33,7 +44,8 @@ RedisLink::RedisLink(RedisOptions options, QObject *parent)
             abortLink("connect timed out");
         } else {
             ++m_lookupGeneration; // the pending host lookup is stale now
-            m_lastError = u"timed out resolving "_s + m_options.endpoint.host;
+            m_lastError = m_options.sentinel ? u"timed out asking Sentinel for master "_s + m_options.endpoint.masterName
+                                             : u"timed out resolving "_s + m_target.host;
             scheduleReconnect();
         }
     });
@@ -71,8 +83,53 @@ void RedisLink::startAttempt()
     ++m_connectAttempts;
     m_state = State::Connecting;
     m_connectTimer.start(m_options.connectTimeout);
+    if (m_options.sentinel) {
+        resolveMaster(++m_lookupGeneration);
+        return;
+    }
+    connectTo(m_options.endpoint);
+}
 
-    const RedisEndpoint &ep = m_options.endpoint;
+// Every attempt asks Sentinel anew (after a drop, a failover or a READONLY reply, the master
+// may be elsewhere); the ROLE check in the handshake catches an answer that is already stale.
+QCoro::Task<> RedisLink::resolveMaster(quint64 generation)
+{
+    const QPointer<RedisLink> self(this);
+    // Held by this frame, so the resolver outlives the question even if this link does not.
+    const std::shared_ptr<SentinelResolver> sentinel = m_options.sentinel;
+    const auto master = co_await sentinel->masterAddress();
+    if (!self || generation != m_lookupGeneration || m_state != State::Connecting)
+        co_return;
+    if (!master) {
+        m_lastError = sentinel->lastError();
+        scheduleReconnect();
+        co_return;
+    }
+    RedisEndpoint target = m_options.endpoint;
+    target.transport = RedisEndpoint::Transport::Tcp;
+    target.host = master->host;
+    target.port = master->port;
+    connectTo(target);
+}
+
+void RedisLink::followSwitch(const QString &host, quint16 port)
+{
+    if (m_state == State::WaitingToReconnect) {
+        // Down because the master died: the new one is known now, no need to wait out the backoff.
+        m_reconnectTimer.stop();
+        m_attempt = 0;
+        startAttempt();
+    } else if (m_ctx && (m_target.host != host || m_target.port != port)) {
+        qCInfo(lcRedis).noquote() << "Sentinel: master" << m_options.endpoint.masterName << "moved to"
+                                  << host + u':' + QString::number(port) << "; reconnecting";
+        abortLink("failover: the master is now at " + host.toUtf8() + ':' + QByteArray::number(port));
+    }
+}
+
+void RedisLink::connectTo(const RedisEndpoint &target)
+{
+    m_target = target;
+    const RedisEndpoint &ep = m_target;
     if (ep.transport == RedisEndpoint::Transport::Unix || !QHostAddress(ep.host).isNull()) {
         createContext(ep.host);
         return;
@@ -83,7 +140,7 @@ void RedisLink::startAttempt()
         if (generation != m_lookupGeneration || m_state != State::Connecting)
             return;
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-            m_lastError = u"cannot resolve "_s + m_options.endpoint.host + u": "_s + info.errorString();
+            m_lastError = u"cannot resolve "_s + m_target.host + u": "_s + info.errorString();
             scheduleReconnect();
             return;
         }
@@ -93,7 +150,7 @@ void RedisLink::startAttempt()
 
 void RedisLink::createContext(const QString &address)
 {
-    const RedisEndpoint &ep = m_options.endpoint;
+    const RedisEndpoint &ep = m_target;
     redisAsyncContext *ac = ep.transport == RedisEndpoint::Transport::Unix
         ? redisAsyncConnectUnix(QFile::encodeName(ep.socketPath).constData())
         : redisAsyncConnect(address.toLatin1().constData(), ep.port);
@@ -151,6 +208,9 @@ void RedisLink::createContext(const QString &address)
     }
     if (ep.database != 0)
         sendHandshake({"SELECT", QByteArray::number(ep.database)});
+    // Sentinel's answer may be stale by the time we connect: only a master will do.
+    if (m_options.sentinel && redisAsyncCommand(ac, &RedisLink::onRoleReply, this, "ROLE") == REDIS_OK)
+        ++m_handshakePending;
     // Always ends with a command that proves Redis answers (and is not still loading its data).
     if (!m_options.clientName.isEmpty())
         sendHandshake({"CLIENT", "SETNAME", m_options.clientName});
@@ -162,7 +222,7 @@ void RedisLink::abortLink(const QByteArray &reason)
 {
     if (!m_ctx)
         return;
-    qCDebug(lcRedis) << "dropping link to" << m_options.endpoint.toDisplayString() << ':' << reason;
+    qCDebug(lcRedis) << "dropping link to" << m_target.toDisplayString() << ':' << reason;
     m_abortReason = reason;
     m_lastError = QString::fromUtf8(reason);
     redisAsyncFree(m_ctx);
@@ -191,7 +251,7 @@ void RedisLink::scheduleReconnect()
     // Jitter spreads out many instances reconnecting to a Redis that just came back.
     const auto delay = ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1);
     ++m_attempt;
-    qCDebug(lcRedis) << "reconnecting to" << m_options.endpoint.toDisplayString() << "in" << delay
+    qCDebug(lcRedis) << "reconnecting to" << m_target.toDisplayString() << "in" << delay
                      << "ms:" << m_lastError;
     m_reconnectTimer.start(milliseconds(delay));
 }
@@ -224,14 +284,14 @@ void RedisLink::afterHiredis()
             return; // closed meanwhile
         scheduleReconnect();
         if (wasReady) {
-            qCWarning(lcRedis) << "lost link to" << m_options.endpoint.toDisplayString() << ':' << m_lastError;
+            qCWarning(lcRedis) << "lost link to" << m_target.toDisplayString() << ':' << m_lastError;
             Q_EMIT disconnected(m_lastError);
         }
     } else if (handshakeFailed) {
         m_handshakeFailed = false;
         abortLink(m_abortReason);
     } else if (becameReady && m_state == State::Ready) {
-        qCDebug(lcRedis) << "link up to" << m_options.endpoint.toDisplayString();
+        qCDebug(lcRedis) << "link up to" << m_target.toDisplayString();
         linkReady();
         if (guard && m_state == State::Ready)
             Q_EMIT connected();
@@ -292,6 +352,21 @@ void RedisLink::onHandshakeReply(redisAsyncContext *, void *reply, void *privdat
     if (r->type == REDIS_REPLY_ERROR) {
         link->m_handshakeFailed = true;
         link->m_abortReason = "handshake failed: " + QByteArray(r->str, qsizetype(r->len));
+    }
+}
+
+void RedisLink::onRoleReply(redisAsyncContext *, void *reply, void *privdata)
+{
+    auto *link = static_cast<RedisLink *>(privdata);
+    --link->m_handshakePending;
+    const auto *r = static_cast<const redisReply *>(reply);
+    if (!r)
+        return;
+    const bool master = r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->type == REDIS_REPLY_STRING
+        && QByteArrayView(r->element[0]->str, qsizetype(r->element[0]->len)) == "master";
+    if (!master) {
+        link->m_handshakeFailed = true;
+        link->m_abortReason = "not the master (Sentinel's answer was stale: a failover is under way)";
     }
 }
 

@@ -3,12 +3,14 @@
 #include "RedisEndpoint.h"
 
 #include <QByteArray>
+#include <QCoro/QCoroTask>
 #include <QLoggingCategory>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
 #include <chrono>
+#include <memory>
 
 struct redisAsyncContext;
 class QSocketNotifier;
@@ -16,6 +18,8 @@ class QSocketNotifier;
 Q_DECLARE_LOGGING_CATEGORY(lcRedis)
 
 namespace rill::redis {
+
+class SentinelResolver;
 
 struct RedisOptions {
     RedisEndpoint endpoint;
@@ -32,6 +36,9 @@ struct RedisOptions {
     enum class WhileDown { Fail, Wait };
     WhileDown whileDown = WhileDown::Fail;
     QByteArray clientName; // CLIENT SETNAME, so `CLIENT LIST` shows who is who
+    // For a sentinel:// endpoint: where to ask for the master. Made by the first link with these
+    // options and shared by every link copied from them.
+    std::shared_ptr<SentinelResolver> sentinel;
 };
 
 // One connection to Redis, driven by the Qt event loop.
@@ -66,6 +73,8 @@ public:
     [[nodiscard]] QString lastError() const { return m_lastError; }
     // Connection attempts started since construction (the first one included).
     [[nodiscard]] quint64 connectAttempts() const { return m_connectAttempts; }
+    // What the current (or last) attempt connects to: the endpoint, or the master Sentinel named.
+    [[nodiscard]] const RedisEndpoint &target() const { return m_target; }
 
 Q_SIGNALS:
     // The link is up and logged in (also after every reconnect).
@@ -100,6 +109,9 @@ protected:
 
 private:
     void startAttempt();
+    void connectTo(const RedisEndpoint &target);
+    QCoro::Task<> resolveMaster(quint64 generation);
+    void followSwitch(const QString &host, quint16 port);
     void createContext(const QString &address);
     void scheduleReconnect();
     void afterHiredis();
@@ -109,6 +121,7 @@ private:
     static void onConnect(const redisAsyncContext *ac, int status);
     static void onDisconnect(const redisAsyncContext *ac, int status);
     static void onHandshakeReply(redisAsyncContext *ac, void *reply, void *privdata);
+    static void onRoleReply(redisAsyncContext *ac, void *reply, void *privdata);
     static void evAddRead(void *privdata);
     static void evDelRead(void *privdata);
     static void evAddWrite(void *privdata);
@@ -116,6 +129,7 @@ private:
     static void evCleanup(void *privdata);
 
     RedisOptions m_options;
+    RedisEndpoint m_target;
     State m_state = State::Idle;
     redisAsyncContext *m_ctx = nullptr;
     QPointer<QSocketNotifier> m_readNotifier;

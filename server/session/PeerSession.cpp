@@ -89,13 +89,13 @@ void PeerSession::receive(const QString &frame)
 {
     auto decoded = protocol::decodeRequest(frame.toUtf8());
     if (auto *rejected = std::get_if<protocol::RejectedFrame>(&decoded)) {
-        fail(rejected->id, rejected->error);
+        failFrame(rejected->id, rejected->error);
         return;
     }
     Request request = std::get<Request>(std::move(decoded));
     if (m_barrier) {
         if (m_waiting.size() >= kMaxWaiting || m_waitingChars + frame.size() > kMaxWaitingChars) {
-            fail(request.id, Error::of(ErrorCode::RateLimited, u"too many requests waiting for log-in"_s));
+            fail(request, Error::of(ErrorCode::RateLimited, u"too many requests waiting for log-in"_s));
             return;
         }
         m_waitingChars += frame.size();
@@ -110,7 +110,7 @@ void PeerSession::dispatch(Request request)
     m_services.metrics->request(request.op);
     const bool isSend = request.op == op::send;
     if (!m_requestBucket.take() || (isSend && !m_sendBucket.take())) {
-        fail(request.id, Error::of(ErrorCode::RateLimited));
+        fail(request, Error::of(ErrorCode::RateLimited));
         noteRateLimited();
         return;
     }
@@ -162,11 +162,11 @@ void PeerSession::handle(Request request)
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
     if (found == std::end(ops)) {
-        fail(request.id, Error::of(ErrorCode::BadRequest, u"unknown op \""_s + request.op + u'"'));
+        fail(request, Error::of(ErrorCode::BadRequest, u"unknown op \""_s + request.op + u'"'));
         return;
     }
     if (found->needsLogin && !isAuthenticated()) {
-        fail(request.id, Error::of(ErrorCode::Unauthenticated));
+        fail(request, Error::of(ErrorCode::Unauthenticated));
         if (request.op == op::logout)
             finishBarrier();
         return;
@@ -182,9 +182,16 @@ void PeerSession::reply(const QJsonValue &re, QJsonObject result)
         m_connection->send(Frame::text(protocol::encodeReply(re, std::move(result))));
 }
 
-void PeerSession::fail(const QJsonValue &re, const Error &error)
+void PeerSession::fail(const Request &request, const Error &error)
 {
-    m_services.metrics->error(error.code);
+    m_services.metrics->error(request.op, error.code);
+    if (m_connection)
+        m_connection->send(Frame::text(protocol::encodeError(request.id, error)));
+}
+
+void PeerSession::failFrame(const QJsonValue &re, const Error &error)
+{
+    m_services.metrics->error(QString(), error.code);
     if (m_connection)
         m_connection->send(Frame::text(protocol::encodeError(re, error)));
 }
@@ -201,17 +208,17 @@ std::optional<Params> PeerSession::paramsOf(const Request &request)
 {
     auto params = Params::fromJson(request.params);
     if (!params) {
-        fail(request.id, params.error());
+        fail(request, params.error());
         return std::nullopt;
     }
     return std::move(params).value();
 }
 
-std::optional<QString> PeerSession::channelOf(const QJsonValue &re, const QString &channel)
+std::optional<QString> PeerSession::channelOf(const Request &request, const QString &channel)
 {
     auto name = protocol::normalizeChannelReference(channel);
     if (!name)
-        fail(re, Error::of(ErrorCode::NotMember));
+        fail(request, Error::of(ErrorCode::NotMember));
     return name;
 }
 
@@ -223,14 +230,14 @@ void PeerSession::loggedOut()
     m_connection->close(protocol::CloseCode::Normal, u"logged out"_s);
 }
 
-bool PeerSession::checkText(const QJsonValue &re, const QString &text)
+bool PeerSession::checkText(const Request &request, const QString &text)
 {
     switch (protocol::checkMessageText(text).problem) {
     case protocol::TextProblem::Empty:
-        fail(re, Error::of(ErrorCode::Empty));
+        fail(request, Error::of(ErrorCode::Empty));
         return false;
     case protocol::TextProblem::TooLong:
-        fail(re, Error::of(ErrorCode::TooLong));
+        fail(request, Error::of(ErrorCode::TooLong));
         return false;
     case protocol::TextProblem::None:
         break;
@@ -322,44 +329,44 @@ QCoro::Task<> PeerSession::doRegister(Request r)
     if (!params)
         co_return;
     if (!protocol::isValidUserName(params->user)) {
-        fail(r.id, Error::of(ErrorCode::InvalidUser));
+        fail(r, Error::of(ErrorCode::InvalidUser));
         co_return;
     }
     if (!protocol::isValidPassword(params->password)) {
-        fail(r.id, Error::of(ErrorCode::WeakPassword));
+        fail(r, Error::of(ErrorCode::WeakPassword));
         co_return;
     }
     const QString key = protocol::userKey(params->user);
     // Cheap check first: hashing for a name that is taken would waste a worker.
     const auto exists = co_await m_services.store.userExists(key);
     if (!exists) {
-        fail(r.id, exists.error());
+        fail(r, exists.error());
         co_return;
     }
     if (exists.value()) {
-        fail(r.id, Error::of(ErrorCode::UserTaken));
+        fail(r, Error::of(ErrorCode::UserTaken));
         co_return;
     }
     // Counted once it would cost a hash and an account: a flood is turned away cheaply.
     const auto allowed = co_await m_services.store.takeRegistration(m_address);
     if (!allowed) {
-        fail(r.id, allowed.error());
+        fail(r, allowed.error());
         co_return;
     }
     const auto hash = co_await m_services.hasher.hash(params->password);
     if (!hash) {
         (void)m_services.store.refundRegistration(m_address);
-        fail(r.id, Error::retryLater(1, u"the server is busy checking passwords; try again"_s));
+        fail(r, Error::retryLater(1, u"the server is busy checking passwords; try again"_s));
         co_return;
     }
     if (hash->isEmpty()) {
-        fail(r.id, Error::of(ErrorCode::Internal, u"could not hash the password"_s));
+        fail(r, Error::of(ErrorCode::Internal, u"could not hash the password"_s));
         co_return;
     }
     const QString token = store::Store::newToken();
     const auto snapshot = co_await m_services.store.registerUser(key, params->user, *hash, store::Store::hashToken(token));
     if (!snapshot) {
-        fail(r.id, snapshot.error());
+        fail(r, snapshot.error());
         co_return;
     }
     reply(r.id, protocol::RegisterResult{snapshot.value().name, token, snapshot.value().channels});
@@ -388,14 +395,14 @@ QCoro::Task<> PeerSession::doLogin(Request r)
         if (!allowed) {
             if (allowed.error().code == ErrorCode::RateLimited)
                 m_services.metrics->loginsRateLimited.inc();
-            fail(r.id, allowed.error());
+            fail(r, allowed.error());
             co_return;
         }
         store::Credentials credentials;
         if (possibleName) {
             const auto stored = co_await m_services.store.credentials(key);
             if (!stored) {
-                fail(r.id, stored.error());
+                fail(r, stored.error());
                 co_return;
             }
             credentials = stored.value();
@@ -403,11 +410,11 @@ QCoro::Task<> PeerSession::doLogin(Request r)
         const auto matches = co_await m_services.hasher.verify(credentials.passwordHash, params->password);
         if (!matches) {
             (void)m_services.store.refundLoginAttempt(throttledName, m_address);
-            fail(r.id, Error::retryLater(1, u"the server is busy checking passwords; try again"_s));
+            fail(r, Error::retryLater(1, u"the server is busy checking passwords; try again"_s));
             co_return;
         }
         if (!*matches) {
-            fail(r.id, Error::of(ErrorCode::BadCredentials));
+            fail(r, Error::of(ErrorCode::BadCredentials));
             countBadLogin();
             co_return;
         }
@@ -417,7 +424,7 @@ QCoro::Task<> PeerSession::doLogin(Request r)
             (void)m_services.store.refundLoginAttempt(throttledName, m_address);
     }
     if (!snapshot) {
-        fail(r.id, snapshot.error());
+        fail(r, snapshot.error());
         if (snapshot.error().code == ErrorCode::BadCredentials)
             countBadLogin();
         co_return;
@@ -436,7 +443,7 @@ QCoro::Task<> PeerSession::doLogout(Request r)
         co_return;
     const auto revoked = co_await m_services.store.logout(m_userKey, m_tokenHash, params->all, m_id);
     if (!revoked) {
-        fail(r.id, revoked.error());
+        fail(r, revoked.error());
         co_return;
     }
     becomeAnonymous();
@@ -451,7 +458,7 @@ QCoro::Task<> PeerSession::doChannels(Request r)
         co_return;
     const auto channels = co_await m_services.store.publicChannels(params->page);
     if (!channels) {
-        fail(r.id, channels.error());
+        fail(r, channels.error());
         co_return;
     }
     protocol::ChannelsResult result;
@@ -470,7 +477,7 @@ QCoro::Task<> PeerSession::doJoin(Request r)
         co_return;
     const auto channel = protocol::normalizeChannelName(params->channel);
     if (!channel) {
-        fail(r.id, Error::of(ErrorCode::InvalidChannel,
+        fail(r, Error::of(ErrorCode::InvalidChannel,
                              protocol::isDmChannel(params->channel.toLower())
                                  ? u"direct-message channels are opened with the dm op"_s
                                  : QString()));
@@ -478,7 +485,7 @@ QCoro::Task<> PeerSession::doJoin(Request r)
     }
     const auto info = co_await m_services.store.join(m_userKey, m_userName, *channel, m_id);
     if (!info) {
-        fail(r.id, info.error());
+        fail(r, info.error());
         co_return;
     }
     reply(r.id, protocol::JoinResult{info.value()});
@@ -490,12 +497,12 @@ QCoro::Task<> PeerSession::doPart(Request r)
     const auto params = paramsOf<protocol::PartParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto parted = co_await m_services.store.part(m_userKey, m_userName, *channel);
     if (!parted) {
-        fail(r.id, parted.error());
+        fail(r, parted.error());
         co_return;
     }
     reply(r.id, protocol::PartResult{});
@@ -507,10 +514,10 @@ QCoro::Task<> PeerSession::doSend(Request r)
     const auto params = paramsOf<protocol::SendParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
-    if (!checkText(r.id, params->text))
+    if (!checkText(r, params->text))
         co_return;
     // SendParams::fromJson has checked the nonce, so it has a text.
     const QByteArray nonce = protocol::nonceText(params->nonce).value_or(QByteArray());
@@ -518,7 +525,7 @@ QCoro::Task<> PeerSession::doSend(Request r)
     const auto message = co_await m_services.store.send(m_userKey, m_userName, *channel, params->text, nonce,
                                                         params->replyTo);
     if (!message) {
-        fail(r.id, message.error());
+        fail(r, message.error());
         co_return;
     }
     m_services.metrics->messagesStored.inc();
@@ -531,7 +538,7 @@ QCoro::Task<> PeerSession::doHistory(Request r)
     const auto params = paramsOf<protocol::HistoryParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     store::HistoryQuery query;
@@ -542,7 +549,7 @@ QCoro::Task<> PeerSession::doHistory(Request r)
     query.limit = params->limit;
     const auto page = co_await m_services.store.history(m_userName, *channel, query);
     if (!page) {
-        fail(r.id, page.error());
+        fail(r, page.error());
         co_return;
     }
     reply(r.id, protocol::HistoryResult{page.value().messages, page.value().more});
@@ -554,12 +561,12 @@ QCoro::Task<> PeerSession::doMembers(Request r)
     const auto params = paramsOf<protocol::MembersParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto members = co_await m_services.store.members(m_userName, *channel, params->page);
     if (!members) {
-        fail(r.id, members.error());
+        fail(r, members.error());
         co_return;
     }
     protocol::MembersResult result;
@@ -577,12 +584,12 @@ QCoro::Task<> PeerSession::doDm(Request r)
     if (!params)
         co_return;
     if (!protocol::isValidUserName(params->user)) {
-        fail(r.id, Error::of(ErrorCode::NoSuchUser));
+        fail(r, Error::of(ErrorCode::NoSuchUser));
         co_return;
     }
     const auto info = co_await m_services.store.openDm(m_userKey, m_userName, protocol::userKey(params->user), m_id);
     if (!info) {
-        fail(r.id, info.error());
+        fail(r, info.error());
         co_return;
     }
     reply(r.id, protocol::DmResult{info.value()});
@@ -594,14 +601,14 @@ QCoro::Task<> PeerSession::doTyping(Request r)
     const auto params = paramsOf<protocol::TypingParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const QByteArray payload = channel->toUtf8() + '\n' + m_userKey.toUtf8() + '\n'
         + codec::typingEvent(*channel, m_userName).payload().toByteArray();
     const auto sent = co_await m_services.store.typing(m_userName, *channel, payload);
     if (!sent) {
-        fail(r.id, sent.error());
+        fail(r, sent.error());
         co_return;
     }
     reply(r.id, protocol::TypingResult{});
@@ -613,12 +620,12 @@ QCoro::Task<> PeerSession::doRead(Request r)
     const auto params = paramsOf<protocol::ReadParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto marked = co_await m_services.store.markRead(m_userKey, m_userName, *channel, params->upTo, m_id);
     if (!marked) {
-        fail(r.id, marked.error());
+        fail(r, marked.error());
         co_return;
     }
     reply(r.id, protocol::ReadResult{});
@@ -630,12 +637,12 @@ QCoro::Task<> PeerSession::doEdit(Request r)
     const auto params = paramsOf<protocol::EditParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
-    if (!channel || !checkText(r.id, params->text))
+    const auto channel = channelOf(r, params->channel);
+    if (!channel || !checkText(r, params->text))
         co_return;
     const auto message = co_await m_services.store.edit(m_userKey, m_userName, *channel, params->messageId, params->text);
     if (!message) {
-        fail(r.id, message.error());
+        fail(r, message.error());
         co_return;
     }
     reply(r.id, protocol::EditResult{message.value()});
@@ -647,12 +654,12 @@ QCoro::Task<> PeerSession::doDelete(Request r)
     const auto params = paramsOf<protocol::DeleteParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto deleted = co_await m_services.store.deleteMessage(m_userKey, m_userName, *channel, params->messageId);
     if (!deleted) {
-        fail(r.id, deleted.error());
+        fail(r, deleted.error());
         co_return;
     }
     reply(r.id, protocol::DeleteResult{});
@@ -664,17 +671,17 @@ QCoro::Task<> PeerSession::doTopic(Request r)
     const auto params = paramsOf<protocol::TopicParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto checked = protocol::checkTopic(params->topic);
     if (checked.problem == protocol::TextProblem::TooLong) {
-        fail(r.id, Error::of(ErrorCode::TooLong));
+        fail(r, Error::of(ErrorCode::TooLong));
         co_return;
     }
     const auto set = co_await m_services.store.setTopic(m_userName, *channel, checked.text);
     if (!set) {
-        fail(r.id, set.error());
+        fail(r, set.error());
         co_return;
     }
     reply(r.id, protocol::TopicResult{});
@@ -686,17 +693,17 @@ QCoro::Task<> PeerSession::doReact(Request r)
     const auto params = paramsOf<protocol::ReactParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     if (!protocol::isValidEmoji(params->emoji)) {
-        fail(r.id, Error::of(ErrorCode::BadRequest, u"an emoji is 1-32 bytes of UTF-8 without white space"_s));
+        fail(r, Error::of(ErrorCode::BadRequest, u"an emoji is 1-32 bytes of UTF-8 without white space"_s));
         co_return;
     }
     const auto reacted = co_await m_services.store.react(m_userKey, m_userName, *channel, params->messageId,
                                                          params->emoji, params->on);
     if (!reacted) {
-        fail(r.id, reacted.error());
+        fail(r, reacted.error());
         co_return;
     }
     reply(r.id, protocol::ReactResult{});
@@ -708,13 +715,13 @@ QCoro::Task<> PeerSession::doThread(Request r)
     const auto params = paramsOf<protocol::ThreadParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto page = co_await m_services.store.thread(m_userName, *channel, params->messageId,
                                                        params->after.value_or(QString()), params->limit);
     if (!page) {
-        fail(r.id, page.error());
+        fail(r, page.error());
         co_return;
     }
     reply(r.id, protocol::ThreadResult{page.value().root, page.value().replies, page.value().more});
@@ -726,12 +733,12 @@ QCoro::Task<> PeerSession::doChanges(Request r)
     const auto params = paramsOf<protocol::ChangesParams>(r);
     if (!params)
         co_return;
-    const auto channel = channelOf(r.id, params->channel);
+    const auto channel = channelOf(r, params->channel);
     if (!channel)
         co_return;
     const auto changed = co_await m_services.store.changes(m_userName, *channel, params->after, params->limit);
     if (!changed) {
-        fail(r.id, changed.error());
+        fail(r, changed.error());
         co_return;
     }
     reply(r.id, changed.value());

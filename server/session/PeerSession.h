@@ -77,15 +77,18 @@ private:
     void reply(const QJsonValue &re, QJsonObject result = {});
     template<protocol::ReplyResult Result>
     void reply(const QJsonValue &re, const Result &result) { reply(re, result.toJson()); }
-    void fail(const QJsonValue &re, const protocol::Error &error);
+    // Answers the request with an error, counted under its op and code.
+    void fail(const Request &request, const protocol::Error &error);
+    // Answers a frame that was not a request (no op to count it under).
+    void failFrame(const QJsonValue &re, const protocol::Error &error);
     // The op's parameters, or nullopt once `bad_request` has been answered.
     template<protocol::RequestParams Params>
     [[nodiscard]] std::optional<Params> paramsOf(const Request &request);
     // For ops on one of the user's channels: a public name (lowercased) or a DM name, or
     // nullopt once `not_member` has been answered (no such name can be one of theirs).
-    [[nodiscard]] std::optional<QString> channelOf(const QJsonValue &re, const QString &channel);
+    [[nodiscard]] std::optional<QString> channelOf(const Request &request, const QString &channel);
     // A message text the contract accepts; otherwise answers `empty` or `too_long` and is false.
-    [[nodiscard]] bool checkText(const QJsonValue &re, const QString &text);
+    [[nodiscard]] bool checkText(const Request &request, const QString &text);
     void becomeUser(const store::LoginSnapshot &snapshot, const QString &token);
     void becomeAnonymous();
     void countBadLogin();

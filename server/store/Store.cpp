@@ -5,6 +5,7 @@
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
 #include "redis/RedisClient.h"
+#include "redis/ReplicaWait.h"
 
 #include <QCoro/QCoroTimer>
 #include <QCryptographicHash>
@@ -239,6 +240,32 @@ Store::Store(redis::RedisClient &redis, StoreLimits limits)
     : m_redis(redis)
     , m_limits(limits)
 {
+}
+
+Store::~Store() = default;
+
+void Store::setReplicaWait(std::unique_ptr<redis::ReplicaWait> wait)
+{
+    m_replicaWait = std::move(wait);
+}
+
+QCoro::Task<std::optional<Error>> Store::unreplicated()
+{
+    if (!m_replicaWait)
+        co_return std::nullopt;
+    const int wanted = m_replicaWait->replicas();
+    const auto timeout = m_replicaWait->timeout().count();
+    auto confirmation = m_replicaWait->confirm();
+    const qint64 confirmed = co_await confirmation;
+    if (confirmed >= wanted)
+        co_return std::nullopt;
+    // Stored on the primary (and already delivered), not yet safe from a failover: the client's
+    // retry is harmless (a send repeats its nonce; edit, delete, react and topic are idempotent).
+    co_return Error::of(ErrorCode::Internal,
+                        u"stored, but %1 of %2 Redis replicas confirmed it within %3 ms; try again"_s
+                            .arg(std::max<qint64>(confirmed, 0))
+                            .arg(wanted)
+                            .arg(timeout));
 }
 
 QByteArray Store::scriptSha1(const char *name)
@@ -553,6 +580,9 @@ QCoro::Task<Result<Done>> Store::react(QString userKey, QString name, QString ch
                                                QByteArray::number(protocol::kMaxEmojiPerMessage));
     if (auto error = scriptError(r))
         co_return *error;
+    const auto unconfirmed = co_await unreplicated();
+    if (unconfirmed)
+        co_return *unconfirmed;
     co_return Done{};
 }
 
@@ -584,6 +614,9 @@ QCoro::Task<Result<Done>> Store::setTopic(QString name, QString channel, QString
     const RedisReply r = co_await m_redis.eval(script("topic"), 0, name.toUtf8(), channel.toUtf8(), topic.toUtf8());
     if (auto error = scriptError(r))
         co_return *error;
+    const auto unconfirmed = co_await unreplicated();
+    if (unconfirmed)
+        co_return *unconfirmed;
     co_return Done{};
 }
 
@@ -613,6 +646,10 @@ QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString 
     const RedisReply r = co_await evalWith(m_redis, script("send"), args);
     if (auto error = scriptError(r))
         co_return *error;
+    // A resend (dup) waits too: the original may not have reached the replicas.
+    const auto unconfirmed = co_await unreplicated();
+    if (unconfirmed)
+        co_return *unconfirmed;
     // A repeated nonce answers with the original message as it is now.
     if (r.at(0).bytes() == "dup") {
         if (auto original = messageFromEntry(channel, r.at(1)))
@@ -657,6 +694,9 @@ QCoro::Task<Result<Message>> Store::edit(QString userKey, QString name, QString 
     const RedisReply r = co_await evalWith(m_redis, script("edit"), args);
     if (auto error = scriptError(r))
         co_return *error;
+    const auto unconfirmed = co_await unreplicated();
+    if (unconfirmed)
+        co_return *unconfirmed;
     auto message = r.size() > 1 ? messageFromEntry(channel, r.at(1)) : std::nullopt;
     if (!message)
         co_return storageError(r);
@@ -669,6 +709,9 @@ QCoro::Task<Result<Done>> Store::deleteMessage(QString userKey, QString name, QS
                                                messageId.toUtf8());
     if (auto error = scriptError(r))
         co_return *error;
+    const auto unconfirmed = co_await unreplicated();
+    if (unconfirmed)
+        co_return *unconfirmed;
     co_return Done{};
 }
 

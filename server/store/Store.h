@@ -11,11 +11,13 @@
 #include <QString>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 
 namespace rill::redis {
 class RedisClient;
 class RedisReply;
+class ReplicaWait;
 } // namespace rill::redis
 
 namespace rill::store {
@@ -104,11 +106,15 @@ class Store
 {
 public:
     explicit Store(redis::RedisClient &redis, StoreLimits limits = {});
+    ~Store();
 
     // Brings the store to this server's schema (migrating an older one, in bounded steps, before
     // anything else runs) and creates the default channel in an empty one.
     [[nodiscard]] QCoro::Task<Result<Done>> ensureDefaults();
     [[nodiscard]] const StoreLimits &limits() const { return m_limits; }
+    // From now on a write that carries what people said (send, edit, delete, react, topic) is
+    // acknowledged only once `wait` confirms that Redis's replicas have it.
+    void setReplicaWait(std::unique_ptr<redis::ReplicaWait> wait);
 
     [[nodiscard]] QCoro::Task<Result<bool>> userExists(QString userKey);
     [[nodiscard]] QCoro::Task<Result<Credentials>> credentials(QString userKey);
@@ -197,11 +203,14 @@ public:
 
 private:
     [[nodiscard]] QCoro::Task<Result<Done>> migrate();
+    // After a write's reply: an `internal` error when replication was required and not confirmed.
+    [[nodiscard]] QCoro::Task<std::optional<protocol::Error>> unreplicated();
     [[nodiscard]] QCoro::Task<Result<Done>> throttle(QByteArray mode, std::chrono::seconds window,
                                                      QList<std::pair<QByteArray, int>> counters);
 
     redis::RedisClient &m_redis;
     StoreLimits m_limits;
+    std::unique_ptr<redis::ReplicaWait> m_replicaWait;
 };
 
 } // namespace rill::store

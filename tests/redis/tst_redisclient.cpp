@@ -218,7 +218,8 @@ private Q_SLOTS:
 
         QCOMPARE(r.type(), Type::Failure);
         QVERIFY2(r.bytes().contains("no reply for 300 ms"), r.bytes().constData());
-        QVERIFY2(elapsed >= 250 && elapsed < 2000, QByteArray::number(elapsed).constData());
+        // Never before the timeout (the reason above says it was the timeout, however busy the machine).
+        QVERIFY2(elapsed >= 250, QByteArray::number(elapsed).constData());
         QCOMPARE(down.count(), 1);
         QVERIFY(up.wait(5000)); // and it comes back by itself
         QCOMPARE(sync(client.command("PING")).bytes(), QByteArray("PONG"));
@@ -319,12 +320,11 @@ private Q_SLOTS:
         options.endpoint.port = rill::redis::findFreeLocalPort(); // nobody there
         RedisClient client(options);
         client.open();
-        QElapsedTimer timer;
-        timer.start();
         QTRY_VERIFY(client.state() == RedisLink::State::WaitingToReconnect);
         const RedisReply r = sync(client.command("PING"));
         QCOMPARE(r.type(), Type::Failure);
-        QVERIFY(timer.elapsed() < 1000);
+        // Failed for being down, not held until a timeout (the reason says which, not a clock).
+        QVERIFY2(r.bytes().startsWith("Redis is not connected"), r.bytes().constData());
     }
 
     void waitPolicyHoldsCommandsUntilTimeout()
@@ -339,8 +339,8 @@ private Q_SLOTS:
         timer.start();
         const RedisReply r = sync(client.command("PING"));
         QCOMPARE(r.type(), Type::Failure);
-        QVERIFY(timer.elapsed() >= 250);
-        QVERIFY(timer.elapsed() < 2000);
+        QVERIFY2(r.bytes().contains("timed out waiting for the Redis link"), r.bytes().constData());
+        QVERIFY(timer.elapsed() >= 250); // held, not failed at once
     }
 
     void closeFailsPending()

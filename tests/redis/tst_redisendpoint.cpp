@@ -63,6 +63,44 @@ private Q_SLOTS:
         QVERIFY(!ep->toDisplayString().contains(u"s3cret"_s));
     }
 
+    void parsesSentinel_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QStringList>("sentinels"); // host:port each
+        QTest::addColumn<QString>("master");
+        QTest::addColumn<QString>("password");
+        QTest::addColumn<QString>("sentinelPassword");
+        QTest::addColumn<int>("db");
+        QTest::newRow("three") << u"sentinel://10.0.0.1:26379,10.0.0.2:26380,10.0.0.3:26381/main"_s
+                               << QStringList{u"10.0.0.1:26379"_s, u"10.0.0.2:26380"_s, u"10.0.0.3:26381"_s}
+                               << u"main"_s << QString() << QString() << 0;
+        QTest::newRow("default port") << u"sentinel://a.example,b.example/main"_s
+                                      << QStringList{u"a.example:26379"_s, u"b.example:26379"_s} << u"main"_s
+                                      << QString() << QString() << 0;
+        QTest::newRow("credentials and db") << u"sentinel://rill:s3cret@[::1]:5000,10.0.0.2/main/3?sentinel-password=s%26p"_s
+                                            << QStringList{u"::1:5000"_s, u"10.0.0.2:26379"_s} << u"main"_s
+                                            << u"s3cret"_s << u"s&p"_s << 3;
+    }
+
+    void parsesSentinel()
+    {
+        QFETCH(QString, url);
+        QString error;
+        const auto ep = RedisEndpoint::parse(url, &error);
+        QVERIFY2(ep, qPrintable(error));
+        QVERIFY(ep->isSentinel());
+        QStringList hosts;
+        for (const auto &[host, port] : ep->sentinels)
+            hosts << host + u':' + QString::number(port);
+        QTEST(hosts, "sentinels");
+        QTEST(ep->masterName, "master");
+        QTEST(ep->password, "password");
+        QTEST(ep->sentinelPassword, "sentinelPassword");
+        QTEST(ep->database, "db");
+        QVERIFY(!ep->toDisplayString().contains(u"s3cret"_s));
+        QVERIFY2(ep->toDisplayString().contains(ep->masterName), qPrintable(ep->toDisplayString()));
+    }
+
     void rejects_data()
     {
         QTest::addColumn<QString>("url");
@@ -72,6 +110,11 @@ private Q_SLOTS:
         QTest::newRow("bad port") << u"redis://localhost:99999"_s;
         QTest::newRow("unix without path") << u"unix://"_s;
         QTest::newRow("garbage") << u"::::"_s;
+        QTest::newRow("sentinel without master") << u"sentinel://10.0.0.1:26379"_s;
+        QTest::newRow("sentinel bad port") << u"sentinel://10.0.0.1:0/main"_s;
+        QTest::newRow("sentinel empty host") << u"sentinel://10.0.0.1,/main"_s;
+        QTest::newRow("sentinel bad db") << u"sentinel://10.0.0.1/main/x"_s;
+        QTest::newRow("sentinel unknown parameter") << u"sentinel://10.0.0.1/main?timeout=3"_s;
     }
 
     void rejects()

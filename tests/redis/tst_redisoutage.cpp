@@ -43,8 +43,6 @@ private Q_SLOTS:
         for (int i = 0; i < 100; ++i)
             inFlight.push_back(client.command("BLPOP", "never", "8"));
 
-        QElapsedTimer timer;
-        timer.start();
         redis.kill();
         auto awaitAll = [](std::vector<RedisCall> calls) -> QCoro::Task<QList<RedisReply>> {
             QList<RedisReply> replies;
@@ -53,10 +51,12 @@ private Q_SLOTS:
             co_return replies;
         };
         const QList<RedisReply> failed = QCoro::waitFor(awaitAll(std::move(inFlight)));
-        const auto failedAfter = timer.elapsed();
-        for (const RedisReply &r : failed)
+        // Failed because the link went down, not by outwaiting commandTimeout (the reason says
+        // which; a clock would only say how busy the machine was).
+        for (const RedisReply &r : failed) {
             QVERIFY2(r.isFailure(), qPrintable(r.describe()));
-        QVERIFY2(failedAfter < 1000, QByteArray::number(failedAfter).constData());
+            QVERIFY2(!r.bytes().contains("no reply for"), qPrintable(r.describe()));
+        }
         QTRY_COMPARE(clientDown.count(), 1);
 
         // While it is down: the default policy answers at once.

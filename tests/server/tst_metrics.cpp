@@ -149,7 +149,7 @@ private Q_SLOTS:
                  1.0);
         QCOMPARE(m.value(u"rill_connections"_s, -1), 0.0);
         QCOMPARE(m.value(u"rill_requests_total{op=\"send\"}"_s, -1), 0.0);
-        QCOMPARE(m.value(u"rill_request_errors_total{code=\"internal\"}"_s, -1), 0.0);
+        QCOMPARE(m.value(u"rill_request_errors_total{op=\"send\",code=\"internal\"}"_s, -1), 0.0);
         QVERIFY(m.value(u"process_resident_memory_bytes"_s) > 0);
 
         TestClient alice, bob, aliceAgain, guesser;
@@ -178,8 +178,8 @@ private Q_SLOTS:
         QCOMPARE(m.value(u"rill_logins_total{result=\"refused\"}"_s), 3.0);
         QCOMPARE(m.value(u"rill_logins_total{result=\"accepted\"}"_s), 1.0);
         QCOMPARE(m.value(u"rill_logins_total{result=\"rate_limited\"}"_s), 1.0);
-        QCOMPARE(m.value(u"rill_request_errors_total{code=\"bad_credentials\"}"_s), 3.0);
-        QCOMPARE(m.value(u"rill_request_errors_total{code=\"rate_limited\"}"_s), 1.0);
+        QCOMPARE(m.value(u"rill_request_errors_total{op=\"login\",code=\"bad_credentials\"}"_s), 3.0);
+        QCOMPARE(m.value(u"rill_request_errors_total{op=\"login\",code=\"rate_limited\"}"_s), 1.0);
         QCOMPARE(m.value(u"rill_local_channels"_s), 1.0);        // general
         QCOMPARE(m.value(u"rill_local_channel_members"_s), 2.0); // alice and bob
         QCOMPARE(m.value(u"rill_local_channel_members_max"_s), 2.0);
@@ -198,6 +198,8 @@ private Q_SLOTS:
         QCOMPARE(alice.call(u"send"_s, {{"channel"_L1, u"nowhere"_s}, {"text"_L1, u"x"_s}}).value("error"_L1).toString(),
                  u"not_member"_s);
         QCOMPARE(alice.call(u"shout"_s).value("error"_L1).toString(), u"bad_request"_s);
+        alice.sendRaw(u"not a request"_s);
+        QVERIFY(alice.waitNullReply());
 
         // Deliveries and fan-out are counted as the bus is read, which may be a moment after
         // the clients saw the frames: wait for the count rather than assume it.
@@ -206,8 +208,10 @@ private Q_SLOTS:
         QCOMPARE(m.value(u"rill_messages_stored_total"_s), double(n));
         QCOMPARE(m.value(u"rill_requests_total{op=\"send\"}"_s), double(n + 1));
         QCOMPARE(m.value(u"rill_requests_total{op=\"unknown\"}"_s), 1.0);
-        QCOMPARE(m.value(u"rill_request_errors_total{code=\"not_member\"}"_s), 1.0);
-        QCOMPARE(m.value(u"rill_request_errors_total{code=\"bad_request\"}"_s), 1.0);
+        QCOMPARE(m.value(u"rill_request_errors_total{op=\"send\",code=\"not_member\"}"_s), 1.0);
+        // An op this server does not know and a frame that is no request at all: op "unknown".
+        QCOMPARE(m.value(u"rill_request_errors_total{op=\"unknown\",code=\"bad_request\"}"_s), 2.0);
+        QCOMPARE(m.value(u"rill_request_errors_total{op=\"send\",code=\"bad_request\"}"_s), 0.0);
         QCOMPARE(m.value(u"rill_deliveries_total"_s) - deliveriesBefore, double(3 * n));
         QCOMPARE(m.value(u"rill_fanout_seconds_bucket{le=\"+Inf\"}"_s), m.value(u"rill_fanout_seconds_count"_s));
         QCOMPARE(m.value(u"rill_slow_consumer_drops_total"_s), 0.0);

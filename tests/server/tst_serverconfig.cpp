@@ -202,13 +202,58 @@ private Q_SLOTS:
             QVERIFY2(!effective(r, QLatin1StringView(name)).source.isEmpty(), name);
     }
 
+    void checkConfigHidesTheRedisPassword_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("shown"); // a part of the URL that stays visible
+        QTest::newRow("redis") << u"redis://rill:s3cret@10.0.0.5:6379/2"_s << u"10.0.0.5:6379"_s;
+        QTest::newRow("password only") << u"redis://:s3cret@10.0.0.5"_s << u"10.0.0.5"_s;
+        QTest::newRow("sentinel") << u"sentinel://rill:s3cret@10.0.0.5:26379,10.0.0.6:26379/main"_s
+                                  << u"10.0.0.6:26379/main"_s;
+        QTest::newRow("sentinel's own password")
+            << u"sentinel://10.0.0.5,10.0.0.6/main?sentinel-password=s3cret"_s << u"10.0.0.5,10.0.0.6/main"_s;
+    }
+
     void checkConfigHidesTheRedisPassword()
     {
-        const auto r = parse({u"--check-config"_s, u"--redis"_s, u"redis://rill:s3cret@10.0.0.5:6379/2"_s});
+        QFETCH(QString, url);
+        QFETCH(QString, shown);
+        const auto r = parse({u"--check-config"_s, u"--redis"_s, url});
         QVERIFY2(r.config, qPrintable(r.message));
         QVERIFY2(!r.message.contains(u"s3cret"_s), qPrintable(r.message));
-        QVERIFY2(effective(r, u"redis"_s).value.contains(u"10.0.0.5:6379"_s), qPrintable(effective(r, u"redis"_s).value));
-        QCOMPARE(r.config->redisUrl, u"redis://rill:s3cret@10.0.0.5:6379/2"_s); // the server still gets it
+        QVERIFY2(effective(r, u"redis"_s).value.contains(shown), qPrintable(effective(r, u"redis"_s).value));
+        QCOMPARE(r.config->redisUrl, url); // the server still gets it
+    }
+
+    void replicaWaitSettings_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<int>("replicas");
+        QTest::addColumn<int>("timeoutMs");
+        QTest::newRow("default") << QStringList{} << true << 0 << 200;
+        QTest::newRow("two, 50 ms") << QStringList{u"--redis-wait-replicas"_s, u"2"_s, u"--redis-wait-timeout"_s, u"50"_s}
+                                    << true << 2 << 50;
+        QTest::newRow("negative") << QStringList{u"--redis-wait-replicas"_s, u"-1"_s} << false << 0 << 0;
+        // WAIT holds the Redis link while it waits: beyond 500 ms the link would look stuck.
+        QTest::newRow("timeout too long") << QStringList{u"--redis-wait-timeout"_s, u"900"_s} << false << 0 << 0;
+        QTest::newRow("timeout too short") << QStringList{u"--redis-wait-timeout"_s, u"5"_s} << false << 0 << 0;
+    }
+
+    void replicaWaitSettings()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(bool, valid);
+        const auto r = parse(args);
+        QCOMPARE(bool(r.config), valid);
+        if (!valid) {
+            QVERIFY(!r.message.isEmpty());
+            return;
+        }
+        QFETCH(int, replicas);
+        QFETCH(int, timeoutMs);
+        QCOMPARE(r.config->redisWaitReplicas, replicas);
+        QCOMPARE(int(r.config->redisWaitTimeout.count()), timeoutMs);
     }
 
     // What a plain start would only find out later, --check-config finds now (exit 2).

@@ -35,7 +35,9 @@ bool ServerFixture::start()
         return false;
     }
     auto config = m_config;
-    config.redisUrl = m_redis->url();
+    // A test may name Redis another way (sentinel://) as long as it reaches the same one.
+    if (config.redisUrl.isEmpty())
+        config.redisUrl = m_redis->url();
     if (m_port)
         config.port = m_port;
     m_server = std::make_unique<server::RillServer>(config);
