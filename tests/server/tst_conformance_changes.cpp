@@ -138,6 +138,22 @@ private Q_SLOTS:
         QCOMPARE(r.value("cursor"_L1).toString(), lastChangeAtLogIn());
     }
 
+    // A store written before `lastchange` kept the newest change ID (schema 3 as first shipped)
+    // has only the stream: ChannelInfo still carries its newest ID.
+    void lastChangeOfAStoreWithoutItsCopy()
+    {
+        const QString id = post(*m_alice, u"changed in an older store"_s);
+        CONF_OK(m_alice->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"older"_s}}));
+        const QByteArray stream = "rill:{c:" + kChan.toUtf8() + "}:changes";
+        const auto newest = m_server->redis().run({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+        QVERIFY(newest.isArray() && newest.size() == 1);
+        const QString newestId = newest.at(0).at(0).text();
+        QCOMPARE(lastChangeAtLogIn(), newestId);
+        QCOMPARE(m_server->redis().run({"DEL", "rill:{c:" + kChan.toUtf8() + "}:lastchange"}).integer(), 1);
+        QCOMPARE(lastChangeAtLogIn(), newestId);
+        QCOMPARE(lastChangeAtLogIn(), newestId); // and again, from the copy the first log-in made
+    }
+
     void errors()
     {
         CONF_ERROR(changes(*m_carol, u"0-0"_s), "not_member");

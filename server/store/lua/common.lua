@@ -67,8 +67,9 @@ end
 
 -- The newest entry's ID ('' for an empty log) and the channel's message count. A log that
 -- never had `last` (an empty one) is read directly.
-local function newest(ch)
-  local last = redis.call('GET', ckey(ch, 'last'))
+-- `last` is the value of ckey(ch, 'last') when the caller has it already.
+local function newest(ch, last)
+  if last == nil then last = redis.call('GET', ckey(ch, 'last')) end
   if last then
     local id, seq = string.match(last, '^(%S+) (%d+)$')
     if id then return id, tonumber(seq) end
@@ -120,8 +121,9 @@ end
 -- message count there (the `s` of the newest entry at or before it) and how many of the user's
 -- own messages were at or before it, found once when the marker moved. (A marker written by a
 -- schema-1 server holds the ID alone; its counts are looked up, see storage.md.)
-local function marker(ch, userKey)
-  local value = redis.call('HGET', ukey(userKey, 'read'), ch)
+-- `value` is the user's `read` field for `ch` when the caller has it already (false: none).
+local function marker(ch, userKey, value)
+  if value == nil then value = redis.call('HGET', ukey(userKey, 'read'), ch) end
   if not value then return '', 0, 0 end
   local id, seqAt, ownAt = string.match(value, '^(%S+) (%d+) (%d+)$')
   if id then return id, tonumber(seqAt), tonumber(ownAt) end
@@ -139,13 +141,17 @@ end
 -- that per channel, so this stays lean (no temporary tables).
 -- unread = messages by others after the marker = (count now - count at the marker)
 --          - (own messages now - own messages at the marker).
-local function append_channel_info(out, n, ch, userKey)
-  local lastRead, seqAt, ownAt = marker(ch, userKey)
-  local lastId, seqNow = newest(ch)
+--
+-- A log-in builds this for up to the channel cap (100) at once, so every read counts: the
+-- three small strings are one MGET, and `markerValue` is the caller's when it read them all.
+local function append_channel_info(out, n, ch, userKey, markerValue)
+  local lastRead, seqAt, ownAt = marker(ch, userKey, markerValue)
+  local got = redis.call('MGET', ckey(ch, 'last'), ckey(ch, 'topic'), ckey(ch, 'lastchange'))
+  local lastId, seqNow = newest(ch, got[1])
   local ownNow = own_count(ch, userKey)
   local kind, peer, topic = 'channel', '', ''
   if string.sub(ch, 1, 3) ~= 'dm:' then
-    topic = redis.call('GET', ckey(ch, 'topic')) or ''
+    topic = got[2] or ''
   else
     kind = 'dm'
     local a, b = string.match(ch, '^dm:([^:]+):([^:]+)$')
@@ -163,8 +169,14 @@ local function append_channel_info(out, n, ch, userKey)
   out[n + 8] = topic
   -- Messages by others after the marker that mention the user (see index_mentions).
   out[n + 9] = redis.call('ZCOUNT', ckey(ch, 'ment:' .. userKey), '(' .. seqAt, '+inf')
-  local change = redis.call('XREVRANGE', ckey(ch, 'changes'), '+', '-', 'COUNT', 1)[1]
-  out[n + 10] = change and change[1] or '0-0'
+  local lastChange = got[3]
+  if not lastChange then
+    -- Channels of a store from before `lastchange` existed: read once, then kept.
+    local change = redis.call('XREVRANGE', ckey(ch, 'changes'), '+', '-', 'COUNT', 1)[1]
+    lastChange = change and change[1] or '0-0'
+    redis.call('SET', ckey(ch, 'lastchange'), lastChange)
+  end
+  out[n + 10] = lastChange
   return n + 10
 end
 
@@ -208,7 +220,10 @@ local function snapshot(userKey)
   local out = {'ok', userKey, name, busId}
   local n = 4
   local channels = redis.call('SMEMBERS', ukey(userKey, 'channels'))
-  for i = 1, #channels do n = append_channel_info(out, n, channels[i], userKey) end
+  if #channels == 0 then return out end
+  -- Every marker in one read (the channel cap keeps the argument list small).
+  local markers = redis.call('HMGET', ukey(userKey, 'read'), unpack(channels))
+  for i = 1, #channels do n = append_channel_info(out, n, channels[i], userKey, markers[i]) end
   return out
 end
 
@@ -311,6 +326,8 @@ local function announce_update(ch, entry)
   local changes = ckey(ch, 'changes')
   local change = redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_MAXLEN, '*', 'i', entry[1])
   redis.call('XTRIM', changes, 'MINID', '~', (now_ms() - CHANGES_MAX_AGE_MS) .. '-0')
+  -- The stream's newest ID, as a string a ChannelInfo reads with its other small values.
+  redis.call('SET', ckey(ch, 'lastchange'), change)
   local args = {'e', 'upd', 'c', ch, 'i', entry[1], 'lc', change}
   for _, v in ipairs(entry[2]) do args[#args + 1] = v end
   bus(unpack(args))
