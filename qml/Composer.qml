@@ -24,6 +24,8 @@ Pane {
     property string editingId: ""
     property string stashedDraft: ""
     readonly property bool editing: root.editingId !== ""
+    // The thread panel's composer: what it sends answers the open thread, and it edits nothing.
+    property bool replying: false
 
     onCurrentChannelChanged: root.switchDraft()
     Component.onCompleted: root.switchDraft()
@@ -98,7 +100,7 @@ Pane {
                 root.problem = problem
             return
         }
-        const refused = root.workspace.send(input.text)
+        const refused = root.replying ? root.workspace.sendReply(input.text) : root.workspace.send(input.text)
         root.problem = refused
         if (refused === "") {
             input.clear()
@@ -136,6 +138,8 @@ Pane {
                             return ""
                         if (root.offline)
                             return qsTr("Offline: you can read, and send once connected")
+                        if (root.replying)
+                            return qsTr("Reply…")
                         return current.isDirect ? qsTr("Message %1").arg(current.title) : qsTr("Message #%1").arg(current.name)
                     }
                     // Esc belongs to the edit while there is one (not to "mark read").
@@ -148,7 +152,7 @@ Pane {
                         } else if (event.key === Qt.Key_Escape && root.editing) {
                             root.cancelEdit()
                             event.accepted = true
-                        } else if (event.key === Qt.Key_Up && input.text === "" && !root.editing && root.workspace
+                        } else if (event.key === Qt.Key_Up && input.text === "" && !root.editing && !root.replying && root.workspace
                                    && root.workspace.current) {
                             event.accepted = root.startEdit(root.workspace.current.lastEditableId())
                         }

@@ -91,7 +91,7 @@ QString ChannelStore::intern(const QString &user)
 StoredMessage ChannelStore::stored(const Message &message, const StreamId &id)
 {
     // Rendered here, as pages and events arrive, so that a view creating a row only reads it.
-    MessageExtras extras{message.reactions, message.replies, message.lastReplyTs};
+    MessageExtras extras{message.reactions, message.replies, message.lastReplyTs, message.replyTo};
     if (extras.isEmpty())
         m_extras.remove(id);
     else
@@ -108,6 +108,25 @@ const MessageExtras *ChannelStore::extras(const StreamId &id) const
     return it == m_extras.cend() ? nullptr : &*it;
 }
 
+QString ChannelStore::replyToOf(const QString &id) const
+{
+    const MessageExtras *known = extras(idOf(id));
+    return known ? known->replyTo : QString();
+}
+
+QList<qsizetype> ChannelStore::indexesOfReplies(const StreamId &root) const
+{
+    // Replies are among the few messages with extras, and come after their root.
+    const QString rootId = root.toString();
+    QList<qsizetype> found;
+    for (auto it = m_extras.upperBound(root); it != m_extras.cend(); ++it) {
+        const qsizetype at = insertionIndex(it.key()) - 1; // extras are kept only for held messages
+        if (it->replyTo == rootId && at >= 0 && m_messages[at].id == it.key())
+            found.append(at);
+    }
+    return found;
+}
+
 void ChannelStore::forgetExtrasBefore(const StreamId &id)
 {
     m_extras.erase(m_extras.begin(), m_extras.lowerBound(id));
@@ -117,7 +136,7 @@ bool ChannelStore::refresh(qsizetype index, const Message &message)
 {
     StoredMessage &kept = m_messages[index];
     const MessageExtras *was = extras(kept.id);
-    const MessageExtras now{message.reactions, message.replies, message.lastReplyTs};
+    const MessageExtras now{message.reactions, message.replies, message.lastReplyTs, message.replyTo};
     const bool sameExtras = was ? *was == now : now.isEmpty();
     if (sameExtras && kept.text == message.text && kept.edited == message.edited.has_value() && kept.deleted == message.deleted)
         return false;
@@ -372,11 +391,12 @@ qsizetype ChannelStore::indexOfPending(const QString &nonce) const
     return -1;
 }
 
-QString ChannelStore::addPending(const QString &text)
+QString ChannelStore::addPending(const QString &text, const QString &replyTo)
 {
     PendingSend send;
     send.nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
     send.text = text;
+    send.replyTo = replyTo;
     send.styled = MessageRenderer::render(text);
     send.createdMs = QDateTime::currentMSecsSinceEpoch();
     const qsizetype at = m_pending.size();

@@ -36,13 +36,14 @@ struct StoredMessage {
     [[nodiscard]] QString idString() const { return id.toString(); }
 };
 
-// What few messages carry: reactions, and a thread root's reply count.
+// What few messages carry: reactions, a thread root's reply count, a reply's root.
 struct MessageExtras {
     QList<protocol::Reaction> reactions;
     qint64 replies = 0;
     qint64 lastReplyTs = 0;
+    QString replyTo; // the thread root this message answers
 
-    [[nodiscard]] bool isEmpty() const { return reactions.isEmpty() && replies == 0; }
+    [[nodiscard]] bool isEmpty() const { return reactions.isEmpty() && replies == 0 && replyTo.isEmpty(); }
     friend bool operator==(const MessageExtras &, const MessageExtras &) = default;
 };
 
@@ -59,6 +60,7 @@ struct PendingSend {
     QString nonce; // the send's identity: a resend after a reconnect is not a second message
     QString text;
     QString styled;
+    QString replyTo; // the thread root it answers, "" for none
     qint64 createdMs = 0;
     State state = State::Queued;
     QString error;
@@ -141,6 +143,10 @@ public:
     Q_INVOKABLE QString textOf(const QString &id) const;
     // Reactions and thread counts of a loaded message; nullptr when it has none.
     [[nodiscard]] const MessageExtras *extras(const protocol::StreamId &id) const;
+    // The thread root a loaded message answers, or "" (not a reply, or not loaded).
+    Q_INVOKABLE QString replyToOf(const QString &id) const;
+    // Where the loaded replies to `root` are, oldest first.
+    [[nodiscard]] QList<qsizetype> indexesOfReplies(const protocol::StreamId &root) const;
 
     // A page of history older than what is loaded (or the newest page of an empty store).
     void addOlderPage(const QList<protocol::Message> &page, bool more);
@@ -171,8 +177,9 @@ public:
     // --- sends ---
     [[nodiscard]] const QList<PendingSend> &pending() const { return m_pending; }
     [[nodiscard]] qsizetype indexOfPending(const QString &nonce) const;
-    // Adds a pending send (text already checked) and returns its nonce.
-    QString addPending(const QString &text);
+    // Adds a pending send (text already checked), a reply in the thread of `replyTo` when
+    // that is not empty, and returns its nonce.
+    QString addPending(const QString &text, const QString &replyTo = {});
     // The oldest send waiting to go out, or nullptr.
     [[nodiscard]] const PendingSend *nextQueued() const;
     void setPendingState(const QString &nonce, PendingSend::State state, const QString &error = {});
