@@ -206,6 +206,7 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
     const auto countedId = StreamId::parse(counted);
     const auto readId = StreamId::parse(m_info.lastRead);
     qint64 newUnread = 0;
+    qint64 newMentions = 0;
     // Sorted and without IDs we already hold; then inserted in runs that share an insertion
     // point, so a page of history is one model insert, not a hundred.
     QList<std::pair<StreamId, const Message *>> fresh;
@@ -243,8 +244,11 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
         for (qsizetype k = i; k < end; ++k) {
             const Message &m = *fresh[k].second;
             if (countUnread && m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0
-                && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId))
+                && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId)) {
                 ++newUnread;
+                if (protocol::mentions(m.text, m_self))
+                    ++newMentions;
+            }
             run.append(stored(m, fresh[k].first));
         }
         if (at == m_messages.size()) {
@@ -263,6 +267,7 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
         noteKnownId(newestId());
     if (newUnread) {
         m_info.unread += newUnread;
+        m_info.mentions = mentions() + newMentions;
         Q_EMIT summaryChanged();
     }
     return added;
@@ -483,6 +488,7 @@ void ChannelStore::recountUnread()
     const QString &read = m_info.lastRead;
     if (!isLater(lastKnownId(), read)) {
         m_info.unread = 0;
+        m_info.mentions = 0;
         return;
     }
     // Only countable when the loaded slice reaches back to the marker.
@@ -490,12 +496,17 @@ void ChannelStore::recountUnread()
         return;
     const StreamId marker = idOf(read);
     qint64 count = 0;
+    qint64 mentioning = 0;
     for (qsizetype i = insertionIndex(marker); i < m_messages.size(); ++i) {
         const StoredMessage &m = m_messages[i];
-        if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0)
+        if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0) {
             ++count;
+            if (protocol::mentions(m.text, m_self))
+                ++mentioning;
+        }
     }
     m_info.unread = count;
+    m_info.mentions = mentioning;
 }
 
 void ChannelStore::setDividerAfter(const QString &id)
@@ -513,6 +524,7 @@ void ChannelStore::applyInfo(const protocol::ChannelInfo &info)
     m_info.members = info.members;
     m_info.lastId = info.lastId;
     m_info.unread = info.unread;
+    m_info.mentions = info.mentions;
     m_info.lastRead = info.lastRead;
     if (info.topic && info.topic != m_info.topic) {
         m_info.topic = info.topic;

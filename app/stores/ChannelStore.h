@@ -86,6 +86,8 @@ class ChannelStore : public QObject
     Q_PROPERTY(QString peer READ peer CONSTANT)
     Q_PROPERTY(QString topic READ topic NOTIFY topicChanged)
     Q_PROPERTY(int unread READ unread NOTIFY summaryChanged)
+    // How many of the unread messages mention the user (protocol::mentions).
+    Q_PROPERTY(int mentions READ mentions NOTIFY summaryChanged)
     Q_PROPERTY(int memberCount READ memberCount NOTIFY summaryChanged)
     Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
     Q_PROPERTY(bool atStart READ isAtStart NOTIFY loadingChanged)
@@ -107,6 +109,7 @@ public:
     [[nodiscard]] QString topic() const { return m_info.topic.value_or(QString()); }
     void setTopic(const QString &topic);
     [[nodiscard]] int unread() const { return int(m_info.unread); }
+    [[nodiscard]] int mentions() const { return int(m_info.mentions.value_or(0)); }
     [[nodiscard]] int memberCount() const { return m_membersLoaded ? int(m_members.size()) : int(m_info.members); }
     [[nodiscard]] const protocol::ChannelInfo &info() const { return m_info; }
 
@@ -124,8 +127,9 @@ public:
     [[nodiscard]] bool canLoadOlder() const { return !m_atStart && !m_loadingOlder; }
 
     // Merges messages (any order, duplicates ignored). Returns how many were new. Messages
-    // beyond the newest ID the server's snapshot counted are others' unread ones, unless
-    // `countUnread` is false (the user is looking at them as they come).
+    // beyond the newest ID the server's snapshot counted are others' unread ones (and unread
+    // mentions when they mention the user), unless `countUnread` is false (the user is
+    // looking at them as they come).
     qsizetype merge(const QList<protocol::Message> &messages, bool countUnread = true);
     // A live message: merged, and counted as unread when it is someone else's.
     // Returns false when it was already known.
