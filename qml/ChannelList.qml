@@ -2,7 +2,8 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-// The sidebar's list: channels then direct messages; unread ones bold with a count.
+// The sidebar's list: channels then direct messages; unread ones bold with a count, and a
+// red "@N" when some of them mention the user.
 ListView {
     id: list
     objectName: "channelList"
@@ -24,6 +25,7 @@ ListView {
         required property bool isDirect
         required property int unread
         required property bool hasUnread
+        required property int mentions
         required property bool isCurrent
         required property bool peerOnline
         required property bool peerPresenceKnown
@@ -52,6 +54,7 @@ ListView {
             readonly property bool isDirect: entry.isDirect
             readonly property int unread: entry.unread
             readonly property bool hasUnread: entry.hasUnread
+            readonly property int mentions: entry.mentions
             readonly property bool isCurrent: entry.isCurrent
             readonly property bool peerOnline: entry.peerOnline
 
@@ -92,6 +95,24 @@ ListView {
                     font.bold: row.hasUnread
                     opacity: row.hasUnread || row.isCurrent ? 1 : 0.8
                     color: row.highlighted ? sys.highlightedText : sys.windowText
+                }
+                // Mentions of the user: a badge of its own, stronger than the unread count.
+                Rectangle {
+                    objectName: "mentionBadge"
+                    visible: row.mentions > 0
+                    implicitWidth: Math.max(20, mentionText.implicitWidth + 10)
+                    implicitHeight: 18
+                    radius: 9
+                    color: "#e5484d"
+                    Label {
+                        id: mentionText
+                        objectName: "mentionCount"
+                        anchors.centerIn: parent
+                        text: "@" + (row.mentions > 99 ? "99+" : row.mentions)
+                        font.pixelSize: 11
+                        font.bold: true
+                        color: "white"
+                    }
                 }
                 Rectangle {
                     objectName: "unreadBadge"

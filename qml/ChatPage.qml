@@ -4,8 +4,9 @@ import QtQuick.Layouts
 import Rill.Client
 import Rill.Ui
 
-// Sidebar (channels), the conversation, and its members. Keyboard: Ctrl+K quick switcher,
-// Alt+Up/Down previous/next channel, Esc marks the channel read.
+// Sidebar (channels), the conversation, and its members or the open thread. Keyboard: Ctrl+K
+// quick switcher, Alt+Up/Down previous/next channel, Esc closes the thread, else marks the
+// channel read.
 Page {
     id: page
     objectName: "chatPage"
@@ -27,16 +28,31 @@ Page {
         sequence: "Alt+Down"
         onActivated: page.workspace.selectRelative(1)
     }
+    // Esc closes the thread panel while it is open, else marks the channel read.
     Shortcut {
         sequence: "Esc"
-        enabled: !switcher.opened && !browser.opened
+        enabled: !switcher.opened && !browser.opened && !page.workspace.thread.isOpen
         onActivated: page.workspace.markCurrentRead()
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: !switcher.opened && !browser.opened && page.workspace.thread.isOpen
+        onActivated: page.workspace.closeThread()
     }
 
     Connections {
         target: page.workspace
         function onCurrentChanged() { composer.focusInput() }
         function onProblem(text) { status.show(text) }
+    }
+    Connections {
+        target: page.workspace.thread
+        function onOpenChanged() {
+            if (page.workspace.thread.isOpen)
+                threadPanel.focusInput()
+            else
+                composer.focusInput()
+        }
     }
 
     SplitView {
@@ -194,13 +210,26 @@ Page {
             }
         }
 
+        // --- the open thread, in the members' place while it is open ---
+        ThreadPanel {
+            id: threadPanel
+            SplitView.preferredWidth: 360
+            SplitView.minimumWidth: 260
+            workspace: page.workspace
+            visible: page.workspace.thread.isOpen
+            onLinkClicked: (link, messageText) => {
+                if (timeline.currentView)
+                    timeline.currentView.openLink(link, messageText)
+            }
+        }
+
         // --- members ---
         MemberList {
             SplitView.preferredWidth: 200
             SplitView.minimumWidth: 140
             store: page.current
             workspace: page.workspace
-            visible: page.current && !page.current.isDirect
+            visible: page.current && !page.current.isDirect && !page.workspace.thread.isOpen
         }
     }
 

@@ -5,6 +5,8 @@ import Rill.Client
 import Rill.Ui
 
 // Enter sends, Shift+Enter starts a new line; typing tells the others (throttled in C++).
+// "@" and the start of a name offers the channel's members: Up/Down choose, Tab or Enter
+// inserts "@name ", Esc closes the list.
 // Up in an empty input edits the user's last message in the channel (or startEdit(id) from a
 // message's menu): Enter saves it, Esc cancels, and the draft comes back either way.
 Pane {
@@ -24,6 +26,8 @@ Pane {
     property string editingId: ""
     property string stashedDraft: ""
     readonly property bool editing: root.editingId !== ""
+    // The thread panel's composer: what it sends answers the open thread, and it edits nothing.
+    property bool replying: false
 
     onCurrentChannelChanged: root.switchDraft()
     Component.onCompleted: root.switchDraft()
@@ -98,7 +102,7 @@ Pane {
                 root.problem = problem
             return
         }
-        const refused = root.workspace.send(input.text)
+        const refused = root.replying ? root.workspace.sendReply(input.text) : root.workspace.send(input.text)
         root.problem = refused
         if (refused === "") {
             input.clear()
@@ -107,6 +111,16 @@ Pane {
     }
 
     function focusInput() { input.forceActiveFocus() }
+
+    MentionCompletion {
+        id: completion
+        store: root.workspace ? root.workspace.current : null
+    }
+    function completeMention(row) {
+        const done = completion.complete(input.text, input.cursorPosition, row)
+        input.text = done.text
+        input.cursorPosition = done.cursor
+    }
 
     padding: 10
     SystemPalette { id: sys }
@@ -136,11 +150,30 @@ Pane {
                             return ""
                         if (root.offline)
                             return qsTr("Offline: you can read, and send once connected")
+                        if (root.replying)
+                            return qsTr("Reply…")
                         return current.isDirect ? qsTr("Message %1").arg(current.title) : qsTr("Message #%1").arg(current.name)
                     }
-                    // Esc belongs to the edit while there is one (not to "mark read").
-                    Keys.onShortcutOverride: (event) => { event.accepted = root.editing && event.key === Qt.Key_Escape }
+                    // Esc belongs to the completion or the edit while there is one (not to
+                    // "mark read" or "close the thread").
+                    Keys.onShortcutOverride: (event) => { event.accepted = (root.editing || completion.active) && event.key === Qt.Key_Escape }
+                    onCursorPositionChanged: completion.update(input.text, input.cursorPosition)
                     Keys.onPressed: (event) => {
+                        if (completion.active) {
+                            event.accepted = true
+                            if (event.key === Qt.Key_Up)
+                                completion.move(-1)
+                            else if (event.key === Qt.Key_Down)
+                                completion.move(1)
+                            else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                                root.completeMention(completion.currentRow)
+                            else if (event.key === Qt.Key_Escape)
+                                completion.dismiss()
+                            else
+                                event.accepted = false
+                            if (event.accepted)
+                                return
+                        }
                         if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
                                 && !(event.modifiers & Qt.ShiftModifier)) {
                             root.send()
@@ -148,18 +181,59 @@ Pane {
                         } else if (event.key === Qt.Key_Escape && root.editing) {
                             root.cancelEdit()
                             event.accepted = true
-                        } else if (event.key === Qt.Key_Up && input.text === "" && !root.editing && root.workspace
+                        } else if (event.key === Qt.Key_Up && input.text === "" && !root.editing && !root.replying && root.workspace
                                    && root.workspace.current) {
                             event.accepted = root.startEdit(root.workspace.current.lastEditableId())
                         }
                     }
                     onTextChanged: {
+                        completion.update(input.text, input.cursorPosition)
                         if (root.loadingDraft)
                             return
                         root.problem = ""
                         draftTimer.restart()
                         if (text.length > 0 && root.workspace && !root.editing)
                             root.workspace.typing()
+                    }
+                }
+            }
+            Popup {
+                id: mentionPopup
+                objectName: "mentionPopup"
+                visible: completion.active && input.activeFocus
+                y: -height - 4
+                width: 220
+                height: Math.min(mentionList.contentHeight, 8 * 28) + topPadding + bottomPadding
+                padding: 4
+                closePolicy: Popup.NoAutoClose // the composer's keys and text open and close it
+                ListView {
+                    id: mentionList
+                    objectName: "mentionList"
+                    anchors.fill: parent
+                    model: completion
+                    currentIndex: completion.currentRow
+                    clip: true
+                    delegate: ItemDelegate {
+                        required property int index
+                        required property string user
+                        required property bool online
+                        objectName: "mention:" + user
+                        width: ListView.view.width
+                        height: 28
+                        highlighted: ListView.isCurrentItem
+                        text: "@" + user
+                        icon.color: "transparent"
+                        onClicked: root.completeMention(index)
+                        Rectangle {
+                            anchors.right: parent.right
+                            anchors.rightMargin: 10
+                            anchors.verticalCenter: parent.verticalCenter
+                            width: 8
+                            height: 8
+                            radius: 4
+                            color: online ? "#2fa84f" : "transparent"
+                            border.color: online ? "#2fa84f" : sys.mid
+                        }
                     }
                 }
             }

@@ -32,6 +32,10 @@ Item {
     required property bool isDeleted
     required property var reactions // [{emoji, count, users, mine}]
     required property int replies
+    required property string replyTo       // the thread root this answers, "" for none
+    required property string threadExcerpt // that root's first words, when loaded
+    // The timeline links a reply to its thread; the thread panel, which is that thread, does not.
+    property bool threadLinks: true
 
     signal retry(string nonce)
     signal discard(string nonce)
@@ -41,6 +45,8 @@ Item {
     signal reactionToggled(string messageId, string emoji)
     // The row's menu was asked for (right click), at this point of the row.
     signal menuRequested(real x, real y)
+    // "N replies" or a reply's "in thread" line was clicked: open the thread of this message.
+    signal threadRequested(string messageId)
 
     implicitHeight: body.y + body.height
     height: implicitHeight
@@ -256,6 +262,31 @@ Item {
                     color: sys.highlight
                     font.pixelSize: 12
                     font.weight: Font.DemiBold
+                    font.underline: replyCountHover.hovered && root.threadLinks
+                    HoverHandler { id: replyCountHover; cursorShape: root.threadLinks ? Qt.PointingHandCursor : Qt.ArrowCursor }
+                    TapHandler {
+                        enabled: root.threadLinks
+                        onTapped: root.threadRequested(root.messageId)
+                    }
+                }
+            }
+
+            // A reply stays in the timeline (the server counts it in unread); this line says
+            // which thread it belongs to and opens it.
+            Loader {
+                width: parent.width
+                active: root.threadLinks && root.replyTo !== ""
+                visible: active
+                sourceComponent: Text {
+                    objectName: "threadLink"
+                    text: root.threadExcerpt !== "" ? qsTr("in thread: %1").arg(root.threadExcerpt) : qsTr("in a thread")
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    color: sys.highlight
+                    font.pixelSize: 12
+                    font.underline: threadLinkHover.hovered
+                    HoverHandler { id: threadLinkHover; cursorShape: Qt.PointingHandCursor }
+                    TapHandler { onTapped: root.threadRequested(root.replyTo) }
                 }
             }
 

@@ -105,6 +105,7 @@ Item {
             onLinkClicked: (link, messageText) => root.openLink(link, messageText)
             onReactionToggled: (messageId, emoji) => root.workspace.toggleReaction(messageId, emoji)
             onMenuRequested: (x, y) => messageMenu.openFor(row, x, y)
+            onThreadRequested: (messageId) => root.workspace.openThread(messageId)
         }
 
         // Bottom-to-top: the footer sits above the oldest message. Its parts are made when
@@ -210,7 +211,8 @@ Item {
         }
     }
 
-    // A message's menu (right click): quick reactions, Edit and Delete for one's own, Copy text.
+    // A message's menu (right click): quick reactions, Reply in thread, Edit and Delete for
+    // one's own, Copy text.
     // Made the first time it is asked for.
     Loader {
         id: messageMenu
@@ -259,6 +261,12 @@ Item {
                 onTriggered: emojiPicker.pickFor(messageMenu.messageId)
             }
             MenuSeparator { visible: !messageMenu.deleted; height: visible ? implicitHeight : 0 }
+            MenuItem {
+                // A reply's thread is its root's: threads are one level deep.
+                objectName: "replyInThreadItem"
+                text: qsTr("Reply in thread")
+                onTriggered: root.workspace.openThread(messageMenu.messageId)
+            }
             MenuItem {
                 objectName: "editItem"
                 text: qsTr("Edit")

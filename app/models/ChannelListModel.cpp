@@ -36,7 +36,7 @@ void ChannelListModel::add(ChannelStore *store)
     connect(store, &ChannelStore::summaryChanged, this, [this, store] {
         const int row = rowOf(store->name());
         if (row >= 0)
-            Q_EMIT dataChanged(index(row), index(row), {UnreadRole, HasUnreadRole});
+            Q_EMIT dataChanged(index(row), index(row), {UnreadRole, HasUnreadRole, MentionsRole});
         Q_EMIT totalUnreadChanged();
     });
     Q_EMIT countChanged();
@@ -164,6 +164,7 @@ QVariant ChannelListModel::data(const QModelIndex &index, int role) const
     case SectionRole: return store->isDirect() ? tr("Direct messages") : tr("Channels");
     case UnreadRole: return store->unread();
     case HasUnreadRole: return store->unread() > 0;
+    case MentionsRole: return store->mentions();
     case IsCurrentRole: return store->name() == m_current;
     case PeerOnlineRole: return store->isDirect() && m_peerOnline.value(protocol::userKey(store->peer()), false);
     case StoreRole: return QVariant::fromValue(store);
@@ -182,6 +183,7 @@ QHash<int, QByteArray> ChannelListModel::roleNames() const
         {SectionRole, "section"},
         {UnreadRole, "unread"},
         {HasUnreadRole, "hasUnread"},
+        {MentionsRole, "mentions"},
         {IsCurrentRole, "isCurrent"},
         {PeerOnlineRole, "peerOnline"},
         {StoreRole, "store"},

@@ -33,6 +33,7 @@ public:
         StoreRole,
         StartsSectionRole,
         PeerPresenceKnownRole, // false while the link is down, until the DM's members are asked again
+        MentionsRole,          // how many unread messages mention the user
     };
     Q_ENUM(Role)
 

@@ -51,7 +51,7 @@ MessageModel::MessageModel(ChannelStore *store)
         const int top = pendingRows() + int(m_messagesBefore) - int(first);
         // The row above the new ones now has a different older neighbour.
         touchRow(top - 1);
-        Q_UNUSED(count);
+        touchExcerpts(first, count);
         updateDivider();
     });
     connect(store, &ChannelStore::messagesAboutToBeRemoved, this, [this](qsizetype first, qsizetype count) {
@@ -87,7 +87,10 @@ MessageModel::MessageModel(ChannelStore *store)
     connect(store, &ChannelStore::pendingChanged, this, [this](qsizetype index) {
         touchRow(pendingRows() - 1 - int(index), {IsPendingRole, IsFailedRole, SendErrorRole});
     });
-    connect(store, &ChannelStore::messageChanged, this, [this](qsizetype index) { touchRow(messageRow(index), stateRoles()); });
+    connect(store, &ChannelStore::messageChanged, this, [this](qsizetype index) {
+        touchRow(messageRow(index), stateRoles());
+        touchExcerpts(index, 1);
+    });
     connect(store, &ChannelStore::aboutToReset, this, [this] { beginResetModel(); });
     connect(store, &ChannelStore::resetDone, this, [this] {
         endResetModel();
@@ -231,6 +234,43 @@ QVariantList MessageModel::reactions(const StoredMessage &message) const
     return chips;
 }
 
+void MessageModel::touchExcerpts(qsizetype first, qsizetype count)
+{
+    // Only roots have replies that show their words; a plain message costs one lookup.
+    const auto &messages = m_store->messages();
+    for (qsizetype i = first; i < first + count; ++i) {
+        const MessageExtras *extras = m_store->extras(messages[i].id);
+        if (!extras || extras->replies == 0)
+            continue;
+        for (const qsizetype reply : m_store->indexesOfReplies(messages[i].id))
+            touchRow(messageRow(reply), {ThreadExcerptRole});
+    }
+}
+
+QString MessageModel::replyTo(const Entry &e) const
+{
+    if (e.pending)
+        return e.pending->replyTo;
+    const MessageExtras *extras = m_store->extras(e.message->id);
+    return extras ? extras->replyTo : QString();
+}
+
+QString MessageModel::threadExcerpt(const QString &rootId) const
+{
+    constexpr qsizetype kExcerptLength = 80;
+    const qsizetype at = rootId.isEmpty() ? -1 : m_store->indexOfId(rootId);
+    if (at < 0)
+        return {};
+    const StoredMessage &root = m_store->messages()[at];
+    if (root.deleted)
+        return tr("message deleted");
+    // One line of what the root says, its controls visible like any author-given text.
+    QString line = root.text.simplified();
+    if (line.size() > kExcerptLength)
+        line = line.left(kExcerptLength - 1) + u'…';
+    return MessageRenderer::revealControls(line);
+}
+
 QVariant MessageModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -271,6 +311,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         const MessageExtras *extras = e.message ? m_store->extras(e.message->id) : nullptr;
         return extras ? int(extras->replies) : 0;
     }
+    case ReplyToRole: return replyTo(e);
+    case ThreadExcerptRole: return threadExcerpt(replyTo(e));
     default: return {};
     }
 }
@@ -302,6 +344,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         {IsDeletedRole, "isDeleted"},
         {ReactionsRole, "reactions"},
         {RepliesRole, "replies"},
+        {ReplyToRole, "replyTo"},
+        {ThreadExcerptRole, "threadExcerpt"},
     };
 }
 

@@ -50,6 +50,8 @@ public:
         IsDeletedRole,
         ReactionsRole,  // [{emoji, count, users, mine}] in the server's order
         RepliesRole,    // a thread root's reply count
+        ReplyToRole,    // the thread root a reply answers, "" for none
+        ThreadExcerptRole, // a reply's root as one short plain line, "" when it is not loaded
     };
     Q_ENUM(Role)
 
@@ -82,6 +84,10 @@ private:
     [[nodiscard]] Entry entry(int row) const;
     [[nodiscard]] int pendingRows() const;
     [[nodiscard]] QVariantList reactions(const StoredMessage &message) const;
+    [[nodiscard]] QString replyTo(const Entry &e) const;
+    [[nodiscard]] QString threadExcerpt(const QString &rootId) const;
+    // A root's text changed or came into the store: its replies' excerpts follow.
+    void touchExcerpts(qsizetype first, qsizetype count);
     [[nodiscard]] int messageRow(qsizetype index) const;
     [[nodiscard]] bool showAuthor(const Entry &e, const Entry &older) const;
     [[nodiscard]] qsizetype dividerIndex() const; // into the store's messages, or -1

@@ -91,7 +91,7 @@ QString ChannelStore::intern(const QString &user)
 StoredMessage ChannelStore::stored(const Message &message, const StreamId &id)
 {
     // Rendered here, as pages and events arrive, so that a view creating a row only reads it.
-    MessageExtras extras{message.reactions, message.replies, message.lastReplyTs};
+    MessageExtras extras{message.reactions, message.replies, message.lastReplyTs, message.replyTo};
     if (extras.isEmpty())
         m_extras.remove(id);
     else
@@ -108,6 +108,25 @@ const MessageExtras *ChannelStore::extras(const StreamId &id) const
     return it == m_extras.cend() ? nullptr : &*it;
 }
 
+QString ChannelStore::replyToOf(const QString &id) const
+{
+    const MessageExtras *known = extras(idOf(id));
+    return known ? known->replyTo : QString();
+}
+
+QList<qsizetype> ChannelStore::indexesOfReplies(const StreamId &root) const
+{
+    // Replies are among the few messages with extras, and come after their root.
+    const QString rootId = root.toString();
+    QList<qsizetype> found;
+    for (auto it = m_extras.upperBound(root); it != m_extras.cend(); ++it) {
+        const qsizetype at = insertionIndex(it.key()) - 1; // extras are kept only for held messages
+        if (it->replyTo == rootId && at >= 0 && m_messages[at].id == it.key())
+            found.append(at);
+    }
+    return found;
+}
+
 void ChannelStore::forgetExtrasBefore(const StreamId &id)
 {
     m_extras.erase(m_extras.begin(), m_extras.lowerBound(id));
@@ -117,7 +136,7 @@ bool ChannelStore::refresh(qsizetype index, const Message &message)
 {
     StoredMessage &kept = m_messages[index];
     const MessageExtras *was = extras(kept.id);
-    const MessageExtras now{message.reactions, message.replies, message.lastReplyTs};
+    const MessageExtras now{message.reactions, message.replies, message.lastReplyTs, message.replyTo};
     const bool sameExtras = was ? *was == now : now.isEmpty();
     if (sameExtras && kept.text == message.text && kept.edited == message.edited.has_value() && kept.deleted == message.deleted)
         return false;
@@ -187,6 +206,7 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
     const auto countedId = StreamId::parse(counted);
     const auto readId = StreamId::parse(m_info.lastRead);
     qint64 newUnread = 0;
+    qint64 newMentions = 0;
     // Sorted and without IDs we already hold; then inserted in runs that share an insertion
     // point, so a page of history is one model insert, not a hundred.
     QList<std::pair<StreamId, const Message *>> fresh;
@@ -224,8 +244,11 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
         for (qsizetype k = i; k < end; ++k) {
             const Message &m = *fresh[k].second;
             if (countUnread && m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0
-                && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId))
+                && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId)) {
                 ++newUnread;
+                if (protocol::mentions(m.text, m_self))
+                    ++newMentions;
+            }
             run.append(stored(m, fresh[k].first));
         }
         if (at == m_messages.size()) {
@@ -244,6 +267,7 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
         noteKnownId(newestId());
     if (newUnread) {
         m_info.unread += newUnread;
+        m_info.mentions = mentions() + newMentions;
         Q_EMIT summaryChanged();
     }
     return added;
@@ -372,11 +396,12 @@ qsizetype ChannelStore::indexOfPending(const QString &nonce) const
     return -1;
 }
 
-QString ChannelStore::addPending(const QString &text)
+QString ChannelStore::addPending(const QString &text, const QString &replyTo)
 {
     PendingSend send;
     send.nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
     send.text = text;
+    send.replyTo = replyTo;
     send.styled = MessageRenderer::render(text);
     send.createdMs = QDateTime::currentMSecsSinceEpoch();
     const qsizetype at = m_pending.size();
@@ -463,6 +488,7 @@ void ChannelStore::recountUnread()
     const QString &read = m_info.lastRead;
     if (!isLater(lastKnownId(), read)) {
         m_info.unread = 0;
+        m_info.mentions = 0;
         return;
     }
     // Only countable when the loaded slice reaches back to the marker.
@@ -470,12 +496,17 @@ void ChannelStore::recountUnread()
         return;
     const StreamId marker = idOf(read);
     qint64 count = 0;
+    qint64 mentioning = 0;
     for (qsizetype i = insertionIndex(marker); i < m_messages.size(); ++i) {
         const StoredMessage &m = m_messages[i];
-        if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0)
+        if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0) {
             ++count;
+            if (protocol::mentions(m.text, m_self))
+                ++mentioning;
+        }
     }
     m_info.unread = count;
+    m_info.mentions = mentioning;
 }
 
 void ChannelStore::setDividerAfter(const QString &id)
@@ -493,6 +524,7 @@ void ChannelStore::applyInfo(const protocol::ChannelInfo &info)
     m_info.members = info.members;
     m_info.lastId = info.lastId;
     m_info.unread = info.unread;
+    m_info.mentions = info.mentions;
     m_info.lastRead = info.lastRead;
     if (info.topic && info.topic != m_info.topic) {
         m_info.topic = info.topic;

@@ -36,13 +36,14 @@ struct StoredMessage {
     [[nodiscard]] QString idString() const { return id.toString(); }
 };
 
-// What few messages carry: reactions, and a thread root's reply count.
+// What few messages carry: reactions, a thread root's reply count, a reply's root.
 struct MessageExtras {
     QList<protocol::Reaction> reactions;
     qint64 replies = 0;
     qint64 lastReplyTs = 0;
+    QString replyTo; // the thread root this message answers
 
-    [[nodiscard]] bool isEmpty() const { return reactions.isEmpty() && replies == 0; }
+    [[nodiscard]] bool isEmpty() const { return reactions.isEmpty() && replies == 0 && replyTo.isEmpty(); }
     friend bool operator==(const MessageExtras &, const MessageExtras &) = default;
 };
 
@@ -59,6 +60,7 @@ struct PendingSend {
     QString nonce; // the send's identity: a resend after a reconnect is not a second message
     QString text;
     QString styled;
+    QString replyTo; // the thread root it answers, "" for none
     qint64 createdMs = 0;
     State state = State::Queued;
     QString error;
@@ -84,6 +86,8 @@ class ChannelStore : public QObject
     Q_PROPERTY(QString peer READ peer CONSTANT)
     Q_PROPERTY(QString topic READ topic NOTIFY topicChanged)
     Q_PROPERTY(int unread READ unread NOTIFY summaryChanged)
+    // How many of the unread messages mention the user (protocol::mentions).
+    Q_PROPERTY(int mentions READ mentions NOTIFY summaryChanged)
     Q_PROPERTY(int memberCount READ memberCount NOTIFY summaryChanged)
     Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
     Q_PROPERTY(bool atStart READ isAtStart NOTIFY loadingChanged)
@@ -105,6 +109,7 @@ public:
     [[nodiscard]] QString topic() const { return m_info.topic.value_or(QString()); }
     void setTopic(const QString &topic);
     [[nodiscard]] int unread() const { return int(m_info.unread); }
+    [[nodiscard]] int mentions() const { return int(m_info.mentions.value_or(0)); }
     [[nodiscard]] int memberCount() const { return m_membersLoaded ? int(m_members.size()) : int(m_info.members); }
     [[nodiscard]] const protocol::ChannelInfo &info() const { return m_info; }
 
@@ -122,8 +127,9 @@ public:
     [[nodiscard]] bool canLoadOlder() const { return !m_atStart && !m_loadingOlder; }
 
     // Merges messages (any order, duplicates ignored). Returns how many were new. Messages
-    // beyond the newest ID the server's snapshot counted are others' unread ones, unless
-    // `countUnread` is false (the user is looking at them as they come).
+    // beyond the newest ID the server's snapshot counted are others' unread ones (and unread
+    // mentions when they mention the user), unless `countUnread` is false (the user is
+    // looking at them as they come).
     qsizetype merge(const QList<protocol::Message> &messages, bool countUnread = true);
     // A live message: merged, and counted as unread when it is someone else's.
     // Returns false when it was already known.
@@ -141,6 +147,10 @@ public:
     Q_INVOKABLE QString textOf(const QString &id) const;
     // Reactions and thread counts of a loaded message; nullptr when it has none.
     [[nodiscard]] const MessageExtras *extras(const protocol::StreamId &id) const;
+    // The thread root a loaded message answers, or "" (not a reply, or not loaded).
+    Q_INVOKABLE QString replyToOf(const QString &id) const;
+    // Where the loaded replies to `root` are, oldest first.
+    [[nodiscard]] QList<qsizetype> indexesOfReplies(const protocol::StreamId &root) const;
 
     // A page of history older than what is loaded (or the newest page of an empty store).
     void addOlderPage(const QList<protocol::Message> &page, bool more);
@@ -171,8 +181,9 @@ public:
     // --- sends ---
     [[nodiscard]] const QList<PendingSend> &pending() const { return m_pending; }
     [[nodiscard]] qsizetype indexOfPending(const QString &nonce) const;
-    // Adds a pending send (text already checked) and returns its nonce.
-    QString addPending(const QString &text);
+    // Adds a pending send (text already checked), a reply in the thread of `replyTo` when
+    // that is not empty, and returns its nonce.
+    QString addPending(const QString &text, const QString &replyTo = {});
     // The oldest send waiting to go out, or nullptr.
     [[nodiscard]] const PendingSend *nextQueued() const;
     void setPendingState(const QString &nonce, PendingSend::State state, const QString &error = {});

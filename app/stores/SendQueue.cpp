@@ -34,7 +34,7 @@ QCoro::Task<> SendQueue::run(QPointer<ChannelStore> store)
         if (!next)
             break;
         const QString nonce = next->nonce;
-        const protocol::SendParams params{name, next->text, nonce, {}};
+        const protocol::SendParams params{name, next->text, nonce, next->replyTo};
         store->setPendingState(nonce, PendingSend::State::Sending);
         const auto reply = co_await self->m_session->request(params);
         if (!self || !store)

@@ -7,6 +7,7 @@
 #include "Presence.h"
 #include "ReadMarkers.h"
 #include "SendQueue.h"
+#include "Thread.h"
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
 #include "protocol/Limits.h"
@@ -34,6 +35,7 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     , m_directory(new Directory(session, options.listPageSize, this))
     , m_actions(new MessageActions(session, this))
     , m_presence(new Presence(session, m_channels, options.listPageSize, this))
+    , m_thread(new Thread(session, options.pageSize, this))
     , m_typing(session, options.typingInterval)
 {
     connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
@@ -52,6 +54,7 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     connect(m_directory, &Directory::problem, this, &Workspace::problem);
     connect(m_actions, &MessageActions::messageChanged, this, &Workspace::onMessageChanged);
     connect(m_actions, &MessageActions::problem, this, &Workspace::problem);
+    connect(m_thread, &Thread::problem, this, &Workspace::problem);
 
     connect(session, &ClientSession::signedIn, this, &Workspace::onSignedIn);
     connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
@@ -140,6 +143,8 @@ void Workspace::removeStore(const QString &name)
         return;
     m_channels->remove(name);
     updateJoined();
+    if (m_thread->channel() == name)
+        m_thread->close();
     if (m_current == name) {
         m_current.clear();
         pickCurrent();
@@ -152,6 +157,7 @@ void Workspace::removeStore(const QString &name)
 void Workspace::clear()
 {
     m_current.clear();
+    m_thread->close();
     m_reads->cancel();
     m_channels->clear();
     const auto stores = std::exchange(m_stores, {});
@@ -192,6 +198,7 @@ void Workspace::setCurrentName(const QString &name)
         old->setDividerAfter(old->lastRead());
     m_current = name;
     m_channels->setCurrent(name);
+    m_thread->close(); // the panel belongs to the channel beside it
     if (ChannelStore *store = current()) {
         // The divider shows where this visit's new messages begin, and stays there while
         // the channel is open even though the marker moves on.
@@ -266,6 +273,7 @@ void Workspace::onSignedIn(const QList<protocol::ChannelInfo> &channels)
         store->requeueSending();
     // Resumes what holds messages; the rest send their queue at once.
     m_history->resumeAll(stores());
+    m_thread->reload(); // what the panel missed meanwhile
     if (ChannelStore *store = current()) {
         if (!store->isLoaded())
             store->requestOlder();
@@ -284,6 +292,7 @@ void Workspace::onMessage(const Message &message)
     ChannelStore *store = channel(message.channel);
     if (!store)
         return; // a channel we are not in (yet): its `channel` event brings it
+    m_thread->take(message); // also when a page brought it to the channel's store first
     const bool mine = protocol::userKey(message.user) == protocol::userKey(m_session->user());
     if (mine && store->confirm(message)) {
         onSendConfirmed(store, message);
@@ -317,6 +326,7 @@ void Workspace::onEntered(const protocol::ChannelInfo &info)
 
 void Workspace::announce(ChannelStore *store, const Message &message)
 {
+    m_thread->take(message);
     Q_EMIT messageAdded(store->name(), message.id, message.user, message.text);
 }
 
@@ -356,20 +366,46 @@ QString Workspace::send(const QString &text)
     return problem;
 }
 
-QString Workspace::sendTo(const QString &channelName, const QString &text)
+QString Workspace::sendTo(const QString &channelName, const QString &text, const QString &replyTo)
 {
     ChannelStore *store = channel(channelName);
     const auto checked = protocol::checkMessageText(text);
     if (!store || checked.problem != protocol::TextProblem::None)
         return {};
     m_typing.sent(channelName);
-    return store->addPending(checked.text); // its sendQueued starts the queue
+    return store->addPending(checked.text, replyTo); // its sendQueued starts the queue
+}
+
+void Workspace::openThread(const QString &messageId)
+{
+    ChannelStore *store = current();
+    if (!store || messageId.isEmpty())
+        return;
+    const QString root = store->replyToOf(messageId);
+    m_thread->open(*store, root.isEmpty() ? messageId : root);
+}
+
+void Workspace::closeThread()
+{
+    m_thread->close();
+}
+
+QString Workspace::sendReply(const QString &text)
+{
+    const auto checked = protocol::checkMessageText(text);
+    QString problem = checkForCurrent(checked, tr("Nothing to send"));
+    if (problem.isEmpty() && m_thread->channel() != m_current)
+        problem = tr("No thread open");
+    if (problem.isEmpty())
+        sendTo(m_current, checked.text, m_thread->rootId());
+    return problem;
 }
 
 void Workspace::onMessageChanged(const Message &message)
 {
     if (ChannelStore *store = channel(message.channel))
         store->applyUpdate(message);
+    m_thread->applyUpdate(message);
 }
 
 QString Workspace::editMessage(const QString &messageId, const QString &text)
@@ -392,6 +428,9 @@ void Workspace::toggleReaction(const QString &messageId, const QString &emoji)
     ChannelStore *store = current();
     if (!store)
         return;
+    // The thread panel's messages may be older than what the timeline holds.
+    if (store->indexOfId(messageId) < 0 && m_thread->channel() == m_current)
+        store = m_thread->store();
     const qsizetype at = store->indexOfId(messageId);
     if (at < 0)
         return;

@@ -26,6 +26,7 @@ class MessageActions;
 class Presence;
 class ReadMarkers;
 class SendQueue;
+class Thread;
 class ClientSession;
 
 // The signed-in user's world: one ChannelStore per channel, kept in step with the server.
@@ -44,6 +45,8 @@ class Workspace : public QObject
     Q_PROPERTY(rill::client::ChannelStore *current READ current NOTIFY currentChanged)
     Q_PROPERTY(QString currentName READ currentName WRITE setCurrentName NOTIFY currentChanged)
     Q_PROPERTY(bool windowActive READ windowActive WRITE setWindowActive NOTIFY windowActiveChanged)
+    // The thread open in the side panel (of the current channel), or none.
+    Q_PROPERTY(rill::client::Thread *thread READ thread CONSTANT)
 
 public:
     struct Options {
@@ -69,6 +72,7 @@ public:
     [[nodiscard]] QList<ChannelStore *> stores() const;
 
     [[nodiscard]] ChannelStore *current() const;
+    [[nodiscard]] Thread *thread() const { return m_thread; }
     [[nodiscard]] QString currentName() const { return m_current; }
     void setCurrentName(const QString &name);
     [[nodiscard]] bool windowActive() const { return m_windowActive; }
@@ -82,8 +86,9 @@ public:
 
     // Sends to the current channel. Returns what went wrong ("" when it was queued).
     Q_INVOKABLE QString send(const QString &text);
-    // Sends to a channel; returns the pending send's nonce, or "" when the text is refused.
-    QString sendTo(const QString &channel, const QString &text);
+    // Sends to a channel (a reply when `replyTo` is a root's ID); returns the pending send's
+    // nonce, or "" when the text is refused.
+    QString sendTo(const QString &channel, const QString &text, const QString &replyTo = {});
     // Revision 2, in the current channel. edit() returns what is wrong with the text ("" when
     // the edit went out); the rest report refusals through problem().
     Q_INVOKABLE QString editMessage(const QString &messageId, const QString &text);
@@ -91,6 +96,14 @@ public:
     // Adds the user's `emoji` to a message, or takes it back when it is there.
     Q_INVOKABLE void toggleReaction(const QString &messageId, const QString &emoji);
     Q_INVOKABLE void setTopic(const QString &topic);
+    // Opens the thread of a message of the current channel in the side panel: its own thread
+    // when it is a root (or has no replies yet), its root's when it is a reply (threads are
+    // one level deep).
+    Q_INVOKABLE void openThread(const QString &messageId);
+    Q_INVOKABLE void closeThread();
+    // Answers in the open thread, through the channel's send queue. Returns what went wrong
+    // ("" when it was queued).
+    Q_INVOKABLE QString sendReply(const QString &text);
     Q_INVOKABLE void retry(const QString &nonce);
     Q_INVOKABLE void discard(const QString &nonce);
 
@@ -144,6 +157,7 @@ private:
     Directory *m_directory;
     MessageActions *m_actions;
     Presence *m_presence;
+    Thread *m_thread;
     Typing m_typing;
     QHash<QString, ChannelStore *> m_stores;
     QString m_current;

@@ -178,6 +178,19 @@ QStringList mentionedUserKeys(QStringView text)
     return keys;
 }
 
+qsizetype mentionStartAt(QStringView text, qsizetype cursor)
+{
+    if (cursor < 1 || cursor > text.size())
+        return -1;
+    qsizetype at = cursor;
+    while (at > 0 && isUserNameChar(text[at - 1].unicode()))
+        --at;
+    const qsizetype sign = at - 1;
+    if (sign < 0 || text[sign] != u'@' || (sign > 0 && isWordChar(text[sign - 1])))
+        return -1;
+    return sign;
+}
+
 bool mentions(QStringView text, QStringView user)
 {
     return !user.isEmpty() && mentionedUserKeys(text).contains(userKey(user));

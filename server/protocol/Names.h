@@ -54,6 +54,10 @@ struct CheckedText {
 // The user keys `text` may mention by that rule (each "@name", and the name without the sentence
 // punctuation after it), once each, in order: who is mentioned is among them.
 [[nodiscard]] QStringList mentionedUserKeys(QStringView text);
+// Where a mention being typed starts: the index of the "@" (by the rule above: no word
+// character before it) followed by name characters up to `cursor`, or -1 when the cursor is
+// not in one. For completion while typing.
+[[nodiscard]] qsizetype mentionStartAt(QStringView text, qsizetype cursor);
 
 // Revision 2: a topic is 0-250 code points after trimming; only TooLong applies.
 [[nodiscard]] CheckedText checkTopic(const QString &topic);

@@ -3,6 +3,7 @@
 #include "models/DirectoryModel.h"
 #include "models/FilterModel.h"
 #include "models/MemberModel.h"
+#include "models/MentionCompletion.h"
 #include "stores/ChannelStore.h"
 
 #include <QAbstractItemModelTester>
@@ -121,6 +122,117 @@ private Q_SLOTS:
         QCOMPARE(changed[0][0].value<QModelIndex>().row(), row);
         QVERIFY(!model.index(row).data(ChannelListModel::HasUnreadRole).toBool());
         QCOMPARE(model.totalUnread(), 0);
+    }
+
+    // The server's count at sign-in, plus live messages that mention the user, back to zero
+    // when read; others' messages that do not mention, the user's own and e-mail addresses
+    // count as unread only.
+    void mentionsFollowTheStore()
+    {
+        ChannelListModel model;
+        QAbstractItemModelTester tester(&model, kReport);
+        ChannelInfo info;
+        info.name = u"general"_s;
+        info.lastId = u"100-0"_s;
+        info.lastRead = u"90-0"_s;
+        info.unread = 3;
+        info.mentions = 1;
+        ChannelStore store(info, u"alice"_s);
+        model.add(&store);
+        const auto mentionsInList = [&] { return model.index(0).data(ChannelListModel::MentionsRole).toInt(); };
+        QCOMPARE(store.mentions(), 1);
+        QCOMPARE(mentionsInList(), 1);
+
+        const auto message = [](const QString &id, const QString &user, const QString &text) {
+            rill::protocol::Message m;
+            m.id = id;
+            m.channel = u"general"_s;
+            m.user = user;
+            m.text = text;
+            return m;
+        };
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(store.addLive(message(u"101-0"_s, u"bob"_s, u"@Alice, look"_s), true));
+        QCOMPARE(store.unread(), 4);
+        QCOMPARE(store.mentions(), 2);
+        QCOMPARE(mentionsInList(), 2);
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args[2].value<QList<int>>().contains(ChannelListModel::MentionsRole);
+        }));
+        QVERIFY(store.addLive(message(u"102-0"_s, u"bob"_s, u"mail alice@alice.example"_s), true));
+        QVERIFY(store.addLive(message(u"103-0"_s, u"bob"_s, u"hi alice"_s), true));
+        QVERIFY(store.addLive(message(u"104-0"_s, u"alice"_s, u"@alice note to self"_s), true));
+        QCOMPARE(store.unread(), 6);
+        QCOMPARE(store.mentions(), 2);
+        QVERIFY(store.addLive(message(u"105-0"_s, u"bob"_s, u"@alice again"_s), false)); // being looked at
+        QCOMPARE(store.mentions(), 2);
+
+        QVERIFY(store.applyRead(u"105-0"_s));
+        QCOMPARE(store.unread(), 0);
+        QCOMPARE(store.mentions(), 0);
+        QCOMPARE(mentionsInList(), 0);
+
+        // A newer snapshot says what the server counts (edits and deletions included).
+        info.lastId = u"106-0"_s;
+        info.lastRead = u"105-0"_s;
+        info.unread = 1;
+        info.mentions = 1;
+        store.applyInfo(info);
+        QCOMPARE(mentionsInList(), 1);
+    }
+
+    void mentionCompletionOffersMembers()
+    {
+        ChannelInfo info;
+        info.name = u"general"_s;
+        ChannelStore store(info, u"alice"_s);
+        store.setMembers({{u"beatrice"_s, true}, {u"Bob"_s, false}, {u"alice"_s, true}, {u"carol"_s, true}});
+        MentionCompletion completion;
+        QAbstractItemModelTester tester(&completion, kReport);
+        completion.setStore(&store);
+        QSignalSpy active(&completion, &MentionCompletion::activeChanged);
+        const auto users = [&] {
+            QStringList out;
+            for (int row = 0; row < completion.rowCount(); ++row)
+                out << completion.index(row).data(MentionCompletion::UserRole).toString();
+            return out;
+        };
+
+        completion.update(u"hey @"_s, 5);
+        QVERIFY(completion.isActive());
+        QCOMPARE(users(), (QStringList{u"beatrice"_s, u"carol"_s, u"Bob"_s})); // online first; not herself
+        completion.update(u"hey @B"_s, 6);
+        QCOMPARE(users(), (QStringList{u"beatrice"_s, u"Bob"_s}));
+        QCOMPARE(completion.currentRow(), 0);
+        completion.move(1);
+        QCOMPARE(completion.currentRow(), 1);
+        completion.move(1);
+        QCOMPARE(completion.currentRow(), 0); // wraps
+        completion.move(-1);
+        QCOMPARE(completion.index(completion.currentRow()).data(MentionCompletion::OnlineRole).toBool(), false);
+        const QVariantMap done = completion.complete(u"hey @B, and"_s, 6, completion.currentRow());
+        QCOMPARE(done.value(u"text"_s).toString(), u"hey @Bob , and"_s);
+        QCOMPARE(done.value(u"cursor"_s).toInt(), 9);
+        QCOMPARE(completion.complete(u"hey @Bo"_s, 6, 1).value(u"text"_s).toString(), u"hey @Bob "_s); // the whole name
+
+        completion.update(u"hey @bx"_s, 7);
+        QVERIFY(!completion.isActive()); // nobody fits
+        completion.update(u"mail x@b"_s, 8);
+        QVERIFY(!completion.isActive()); // an address, not a mention
+
+        // Esc closes it until another mention is started.
+        completion.update(u"@c"_s, 2);
+        QVERIFY(completion.isActive());
+        // A text edit tells its new cursor before its new text: that half-step changes nothing.
+        completion.update(u"@"_s, 2);
+        QVERIFY(completion.isActive());
+        completion.dismiss();
+        QVERIFY(!completion.isActive());
+        completion.update(u"@ca"_s, 3);
+        QVERIFY(!completion.isActive());
+        completion.update(u"@ca @"_s, 5);
+        QVERIFY(completion.isActive());
+        QVERIFY(active.size() >= 4);
     }
 
     void currentAndPeerPresence()

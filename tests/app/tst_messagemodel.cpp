@@ -563,6 +563,49 @@ private Q_SLOTS:
 
     // A history page carries each message's current state: one already held is brought up to
     // date in place (edits made while this client was away), not duplicated.
+    // A reply in the timeline says which thread it is in: its root's first words, which
+    // follow an edit or deletion of the root (that reply's row changes, no other), and a
+    // generic line while the root is not loaded.
+    void replyShowsItsRootsExcerpt()
+    {
+        ChannelStore store(info(), u"alice"_s);
+        MessageModel &model = *store.messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Message root = makeMessage(1);
+        root.text = u"Where   do we\nmeet? "_s + QString(100, u'x');
+        root.replies = 1;
+        Message reply = makeMessage(2);
+        reply.replyTo = root.id;
+        store.merge({reply, makeMessage(3)});
+        QCOMPARE(model.index(1).data(MessageModel::ReplyToRole).toString(), root.id);
+        QCOMPARE(model.index(1).data(MessageModel::ThreadExcerptRole).toString(), QString()); // root not loaded
+        QCOMPARE(model.index(0).data(MessageModel::ReplyToRole).toString(), QString());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.merge({root}); // scrolled back to it
+        const QString excerpt = model.index(1).data(MessageModel::ThreadExcerptRole).toString();
+        QVERIFY(excerpt.startsWith(u"Where do we meet? xxx"_s));
+        QCOMPARE(excerpt.size(), 80);
+        QVERIFY(excerpt.endsWith(u'…'));
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args[0].toModelIndex().row() == 1 && args[2].value<QList<int>>().contains(MessageModel::ThreadExcerptRole);
+        }));
+
+        changed.clear();
+        root.text = u"Meet at noon"_s;
+        root.edited = root.ts + 1000;
+        QVERIFY(store.applyUpdate(root));
+        QCOMPARE(model.index(1).data(MessageModel::ThreadExcerptRole).toString(), u"Meet at noon"_s);
+        QCOMPARE(changed.size(), 2); // the root's row, and its reply's excerpt
+        QCOMPARE(changed[1][0].toModelIndex().row(), 1);
+        QCOMPARE(changed[1][2].value<QList<int>>(), QList<int>{MessageModel::ThreadExcerptRole});
+
+        root.text.clear();
+        root.deleted = true;
+        QVERIFY(store.applyUpdate(root));
+        QCOMPARE(model.index(1).data(MessageModel::ThreadExcerptRole).toString(), u"message deleted"_s);
+    }
+
     void pagesRefreshWhatIsHeld()
     {
         ChannelStore store(info(), u"alice"_s);

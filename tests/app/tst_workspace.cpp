@@ -414,6 +414,43 @@ private Q_SLOTS:
         QCOMPARE(general->messages().constFirst().kind, protocol::MessageKind::Join);
     }
 
+    // The channel list's mention badge: the server's count at sign-in, kept exact live (a
+    // mention in a channel not viewed adds one), zero once read, and the server agrees.
+    void mentionBadgeCountsLiveAndResetsOnRead()
+    {
+        test::ClientUnderTest alice;
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        alice.workspace->setWindowActive(true);
+        alice.workspace->setCurrentName(u"general"_s);
+        bob.workspace->join(u"dev"_s);
+        QTRY_VERIFY(bob.channel(u"dev"_s));
+        alice.workspace->join(u"dev"_s);
+        QTRY_VERIFY(alice.channel(u"dev"_s));
+        alice.workspace->setCurrentName(u"general"_s);
+        ChannelStore *dev = alice.channel(u"dev"_s);
+        ChannelListModel *list = alice.workspace->channels();
+        const auto badge = [&] { return list->index(list->rowOf(u"dev"_s)).data(ChannelListModel::MentionsRole).toInt(); };
+        QCOMPARE(badge(), 0);
+
+        bob.workspace->sendTo(u"dev"_s, u"@alice can you review?"_s);
+        bob.workspace->sendTo(u"dev"_s, u"no rush"_s);
+        QTRY_COMPARE(dev->unread(), 2);
+        QCOMPARE(dev->mentions(), 1);
+        QCOMPARE(badge(), 1);
+
+        // Another sign-in of Alice gets the same count from the server's snapshot.
+        test::ClientUnderTest again;
+        QVERIFY(again.signUp(m_server->url(), u"alice"_s));
+        QCOMPARE(again.channel(u"dev"_s)->mentions(), 1);
+
+        // Reading it (here) resets it, here and there.
+        alice.workspace->setCurrentName(u"dev"_s);
+        QTRY_COMPARE(badge(), 0);
+        QTRY_COMPARE(again.channel(u"dev"_s)->mentions(), 0);
+    }
+
     void directMessagesAndAttention()
     {
         test::ClientUnderTest alice;

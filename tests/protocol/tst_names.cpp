@@ -197,6 +197,32 @@ private Q_SLOTS:
     }
 
     // Revision 2: "@name", case-insensitive, not inside a word.
+    // Where a mention being typed starts, for completion: the same rule as mentions().
+    void mentionStartsWhereTheRuleSays_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("cursor");
+        QTest::addColumn<int>("start");
+        QTest::newRow("at the start") << u"@bo"_s << 3 << 0;
+        QTest::newRow("just the sign") << u"hi @"_s << 4 << 3;
+        QTest::newRow("after a space") << u"hi @bo"_s << 6 << 3;
+        QTest::newRow("after punctuation") << u"(@bo"_s << 4 << 1;
+        QTest::newRow("inside a word") << u"mail x@bo"_s << 9 << -1;
+        QTest::newRow("no sign") << u"hi bo"_s << 5 << -1;
+        QTest::newRow("past a space") << u"@bob hi"_s << 7 << -1;
+        QTest::newRow("cursor mid-name") << u"@bob"_s << 2 << 0;
+        QTest::newRow("name characters") << u"@a.b-c_d"_s << 8 << 0;
+        QTest::newRow("cursor before it") << u"@bo"_s << 0 << -1;
+    }
+
+    void mentionStartsWhereTheRuleSays()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, cursor);
+        QFETCH(int, start);
+        QCOMPARE(int(rill::protocol::mentionStartAt(text, cursor)), start);
+    }
+
     void mentions_data()
     {
         QTest::addColumn<QString>("text");

@@ -53,8 +53,8 @@ public:
     // The same settings file read afresh, as the next start of the app reads it.
     Q_INVOKABLE rill::app::AppSettings *reopenSettings();
 
-    // Bob says something in a channel (joining it first).
-    Q_INVOKABLE bool postAsBob(const QString &channel, const QString &text);
+    // Bob says something in a channel (joining it first), in the thread of `replyTo` if given.
+    Q_INVOKABLE bool postAsBob(const QString &channel, const QString &text, const QString &replyTo = {});
     // Bob fills a fresh channel with `count` messages; Alice joins it and opens it. Returns
     // once her first page is in.
     Q_INVOKABLE bool prepareLongChannel(const QString &channel, int count);

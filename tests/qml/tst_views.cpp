@@ -94,10 +94,13 @@ bool ViewHarness::start()
     return m_bob->open(m_server->url()) && m_bob->signUp(u"bob"_s);
 }
 
-bool ViewHarness::postAsBob(const QString &channel, const QString &text)
+bool ViewHarness::postAsBob(const QString &channel, const QString &text, const QString &replyTo)
 {
     m_bob->call(u"join"_s, {{u"channel"_s, channel}});
-    return m_bob->call(u"send"_s, {{u"channel"_s, channel}, {u"text"_s, text}}).value(u"ok"_s).toBool();
+    QJsonObject params{{u"channel"_s, channel}, {u"text"_s, text}};
+    if (!replyTo.isEmpty())
+        params.insert(u"replyTo"_s, replyTo);
+    return m_bob->call(u"send"_s, params).value(u"ok"_s).toBool();
 }
 
 bool ViewHarness::prepareLongChannel(const QString &channel, int count)
