@@ -89,6 +89,7 @@ QCoro::Task<bool> RillServer::start()
     limits.loginFailuresPerName = m_config.loginFailuresPerName;
     limits.loginFailuresPerAddress = m_config.loginFailuresPerName * 10;
     limits.registrationsPerAddress = m_config.registrationsPerAddress;
+    limits.searchBudgetPerChannel = m_config.searchBudgetPerChannel;
     m_store = std::make_unique<store::Store>(*m_redis, limits);
     const auto defaults = co_await m_store->ensureDefaults();
     if (!self)
