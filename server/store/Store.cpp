@@ -660,7 +660,10 @@ QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString 
                                          QByteArray nonceJson, QString replyTo)
 {
     QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), text.toUtf8(), nonceJson, replyTo.toUtf8()};
-    appendSearchWords(args, text);
+    if (m_limits.indexForSearch)
+        appendSearchWords(args, text);
+    else
+        args.append("off");
     appendMentionCandidates(args, text);
     const RedisReply r = co_await evalWith(m_redis, script("send"), args);
     if (auto error = scriptError(r))

@@ -97,6 +97,9 @@ struct StoreLimits {
     int registrationsPerAddress = 20;
     // Index entries one `search` examines per channel before it answers a page cut short.
     int searchBudgetPerChannel = 2000;
+    // Whether `send` indexes messages for search. Only rill-store-bench turns it off, to measure
+    // what the index costs a send and how much memory it takes (then indexing the store at once).
+    bool indexForSearch = true;
 };
 
 // Rill's data in Redis, one async call per operation. Every write that must be atomic across

@@ -137,6 +137,17 @@ private Q_SLOTS:
         QCOMPARE(everywhere, inChannel);
     }
 
+    // A short prefix of more words than the server expands (64) still finds every message.
+    void prefixOfManyWords()
+    {
+        const QString own = mark();
+        QStringList sent; // newest first
+        for (int i = 0; i < 70; ++i)
+            sent.prepend(sendAs(i % 2 ? *m_a1 : *m_bob, own + u"x%1"_s.arg(i)));
+        QCOMPARE(allPages(*m_bob, own, 50), sent);
+        QCOMPARE(allPages(*m_bob, own.left(3) + u" "_s + own, 20), sent);
+    }
+
     void resultIsTheWholeCurrentMessage()
     {
         const QString own = mark();

@@ -369,7 +369,7 @@ end
 -- Search (docs/storage.md, "Search"). Words come from C++ (protocol::searchWords), never from
 -- Lua. Per channel: `w:<word>` the postings (the `s` of each message with the word, 4 bytes
 -- big-endian, ascending), `wx:<word>` postings that arrived out of order, `vocab` every word
--- for prefix expansion, `ids` s -> message ID (16 bytes at 16*(s-1)), `words` ID -> its words.
+-- for prefix expansion, `ids` s -> message ID (16 bytes at 16*(s-1)), `words` s -> its words.
 local POSTING_WIDTH = 4
 local IDS_WIDTH = 16
 
@@ -453,7 +453,7 @@ end
 local function set_words(ch, id, seq, words)
   local wordsKey = ckey(ch, 'words')
   local before = {}
-  local old = redis.call('HGET', wordsKey, id)
+  local old = redis.call('HGET', wordsKey, seq)
   if old then
     for w in string.gmatch(old, '%S+') do before[w] = true end
   end
@@ -466,9 +466,9 @@ local function set_words(ch, id, seq, words)
     if not before[w] then posting_add(ch, w, seq) end
   end
   if #words > 0 then
-    redis.call('HSET', wordsKey, id, table.concat(words, ' '))
+    redis.call('HSET', wordsKey, seq, table.concat(words, ' '))
   else
-    redis.call('HDEL', wordsKey, id)
+    redis.call('HDEL', wordsKey, seq)
   end
 end
 
