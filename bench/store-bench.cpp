@@ -7,8 +7,15 @@
 // its worst realistic case, one call at a time, and reads every call's duration from Redis's
 // SLOWLOG with the threshold at 0 (Redis times a command around its execution, without the
 // network or the client: the time the script held Redis).
+//
+// Search (issue 13): messages are ~10 words drawn from a Zipf-distributed vocabulary of 20,000
+// made-up words. They are stored without the index first, so that Redis's memory before and
+// after indexing them all at once (the schema 3 to 4 migration, timed too) gives the index's
+// memory per message; then queries of one and two words are timed end to end (every channel's
+// script and the merge, as the server runs them) and by Redis's own clock.
 
 #include "protocol/Limits.h"
+#include "protocol/Names.h"
 #include "redis/EmbeddedRedis.h"
 #include "redis/RedisClient.h"
 #include "store/Store.h"
@@ -76,11 +83,51 @@ QByteArray tokenHashOf(const QString &user)
 const QString kHeavy = u"heavy"_s;   // in as many channels as a user may be
 const QString kReader = u"reader"_s; // writes every 100th message of general
 
+// Made-up words ("kari", "tome", "karito", ...: some are prefixes of others), drawn by a Zipf
+// law (s = 1) as words of natural text are: word k is used in proportion to 1/k.
+struct Vocabulary {
+    static constexpr int kWords = 20'000;
+    QStringList words;
+    std::vector<double> cumulative;
+
+    Vocabulary()
+    {
+        static const char *const syllables[] = {"ka", "ri", "to", "me", "su", "no", "la", "vi",
+                                                "de", "po", "gu", "fe", "zo", "ha", "ne", "bi"};
+        double sum = 0;
+        for (int k = 1; k <= kWords; ++k) {
+            QString word;
+            for (int n = k + 15; n > 0; n /= 16)
+                word.prepend(QLatin1StringView(syllables[n % 16]));
+            words.append(word);
+            sum += 1.0 / k;
+            cumulative.push_back(sum);
+        }
+    }
+    // The word of rank `rank` (1 the most frequent).
+    [[nodiscard]] const QString &at(int rank) const { return words.at(rank - 1); }
+    [[nodiscard]] const QString &draw(QRandomGenerator &random) const
+    {
+        const double x = random.generateDouble() * cumulative.back();
+        const auto it = std::lower_bound(cumulative.begin(), cumulative.end(), x);
+        return words.at(std::min<qsizetype>(it - cumulative.begin(), kWords - 1));
+    }
+    [[nodiscard]] QString sentence(QRandomGenerator &random) const
+    {
+        QStringList out;
+        for (int n = 8 + int(random.bounded(5)); n > 0; --n)
+            out.append(draw(random));
+        return out.join(u' ');
+    }
+};
+
 struct Bench {
     Settings settings;
     RedisClient *redis = nullptr;
     RedisClient *admin = nullptr; // SLOWLOG, INFO: never measured
     Store *store = nullptr;
+    Store *unindexed = nullptr; // the same store, but `send` does not index (main's work before search)
+    Vocabulary vocabulary;
     QRandomGenerator random{20261129};
     qint64 next = 0; // the fill's shared index
     qint64 failures = 0;
@@ -177,14 +224,26 @@ QCoro::Task<> sendOne(Bench &b, qint64 i)
         channel = channelName(c);
         user = userName(c % b.settings.users);
     }
-    const auto r = co_await b.store->send(user, user, channel, u"fill %1: some words of an ordinary message"_s.arg(i),
-                                          QByteArray());
+    // Stored without the index: it is built for all of them at once afterwards (the migration),
+    // which gives the index's memory as a difference.
+    const auto r = co_await b.unindexed->send(user, user, channel, b.vocabulary.sentence(b.random), QByteArray());
     count(b, r);
     if (r && channel == "general"_L1 && (i / 2) % 1000 == 0)
         b.generalIds.append(r.value().id);
 }
 
 // --- measurement -------------------------------------------------------------------------
+
+// What Redis has allocated (MEMORY STATS total.allocated), in bytes.
+QCoro::Task<qint64> allocatedBytes(RedisClient &admin)
+{
+    const RedisReply memory = co_await admin.command("MEMORY", "STATS");
+    for (qsizetype i = 0; i + 1 < memory.size(); i += 2) {
+        if (memory.at(i).bytes() == "total.allocated")
+            co_return memory.at(i + 1).integer();
+    }
+    co_return 0;
+}
 
 struct Timing {
     QString script;
@@ -288,6 +347,18 @@ const Case kCases[] = {
          const QString user = userName(run);
          const auto r = co_await b.store->send(user, user, u"general"_s, u"measured %1"_s.arg(run), QByteArray());
          co_await expectOk(b, r.ok(), "send");
+     }},
+    {"send", "to general, not indexed (before search)",
+     [](Bench &b, int run) -> QCoro::Task<> {
+         const QString user = userName(run);
+         const auto r = co_await b.unindexed->send(user, user, u"general"_s, b.vocabulary.sentence(b.random), QByteArray());
+         co_await expectOk(b, r.ok(), "send unindexed");
+     }},
+    {"send", "to general, indexed (~10 words)",
+     [](Bench &b, int run) -> QCoro::Task<> {
+         const QString user = userName(run);
+         const auto r = co_await b.store->send(user, user, u"general"_s, b.vocabulary.sentence(b.random), QByteArray());
+         co_await expectOk(b, r.ok(), "send indexed");
      }},
     {"send", "with a nonce, then its repeat",
      [](Bench &b, int run) -> QCoro::Task<> {
@@ -421,6 +492,63 @@ const Case kCases[] = {
      }},
 };
 
+
+// --- search --------------------------------------------------------------------------------
+
+struct SearchCase {
+    const char *label;
+    QString user;   // kReader: general only (half the messages); kHeavy: 100 channels, general included
+    bool everywhere; // all of the user's channels, else `channel` general
+    int words;       // 1 or 2
+    int lowRank, highRank; // the words' ranks in the vocabulary, drawn uniformly
+    bool prefix = false;   // the word's first two syllables only (expands to several words)
+};
+
+struct SearchTiming {
+    QString label;
+    std::vector<qint64> wallMicros;  // the whole call: every channel's script and the merge
+    std::vector<qint64> redisMicros; // the sum of its scripts' time in Redis
+    std::vector<qint64> scriptMax;   // its slowest script
+    qint64 results = 0;
+    qint64 cut = 0; // pages that a channel's budget cut short
+};
+
+QCoro::Task<SearchTiming> measureSearch(Bench &b, const SearchCase &c)
+{
+    SearchTiming t{QString::fromLatin1(c.label), {}, {}, {}, 0, 0};
+    const QByteArray sha = Store::scriptSha1("search");
+    for (int run = 0; run < b.settings.runs; ++run) {
+        QStringList words;
+        for (int w = 0; w < c.words; ++w) {
+            const QString &word = b.vocabulary.at(c.lowRank + int(b.random.bounded(c.highRank - c.lowRank + 1)));
+            words.append(c.prefix ? word.left(4) : word);
+        }
+        const std::optional<QString> channel = c.everywhere ? std::nullopt : std::optional<QString>(u"general"_s);
+        QElapsedTimer clock;
+        clock.start();
+        const auto r = co_await b.store->search(c.user, c.user, channel, rill::protocol::searchWords(words.join(u' ')),
+                                                QString(), rill::protocol::kDefaultSearchLimit);
+        t.wallMicros.push_back(clock.nsecsElapsed() / 1000);
+        co_await expectOk(b, r.ok(), "search");
+        if (r) {
+            t.results += r.value().messages.size();
+            if (r.value().more && r.value().messages.size() < rill::protocol::kDefaultSearchLimit)
+                ++t.cut;
+        }
+        const std::vector<qint64> scripts = co_await slowlogFor(b, sha);
+        qint64 sum = 0, most = 0;
+        for (qint64 us : scripts) {
+            sum += us;
+            most = std::max(most, us);
+        }
+        t.redisMicros.push_back(sum);
+        t.scriptMax.push_back(most);
+    }
+    for (auto *v : {&t.wallMicros, &t.redisMicros, &t.scriptMax})
+        std::sort(v->begin(), v->end());
+    co_return t;
+}
+
 QCoro::Task<int> run(Settings settings)
 {
     std::unique_ptr<rill::redis::EmbeddedRedis> ownRedis;
@@ -471,11 +599,15 @@ QCoro::Task<int> run(Settings settings)
     rill::store::StoreLimits limits;
     limits.channelCreatesPerHour = 0;
     Store store(redis, limits);
+    rill::store::StoreLimits withoutIndex = limits;
+    withoutIndex.indexForSearch = false;
+    Store unindexed(redis, withoutIndex);
     Bench b;
     b.settings = settings;
     b.redis = &redis;
     b.admin = &admin;
     b.store = &store;
+    b.unindexed = &unindexed;
     const auto ready = co_await store.ensureDefaults();
     if (!ready) {
         std::fprintf(stderr, "cannot prepare the store: %s\n", qPrintable(ready.error().message));
@@ -489,6 +621,23 @@ QCoro::Task<int> run(Settings settings)
     co_await fill(b, settings.users * settings.extraJoins, &joinOne, "more memberships");
     co_await fill(b, limits.maxChannelsPerUser - 1, &heavyJoin, "the heavy user's channels");
     co_await fill(b, settings.messages, &sendOne, "messages");
+    // The index of all of them at once: what a store of schema 3 goes through at the first start
+    // of a server with search, and the index's memory as the difference.
+    const qint64 beforeIndex = co_await allocatedBytes(admin);
+    co_await admin.command("HSET", "rill:meta", "schema", "3");
+    QElapsedTimer indexClock;
+    indexClock.start();
+    const auto indexed = co_await store.ensureDefaults();
+    const qint64 indexMs = indexClock.elapsed();
+    if (!indexed) {
+        std::fprintf(stderr, "cannot index the store: %s\n", qPrintable(indexed.error().message));
+        co_return 1;
+    }
+    const qint64 afterIndex = co_await allocatedBytes(admin);
+    const double indexBytesPerMessage = double(afterIndex - beforeIndex) / double(settings.messages);
+    std::fprintf(stderr, "indexed %lld messages in %.1f s; the index takes %.0f MiB, %.0f bytes per message\n",
+                 static_cast<long long>(settings.messages), double(indexMs) / 1000.0,
+                 double(afterIndex - beforeIndex) / 1048576.0, indexBytesPerMessage);
     co_await fill(b, settings.users, &onDeadInstance, "users on line on one instance");
     const auto dying = co_await store.heartbeat(u"dead#1"_s, 1ms);
     count(b, dying);
@@ -497,12 +646,7 @@ QCoro::Task<int> run(Settings settings)
             < rill::protocol::StreamId::parse(y).value_or(rill::protocol::StreamId{});
     });
     const qint64 fillMs = fillClock.elapsed();
-    const RedisReply memory = co_await admin.command("MEMORY", "STATS");
-    qint64 usedBytes = 0;
-    for (qsizetype i = 0; i + 1 < memory.size(); i += 2) {
-        if (memory.at(i).bytes() == "total.allocated")
-            usedBytes = memory.at(i + 1).integer();
-    }
+    const qint64 usedBytes = co_await allocatedBytes(admin);
     std::fprintf(stderr, "filled in %.1f s (%lld failures), Redis holds %.0f MiB\n", double(fillMs) / 1000.0,
                  static_cast<long long>(b.failures), double(usedBytes) / 1048576.0);
     if (b.generalIds.size() < 4) {
@@ -527,6 +671,18 @@ QCoro::Task<int> run(Settings settings)
         std::sort(t.micros.begin(), t.micros.end());
         timings.push_back(std::move(t));
     }
+    const SearchCase searchCases[] = {
+        {"one word (rank 10-1000), general (500k messages)", kReader, false, 1, 10, 1000},
+        {"two words (rank 10-1000), general", kReader, false, 2, 10, 1000},
+        {"two common words (rank 1-10), general", kReader, false, 2, 1, 10},
+        {"one prefix (4 letters, rank 10-1000), general", kReader, false, 1, 10, 1000, true},
+        {"one word (rank 10-1000), 100 channels", kHeavy, true, 1, 10, 1000},
+        {"two words (rank 10-1000), 100 channels", kHeavy, true, 2, 10, 1000},
+        {"two rare words (rank 1000-20000), 100 channels", kHeavy, true, 2, 1000, 20000},
+    };
+    std::vector<SearchTiming> searches;
+    for (const SearchCase &c : searchCases)
+        searches.push_back(co_await measureSearch(b, c));
     co_await admin.command("CONFIG", "SET", "slowlog-log-slower-than", "10000");
 
     auto pct = [](const std::vector<qint64> &v, double p) -> qint64 {
@@ -554,6 +710,35 @@ QCoro::Task<int> run(Settings settings)
                         static_cast<long long>(pct(t.micros, 0.99)), static_cast<long long>(pct(t.micros, 1.0)));
         }
     }
+    QJsonArray searchRows;
+    if (!settings.json) {
+        std::printf("\nsearch, %d queries per case, limit %d; microseconds per query: the whole call (all channels' "
+                    "scripts and the merge) and Redis's time (the sum of its scripts; the slowest one)\n\n",
+                    settings.runs, rill::protocol::kDefaultSearchLimit);
+        std::printf("| query | wall p50 | wall p99 | Redis p50 | Redis p99 | slowest script p99 | results/query | pages cut |\n"
+                    "|---|---|---|---|---|---|---|---|\n");
+    }
+    for (const SearchTiming &t : searches) {
+        const double perQuery = double(t.results) / double(std::max<std::size_t>(1, t.wallMicros.size()));
+        if (settings.json) {
+            searchRows.append(QJsonObject{{"case"_L1, t.label}, {"wallP50us"_L1, pct(t.wallMicros, 0.5)},
+                                          {"wallP99us"_L1, pct(t.wallMicros, 0.99)},
+                                          {"redisP50us"_L1, pct(t.redisMicros, 0.5)},
+                                          {"redisP99us"_L1, pct(t.redisMicros, 0.99)},
+                                          {"scriptP99us"_L1, pct(t.scriptMax, 0.99)},
+                                          {"resultsPerQuery"_L1, perQuery}, {"cut"_L1, t.cut}});
+        } else {
+            std::printf("| %s | %lld | %lld | %lld | %lld | %lld | %.1f | %lld |\n", qPrintable(t.label),
+                        static_cast<long long>(pct(t.wallMicros, 0.5)), static_cast<long long>(pct(t.wallMicros, 0.99)),
+                        static_cast<long long>(pct(t.redisMicros, 0.5)), static_cast<long long>(pct(t.redisMicros, 0.99)),
+                        static_cast<long long>(pct(t.scriptMax, 0.99)), perQuery, static_cast<long long>(t.cut));
+        }
+    }
+    if (!settings.json) {
+        std::printf("\nindex: %lld messages indexed at once in %.1f s; %.0f MiB, %.0f bytes per message\n",
+                    static_cast<long long>(settings.messages), double(indexMs) / 1000.0,
+                    double(afterIndex - beforeIndex) / 1048576.0, indexBytesPerMessage);
+    }
     if (settings.json) {
         const QJsonObject out{{"users"_L1, settings.users},
                               {"channels"_L1, settings.channels},
@@ -563,7 +748,10 @@ QCoro::Task<int> run(Settings settings)
                               {"failures"_L1, b.failures},
                               {"machine"_L1, rill::bench::machineInfo().toJson()},
                               {"loadAverage"_L1, rill::bench::loadAverage()},
-                              {"scripts"_L1, rows}};
+                              {"scripts"_L1, rows},
+                              {"search"_L1, searchRows},
+                              {"indexSeconds"_L1, double(indexMs) / 1000.0},
+                              {"indexBytesPerMessage"_L1, indexBytesPerMessage}};
         std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     } else {
         std::printf("\nslowest call: %lld µs; failures: %lld; load average %.1f\n", static_cast<long long>(worst),

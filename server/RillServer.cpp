@@ -90,6 +90,7 @@ QCoro::Task<bool> RillServer::start()
     limits.loginFailuresPerName = m_config.loginFailuresPerName;
     limits.loginFailuresPerAddress = m_config.loginFailuresPerName * 10;
     limits.registrationsPerAddress = m_config.registrationsPerAddress;
+    limits.searchBudgetPerChannel = m_config.searchBudgetPerChannel;
     m_store = std::make_unique<store::Store>(*m_redis, limits);
     if (m_config.redisWaitReplicas > 0) {
         ServerMetrics &metrics = *m_ops->metrics();

@@ -353,6 +353,11 @@ QList<Setting> settings()
          u"Registrations per client address per hour, across all instances; 0 turns it off (default: 20)."_s,
          [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.registrationsPerAddress, 0); },
          {}, [](const ServerConfig &c) { return number(c.registrationsPerAddress); }},
+        {u"search-budget"_s, u"count"_s,
+         u"Index entries one search examines per channel before it answers a shorter page that the "
+         "client continues (default: 2000)."_s,
+         [](ServerConfig &c, const QString &v) { return toPositiveInt(v, c.searchBudgetPerChannel); },
+         {}, [](const ServerConfig &c) { return number(c.searchBudgetPerChannel); }},
         {u"log-level"_s, u"level"_s,
          u"The least severe messages logged: debug, info, warning or error (default: info)."_s,
          [](ServerConfig &c, const QString &v) {

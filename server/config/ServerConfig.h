@@ -46,6 +46,7 @@ struct ServerConfig {
     int channelCreatesPerHour = 20; // new public channels per user per hour; 0: no limit
     int loginFailuresPerName = 10;  // per 15 minutes, across instances; per address 10x; 0: off
     int registrationsPerAddress = 20; // per hour, across instances; 0: off
+    int searchBudgetPerChannel = 2000; // index entries a search examines per channel and request
     int hashQueue = 0;       // password checks waiting or running before rate_limited; 0: 8 per worker
     bool demo = false;       // seed a few users and messages into an empty store
     bool verbose = false;    // the same as logLevel = QtDebugMsg

@@ -33,6 +33,8 @@ inline constexpr int kMaxListPage = 200;
 
 inline constexpr int kDefaultSearchLimit = 20;
 inline constexpr int kMaxSearchLimit = 50;
+// Distinct words in a search query; each costs the index a lookup per channel searched.
+inline constexpr int kMaxSearchWords = 16;
 
 inline constexpr int kMaxTopicCodePoints = 250;
 inline constexpr int kMaxEmojiBytes = 32;

@@ -2,6 +2,8 @@
 
 #include "Limits.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace rill::protocol {
@@ -194,6 +196,42 @@ qsizetype mentionStartAt(QStringView text, qsizetype cursor)
 bool mentions(QStringView text, QStringView user)
 {
     return !user.isEmpty() && mentionedUserKeys(text).contains(userKey(user));
+}
+
+QStringList searchWords(QStringView text)
+{
+    // Lowercasing can decompose (U+0130 becomes i + U+0307), so NFC again after it.
+    const QString folded = text.toString().normalized(QString::NormalizationForm_C).toLower()
+                               .normalized(QString::NormalizationForm_C);
+    QStringList words;
+    QSet<QString> seen; // a long text repeats words; keep this linear
+    QString word;
+    auto finish = [&words, &seen, &word] {
+        if (!word.isEmpty() && !seen.contains(word)) {
+            seen.insert(word);
+            words.append(word);
+        }
+        word.clear();
+    };
+    for (qsizetype i = 0; i < folded.size(); ++i) {
+        char32_t c = folded.at(i).unicode();
+        const bool pair = QChar::isHighSurrogate(c) && i + 1 < folded.size() && folded.at(i + 1).isLowSurrogate();
+        if (pair)
+            c = QChar::surrogateToUcs4(folded.at(i).unicode(), folded.at(i + 1).unicode());
+        const QChar::Category category = QChar::category(c);
+        const bool inWord = QChar::isLetterOrNumber(c)
+            || (!word.isEmpty()
+                && (category == QChar::Mark_NonSpacing || category == QChar::Mark_SpacingCombining
+                    || category == QChar::Mark_Enclosing));
+        if (inWord)
+            word.append(folded.sliced(i, pair ? 2 : 1));
+        else
+            finish();
+        if (pair)
+            ++i;
+    }
+    finish();
+    return words;
 }
 
 CheckedText checkTopic(const QString &topic)

@@ -59,6 +59,12 @@ struct CheckedText {
 // not in one. For completion while typing.
 [[nodiscard]] qsizetype mentionStartAt(QStringView text, qsizetype cursor);
 
+// Revision 2, search: the words of a text or a query, each once, in order of first appearance.
+// A word is a run of letters (Unicode categories L*), numbers (N*) and combining marks (M*, only
+// after a letter or number), after NFC normalization and lowercasing (QString::toLower, not full
+// case folding). Everything else separates words: "_x_" is "x", punctuation and emoji are none.
+[[nodiscard]] QStringList searchWords(QStringView text);
+
 // Revision 2: a topic is 0-250 code points after trimming; only TooLong applies.
 [[nodiscard]] CheckedText checkTopic(const QString &topic);
 

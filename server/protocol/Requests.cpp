@@ -134,7 +134,6 @@ template struct ChannelResult<op::dm>;
 template struct MessageResult<op::send>;
 template struct MessageResult<op::edit>;
 template struct MessagePage<op::history>;
-template struct MessagePage<op::search>;
 template struct ChannelParams<op::join, JoinResult>;
 template struct ChannelParams<op::part, PartResult>;
 template struct ChannelParams<op::typing, TypingResult>;
@@ -464,6 +463,23 @@ Result<TopicParams> TopicParams::fromJson(const QJsonObject &json)
     TopicParams out;
     out.channel = fields.string("channel"_L1);
     out.topic = fields.string("topic"_L1);
+    return fields.finish(std::move(out));
+}
+
+QJsonObject SearchResult::toJson() const
+{
+    QJsonObject json{{"messages"_L1, jsonArray(messages)}, {"more"_L1, more}};
+    insertIfSet(json, "next"_L1, next);
+    return json;
+}
+
+Result<SearchResult> SearchResult::fromJson(const QJsonObject &json)
+{
+    FieldReader fields(json);
+    SearchResult out;
+    out.messages = fields.list<Message>("messages"_L1);
+    out.more = fields.boolean("more"_L1);
+    out.next = fields.optionalMessageId("next"_L1);
     return fields.finish(std::move(out));
 }
 

@@ -72,7 +72,7 @@ struct MessageResult {
     friend bool operator==(const MessageResult &, const MessageResult &) = default;
 };
 
-// history and search: a page of messages, and whether there are more beyond it.
+// history: a page of messages, and whether there are more beyond it.
 template<const QLatin1StringView &Op>
 struct MessagePage {
     static constexpr QLatin1StringView kOp = Op;
@@ -298,7 +298,6 @@ using EditResult = MessageResult<op::edit>;
 using DeleteResult = Done<op::deleteMessage>;
 using ReactResult = Done<op::react>;
 using TopicResult = Done<op::topic>;
-using SearchResult = MessagePage<op::search>;
 
 struct EditParams {
     static constexpr QLatin1StringView kOp = op::edit;
@@ -377,6 +376,20 @@ struct TopicParams {
     friend bool operator==(const TopicParams &, const TopicParams &) = default;
 };
 
+// Newest first. `next` (Rill's addition, set when `more`): the `before` of the next page; a
+// page the server cut short to stay fast may hold fewer than `limit` messages, even none.
+struct SearchResult {
+    static constexpr QLatin1StringView kOp = op::search;
+    QList<Message> messages;
+    bool more = false;
+    std::optional<QString> next;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static Result<SearchResult> fromJson(const QJsonObject &json);
+
+    friend bool operator==(const SearchResult &, const SearchResult &) = default;
+};
+
 struct SearchParams {
     static constexpr QLatin1StringView kOp = op::search;
     using Reply = SearchResult;
@@ -428,7 +441,6 @@ extern template struct ChannelResult<op::dm>;
 extern template struct MessageResult<op::send>;
 extern template struct MessageResult<op::edit>;
 extern template struct MessagePage<op::history>;
-extern template struct MessagePage<op::search>;
 extern template struct ChannelParams<op::join, JoinResult>;
 extern template struct ChannelParams<op::part, PartResult>;
 extern template struct ChannelParams<op::members, MembersResult>;

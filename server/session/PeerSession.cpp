@@ -158,6 +158,7 @@ void PeerSession::handle(Request request)
         {op::react, &PeerSession::doReact, true},
         {op::thread, &PeerSession::doThread, true},
         {op::changes, &PeerSession::doChanges, true},
+        {op::search, &PeerSession::doSearch, true},
     };
     const auto found = std::find_if(std::begin(ops), std::end(ops),
                                     [&request](const Op &o) { return request.op == o.name; });
@@ -317,8 +318,7 @@ QCoro::Task<> PeerSession::doHello(Request r)
         co_return;
     // Before log-in, nothing that names the machine (the default name is host-pid).
     const QString &instance = isAuthenticated() ? m_services.instanceName : m_services.publicInstanceName;
-    // `revision` stays unset until this server serves revision 2.
-    reply(r.id, protocol::HelloResult{u"rill"_s, params->version, instance, std::nullopt});
+    reply(r.id, protocol::HelloResult{u"rill"_s, params->version, instance, 2});
 }
 
 QCoro::Task<> PeerSession::doRegister(Request r)
@@ -742,6 +742,37 @@ QCoro::Task<> PeerSession::doChanges(Request r)
         co_return;
     }
     reply(r.id, changed.value());
+}
+
+QCoro::Task<> PeerSession::doSearch(Request r)
+{
+    const auto self = shared_from_this();
+    const auto params = paramsOf<protocol::SearchParams>(r);
+    if (!params)
+        co_return;
+    std::optional<QString> channel;
+    if (params->channel) {
+        channel = channelOf(r, *params->channel);
+        if (!channel)
+            co_return;
+    }
+    const QStringList words = protocol::searchWords(params->query);
+    if (words.isEmpty()) {
+        fail(r, Error::of(ErrorCode::BadRequest, u"the query has no words (letters or digits)"_s));
+        co_return;
+    }
+    if (words.size() > protocol::kMaxSearchWords) {
+        fail(r, Error::of(ErrorCode::BadRequest,
+                             u"a query has at most %1 different words"_s.arg(protocol::kMaxSearchWords)));
+        co_return;
+    }
+    const auto found = co_await m_services.store.search(m_userKey, m_userName, channel, words,
+                                                        params->before.value_or(QString()), params->limit);
+    if (!found) {
+        fail(r, found.error());
+        co_return;
+    }
+    reply(r.id, found.value());
 }
 
 } // namespace rill::server

@@ -114,6 +114,7 @@ private:
     QCoro::Task<> doReact(Request r);
     QCoro::Task<> doThread(Request r);
     QCoro::Task<> doChanges(Request r);
+    QCoro::Task<> doSearch(Request r);
 
     QPointer<PeerConnection> m_connection;
     SessionServices m_services;

@@ -35,7 +35,7 @@ const QByteArray kTokenTtl = QByteArray::number(
     std::chrono::duration_cast<std::chrono::seconds>(protocol::kTokenIdleLifetime).count());
 
 // The key layout this server reads and writes (docs/storage.md, "Schema").
-constexpr QByteArrayView kSchema = "3";
+constexpr QByteArrayView kSchema = "4";
 // Who migrates holds this; it expires if that instance dies, so another can take over.
 constexpr QByteArrayView kMigrationLock = "rill:migrating";
 constexpr auto kMigrationLockTtl = std::chrono::seconds(30);
@@ -165,6 +165,15 @@ void appendMentionCandidates(QList<QByteArray> &args, const QString &text)
     const QStringList keys = protocol::mentionedUserKeys(text);
     for (qsizetype i = 0; i < std::min(keys.size(), kMaxMentionCandidates); ++i)
         args.append(keys.at(i).toUtf8());
+}
+
+// A text's search words (protocol::searchWords) as script arguments: their number, then each.
+void appendSearchWords(QList<QByteArray> &args, const QString &text)
+{
+    const QStringList words = protocol::searchWords(text);
+    args.append(QByteArray::number(words.size()));
+    for (const QString &word : words)
+        args.append(word.toUtf8());
 }
 
 QCoro::Task<RedisReply> evalWith(redis::RedisClient &redis, const redis::RedisScript &script, QList<QByteArray> args)
@@ -344,7 +353,7 @@ QCoro::Task<Result<Done>> Store::ensureDefaults()
             co_return storageError(r);
         if (r.bytes() == kSchema)
             co_return Done{};
-        if ((r.bytes() != "1" && r.bytes() != "2") || migrated) {
+        if ((r.bytes() != "1" && r.bytes() != "2" && r.bytes() != "3") || migrated) {
             co_return Error::of(ErrorCode::Internal, u"the store is at schema "_s + r.text()
                                                          + u", which this server cannot read (a newer Rill wrote it?)"_s);
         }
@@ -405,6 +414,44 @@ QCoro::Task<Result<Done>> migrateSchema2To3(redis::RedisClient &redis)
     co_return result;
 }
 
+// Indexes one channel's existing messages for search, 200 log entries a step: the texts are read,
+// their words computed here (the one rule, protocol::searchWords), and a second script indexes
+// them and records the progress together, so a step that dies half-way is repeated.
+QCoro::Task<Result<Done>> indexLog(redis::RedisClient &redis, QByteArray channel)
+{
+    const QList<QByteArray> read{"texts", channel};
+    for (;;) {
+        const RedisReply batch = co_await migrationStep(redis, read);
+        if (!batch.isArray())
+            co_return storageError(batch);
+        if (batch.size() == 0)
+            co_return Done{}; // indexed already
+        QList<QByteArray> args{"index", channel, batch.at(0).bytes()};
+        for (qsizetype i = 1; i + 2 < batch.size(); i += 3) {
+            args << batch.at(i).bytes() << batch.at(i + 1).bytes();
+            appendSearchWords(args, batch.at(i + 2).text());
+        }
+        const RedisReply indexed = co_await migrationStep(redis, std::move(args));
+        if (!indexed.isInteger())
+            co_return storageError(indexed);
+        if (indexed.integer() == 1)
+            co_return Done{};
+    }
+}
+
+// Schema 4 adds the search index (docs/storage.md, "Search"); schema 3's messages are indexed
+// a channel at a time.
+QCoro::Task<Result<Done>> migrateSchema3To4(redis::RedisClient &redis)
+{
+    const auto logs = co_await allKeys(redis, "rill:{c:*}:log", "stream");
+    Result<Done> result = logs ? Result<Done>(Done{}) : Result<Done>(logs.error());
+    for (qsizetype i = 0; result && logs && i < logs.value().size(); ++i)
+        result = co_await indexLog(redis, channelOfLogKey(logs.value().at(i)));
+    if (result)
+        result = co_await finishMigration(redis, "done4");
+    co_return result;
+}
+
 } // namespace
 
 // Brings an older store to this server's schema, one schema at a time. The steps are small
@@ -438,6 +485,10 @@ QCoro::Task<Result<Done>> Store::migrate()
     if (result && (schema.bytes() == "1" || schema.bytes() == "2")) {
         qCInfo(lcStore) << "migrating the store from schema 2 to 3 (texts out of the logs)";
         result = co_await migrateSchema2To3(m_redis);
+    }
+    if (result && (schema.bytes() == "1" || schema.bytes() == "2" || schema.bytes() == "3")) {
+        qCInfo(lcStore) << "migrating the store from schema 3 to 4 (indexing messages for search)";
+        result = co_await migrateSchema3To4(m_redis);
     }
     m_redis.post("DEL", kMigrationLock);
     if (result)
@@ -642,6 +693,10 @@ QCoro::Task<Result<Message>> Store::send(QString userKey, QString name, QString 
                                          QByteArray nonceJson, QString replyTo)
 {
     QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), text.toUtf8(), nonceJson, replyTo.toUtf8()};
+    if (m_limits.indexForSearch)
+        appendSearchWords(args, text);
+    else
+        args.append("off");
     appendMentionCandidates(args, text);
     const RedisReply r = co_await evalWith(m_redis, script("send"), args);
     if (auto error = scriptError(r))
@@ -690,6 +745,7 @@ QCoro::Task<Result<Message>> Store::edit(QString userKey, QString name, QString 
                                          QString text)
 {
     QList<QByteArray> args{userKey.toUtf8(), name.toUtf8(), channel.toUtf8(), messageId.toUtf8(), text.toUtf8()};
+    appendSearchWords(args, text);
     appendMentionCandidates(args, text);
     const RedisReply r = co_await evalWith(m_redis, script("edit"), args);
     if (auto error = scriptError(r))
@@ -733,6 +789,86 @@ QCoro::Task<Result<HistoryPage>> Store::history(QString name, QString channel, H
             page.messages.append(std::move(*m));
     }
     co_return page;
+}
+
+QCoro::Task<Result<protocol::SearchResult>> Store::search(QString userKey, QString name,
+                                                         std::optional<QString> channel, QStringList words,
+                                                         QString before, int limit)
+{
+    QStringList channels;
+    if (channel) {
+        channels.append(*channel);
+    } else {
+        auto mine = co_await userChannels(userKey);
+        if (!mine)
+            co_return mine.error();
+        channels = std::move(mine.value());
+    }
+    // One script per channel, all sent before the first answer is awaited: one round trip.
+    QList<QByteArray> args{name.toUtf8(), {}, before.toUtf8(), QByteArray::number(limit),
+                           QByteArray::number(m_limits.searchBudgetPerChannel)};
+    for (const QString &word : words)
+        args.append(word.toUtf8());
+    std::vector<redis::RedisCall> calls;
+    calls.reserve(std::size_t(channels.size()));
+    for (const QString &searched : channels) {
+        args[1] = searched.toUtf8();
+        QVarLengthArray<QByteArrayView, 24> views(args.cbegin(), args.cend());
+        calls.push_back(m_redis.evalArgv(script("search"), 0,
+                                         std::span<const QByteArrayView>(views.data(), std::size_t(views.size()))));
+    }
+    struct Found {
+        protocol::StreamId id;
+        Message message;
+    };
+    std::vector<Found> found;
+    // Every channel's results are complete at and after its floor; so all of them are after
+    // the highest floor, which is where this page must stop.
+    std::optional<protocol::StreamId> floor;
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const RedisReply r = co_await calls[i];
+        if (auto error = scriptError(r)) {
+            if (!channel && error->code == ErrorCode::NotMember)
+                continue; // parted since its channels were read: not searched, as it should be
+            co_return *error;
+        }
+        if (r.size() != 3)
+            co_return storageError(r);
+        if (const auto channelFloor = protocol::StreamId::parse(r.at(1).bytes()))
+            floor = std::max(floor.value_or(*channelFloor), *channelFloor);
+        for (const RedisReply &e : r.at(2).elements()) {
+            auto m = messageFromEntry(channels.at(qsizetype(i)), e);
+            const auto id = m ? protocol::StreamId::parse(m->id) : std::nullopt;
+            if (id)
+                found.push_back({*id, std::move(*m)});
+        }
+    }
+    std::stable_sort(found.begin(), found.end(), [](const Found &a, const Found &b) { return a.id > b.id; });
+    std::size_t complete = found.size();
+    if (floor)
+        complete = std::size_t(std::partition_point(found.begin(), found.end(),
+                                                    [&floor](const Found &f) { return f.id >= *floor; })
+                               - found.begin());
+    // At most `limit`, but never between two results with the same ID (IDs repeat across
+    // channels): cut before the run the limit falls in, or after it when that run is the page.
+    std::size_t take = std::min(complete, std::size_t(limit));
+    if (take < complete && take > 0 && found[take].id == found[take - 1].id) {
+        std::size_t start = take - 1;
+        while (start > 0 && found[start - 1].id == found[take].id)
+            --start;
+        take = start;
+        if (take == 0)
+            while (take < complete && found[take].id == found[0].id)
+                ++take;
+    }
+    protocol::SearchResult result;
+    result.more = take < found.size() || floor.has_value();
+    result.messages.reserve(qsizetype(take));
+    for (std::size_t i = 0; i < take; ++i)
+        result.messages.append(std::move(found[i].message));
+    if (result.more)
+        result.next = take < complete ? found[take - 1].id.toString() : floor->toString();
+    co_return result;
 }
 
 QCoro::Task<Result<Page<MemberPresence>>> Store::members(QString name, QString channel, protocol::PageRequest page)

@@ -97,6 +97,11 @@ struct StoreLimits {
     std::chrono::seconds loginWindow{15 * 60};
     // Registrations per client address per hour; 0 for no limit.
     int registrationsPerAddress = 20;
+    // Index entries one `search` examines per channel before it answers a page cut short.
+    int searchBudgetPerChannel = 2000;
+    // Whether `send` indexes messages for search. Only rill-store-bench turns it off, to measure
+    // what the index costs a send and how much memory it takes (then indexing the store at once).
+    bool indexForSearch = true;
 };
 
 // Rill's data in Redis, one async call per operation. Every write that must be atomic across
@@ -166,6 +171,12 @@ public:
                                                                       int limit);
     // Sets a public channel's topic (already trimmed and checked); DMs have none (`forbidden`).
     [[nodiscard]] QCoro::Task<Result<Done>> setTopic(QString name, QString channel, QString topic);
+    // Messages of `channel` (or, without one, of every channel the user is in now) with every
+    // one of `words` (protocol::searchWords of the query) as a prefix of one of theirs, strictly
+    // before `before` (empty: the newest), newest first (docs/storage.md, "Search").
+    [[nodiscard]] QCoro::Task<Result<protocol::SearchResult>> search(QString userKey, QString name,
+                                                                     std::optional<QString> channel, QStringList words,
+                                                                     QString before, int limit);
     [[nodiscard]] QCoro::Task<Result<HistoryPage>> history(QString name, QString channel, HistoryQuery query);
     [[nodiscard]] QCoro::Task<Result<Page<MemberPresence>>> members(QString name, QString channel, protocol::PageRequest page);
     [[nodiscard]] QCoro::Task<Result<protocol::ChannelInfo>> openDm(QString userKey, QString name, QString peerKey,

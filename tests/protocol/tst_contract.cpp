@@ -290,7 +290,9 @@ private Q_SLOTS:
         QTest::newRow("react result") << resultRoundTrip(ReactResult{});
         QTest::newRow("thread result") << resultRoundTrip(ThreadResult{fullMessage(), {replyMessage()}, false});
         QTest::newRow("topic result") << resultRoundTrip(TopicResult{});
-        QTest::newRow("search result") << resultRoundTrip(SearchResult{{replyMessage(), fullMessage()}, true});
+        QTest::newRow("search result") << resultRoundTrip(SearchResult{{replyMessage(), fullMessage()}, false, std::nullopt});
+        QTest::newRow("search result next") << resultRoundTrip(SearchResult{{replyMessage()}, true, root});
+        QTest::newRow("search result empty, more") << resultRoundTrip(SearchResult{{}, true, root});
 
         // every event
         QTest::newRow("message event") << eventRoundTrip(MessageEvent{replyMessage()});

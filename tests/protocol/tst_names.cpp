@@ -282,6 +282,46 @@ private Q_SLOTS:
         QCOMPARE(checkTopic(topic).problem == TextProblem::TooLong, tooLong);
         QCOMPARE(checkTopic(topic).text, topic.trimmed());
     }
+
+    // Revision 2, search: words are runs of letters, numbers and (inside a word) combining marks,
+    // NFC-normalized and lowercased, each once in order of first appearance.
+    void searchWords_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("words");
+        QTest::newRow("plain") << u"Deploy on Friday"_s << QStringList{u"deploy"_s, u"on"_s, u"friday"_s};
+        QTest::newRow("repeated once") << u"go GO go!"_s << QStringList{u"go"_s};
+        QTest::newRow("punctuation splits") << u"re-deploy,now.ok"_s
+                                            << QStringList{u"re"_s, u"deploy"_s, u"now"_s, u"ok"_s};
+        QTest::newRow("underscore splits") << u"_x_"_s << QStringList{u"x"_s};
+        QTest::newRow("snake case") << u"max_retry_count"_s << QStringList{u"max"_s, u"retry"_s, u"count"_s};
+        QTest::newRow("digits") << u"v2 build 4711 at 10:30"_s
+                                << QStringList{u"v2"_s, u"build"_s, u"4711"_s, u"at"_s, u"10"_s, u"30"_s};
+        QTest::newRow("é composed") << u"Caf\u00e9"_s << QStringList{u"caf\u00e9"_s};
+        QTest::newRow("é decomposed is composed") << u"Cafe\u0301"_s << QStringList{u"caf\u00e9"_s};
+        QTest::newRow("É decomposed upper") << u"E\u0301TE\u0301"_s << QStringList{u"\u00e9t\u00e9"_s};
+        QTest::newRow("mark without composed form stays in the word") << u"q\u0307x"_s << QStringList{u"q\u0307x"_s};
+        QTest::newRow("leading mark is no word") << u"\u0301"_s << QStringList{};
+        QTest::newRow("Cyrillic") << u"Привет, Мир"_s << QStringList{u"привет"_s, u"мир"_s};
+        QTest::newRow("Greek final sigma is not folded") << u"ΟΔΟΣ"_s << QStringList{u"οδοσ"_s};
+        QTest::newRow("no full case folding") << u"Straße STRASSE"_s << QStringList{u"straße"_s, u"strasse"_s};
+        QTest::newRow("CJK run is one word") << u"東京タワー 見た"_s << QStringList{u"東京タワー"_s, u"見た"_s};
+        QTest::newRow("CJK outside the BMP") << u"𠮷野家"_s << QStringList{u"𠮷野家"_s};
+        QTest::newRow("Devanagari with vowel signs") << u"नमस्ते"_s << QStringList{u"नमस्ते"_s};
+        QTest::newRow("emoji separate") << u"ship🚀it"_s << QStringList{u"ship"_s, u"it"_s};
+        QTest::newRow("emoji only") << u"🎉🚀"_s << QStringList{};
+        QTest::newRow("punctuation only") << u"?!… -- ..."_s << QStringList{};
+        QTest::newRow("empty") << QString() << QStringList{};
+        QTest::newRow("white space only") << u" \t\n"_s << QStringList{};
+        QTest::newRow("superscript number") << u"x²"_s << QStringList{u"x²"_s};
+        QTest::newRow("dotted capital I") << u"\u0130stanbul"_s << QStringList{u"i\u0307stanbul"_s};
+    }
+    void searchWords()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, words);
+        QCOMPARE(rill::protocol::searchWords(text), words);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestNames)

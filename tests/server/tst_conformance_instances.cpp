@@ -201,6 +201,24 @@ private Q_SLOTS:
         QVERIFY(!m_bob->receivesWithin(u"topic"_s, kQuiet));
     }
 
+    // Revision 2: the search index lives in Redis, so a message sent on one instance is found
+    // (and, edited there, found by its new text) through the other.
+    void searchCrosses()
+    {
+        CONF_OK(m_bob->call(u"join"_s, {{"channel"_L1, kChan}}));
+        const QJsonObject sent = m_a1->call(u"send"_s, {{"channel"_L1, kChan}, {"text"_L1, u"crossword puzzle"_s}});
+        CONF_OK(sent);
+        const QString id = sent.value("message"_L1).toObject().value("id"_L1).toString();
+        const QJsonObject r = m_bob->call(u"search"_s, {{"query"_L1, u"cross puzz"_s}});
+        CONF_OK(r);
+        QCOMPARE(ids(r.value("messages"_L1).toArray()), QStringList{id});
+        CONF_OK(m_a1->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"sudoku"_s}}));
+        QCOMPARE(ids(m_bob->call(u"search"_s, {{"query"_L1, u"crossword"_s}}).value("messages"_L1).toArray()), QStringList{});
+        QCOMPARE(ids(m_bob->call(u"search"_s, {{"query"_L1, u"sudoku"_s}, {"channel"_L1, kChan}})
+                         .value("messages"_L1).toArray()),
+                 QStringList{id});
+    }
+
     void presenceAcrossInstances()
     {
         auto dave = connectTo(m_two->url());

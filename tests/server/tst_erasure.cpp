@@ -122,8 +122,9 @@ private Q_SLOTS:
 
         ServerFixture server(&redis);
         QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QCOMPARE(redis.run({"HGET", "rill:meta", "schema"}).bytes(), QByteArray("3"));
-        QCOMPARE(redis.run({"EXISTS", "rill:{c:general}:log:migrating", "rill:migration:3", "rill:migrating"}).integer(), 0);
+        QCOMPARE(redis.run({"HGET", "rill:meta", "schema"}).bytes(), QByteArray("4"));
+        QCOMPARE(redis.run({"EXISTS", "rill:{c:general}:log:migrating", "rill:migration:3", "rill:migration:4",
+                            "rill:migrating"}).integer(), 0);
         QCOMPARE(redis.run({"XLEN", "rill:{c:general}:log"}).integer(), kMessages + 1);
         QCOMPARE(redis.run({"HLEN", "rill:{c:general}:text"}).integer(), kMessages);
         // Texts left the log: the entries no longer carry them, and their bytes are freed.
@@ -150,10 +151,18 @@ private Q_SLOTS:
         const QJsonObject resent = call(alice, u"send"_s, {{"channel"_L1, u"general"_s}, {"text"_L1, u"whatever"_s}, {"nonce"_L1, u"resend-me"_s}});
         QCOMPARE(resent.value("message"_L1).toObject().value("id"_L1).toString(), ids.at(7));
         QCOMPARE(resent.value("message"_L1).toObject().value("text"_L1).toString(), u"old-text-7"_s);
-        // A message written before the migration can be edited and deleted, and is then gone.
+        // Messages from before the migration are found by search (schema 4 indexed them).
         const QString target = ids.at(1234);
+        const auto searched = [&alice](const QString &query) {
+            return call(alice, u"search"_s, {{"query"_L1, query}}).value("messages"_L1).toArray();
+        };
+        QCOMPARE(searched(u"old text 1234"_s).size(), 1);
+        QCOMPARE(searched(u"old text 1234"_s).first().toObject().value("id"_L1).toString(), target);
+        // A message written before the migration can be edited and deleted, and is then gone.
         QVERIFY(call(alice, u"delete"_s, {{"channel"_L1, u"general"_s}, {"messageId"_L1, target}}).value("ok"_L1).toBool());
         QVERIFY(keysHolding(redis, "old-text-1234").isEmpty());
+        QVERIFY(searched(u"old text 1234"_s).isEmpty());
+        QCOMPARE(redis.run({"EXISTS", "rill:{c:general}:w:1234"}).integer(), 0);
         QVERIFY(call(alice, u"edit"_s, {{"channel"_L1, u"general"_s}, {"messageId"_L1, ids.at(1)}, {"text"_L1, u"new text"_s}})
                     .value("ok"_L1).toBool());
         const QJsonArray around = call(alice, u"history"_s, {{"channel"_L1, u"general"_s}, {"after"_L1, ids.at(1233)}, {"limit"_L1, 1}})

@@ -126,7 +126,7 @@ private Q_SLOTS:
 
         ServerFixture server(&redis);
         QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QCOMPARE(redis.run({"HGET", "rill:meta", "schema"}).bytes(), QByteArray("3"));
+        QCOMPARE(redis.run({"HGET", "rill:meta", "schema"}).bytes(), QByteArray("4"));
         QCOMPARE(redis.run({"TYPE", "rill:channels"}).bytes(), QByteArray("zset"));
         QCOMPARE(redis.run({"TYPE", "rill:{c:general}:members"}).bytes(), QByteArray("zset"));
         QCOMPARE(redis.run({"EXISTS", "rill:{c:general}:authored"}).integer(), 0);

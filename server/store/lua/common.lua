@@ -382,3 +382,118 @@ local function set_mentions(ch, id, seq, authorKey, candidates)
   end
   if #kept > 0 then redis.call('HSET', listKey, id, table.concat(kept, ' ')) else redis.call('HDEL', listKey, id) end
 end
+
+-- Search (docs/storage.md, "Search"). Words come from C++ (protocol::searchWords), never from
+-- Lua. Per channel: `w:<word>` the postings (the `s` of each message with the word, 4 bytes
+-- big-endian, ascending), `wx:<word>` postings that arrived out of order, `vocab` every word
+-- for prefix expansion, `ids` s -> message ID (16 bytes at 16*(s-1)), `words` s -> its words.
+local POSTING_WIDTH = 4
+local IDS_WIDTH = 16
+
+local function posting_key(ch, word) return ckey(ch, 'w:' .. word) end
+local function late_key(ch, word) return ckey(ch, 'wx:' .. word) end
+
+local function posting_count(key)
+  return math.floor(redis.call('STRLEN', key) / POSTING_WIDTH)
+end
+
+local function posting_at(key, i) -- i from 0
+  return (struct.unpack('>I4', redis.call('GETRANGE', key, i * POSTING_WIDTH, i * POSTING_WIDTH + POSTING_WIDTH - 1)))
+end
+
+-- How many postings of `key` (n of them) are below `seq`: O(log n) reads.
+local function postings_below(key, n, seq)
+  local lo, hi = 0, n
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if posting_at(key, mid) < seq then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+local function ids_put(ch, seq, id)
+  local ms, n = parse_id(id)
+  redis.call('SETRANGE', ckey(ch, 'ids'), IDS_WIDTH * (seq - 1), struct.pack('>I8>I8', ms, n))
+end
+
+local function ids_count(ch)
+  return math.floor(redis.call('STRLEN', ckey(ch, 'ids')) / IDS_WIDTH)
+end
+
+-- The message ID with sequence number `seq` as two numbers (0, 0 when unknown).
+local function ids_at(ch, seq)
+  local b = redis.call('GETRANGE', ckey(ch, 'ids'), IDS_WIDTH * (seq - 1), IDS_WIDTH * seq - 1)
+  if #b < IDS_WIDTH then return 0, 0 end
+  return struct.unpack('>I8>I8', b)
+end
+
+local function id_text(ms, n) return string.format('%.0f-%.0f', ms, n) end
+
+-- Adds `seq` to a word's postings: appended when newest (a send), else kept aside in `wx:`.
+local function posting_add(ch, word, seq)
+  local key = posting_key(ch, word)
+  local n = posting_count(key)
+  if n == 0 or posting_at(key, n - 1) < seq then
+    redis.call('APPEND', key, struct.pack('>I4', seq))
+  else
+    redis.call('ZADD', late_key(ch, word), seq, seq)
+  end
+  redis.call('ZADD', ckey(ch, 'vocab'), 0, word)
+end
+
+-- Removes `seq` from a word's postings: each copy is overwritten in place with the posting
+-- before it (0 at the start), so the string stays sorted and nothing links the word to it.
+-- O(log n) reads.
+local function posting_remove(ch, word, seq)
+  local key = posting_key(ch, word)
+  local n = posting_count(key)
+  local i = postings_below(key, n, seq)
+  if i < n and posting_at(key, i) == seq then
+    local prev = 0
+    if i > 0 then prev = posting_at(key, i - 1) end
+    local filler = struct.pack('>I4', prev)
+    while i < n and posting_at(key, i) == seq do
+      redis.call('SETRANGE', key, i * POSTING_WIDTH, filler)
+      i = i + 1
+    end
+  end
+  redis.call('ZREM', late_key(ch, word), seq)
+  -- A word no message has any more goes entirely (deleted means gone, its words included):
+  -- postings are sorted, so a last one of 0 means every one was overwritten.
+  if n > 0 and posting_at(key, n - 1) == 0 then redis.call('DEL', key) end
+  if redis.call('EXISTS', key, late_key(ch, word)) == 0 then redis.call('ZREM', ckey(ch, 'vocab'), word) end
+end
+
+-- Sets message `id` (number `seq`) to have exactly `words` (a list): the postings of the words
+-- it lost and gained change, nothing else. An empty list unindexes it (a delete). Its `ids`
+-- entry is written once, when it is sent (ids_put), whether it has words or not.
+local function set_words(ch, id, seq, words)
+  local wordsKey = ckey(ch, 'words')
+  local before = {}
+  local old = redis.call('HGET', wordsKey, seq)
+  if old then
+    for w in string.gmatch(old, '%S+') do before[w] = true end
+  end
+  local now = {}
+  for _, w in ipairs(words) do now[w] = true end
+  for w in pairs(before) do
+    if not now[w] then posting_remove(ch, w, seq) end
+  end
+  for _, w in ipairs(words) do
+    if not before[w] then posting_add(ch, w, seq) end
+  end
+  if #words > 0 then
+    redis.call('HSET', wordsKey, seq, table.concat(words, ' '))
+  else
+    redis.call('HDEL', wordsKey, seq)
+  end
+end
+
+-- A script's ARGV from `at`: a count, then that many values. Returns the values and the index
+-- after them.
+local function counted_args(at)
+  local n = tonumber(ARGV[at]) or 0
+  local out = {}
+  for i = 1, n do out[i] = ARGV[at + i] end
+  return out, at + n + 1
+end

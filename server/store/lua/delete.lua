@@ -6,7 +6,9 @@ if err then return err end
 if st.d ~= 0 then return {'ok'} end
 redis.call('HDEL', ckey(ch, 'text'), id)
 redis.call('HDEL', ckey(ch, 'reactions'), id)
-set_mentions(ch, id, tonumber(field(entry[2], 's')) or 0, userKey, {}) -- it mentions no one now
+local seq = tonumber(field(entry[2], 's')) or 0
+set_mentions(ch, id, seq, userKey, {}) -- it mentions no one now
+set_words(ch, id, seq, {}) -- nor can it be found
 st.d, st.e = 1, 0
 state_set(ch, id, st)
 note_erased()

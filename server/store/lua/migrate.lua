@@ -11,6 +11,15 @@
 --                        renames the copy over the log. Returns 1 when done, else 0. Progress
 --                        is the copy's newest entry, so a step cut short is simply repeated.
 --   'done3':             the store is at schema 3.
+-- From schema 3 to 4 (the search index; words are computed in C++, protocol::searchWords):
+--   'texts', channel:    the next 200 entries of the log after its progress (`indexed`):
+--                        {last entry ID ('' at the end of the log), then per kind=message entry
+--                        its ID, `s` and text ('' when deleted)}; {} when the log is done.
+--   'index', channel, last entry ID (as 'texts' gave it), then per message its ID, `s`, the
+--                        number of its words and the words: indexes them (every message gets its
+--                        `ids` entry) and moves the progress, in one step. Returns 1 when the log
+--                        is done, else 0. A step cut short is repeated from the same progress.
+--   'done4':             the store is at schema 4.
 local step = ARGV[1]
 if step == 'zset' then
   local key, cursor = ARGV[2], ARGV[3]
@@ -79,6 +88,57 @@ end
 if step == 'done3' then
   redis.call('HSET', 'rill:meta', 'schema', '3')
   redis.call('DEL', 'rill:migration:3')
+  return 'OK'
+end
+if step == 'texts' then
+  local ch = ARGV[2]
+  if redis.call('SISMEMBER', 'rill:migration:4', ch) == 1 then return {} end
+  local from = redis.call('GET', ckey(ch, 'indexed'))
+  local start = '-'
+  if from then start = '(' .. from end
+  local batch = 200
+  local entries = redis.call('XRANGE', ckey(ch, 'log'), start, '+', 'COUNT', batch)
+  local out = {''}
+  if #entries == batch then out[1] = entries[#entries][1] end
+  local ids, seqs = {}, {}
+  for _, e in ipairs(entries) do
+    if field(e[2], 'k') == 'm' then
+      ids[#ids + 1] = e[1]
+      seqs[#seqs + 1] = field(e[2], 's') or '0'
+    end
+  end
+  if #ids == 0 then return out end
+  local texts = redis.call('HMGET', ckey(ch, 'text'), unpack(ids))
+  for i, id in ipairs(ids) do
+    out[#out + 1] = id
+    out[#out + 1] = seqs[i]
+    out[#out + 1] = texts[i] or ''
+  end
+  return out
+end
+if step == 'index' then
+  local ch, last = ARGV[2], ARGV[3]
+  local at = 4
+  while at <= #ARGV do
+    local id, seq = ARGV[at], tonumber(ARGV[at + 1])
+    local words, after = counted_args(at + 2)
+    if seq and seq > 0 then
+      ids_put(ch, seq, id)
+      set_words(ch, id, seq, words)
+    end
+    at = after
+  end
+  if last ~= '' then
+    redis.call('SET', ckey(ch, 'indexed'), last)
+    return 0
+  end
+  redis.call('DEL', ckey(ch, 'indexed'))
+  redis.call('SADD', 'rill:migration:4', ch)
+  return 1
+end
+if step == 'done4' then
+  redis.call('HSET', 'rill:meta', 'schema', '4')
+  redis.call('DEL', 'rill:migration:4')
   return 'OK'
 end
 return redis.error_reply('unknown migration step ' .. tostring(step))

@@ -1,7 +1,10 @@
 -- ARGV: userKey, name, channel, text, nonce ('' for none; else its JSON text), replyTo ('' for
--- none: the thread root this message answers), then the user keys the text may mention. Returns {'ok', id}, or for a nonce seen from this
+-- none: the thread root this message answers), the number of the text's search words and the
+-- words ('off' instead: not indexed, for rill-store-bench only), then the user keys the text
+-- may mention. Returns {'ok', id}, or for a nonce seen from this
 -- user in this channel within 24 h {'dup', the original entry with its current state}.
 local userKey, name, ch, text, nonce, replyTo = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local words, mentionsAt = counted_args(7)
 if not is_member(ch, name) then return {'not_member'} end
 local nonceKey = nil
 if nonce ~= '' then
@@ -26,7 +29,11 @@ if nonceKey then fields[#fields + 1] = 'n'; fields[#fields + 1] = nonce end
 if replyTo ~= '' then fields[#fields + 1] = 'r'; fields[#fields + 1] = replyTo end
 local id = log_append(ch, seq, 's', seq, unpack(fields))
 redis.call('HSET', ckey(ch, 'text'), id, text)
-set_mentions(ch, id, seq, userKey, {select(7, unpack(ARGV))})
+set_mentions(ch, id, seq, userKey, {select(mentionsAt, unpack(ARGV))})
+if ARGV[7] ~= 'off' then
+  ids_put(ch, seq, id)
+  set_words(ch, id, seq, words)
+end
 if nonceKey then redis.call('SET', nonceKey, id, 'EX', 86400) end
 bus('e', 'msg', 'c', ch, 'i', id, 't', text, unpack(fields))
 if replyTo ~= '' then
