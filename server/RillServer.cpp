@@ -239,7 +239,7 @@ void RillServer::openSession(PeerConnection *connection)
     metrics.connectionsOpened.inc();
     connect(connection, &PeerConnection::slowConsumerDropped, this, [&metrics] { metrics.slowConsumerDrops.inc(); });
     connect(connection, &PeerConnection::textReceived, this,
-            [session = session.get()](const QString &frame) { session->receive(frame); });
+            [session = session.get()](const QByteArray &frame) { session->receive(frame); });
     connect(connection, &PeerConnection::closed, this, [this, connection] {
         if (const auto closing = m_sessions.take(connection))
             closing->connectionClosed();

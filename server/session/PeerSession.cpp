@@ -26,9 +26,9 @@ namespace op = protocol::op;
 namespace {
 
 // Requests that may wait behind a log-in before the connection counts as flooding, in number
-// and in characters (each frame may have 64 KiB: 256 of them would be 32 MiB as QString).
+// and in bytes (each frame may have 64 KiB: 256 of them would be 16 MiB).
 constexpr std::size_t kMaxWaiting = 256;
-constexpr qsizetype kMaxWaitingChars = 1024 * 1024;
+constexpr qsizetype kMaxWaitingBytes = 1024 * 1024;
 // A connection that keeps sending into the limit is closed with 1008: rejections without a
 // second's pause for kFloodDuration, at least kFloodCount of them. A client that pipelines a
 // burst (say, resending after a reconnect) and then backs off is never closed.
@@ -85,20 +85,20 @@ PeerSession::PeerSession(PeerConnection &connection, SessionServices services)
 
 PeerSession::~PeerSession() = default;
 
-void PeerSession::receive(const QString &frame)
+void PeerSession::receive(const QByteArray &frame)
 {
-    auto decoded = protocol::decodeRequest(frame.toUtf8());
+    auto decoded = protocol::decodeRequest(frame);
     if (auto *rejected = std::get_if<protocol::RejectedFrame>(&decoded)) {
         failFrame(rejected->id, rejected->error);
         return;
     }
     Request request = std::get<Request>(std::move(decoded));
     if (m_barrier) {
-        if (m_waiting.size() >= kMaxWaiting || m_waitingChars + frame.size() > kMaxWaitingChars) {
+        if (m_waiting.size() >= kMaxWaiting || m_waitingBytes + frame.size() > kMaxWaitingBytes) {
             fail(request, Error::of(ErrorCode::RateLimited, u"too many requests waiting for log-in"_s));
             return;
         }
-        m_waitingChars += frame.size();
+        m_waitingBytes += frame.size();
         m_waiting.push_back({std::move(request), frame.size()});
         return;
     }
@@ -123,9 +123,9 @@ void PeerSession::finishBarrier()
 {
     m_barrier = false;
     while (!m_barrier && !m_waiting.empty()) {
-        auto [next, chars] = std::move(m_waiting.front());
+        auto [next, bytes] = std::move(m_waiting.front());
         m_waiting.pop_front();
-        m_waitingChars -= chars;
+        m_waitingBytes -= bytes;
         dispatch(std::move(next));
     }
 }
@@ -286,7 +286,7 @@ void PeerSession::connectionClosed()
     const QByteArray tokenHash = m_tokenHash;
     becomeAnonymous();
     m_waiting.clear();
-    m_waitingChars = 0;
+    m_waitingBytes = 0;
     if (!tokenHash.isEmpty()) // the 30-day idle clock starts when the session ends
         (void)m_services.store.touchToken(tokenHash);
 }

@@ -53,7 +53,7 @@ public:
     PeerSession(const PeerSession &) = delete;
     PeerSession &operator=(const PeerSession &) = delete;
 
-    void receive(const QString &frame);
+    void receive(const QByteArray &frame);
     // The connection is gone: leave the hub, let the token's idle clock start.
     void connectionClosed();
     [[nodiscard]] bool isAuthenticated() const { return !m_userKey.isEmpty(); }
@@ -127,7 +127,7 @@ private:
     bool m_attached = false;
     bool m_barrier = false;
     std::deque<std::pair<Request, qsizetype>> m_waiting; // with the size of its frame
-    qsizetype m_waitingChars = 0;
+    qsizetype m_waitingBytes = 0;
     TokenBucket m_sendBucket;
     TokenBucket m_requestBucket;
     QElapsedTimer m_clock; // for the flood episode below

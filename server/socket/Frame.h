@@ -3,9 +3,11 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+class QString;
+
 namespace rill::server {
 
-// One WebSocket text frame from the server, header and UTF-8 payload, encoded once.
+// One WebSocket frame from the server, header and payload, encoded once.
 //
 // Server frames are not masked, so the bytes are the same for every recipient: the hub builds
 // an event's frame once and every local session's connection writes those bytes (implicitly
@@ -13,18 +15,27 @@ namespace rill::server {
 class Frame
 {
 public:
+    // RFC 6455 5.2 opcodes.
+    enum class Opcode : quint8 { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
+
     Frame() = default;
     // A final text frame carrying `utf8` (the caller guarantees it is valid UTF-8: our JSON).
     [[nodiscard]] static Frame text(QByteArrayView utf8);
+    // A ping or pong; the payload is cut to the 125 bytes a control frame may carry.
+    [[nodiscard]] static Frame control(Opcode opcode, QByteArrayView payload = {});
+    // A close frame: the code, then the reason cut (at a character) to the 123 bytes left.
+    [[nodiscard]] static Frame close(quint16 code, const QString &reason);
 
     [[nodiscard]] bool isNull() const { return m_bytes.isNull(); }
     // The whole frame, as it goes on the wire.
     [[nodiscard]] const QByteArray &bytes() const { return m_bytes; }
     [[nodiscard]] qsizetype size() const { return m_bytes.size(); }
-    // The text it carries.
+    // What it carries.
     [[nodiscard]] QByteArrayView payload() const { return QByteArrayView(m_bytes).sliced(m_headerSize); }
 
 private:
+    [[nodiscard]] static Frame encode(Opcode opcode, QByteArrayView payload);
+
     QByteArray m_bytes;
     qsizetype m_headerSize = 0;
 };

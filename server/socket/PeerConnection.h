@@ -1,17 +1,15 @@
 #pragma once
 
 #include "socket/Frame.h"
+#include "socket/Transport.h"
 
 #include "protocol/Limits.h"
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QPointer>
 
+#include <memory>
 #include <vector>
-
-class QTcpSocket;
-class QWebSocket;
 
 namespace rill::server {
 
@@ -21,20 +19,19 @@ class WriteBatcher;
 // 1003), 64 KiB per frame and message (bigger gets 1009), and a bound on unsent bytes so a
 // peer that stops reading is dropped instead of growing our memory or slowing anyone else.
 //
-// QWebSocket does the handshake, reads, and answers control frames; data frames go out here.
 // send() queues a frame; once per turn of the event loop the WriteBatcher has every connection
-// that has frames write them, plain TCP in one sendmsg() of the shared frame bytes. What the
-// kernel does not take goes into the socket's own buffer, behind which everything else then
-// queues, so frames stay whole and in order with what QWebSocket writes (pongs, the close).
+// that has frames hand them to its Transport, which writes them in one sendmsg() of the shared
+// frame bytes where it can.
 class PeerConnection : public QObject
 {
     Q_OBJECT
 
 public:
-    // Takes ownership of `socket`; `transport` is the socket under it (a QSslSocket for TLS).
-    PeerConnection(QWebSocket *socket, QTcpSocket *transport, WriteBatcher &batcher, quint64 serial,
-               qint64 maxBacklogBytes, QObject *parent = nullptr);
+    PeerConnection(WriteBatcher &batcher, quint64 serial, qint64 maxBacklogBytes, QObject *parent = nullptr);
     ~PeerConnection() override;
+
+    // Installs what carries the frames; once, before the connection is announced.
+    void setTransport(std::unique_ptr<Transport> transport);
 
     [[nodiscard]] quint64 serial() const { return m_serial; }
     [[nodiscard]] QString peer() const;
@@ -57,8 +54,16 @@ public:
     // Milliseconds since it became anonymous (opened or logged out).
     [[nodiscard]] qint64 anonymousFor() const { return m_anonymousSince.elapsed(); }
 
+    // From the transport: a whole data message; anything at all from the peer; a close frame
+    // written (no data frame may follow it); the peer gone.
+    void received(Frame::Opcode opcode, QByteArray payload);
+    void heard() { m_lastHeard.restart(); }
+    void closing();
+    void gone();
+
 Q_SIGNALS:
-    void textReceived(const QString &frame);
+    // A text message, UTF-8 (valid: the transport checked it).
+    void textReceived(const QByteArray &utf8);
     void authenticatedChanged(bool authenticated);
     // Emitted once, when the peer is gone for whatever reason.
     void closed();
@@ -66,15 +71,9 @@ Q_SIGNALS:
     void slowConsumerDropped();
 
 private:
-    void handleDisconnected();
     [[nodiscard]] qint64 backlog() const;
-    // Writes queue[written...] to the descriptor until the kernel takes no more; advances
-    // `written` and `partial` (bytes of the first unwritten frame already sent). False when
-    // the connection is broken.
-    [[nodiscard]] bool writeToKernel(const std::vector<Frame> &queue, std::size_t &written, qsizetype &partial);
 
-    QPointer<QWebSocket> m_socket;
-    QPointer<QTcpSocket> m_transport;
+    std::unique_ptr<Transport> m_transport;
     WriteBatcher &m_batcher;
     std::vector<Frame> m_queue;
     qint64 m_queuedBytes = 0;
@@ -83,8 +82,8 @@ private:
     QElapsedTimer m_lastHeard;
     QElapsedTimer m_anonymousSince;
     bool m_open = true;
+    bool m_gone = false;
     bool m_scheduled = false;
-    bool m_rawWrites = false; // plain TCP: the descriptor can take the frames directly
     bool m_authenticated = false;
 
     friend class WriteBatcher;

@@ -1,5 +1,8 @@
 #include "WebSocketListener.h"
 
+#include "socket/DescriptorTransport.h"
+#include "socket/QtWebSocketTransport.h"
+
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSslCertificate>
@@ -12,6 +15,7 @@
 #include <algorithm>
 #include <functional>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -211,7 +215,12 @@ namespace {
 class CapSlot : public QObject
 {
 public:
-    CapSlot(QTcpSocket *socket, std::function<void()> release) : QObject(socket), m_release(std::move(release)) {}
+    CapSlot(QTcpSocket *socket, std::function<void()> release) : QObject(socket), m_release(std::move(release))
+    {
+        setObjectName(name());
+    }
+    // How adoptDescriptor() finds it (a class without Q_OBJECT cannot be found by type).
+    static QString name() { return u"rill-cap-slot"_s; }
     ~CapSlot() override { m_release(); }
 
 private:
@@ -265,8 +274,12 @@ bool WebSocketListener::originAllowed(const QString &origin) const
 void WebSocketListener::acceptPending()
 {
     while (QWebSocket *socket = m_server.nextPendingConnection()) {
-        QTcpSocket *transport = takeHandshaking(socket);
-        auto *connection = new PeerConnection(socket, transport, m_batcher, m_nextSerial++, m_options.maxBacklogBytes, this);
+        QTcpSocket *tcp = takeHandshaking(socket);
+        auto *connection = new PeerConnection(m_batcher, m_nextSerial++, m_options.maxBacklogBytes, this);
+        if (!adoptDescriptor(*connection, socket, tcp)) {
+            connection->setTransport(
+                std::make_unique<QtWebSocketTransport>(*connection, socket, tcp, protocol::kMaxFrameBytes));
+        }
         m_anonymous.insert(connection);
         connect(connection, &PeerConnection::authenticatedChanged, this, [this, connection](bool authenticated) {
             if (authenticated || !connection->isOpen())
@@ -280,6 +293,39 @@ void WebSocketListener::acceptPending()
         connect(connection, &QObject::destroyed, this, [this, connection] { m_anonymous.remove(connection); });
         Q_EMIT connectionOpened(connection);
     }
+}
+
+bool WebSocketListener::adoptDescriptor(PeerConnection &connection, QWebSocket *socket, QTcpSocket *tcp)
+{
+    // Plain TCP only (TLS needs QSslSocket to the end), and only once Qt's handshake answer
+    // has left: what is still in QTcpSocket's buffer would be lost with it.
+    if (!tcp || qobject_cast<QSslSocket *>(tcp) || tcp->state() != QAbstractSocket::ConnectedState)
+        return false;
+    tcp->flush();
+    if (tcp->bytesToWrite() > 0)
+        return false;
+    // A second descriptor for the same connection: Qt closes its own with the socket objects,
+    // and the connection lives on in ours (close(2) of one of two descriptors sends nothing).
+    const int descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (descriptor < 0)
+        return false;
+    QByteArray early = tcp->readAll();
+    const QHostAddress address = tcp->peerAddress();
+    const quint16 port = tcp->peerPort();
+    // The socket counts against the caps for as long as the connection lives, not the object.
+    if (QObject *slot = tcp->findChild<QObject *>(CapSlot::name(), Qt::FindDirectChildrenOnly))
+        slot->setParent(&connection);
+    socket->disconnect();
+    tcp->disconnect();
+    // abort(), not close(): no FIN (a shutdown would end our descriptor's connection too), no
+    // close frame from QWebSocket, nothing more read.
+    tcp->abort();
+    const QPointer<QTcpSocket> tcpAlive(tcp);
+    delete socket;
+    delete tcpAlive.data();
+    connection.setTransport(std::make_unique<DescriptorTransport>(connection, descriptor, address, port,
+                                                                  std::move(early), protocol::kMaxFrameBytes));
+    return true;
 }
 
 QTcpSocket *WebSocketListener::takeHandshaking(const QWebSocket *socket)

@@ -84,6 +84,9 @@ private:
     void acceptDescriptor(qintptr descriptor);
     void startWebSocketHandshake(QTcpSocket *socket);
     void acceptPending();
+    // Moves an upgraded plain TCP connection onto its own descriptor (DescriptorTransport) and
+    // lets go of Qt's socket objects; false where it cannot (TLS), and QWebSocket stays.
+    [[nodiscard]] bool adoptDescriptor(PeerConnection &connection, QWebSocket *socket, QTcpSocket *tcp);
     // The accepted socket under a WebSocket that finished its handshake, off the handshake clock.
     [[nodiscard]] QTcpSocket *takeHandshaking(const QWebSocket *socket);
     void accountSocket(QTcpSocket *socket, const QHostAddress &address);

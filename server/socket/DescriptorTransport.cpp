@@ -1,0 +1,247 @@
+#include "DescriptorTransport.h"
+
+#include "socket/PeerConnection.h"
+
+#include <QSocketNotifier>
+
+#include <array>
+#include <cerrno>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+namespace rill::server {
+
+namespace {
+
+constexpr std::size_t kMaxIovecs = 256;
+// Reads per readiness before other connections get their turn.
+constexpr int kReadsPerTurn = 4;
+
+// One read buffer for every connection of the thread: connections hold no buffer of their own.
+std::array<char, 64 * 1024> &readBuffer()
+{
+    thread_local std::array<char, 64 * 1024> buffer;
+    return buffer;
+}
+
+} // namespace
+
+DescriptorTransport::DescriptorTransport(PeerConnection &owner, int descriptor, QHostAddress address, quint16 port,
+                                         QByteArray early, qsizetype maxMessageBytes)
+    : m_owner(owner)
+    , m_descriptor(descriptor)
+    , m_address(std::move(address))
+    , m_port(port)
+    , m_reader(maxMessageBytes)
+    , m_readNotifier(std::make_unique<QSocketNotifier>(qintptr(descriptor), QSocketNotifier::Read))
+{
+    QObject::connect(m_readNotifier.get(), &QSocketNotifier::activated, &m_owner, [this] { readable(); });
+    if (!early.isEmpty()) {
+        // After the owner is wired up (its signals are connected once it is announced).
+        QMetaObject::invokeMethod(
+            &m_owner, [this, early = std::move(early)] { consume(early); }, Qt::QueuedConnection);
+    }
+}
+
+DescriptorTransport::~DescriptorTransport()
+{
+    if (m_descriptor >= 0) {
+        m_readNotifier.reset();
+        m_writeNotifier.reset();
+        ::close(m_descriptor);
+    }
+}
+
+void DescriptorTransport::readable()
+{
+    auto &buffer = readBuffer();
+    for (int i = 0; i < kReadsPerTurn && m_descriptor >= 0; ++i) {
+        const ssize_t got = ::read(m_descriptor, buffer.data(), buffer.size());
+        if (got > 0) {
+            consume(QByteArrayView(buffer.data(), got));
+            if (std::size_t(got) < buffer.size())
+                return;
+            continue;
+        }
+        if (got < 0 && errno == EINTR) {
+            --i;
+            continue;
+        }
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        finish(); // end of stream, or reset
+        return;
+    }
+}
+
+void DescriptorTransport::consume(QByteArrayView bytes)
+{
+    if (m_descriptor < 0 || m_reader.failed())
+        return;
+    m_owner.heard();
+    const auto failure = m_reader.read(bytes, [this](FrameReader::Message &&message) { deliver(std::move(message)); });
+    if (failure)
+        m_owner.close(protocol::CloseCode(failure->code), failure->reason);
+}
+
+void DescriptorTransport::deliver(FrameReader::Message &&message)
+{
+    if (m_descriptor < 0)
+        return;
+    switch (message.opcode) {
+    case Frame::Opcode::Text:
+    case Frame::Opcode::Binary:
+        if (!m_closeSent)
+            m_owner.received(message.opcode, std::move(message.payload));
+        return;
+    case Frame::Opcode::Ping:
+        if (!m_closeSent)
+            write({Frame::control(Frame::Opcode::Pong, message.payload)});
+        return;
+    case Frame::Opcode::Close:
+        if (m_closeSent) { // the answer to ours: the handshake is complete
+            finish();
+            return;
+        }
+        // RFC 6455 5.5.1: answer with a close frame (echoing the code), then end the connection.
+        write({message.payload.isEmpty() ? Frame::close(1000, QString())
+                                         : Frame::control(Frame::Opcode::Close, message.payload)});
+        m_closeSent = true;
+        m_owner.closing();
+        if (m_unsent.empty())
+            finish();
+        else
+            m_finishWhenWritten = true;
+        return;
+    case Frame::Opcode::Pong:
+    case Frame::Opcode::Continuation:
+        return; // heard() counted it
+    }
+}
+
+void DescriptorTransport::write(std::vector<Frame> &&frames)
+{
+    if (m_descriptor < 0 || m_closeSent)
+        return;
+    for (Frame &frame : frames) {
+        m_unsentBytes += frame.size();
+        m_unsent.push_back(std::move(frame));
+    }
+    flush();
+}
+
+void DescriptorTransport::flush()
+{
+    if (m_descriptor < 0 || m_unsent.empty())
+        return;
+    if (!writeUnsent()) {
+        finish();
+        return;
+    }
+    watchWritable(!m_unsent.empty());
+    if (m_unsent.empty() && m_finishWhenWritten)
+        finish();
+}
+
+bool DescriptorTransport::writeUnsent()
+{
+    std::array<iovec, kMaxIovecs> iov;
+    std::size_t done = 0; // whole frames written
+    while (done < m_unsent.size()) {
+        std::size_t count = 0;
+        for (std::size_t i = done; i < m_unsent.size() && count < kMaxIovecs; ++i, ++count) {
+            const QByteArray &bytes = m_unsent[i].bytes();
+            const qsizetype skip = count == 0 ? m_unsentOffset : 0;
+            iov[count].iov_base = const_cast<char *>(bytes.constData() + skip);
+            iov[count].iov_len = std::size_t(bytes.size() - skip);
+        }
+        msghdr message{};
+        message.msg_iov = iov.data();
+        message.msg_iovlen = count;
+        const ssize_t sent = ::sendmsg(m_descriptor, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0) {
+            if (errno == EINTR)
+                continue;
+            m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
+            return errno == EAGAIN || errno == EWOULDBLOCK;
+        }
+        m_unsentBytes -= sent;
+        auto left = qsizetype(sent);
+        while (left > 0) {
+            const qsizetype rest = m_unsent[done].size() - m_unsentOffset;
+            if (left < rest) {
+                m_unsentOffset += left;
+                left = 0;
+                break;
+            }
+            left -= rest;
+            m_unsentOffset = 0;
+            ++done;
+        }
+        if (done < m_unsent.size() && m_unsentOffset > 0)
+            break; // the kernel's buffer is full
+    }
+    m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
+    if (m_unsent.empty())
+        m_unsent = {}; // an idle connection holds no queue
+    return true;
+}
+
+void DescriptorTransport::watchWritable(bool on)
+{
+    if (!on) {
+        if (m_writeNotifier)
+            m_writeNotifier->setEnabled(false);
+        return;
+    }
+    if (!m_writeNotifier) {
+        m_writeNotifier = std::make_unique<QSocketNotifier>(qintptr(m_descriptor), QSocketNotifier::Write);
+        QObject::connect(m_writeNotifier.get(), &QSocketNotifier::activated, &m_owner, [this] { flush(); });
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+void DescriptorTransport::close(quint16 code, const QString &reason)
+{
+    if (m_descriptor < 0 || m_closeSent)
+        return;
+    write({Frame::close(code, reason)});
+    m_closeSent = true;
+    m_owner.closing();
+}
+
+void DescriptorTransport::ping()
+{
+    if (!m_closeSent)
+        write({Frame::control(Frame::Opcode::Ping)});
+}
+
+void DescriptorTransport::abort()
+{
+    finish();
+}
+
+void DescriptorTransport::finish()
+{
+    if (m_descriptor < 0)
+        return;
+    // Disabled before the close: the number may be reused by the next accepted connection, and
+    // a notifier still registered for it would steal that one's readiness. Deleted later, since
+    // this may run inside one of their signals.
+    for (auto *notifier : {&m_readNotifier, &m_writeNotifier}) {
+        if (*notifier) {
+            (*notifier)->setEnabled(false);
+            notifier->release()->deleteLater();
+        }
+    }
+    ::close(m_descriptor);
+    m_descriptor = -1;
+    m_unsent = {};
+    m_unsentBytes = 0;
+    m_unsentOffset = 0;
+    m_owner.gone();
+}
+
+} // namespace rill::server

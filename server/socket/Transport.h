@@ -1,0 +1,40 @@
+#pragma once
+
+#include "socket/Frame.h"
+
+#include <QHostAddress>
+#include <QString>
+
+#include <vector>
+
+namespace rill::server {
+
+// How a PeerConnection's frames reach the peer, and the peer's messages reach it. Two kinds:
+// DescriptorTransport speaks WebSocket frames on the plain TCP descriptor itself (the lean
+// path every unencrypted connection takes after Qt's handshake), QtWebSocketTransport keeps
+// QWebSocket (TLS, where the descriptor carries ciphertext).
+//
+// Each reports to its PeerConnection through the connection's received(), heard(), closing()
+// and gone(); it never outlives the connection that owns it.
+class Transport
+{
+public:
+    virtual ~Transport() = default;
+
+    // Writes the frames in order, as far as the kernel takes them now; the rest follows as the
+    // peer reads.
+    virtual void write(std::vector<Frame> &&frames) = 0;
+    // Bytes written but not yet taken by the kernel.
+    [[nodiscard]] virtual qint64 unsentBytes() const = 0;
+    // Pushes the unsent bytes as far as the kernel takes them now, without waiting.
+    virtual void flush() = 0;
+    // Starts the closing handshake: no data frame may follow.
+    virtual void close(quint16 code, const QString &reason) = 0;
+    virtual void ping() = 0;
+    // Drops the connection now, without a closing handshake.
+    virtual void abort() = 0;
+    [[nodiscard]] virtual QHostAddress peerAddress() const = 0;
+    [[nodiscard]] virtual quint16 peerPort() const = 0;
+};
+
+} // namespace rill::server
