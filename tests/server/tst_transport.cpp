@@ -68,6 +68,9 @@ public:
         m_socket.write(frame + payload);
     }
 
+    // Any bytes, as they go on the wire.
+    void sendRaw(const QByteArray &bytes) { m_socket.write(bytes); }
+
     // Reads until `needle` has arrived.
     bool readUntil(const QByteArray &needle)
     {
@@ -78,11 +81,43 @@ public:
     }
 
     void stopReading() { m_socket.setReadBufferSize(1); }
+    // Whether the server ended the TCP connection.
+    bool waitDisconnected()
+    {
+        return waitUntil([this] {
+            m_seen += m_socket.readAll();
+            return m_socket.state() == QAbstractSocket::UnconnectedState;
+        }, 10s);
+    }
+    [[nodiscard]] const QByteArray &seen() const { return m_seen; }
 
 private:
     QTcpSocket m_socket;
     QByteArray m_seen;
 };
+
+// A client frame: masked with a key that changes every byte (a zero key would hide mistakes).
+QByteArray maskedFrame(quint8 firstByte, const QByteArray &payload, bool masked = true)
+{
+    QByteArray frame(1, char(firstByte));
+    frame.append(char((masked ? 0x80 : 0) | payload.size())); // < 126 bytes here
+    const char key[4] = {'\x5a', '\x01', '\x7f', '\x22'};
+    if (masked)
+        frame.append(key, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(masked ? char(payload[i] ^ key[i % 4]) : payload[i]);
+    return frame;
+}
+
+// Whether `seen` holds a server close frame (0x88, a length, then the code) with `code`.
+bool hasCloseFrame(const QByteArray &seen, quint16 code)
+{
+    for (qsizetype at = seen.indexOf(char(0x88)); at >= 0 && at + 4 <= seen.size(); at = seen.indexOf(char(0x88), at + 1)) {
+        if (quint8(seen[at + 2]) == (code >> 8) && quint8(seen[at + 3]) == (code & 0xff))
+            return true;
+    }
+    return false;
+}
 
 } // namespace
 
@@ -91,6 +126,67 @@ class TestTransport : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // What RFC 6455 says a server must refuse gets the close code it names, then the end of
+    // the connection; everyone else is served meanwhile.
+    void protocolViolationsCloseWithTheirCode_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<int>("code");
+        QTest::newRow("unmasked text") << maskedFrame(0x81, R"({"id":1,"op":"hello","version":1})", false) << 1002;
+        QTest::newRow("reserved bit") << maskedFrame(0xC1, "{}") << 1002;
+        QTest::newRow("unknown opcode") << maskedFrame(0x83, "{}") << 1002;
+        QTest::newRow("continuation first") << maskedFrame(0x80, "{}") << 1002;
+        QTest::newRow("text not UTF-8") << maskedFrame(0x81, "\"\xc3\x28\""_ba) << 1007;
+        QTest::newRow("close code 1005") << maskedFrame(0x88, "\x03\xed"_ba) << 1002;
+    }
+    void protocolViolationsCloseWithTheirCode()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(int, code);
+        ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        TestClient bystander;
+        QVERIFY(bystander.open(server.url()));
+        QVERIFY(bystander.signUp(u"bystander"_s));
+        RawPeer peer;
+        QVERIFY(peer.open(server.port()));
+        peer.sendRaw(frame);
+        QVERIFY(bystander.call(u"channels"_s).value("ok"_L1).toBool());
+        QVERIFY2(peer.waitDisconnected(), "the server kept the connection open");
+        QVERIFY2(hasCloseFrame(peer.seen(), quint16(code)), peer.seen().toHex(' ').constData());
+        QVERIFY(bystander.call(u"channels"_s).value("ok"_L1).toBool());
+    }
+
+    // Control frames: a ping is answered with a pong carrying its payload, between the
+    // fragments of a message too, and the message still arrives whole.
+    void pingsAreAnsweredAndFragmentsJoined()
+    {
+        ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        RawPeer peer;
+        QVERIFY(peer.open(server.port()));
+        const QByteArray hello = R"({"id":7,"op":"hello","version":1})";
+        peer.sendRaw(maskedFrame(0x01, hello.first(10)) + maskedFrame(0x89, "are you there") + maskedFrame(0x80, hello.sliced(10)));
+        QVERIFY(peer.readUntil("\x8a\x0d" "are you there"_ba));
+        QVERIFY(peer.readUntil(R"("re":7)"));
+        QVERIFY(peer.readUntil(R"("ok":true)"));
+    }
+
+    // The peer's close is answered with a close frame echoing its code, and the server ends
+    // the connection.
+    void peerCloseIsAnsweredAndTheConnectionEnds()
+    {
+        ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        RawPeer peer;
+        QVERIFY(peer.open(server.port()));
+        QCOMPARE(server.server()->connectionCount(), 1);
+        peer.sendRaw(maskedFrame(0x88, "\x0f\xa0going"_ba)); // 4000, "going"
+        QVERIFY2(peer.waitDisconnected(), "the server kept the connection open");
+        QVERIFY2(hasCloseFrame(peer.seen(), 4000), peer.seen().toHex(' ').constData());
+        QTRY_COMPARE_WITH_TIMEOUT(server.server()->connectionCount(), 0, 10000);
+    }
+
     void clientThatStopsReadingIsDroppedWithoutSlowingOthers()
     {
         ServerFixture server;
