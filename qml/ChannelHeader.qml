@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Rill.Client
 
-// The conversation's name, its size and its topic. A channel's topic is edited in place:
+// The conversation's name, its members (a button that shows or hides their list) and its topic. A channel's topic is edited in place:
 // click it, Enter sets it for everyone, Esc leaves it as it was. DMs have no topic.
 Pane {
     id: root
@@ -11,6 +11,9 @@ Pane {
     property Workspace workspace
     readonly property ChannelStore current: workspace ? workspace.current : null
     readonly property bool editing: topicEditor.visible
+    // Whether the member list is on screen; the page decides where it goes.
+    property bool membersShown: false
+    signal membersToggled()
 
     function editTopic() {
         if (!root.current || root.current.isDirect)
@@ -46,10 +49,18 @@ Pane {
             font.pixelSize: 16
             font.weight: Font.DemiBold
         }
-        Label {
-            text: root.current && !root.current.isDirect
-                  ? (root.current.memberCount === 1 ? qsTr("1 member") : qsTr("%1 members").arg(root.current.memberCount)) : ""
-            opacity: 0.6
+        // Shows or hides the member list (in a narrow window: opens it over the conversation).
+        ToolButton {
+            objectName: "membersButton"
+            visible: root.current !== null && !root.current.isDirect
+            text: root.current ? (root.current.memberCount === 1 ? qsTr("1 member") : qsTr("%1 members").arg(root.current.memberCount)) : ""
+            flat: true
+            checkable: true
+            checked: root.membersShown
+            opacity: checked ? 1 : 0.7
+            onClicked: root.membersToggled()
+            ToolTip.visible: hovered
+            ToolTip.text: checked ? qsTr("Hide members") : qsTr("Show members")
         }
         Label {
             id: topicLabel

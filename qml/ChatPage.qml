@@ -13,6 +13,13 @@ Page {
     required property RillApp app
     readonly property Workspace workspace: app.workspace
     readonly property ChannelStore current: workspace.current
+    // Too narrow for sidebar, conversation and a side panel next to each other (their minimum
+    // widths and the handles): the member list opens over the conversation instead, and an
+    // open thread takes the sidebar's place.
+    readonly property bool narrow: width < 760
+    property bool membersWanted: true
+    readonly property bool hasMembers: current !== null && !current.isDirect && !workspace.thread.isOpen
+    onNarrowChanged: if (!narrow) memberDrawer.close()
 
     SystemPalette { id: sys }
 
@@ -42,7 +49,10 @@ Page {
 
     Connections {
         target: page.workspace
-        function onCurrentChanged() { composer.focusInput() }
+        function onCurrentChanged() {
+            memberDrawer.close()
+            composer.focusInput()
+        }
         function onProblem(text) { status.show(text) }
     }
     Connections {
@@ -61,6 +71,7 @@ Page {
 
         // --- sidebar ---
         Pane {
+            visible: !(page.narrow && page.workspace.thread.isOpen)
             SplitView.preferredWidth: 240
             SplitView.minimumWidth: 180
             padding: 0
@@ -177,6 +188,13 @@ Page {
             ChannelHeader {
                 Layout.fillWidth: true
                 workspace: page.workspace
+                membersShown: page.narrow ? memberDrawer.opened : (page.hasMembers && page.membersWanted)
+                onMembersToggled: {
+                    if (page.narrow)
+                        memberDrawer.opened ? memberDrawer.close() : memberDrawer.open()
+                    else
+                        page.membersWanted = !page.membersWanted
+                }
             }
 
             TimelineStack {
@@ -229,7 +247,22 @@ Page {
             SplitView.minimumWidth: 140
             store: page.current
             workspace: page.workspace
-            visible: page.current && !page.current.isDirect && !page.workspace.thread.isOpen
+            visible: page.hasMembers && page.membersWanted && !page.narrow
+        }
+    }
+
+    Drawer {
+        id: memberDrawer
+        objectName: "memberDrawer"
+        edge: Qt.RightEdge
+        width: Math.min(280, page.width * 0.8)
+        height: page.height
+        interactive: page.narrow && page.hasMembers
+        MemberList {
+            objectName: "drawerMemberList"
+            anchors.fill: parent
+            store: page.current
+            workspace: page.workspace
         }
     }
 

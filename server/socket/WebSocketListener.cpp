@@ -315,10 +315,11 @@ bool WebSocketListener::adoptDescriptor(PeerConnection &connection, QWebSocket *
     // The socket counts against the caps for as long as the connection lives, not the object.
     if (QObject *slot = tcp->findChild<QObject *>(CapSlot::name(), Qt::FindDirectChildrenOnly))
         slot->setParent(&connection);
+    // Nobody hears of the QWebSocket any more; it still hears of its socket, so that it knows
+    // it is unconnected and its destructor sends no close frame.
     socket->disconnect();
-    tcp->disconnect();
-    // abort(), not close(): no FIN (a shutdown would end our descriptor's connection too), no
-    // close frame from QWebSocket, nothing more read.
+    // abort(), not close(): no FIN (a shutdown would end our descriptor's connection too),
+    // nothing more read.
     tcp->abort();
     const QPointer<QTcpSocket> tcpAlive(tcp);
     delete socket;

@@ -305,6 +305,45 @@ private Q_SLOTS:
         QVERIFY(bob.quit());
     }
 
+    // Issue 9: at the window's smallest width (640 px) nothing is cut off. The member list
+    // is not squeezed beside the conversation: the header's members button opens it over
+    // the conversation, whole and inside the window; in a wide window it sits beside it
+    // and the same button hides it.
+    void narrowWindowKeepsMembersReachable()
+    {
+        test::ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTemporaryDir home;
+        App erin(home.path(), u"erin"_s, server.url());
+        QVERIFY(erin.start());
+        erin.signUp(u"erin"_s);
+        QVERIFY(erin.waitLine(u"signedin erin"_s));
+        QVERIFY(erin.settle());
+
+        const auto inside = [](const App::Rect &r, int width) { return r.visible && r.x >= 0 && r.x + r.width <= width && r.width > 100; };
+        erin.command(u"resize 1200 700"_s);
+        QVERIFY(erin.settle());
+        QVERIFY(inside(erin.rect(u"memberList"_s), 1200));
+        erin.command(u"click membersButton"_s);
+        QVERIFY(test::waitUntil([&] { return !erin.rect(u"memberList"_s).visible; }, std::chrono::seconds(10)));
+        erin.command(u"click membersButton"_s);
+        QVERIFY(test::waitUntil([&] { return inside(erin.rect(u"memberList"_s), 1200); }, std::chrono::seconds(10)));
+
+        erin.command(u"resize 640 480"_s);
+        QVERIFY(erin.settle());
+        QVERIFY(!erin.rect(u"memberList"_s).visible);
+        const App::Rect timeline = erin.rect(u"timelineStack"_s);
+        QVERIFY2(inside(timeline, 640) && timeline.width >= 320, "the conversation is squeezed or cut off");
+        QVERIFY(inside(erin.rect(u"composerInput"_s), 640));
+        const App::Rect button = erin.rect(u"membersButton"_s);
+        QVERIFY2(button.visible && button.x >= 0 && button.x + button.width <= 640,
+                 qPrintable(u"%1 %2"_s.arg(button.x).arg(button.width)));
+        erin.command(u"click membersButton"_s);
+        QVERIFY2(test::waitUntil([&] { return inside(erin.rect(u"drawerMemberList"_s), 640); }, std::chrono::seconds(10)),
+                 "the member list did not open inside the window");
+        QVERIFY(erin.quit());
+    }
+
     // The channel browser, Ctrl+K and Alt+Up/Down, through real key presses.
     void keyboardAndBrowser()
     {
