@@ -98,7 +98,7 @@ void DescriptorTransport::deliver(FrameReader::Message &&message)
         return;
     case Frame::Opcode::Ping:
         if (!m_closeSent)
-            write({Frame::control(Frame::Opcode::Pong, message.payload)});
+            writeOne(Frame::control(Frame::Opcode::Pong, message.payload));
         return;
     case Frame::Opcode::Close:
         if (m_closeSent) { // the answer to ours: the handshake is complete
@@ -106,8 +106,8 @@ void DescriptorTransport::deliver(FrameReader::Message &&message)
             return;
         }
         // RFC 6455 5.5.1: answer with a close frame (echoing the code), then end the connection.
-        write({message.payload.isEmpty() ? Frame::close(1000, QString())
-                                         : Frame::control(Frame::Opcode::Close, message.payload)});
+        writeOne(message.payload.isEmpty() ? Frame::close(1000, QString())
+                                           : Frame::control(Frame::Opcode::Close, message.payload));
         m_closeSent = true;
         m_owner.closing();
         if (m_unsent.empty())
@@ -121,39 +121,65 @@ void DescriptorTransport::deliver(FrameReader::Message &&message)
     }
 }
 
-void DescriptorTransport::write(std::vector<Frame> &&frames)
+void DescriptorTransport::write(std::vector<Frame> &frames)
 {
-    if (m_descriptor < 0 || m_closeSent)
+    if (m_descriptor < 0 || m_closeSent || frames.empty())
         return;
-    for (Frame &frame : frames) {
-        m_unsentBytes += frame.size();
-        m_unsent.push_back(std::move(frame));
+    if (!m_unsent.empty()) { // behind what waits already
+        for (Frame &frame : frames) {
+            m_unsentBytes += frame.size();
+            m_unsent.push_back(std::move(frame));
+        }
+        flush();
+        return;
     }
-    flush();
+    // The usual case: the kernel takes everything, straight from the caller's frames.
+    std::size_t done = 0;
+    qsizetype offset = 0;
+    if (!writeFrames(frames, done, offset)) {
+        finish();
+        return;
+    }
+    for (std::size_t i = done; i < frames.size(); ++i) {
+        m_unsentBytes += frames[i].size() - (i == done ? offset : 0);
+        m_unsent.push_back(std::move(frames[i]));
+    }
+    m_unsentOffset = offset;
+    watchWritable(!m_unsent.empty());
 }
 
 void DescriptorTransport::flush()
 {
     if (m_descriptor < 0 || m_unsent.empty())
         return;
-    if (!writeUnsent()) {
+    std::size_t done = 0;
+    const qsizetype before = m_unsentOffset;
+    const bool ok = writeFrames(m_unsent, done, m_unsentOffset);
+    qint64 written = -before;
+    for (std::size_t i = 0; i < done; ++i)
+        written += m_unsent[i].size();
+    written += m_unsentOffset;
+    m_unsentBytes -= written;
+    m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
+    if (!ok) {
         finish();
         return;
     }
+    if (m_unsent.empty())
+        m_unsent = {}; // an idle connection holds no queue
     watchWritable(!m_unsent.empty());
     if (m_unsent.empty() && m_finishWhenWritten)
         finish();
 }
 
-bool DescriptorTransport::writeUnsent()
+bool DescriptorTransport::writeFrames(const std::vector<Frame> &frames, std::size_t &done, qsizetype &offset)
 {
     std::array<iovec, kMaxIovecs> iov;
-    std::size_t done = 0; // whole frames written
-    while (done < m_unsent.size()) {
+    while (done < frames.size()) {
         std::size_t count = 0;
-        for (std::size_t i = done; i < m_unsent.size() && count < kMaxIovecs; ++i, ++count) {
-            const QByteArray &bytes = m_unsent[i].bytes();
-            const qsizetype skip = count == 0 ? m_unsentOffset : 0;
+        for (std::size_t i = done; i < frames.size() && count < kMaxIovecs; ++i, ++count) {
+            const QByteArray &bytes = frames[i].bytes();
+            const qsizetype skip = count == 0 ? offset : 0;
             iov[count].iov_base = const_cast<char *>(bytes.constData() + skip);
             iov[count].iov_len = std::size_t(bytes.size() - skip);
         }
@@ -164,29 +190,27 @@ bool DescriptorTransport::writeUnsent()
         if (sent < 0) {
             if (errno == EINTR)
                 continue;
-            m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
             return errno == EAGAIN || errno == EWOULDBLOCK;
         }
-        m_unsentBytes -= sent;
         auto left = qsizetype(sent);
         while (left > 0) {
-            const qsizetype rest = m_unsent[done].size() - m_unsentOffset;
+            const qsizetype rest = frames[done].size() - offset;
             if (left < rest) {
-                m_unsentOffset += left;
-                left = 0;
-                break;
+                offset += left;
+                return true; // the kernel's buffer is full
             }
             left -= rest;
-            m_unsentOffset = 0;
+            offset = 0;
             ++done;
         }
-        if (done < m_unsent.size() && m_unsentOffset > 0)
-            break; // the kernel's buffer is full
     }
-    m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
-    if (m_unsent.empty())
-        m_unsent = {}; // an idle connection holds no queue
     return true;
+}
+
+void DescriptorTransport::writeOne(Frame frame)
+{
+    std::vector<Frame> frames{std::move(frame)};
+    write(frames);
 }
 
 void DescriptorTransport::watchWritable(bool on)
@@ -207,7 +231,7 @@ void DescriptorTransport::close(quint16 code, const QString &reason)
 {
     if (m_descriptor < 0 || m_closeSent)
         return;
-    write({Frame::close(code, reason)});
+    writeOne(Frame::close(code, reason));
     m_closeSent = true;
     m_owner.closing();
 }
@@ -215,7 +239,7 @@ void DescriptorTransport::close(quint16 code, const QString &reason)
 void DescriptorTransport::ping()
 {
     if (!m_closeSent)
-        write({Frame::control(Frame::Opcode::Ping)});
+        writeOne(Frame::control(Frame::Opcode::Ping));
 }
 
 void DescriptorTransport::abort()

@@ -28,7 +28,7 @@ public:
                         QByteArray early, qsizetype maxMessageBytes);
     ~DescriptorTransport() override;
 
-    void write(std::vector<Frame> &&frames) override;
+    void write(std::vector<Frame> &frames) override;
     [[nodiscard]] qint64 unsentBytes() const override { return m_unsentBytes; }
     void flush() override;
     void close(quint16 code, const QString &reason) override;
@@ -41,8 +41,10 @@ private:
     void readable();
     void consume(QByteArrayView bytes);
     void deliver(FrameReader::Message &&message);
-    // Writes m_unsent to the kernel until it takes no more; false when the connection broke.
-    [[nodiscard]] bool writeUnsent();
+    void writeOne(Frame frame);
+    // Writes frames[done...] (the first from `offset`) until the kernel takes no more;
+    // advances both. False when the connection broke.
+    [[nodiscard]] bool writeFrames(const std::vector<Frame> &frames, std::size_t &done, qsizetype &offset);
     void watchWritable(bool on);
     // Closes the descriptor and tells the owner the peer is gone (once).
     void finish();

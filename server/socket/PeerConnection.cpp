@@ -15,6 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 const QEvent::Type kFlushEvent = QEvent::Type(QEvent::registerEventType());
+constexpr std::size_t kKeptQueueCapacity = 8;
 } // namespace
 
 PeerConnection::PeerConnection(WriteBatcher &batcher, quint64 serial, qint64 maxBacklogBytes, QObject *parent)
@@ -81,11 +82,13 @@ void PeerConnection::flush()
 {
     if (m_queue.empty())
         return;
-    std::vector<Frame> queue;
-    queue.swap(m_queue);
     m_queuedBytes = 0;
     if (m_open && m_transport)
-        m_transport->write(std::move(queue));
+        m_transport->write(m_queue);
+    m_queue.clear();
+    // The queue is reused turn after turn (no allocation per delivery) unless a burst grew it.
+    if (m_queue.capacity() > kKeptQueueCapacity)
+        std::vector<Frame>().swap(m_queue);
 }
 
 void PeerConnection::close(protocol::CloseCode code, const QString &reason)

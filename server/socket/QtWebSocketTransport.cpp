@@ -45,7 +45,7 @@ QtWebSocketTransport::~QtWebSocketTransport()
         m_socket->disconnect(&m_owner);
 }
 
-void QtWebSocketTransport::write(std::vector<Frame> &&frames)
+void QtWebSocketTransport::write(std::vector<Frame> &frames)
 {
     if (!m_socket)
         return;

@@ -22,7 +22,7 @@ public:
     QtWebSocketTransport(PeerConnection &owner, QWebSocket *socket, QTcpSocket *transport, qsizetype maxMessageBytes);
     ~QtWebSocketTransport() override;
 
-    void write(std::vector<Frame> &&frames) override;
+    void write(std::vector<Frame> &frames) override;
     [[nodiscard]] qint64 unsentBytes() const override;
     void flush() override;
     void close(quint16 code, const QString &reason) override;

@@ -21,9 +21,9 @@ class Transport
 public:
     virtual ~Transport() = default;
 
-    // Writes the frames in order, as far as the kernel takes them now; the rest follows as the
-    // peer reads.
-    virtual void write(std::vector<Frame> &&frames) = 0;
+    // Writes the frames in order, as far as the kernel takes them now, and keeps (moves out)
+    // what must follow as the peer reads; the caller then clears `frames` and may reuse it.
+    virtual void write(std::vector<Frame> &frames) = 0;
     // Bytes written but not yet taken by the kernel.
     [[nodiscard]] virtual qint64 unsentBytes() const = 0;
     // Pushes the unsent bytes as far as the kernel takes them now, without waiting.
