@@ -50,6 +50,9 @@ if [ ! -d "$here/bench/reference/node_modules" ]; then
 fi
 
 servers=$here/bench/scripts/rill-servers.sh
+# Accounts are created 32 at a time; rill-server's password-check queue (8 per hash worker)
+# would answer the rest rate_limited. A bench setting, not advice for a server.
+export RILL_BENCH_SERVER_ARGS="--hash-queue 4096 ${RILL_BENCH_SERVER_ARGS:-}"
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 # Redis runs without persistence; a snapshot at the end keeps the accounts for the next run
