@@ -143,15 +143,20 @@ end
 --          - (own messages now - own messages at the marker).
 --
 -- A log-in builds this for up to the channel cap (100) at once, so every read counts: the
--- three small strings are one MGET, and `markerValue` is the caller's when it read them all.
-local function append_channel_info(out, n, ch, userKey, markerValue)
+-- three small strings are one MGET, and `markerValue` and `strings` (last, topic and
+-- lastchange from `at` on) are the caller's when it read them for every channel at once.
+local function channel_strings(ch)
+  return ckey(ch, 'last'), ckey(ch, 'topic'), ckey(ch, 'lastchange')
+end
+
+local function append_channel_info(out, n, ch, userKey, markerValue, strings, at)
   local lastRead, seqAt, ownAt = marker(ch, userKey, markerValue)
-  local got = redis.call('MGET', ckey(ch, 'last'), ckey(ch, 'topic'), ckey(ch, 'lastchange'))
-  local lastId, seqNow = newest(ch, got[1])
+  if strings == nil then strings, at = redis.call('MGET', channel_strings(ch)), 1 end
+  local lastId, seqNow = newest(ch, strings[at])
   local ownNow = own_count(ch, userKey)
   local kind, peer, topic = 'channel', '', ''
   if string.sub(ch, 1, 3) ~= 'dm:' then
-    topic = got[2] or ''
+    topic = strings[at + 1] or ''
   else
     kind = 'dm'
     local a, b = string.match(ch, '^dm:([^:]+):([^:]+)$')
@@ -169,7 +174,7 @@ local function append_channel_info(out, n, ch, userKey, markerValue)
   out[n + 8] = topic
   -- Messages by others after the marker that mention the user (see index_mentions).
   out[n + 9] = redis.call('ZCOUNT', ckey(ch, 'ment:' .. userKey), '(' .. seqAt, '+inf')
-  local lastChange = got[3]
+  local lastChange = strings[at + 2]
   if not lastChange then
     -- Channels of a store from before `lastchange` existed: read once, then kept.
     local change = redis.call('XREVRANGE', ckey(ch, 'changes'), '+', '-', 'COUNT', 1)[1]
@@ -221,9 +226,17 @@ local function snapshot(userKey)
   local n = 4
   local channels = redis.call('SMEMBERS', ukey(userKey, 'channels'))
   if #channels == 0 then return out end
-  -- Every marker in one read (the channel cap keeps the argument list small).
+  -- Every marker in one read, and every channel's three strings in another (the channel cap
+  -- keeps the argument lists small).
   local markers = redis.call('HMGET', ukey(userKey, 'read'), unpack(channels))
-  for i = 1, #channels do n = append_channel_info(out, n, channels[i], userKey, markers[i]) end
+  local keys = {}
+  for i = 1, #channels do
+    keys[3 * i - 2], keys[3 * i - 1], keys[3 * i] = channel_strings(channels[i])
+  end
+  local strings = redis.call('MGET', unpack(keys))
+  for i = 1, #channels do
+    n = append_channel_info(out, n, channels[i], userKey, markers[i], strings, 3 * i - 2)
+  end
   return out
 end
 
