@@ -172,6 +172,13 @@ public:
         command(u"click createAccountButton"_s);
     }
 
+    // Signs up as `user` and waits until signed in.
+    bool signUpAndWait(const QString &user)
+    {
+        signUp(user);
+        return waitLine(u"signedin "_s + user);
+    }
+
     void say(const QString &text)
     {
         command(u"type composerInput "_s + text);
@@ -205,10 +212,8 @@ private Q_SLOTS:
         QVERIFY(alice.start());
         QVERIFY(bob.start());
 
-        alice.signUp(u"alice"_s);
-        QVERIFY(alice.waitLine(u"signedin alice"_s));
-        bob.signUp(u"bob"_s);
-        QVERIFY(bob.waitLine(u"signedin bob"_s));
+        QVERIFY(alice.signUpAndWait(u"alice"_s));
+        QVERIFY(bob.signUpAndWait(u"bob"_s));
 
         // A message that is already in the first page a window loads is shown, not announced:
         // each waits for its first page before the other writes.
@@ -249,10 +254,8 @@ private Q_SLOTS:
         App bob(home.path(), u"bob"_s, server.url());
         QVERIFY(alice.start());
         QVERIFY(bob.start());
-        alice.signUp(u"alice"_s);
-        QVERIFY(alice.waitLine(u"signedin alice"_s));
-        bob.signUp(u"bob"_s);
-        QVERIFY(bob.waitLine(u"signedin bob"_s));
+        QVERIFY(alice.signUpAndWait(u"alice"_s));
+        QVERIFY(bob.signUpAndWait(u"bob"_s));
         for (App *app : {&bob, &alice}) {
             app->command(u"click browseButton"_s);
             app->command(u"type browserFilter dev"_s);
@@ -316,8 +319,7 @@ private Q_SLOTS:
         QTemporaryDir home;
         App erin(home.path(), u"erin"_s, server.url());
         QVERIFY(erin.start());
-        erin.signUp(u"erin"_s);
-        QVERIFY(erin.waitLine(u"signedin erin"_s));
+        QVERIFY(erin.signUpAndWait(u"erin"_s));
         QVERIFY(erin.settle());
 
         const auto inside = [](const App::Rect &r, int width) { return r.visible && r.x >= 0 && r.x + r.width <= width && r.width > 100; };
@@ -352,8 +354,7 @@ private Q_SLOTS:
         QTemporaryDir home;
         App dan(home.path(), u"dan"_s, server.url());
         QVERIFY(dan.start());
-        dan.signUp(u"dan"_s);
-        QVERIFY(dan.waitLine(u"signedin dan"_s)); // (in general: "current general" came just before)
+        QVERIFY(dan.signUpAndWait(u"dan"_s)); // (in general: "current general" came just before)
 
         dan.command(u"click browseButton"_s);
         dan.command(u"type browserFilter dev"_s);
@@ -379,8 +380,7 @@ private Q_SLOTS:
         QTemporaryDir home;
         App carol(home.path(), u"carol"_s, server.url());
         QVERIFY(carol.start());
-        carol.signUp(u"carol"_s);
-        QVERIFY(carol.waitLine(u"signedin carol"_s));
+        QVERIFY(carol.signUpAndWait(u"carol"_s));
         carol.command(u"click menuButton"_s);
         QVERIFY(carol.waitLine(u"ok click"_s));
         // What she read is in the local cache (written a moment after it changes)…
@@ -408,8 +408,7 @@ private Q_SLOTS:
         QTemporaryDir home;
         App erin(home.path(), u"erin"_s, server.url());
         QVERIFY(erin.start());
-        erin.signUp(u"erin"_s);
-        QVERIFY(erin.waitLine(u"signedin erin"_s));
+        QVERIFY(erin.signUpAndWait(u"erin"_s));
         erin.say(u"written before the outage"_s);
         QVERIFY(erin.waitLine(u"message general erin written before the outage"_s));
         const int rows = erin.value(u"messageList"_s, u"count"_s).toInt();
