@@ -434,9 +434,13 @@ int main(int argc, char *argv[])
         const QStringList kept{channels[1], channels[2], channels[3]};
         for (int i = 0; i < switches; ++i) {
             const QStringList reply = app.perf(u"switch "_s + kept[i % kept.size()], u"switch"_s);
-            if (reply.size() >= 8) {
+            // Builds from before the CPU fields (the first PerfProbe, cherry-picked onto an
+            // old commit for a side-by-side run) answer the times only.
+            if (reply.size() >= 6) {
                 warm << reply[3].toDouble();
                 warmSync << reply[5].toDouble();
+            }
+            if (reply.size() >= 8) {
                 warmCpu << reply[6].toDouble();
                 warmGuiCpu << reply[7].toDouble();
             }
@@ -445,9 +449,13 @@ int main(int argc, char *argv[])
             // Round all channels: more than the six views a TimelineStack keeps, so each switch
             // makes a view (the first visit's cost).
             const QStringList reply = app.perf(u"switch "_s + channels[(i + 4) % channels.size()], u"switch"_s);
-            if (reply.size() >= 8) {
+            // Builds from before the CPU fields (the first PerfProbe, cherry-picked onto an
+            // old commit for a side-by-side run) answer the times only.
+            if (reply.size() >= 6) {
                 cold << reply[3].toDouble();
                 coldSync << reply[5].toDouble();
+            }
+            if (reply.size() >= 8) {
                 coldCpu << reply[6].toDouble();
                 coldGuiCpu << reply[7].toDouble();
             }
