@@ -8,6 +8,7 @@ import QtQuick.Controls
 // failed-send buttons) is loaded only in the rows that show it.
 Item {
     id: root
+    objectName: "messageRow"
     required property int index
     required property string channel
     required property string messageId

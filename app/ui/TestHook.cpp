@@ -19,6 +19,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 #include <unistd.h>
 
 namespace rill::app {
@@ -81,25 +83,52 @@ QQuickWindow *TestHook::window() const
     return roots.isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(roots.constFirst());
 }
 
-QObject *TestHook::find(const QString &objectName) const
+namespace {
+
+// Breadth first through the items under `root` (popups and delegates hang off the scene graph
+// rather than the QObject tree), the first that `matches`.
+QQuickItem *findItem(QQuickItem *root, const std::function<bool(QQuickItem *)> &matches)
 {
-    QQuickWindow *w = window();
-    if (!w)
-        return nullptr;
-    if (w->objectName() == objectName)
-        return w;
-    if (QObject *found = w->findChild<QObject *>(objectName))
-        return found;
-    // Popups and delegates hang off the scene graph rather than the QObject tree.
-    const QList<QQuickItem *> items = w->contentItem()->findChildren<QQuickItem *>();
-    QList<QQuickItem *> queue{w->contentItem()};
+    QList<QQuickItem *> queue{root};
     while (!queue.isEmpty()) {
         QQuickItem *item = queue.takeFirst();
-        if (item->objectName() == objectName)
+        if (matches(item))
             return item;
         queue.append(item->childItems());
     }
     return nullptr;
+}
+
+} // namespace
+
+QObject *TestHook::find(const QString &name) const
+{
+    QQuickWindow *w = window();
+    if (!w)
+        return nullptr;
+    // "outer/inner": an object named inner inside the one named outer (two composers each
+    // have a "composerInput").
+    if (const qsizetype slash = name.indexOf(u'/'); slash > 0) {
+        auto *outer = qobject_cast<QQuickItem *>(find(name.left(slash)));
+        const QString inner = name.mid(slash + 1);
+        if (!outer)
+            return nullptr;
+        if (QObject *found = outer->findChild<QObject *>(inner))
+            return found;
+        return findItem(outer, [&inner](QQuickItem *item) { return item->objectName() == inner; });
+    }
+    // "message:<id>": the visible row showing that message.
+    if (name.startsWith(u"message:"_s)) {
+        const QString id = name.mid(8);
+        return findItem(w->contentItem(), [&id](QQuickItem *item) {
+            return item->isVisible() && item->objectName() == u"messageRow"_s && item->property("messageId").toString() == id;
+        });
+    }
+    if (w->objectName() == name)
+        return w;
+    if (QObject *found = w->findChild<QObject *>(name))
+        return found;
+    return findItem(w->contentItem(), [&name](QQuickItem *item) { return item->objectName() == name; });
 }
 
 void TestHook::onReadable()
@@ -139,7 +168,7 @@ void TestHook::activate(QQuickWindow *w)
     }
 }
 
-void TestHook::click(QObject *object)
+void TestHook::click(QObject *object, Qt::MouseButton button)
 {
     auto *item = qobject_cast<QQuickItem *>(object);
     QQuickWindow *w = window();
@@ -147,7 +176,7 @@ void TestHook::click(QObject *object)
         return;
     activate(w);
     const QPointF scene = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-    QTest::mouseClick(w, Qt::LeftButton, Qt::NoModifier, scene.toPoint());
+    QTest::mouseClick(w, button, Qt::NoModifier, scene.toPoint());
 }
 
 void TestHook::sendKeys(const QString &sequence)
@@ -312,7 +341,9 @@ void TestHook::handle(const QString &line)
         if (!reached)
             return fail(arg1 + u'.' + arg2 + u" never became "_s + rest2);
     } else if (command == u"click"_s) {
-        click(target);
+        click(target, Qt::LeftButton);
+    } else if (command == u"rclick"_s) {
+        click(target, Qt::RightButton);
     } else if (command == u"type"_s || command == u"key"_s) {
         if (auto *item = qobject_cast<QQuickItem *>(target))
             item->forceActiveFocus(Qt::OtherFocusReason);

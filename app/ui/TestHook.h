@@ -19,13 +19,14 @@ class RillApp;
 // it, type into it, press keys); the app reports what happens (status, messages) as lines,
 // so a test waits for a line instead of sleeping.
 //
-//   set <object> <property> <value…>   get <object> <property>    click <object>
+//   set <object> <property> <value…>   get <object> <property>    click|rclick <object>
 //   type <object> <text…>              key <object> <sequence>    theme light|dark|system
 //   wait <object> <property> <value>   settle                     screenshot <path>
 //   resize <w> <h>                     rows                       rect <object>
 //   quit
 //   perf …                             timings and memory for bench/app (PerfProbe)
-// A <property> may be a path ("contentItem.truncated").
+// A <property> may be a path ("contentItem.truncated"); an <object> may be "outer/inner" (inner
+// inside outer) or "message:<id>" (the visible row of that message).
 // Out: "ok <command>" / "error <command> <why>", "value <object> <property> <value>",
 //      "status <Status>", "signedin <user>", "current <channel>", "settled",
 //      "message <channel> <user> <text>" (newlines as \n),
@@ -46,7 +47,7 @@ private:
     [[nodiscard]] QObject *find(const QString &objectName) const;
     [[nodiscard]] QQuickWindow *window() const;
     void activate(QQuickWindow *window);
-    void click(QObject *item);
+    void click(QObject *item, Qt::MouseButton button);
     void sendKeys(const QString &sequence);
     void typeText(const QString &text);
     void settle();

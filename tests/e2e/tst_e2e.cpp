@@ -89,12 +89,14 @@ public:
 
     [[nodiscard]] bool hasPrinted(const QString &line) const { return m_lines.contains(line); }
 
-    // Waits for the next line that starts with `prefix`, consumes the lines up to it and
-    // returns it ("" when none came).
-    QString waitLineStartingWith(const QString &prefix, int timeoutMs = 15000)
+    // Waits for the next line that starts with `prefix` (or `otherPrefix`), consumes the lines
+    // up to it and returns it ("" when none came).
+    QString waitLineStartingWith(const QString &prefix, const QString &otherPrefix = {}, int timeoutMs = 15000)
     {
         const auto at = [&] {
-            return std::find_if(m_lines.cbegin(), m_lines.cend(), [&](const QString &l) { return l.startsWith(prefix); });
+            return std::find_if(m_lines.cbegin(), m_lines.cend(), [&](const QString &l) {
+                return l.startsWith(prefix) || (!otherPrefix.isEmpty() && l.startsWith(otherPrefix));
+            });
         };
         const bool seen = QTest::qWaitFor([&] { return at() != m_lines.cend() || m_process.state() == QProcess::NotRunning; }, timeoutMs);
         Q_UNUSED(seen); // the search below says what came
@@ -136,6 +138,30 @@ public:
         command(u"get "_s + object + u' ' + property);
         const QString prefix = u"value "_s + object + u' ' + property + u' ';
         return waitLineStartingWith(prefix).mid(prefix.size());
+    }
+
+    // The value of a property path now, or "" (with no wait) when the object is not there.
+    QString valueNow(const QString &object, const QString &property)
+    {
+        command(u"get "_s + object + u' ' + property);
+        const QString prefix = u"value "_s + object + u' ' + property + u' ';
+        const QString error = u"error get "_s;
+        const QString line = waitLineStartingWith(prefix, error);
+        return line.startsWith(prefix) ? line.mid(prefix.size()) : QString();
+    }
+
+    // Until the property shows `expected` (the other window gets the change over the network).
+    bool waitValue(const QString &object, const QString &property, const QString &expected, int timeoutMs = 15000)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        QString seen = valueNow(object, property);
+        while (seen != expected && !deadline.hasExpired()) {
+            QTest::qWait(50);
+            seen = valueNow(object, property);
+        }
+        if (seen != expected)
+            qWarning().noquote() << m_profile << object << property << "is" << seen << "not" << expected;
+        return seen == expected;
     }
 
     // Where an object is, in window coordinates, and whether it is visible.
@@ -344,6 +370,55 @@ private Q_SLOTS:
         QVERIFY2(test::waitUntil([&] { return inside(erin.rect(u"drawerMemberList"_s), 640); }, std::chrono::seconds(10)),
                  "the member list did not open inside the window");
         QVERIFY(erin.quit());
+    }
+
+    // Issue 13: what one window does to a message, the other shows: an edit (Up in the empty
+    // composer), a reaction (from the message's menu) and a reply in its thread, each read
+    // from the other window's row of that message.
+    void editsReactionsAndRepliesReachTheOtherWindow()
+    {
+        test::ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTemporaryDir home;
+        App alice(home.path(), u"alice"_s, server.url());
+        App bob(home.path(), u"bob"_s, server.url());
+        QVERIFY(alice.start());
+        QVERIFY(bob.start());
+        QVERIFY(alice.signUpAndWait(u"alice"_s));
+        QVERIFY(bob.signUpAndWait(u"bob"_s));
+        QVERIFY(alice.settle());
+        QVERIFY(bob.settle());
+
+        alice.say(u"first draft"_s);
+        QVERIFY(bob.waitLine(u"message general alice first draft"_s));
+        const QStringList rows = alice.waitRows(
+            [](const QStringList &r) { return !r.isEmpty() && !r.last().endsWith(u"/pending"_s); });
+        QVERIFY(!rows.isEmpty());
+        const QString row = u"message:"_s + rows.last().section(u'/', 1);
+        QVERIFY(bob.waitValue(row, u"text"_s, u"first draft"_s));
+
+        alice.command(u"key composerInput Up"_s);
+        QVERIFY(alice.waitValue(u"composerInput"_s, u"text"_s, u"first draft"_s));
+        alice.command(u"set composerInput text final text"_s);
+        alice.command(u"key composerInput Return"_s);
+        QVERIFY(bob.waitValue(row, u"text"_s, u"final text"_s));
+        QVERIFY(bob.waitValue(row, u"isEdited"_s, u"true"_s));
+
+        alice.command(u"rclick "_s + row + u"/messageText"_s);
+        QVERIFY(alice.waitValue(u"quickReaction:👍"_s, u"visible"_s, u"true"_s));
+        alice.command(u"click quickReaction:👍"_s);
+        QVERIFY(bob.waitValue(row + u"/reaction:👍"_s, u"text"_s, u"👍 1"_s));
+
+        alice.command(u"rclick "_s + row + u"/messageText"_s);
+        QVERIFY(alice.waitValue(u"replyInThreadItem"_s, u"visible"_s, u"true"_s));
+        alice.command(u"click replyInThreadItem"_s);
+        QVERIFY(alice.waitValue(u"threadPanel"_s, u"visible"_s, u"true"_s));
+        alice.command(u"type threadComposer/composerInput a reply in the thread"_s);
+        alice.command(u"key threadComposer/composerInput Return"_s);
+        QVERIFY(bob.waitValue(row + u"/replyCount"_s, u"text"_s, u"1 reply"_s));
+
+        QVERIFY(alice.quit());
+        QVERIFY(bob.quit());
     }
 
     // The channel browser, Ctrl+K and Alt+Up/Down, through real key presses.
