@@ -219,6 +219,16 @@ void MessageModel::updateDivider()
     Q_EMIT dividerRowChanged();
 }
 
+QString MessageModel::styled(const StoredMessage &message) const
+{
+    const size_t key = qHashMulti(0, message.id.ms, message.id.seq);
+    if (const Rendered *hit = m_rendered.object(key); hit && hit->source == message.text)
+        return hit->styled;
+    QString styled = MessageRenderer::render(message.text);
+    m_rendered.insert(key, new Rendered{message.text, styled});
+    return styled;
+}
+
 QVariantList MessageModel::reactions(const StoredMessage &message) const
 {
     const MessageExtras *extras = m_store->extras(message.id);
@@ -302,7 +312,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return e.message && e.message->kind == MessageKind::Message && e.message->user.compare(self, Qt::CaseInsensitive) != 0
             && protocol::mentions(e.message->text, self);
     case ShowUnreadDividerRole: return e.message != nullptr && index.row() == dividerRow();
-    case StyledTextRole: return e.message ? e.message->styled : e.pending->styled;
+    case StyledTextRole: return e.message ? styled(*e.message) : e.pending->styled;
     case ChannelRole: return m_store->name();
     case IsEditedRole: return e.message && e.message->edited;
     case IsDeletedRole: return e.message && e.message->deleted;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractListModel>
+#include <QCache>
 #include <QDate>
 #include <QTimer>
 #include <QtQmlIntegration>
@@ -84,6 +85,8 @@ private:
     [[nodiscard]] Entry entry(int row) const;
     [[nodiscard]] int pendingRows() const;
     [[nodiscard]] QVariantList reactions(const StoredMessage &message) const;
+    // The message's text as StyledText, rendered when a row first asks for it.
+    [[nodiscard]] QString styled(const StoredMessage &message) const;
     [[nodiscard]] QString replyTo(const Entry &e) const;
     [[nodiscard]] QString threadExcerpt(const QString &rootId) const;
     // A root's text changed or came into the store: its replies' excerpts follow.
@@ -103,6 +106,15 @@ private:
     qsizetype m_messagesBefore = 0;
     // The message the divider was last shown above, to tell its row when it moves.
     QString m_dividerId;
+    // Rendered texts of the rows shown lately, by a hash of the ID, with the text they were
+    // made from (an edit, or a hash shared by two IDs, makes them stale). Held messages keep no
+    // rendered copy: at 100,000 of them that was 24 bytes each, and a second string for every
+    // one with markup. A view shows a few dozen rows; scrolling back over recent ones is free.
+    struct Rendered {
+        QString source;
+        QString styled;
+    };
+    mutable QCache<size_t, Rendered> m_rendered{2048};
 };
 
 } // namespace rill::client

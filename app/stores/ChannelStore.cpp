@@ -90,13 +90,12 @@ QString ChannelStore::intern(const QString &user)
 
 StoredMessage ChannelStore::stored(const Message &message, const StreamId &id)
 {
-    // Rendered here, as pages and events arrive, so that a view creating a row only reads it.
     MessageExtras extras{message.reactions, message.replies, message.lastReplyTs, message.replyTo};
     if (extras.isEmpty())
         m_extras.remove(id);
     else
         m_extras.insert(id, std::move(extras));
-    StoredMessage kept{id, intern(message.user), message.text, MessageRenderer::render(message.text), message.kind};
+    StoredMessage kept{id, intern(message.user), message.text, message.kind};
     kept.edited = message.edited.has_value();
     kept.deleted = message.deleted;
     return kept;
@@ -349,7 +348,7 @@ void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
     m_extras.clear(); // the cache keeps none: the next page brings them
     m_messages.reserve(messages.size());
     for (const StoredMessage &m : messages) {
-        m_messages.append({m.id, intern(m.user), m.text, MessageRenderer::render(m.text), m.kind});
+        m_messages.append({m.id, intern(m.user), m.text, m.kind});
         m_messages.last().edited = m.edited;
         // The cache keeps no flags; a message's text is never empty (the server refuses that),
         // so an empty one is a deletion the cache saw.

@@ -17,15 +17,15 @@ class MemberModel;
 class MessageModel;
 
 // A message as the client keeps it: what the timeline shows and nothing the wire needed to
-// deliver it. A channel may hold 100,000 of these, so each costs about 100 bytes beyond its
+// deliver it. A channel may hold 100,000 of these, so each costs about 72 bytes beyond its
 // text: the ID only as a StreamId (its string is made when asked for), the author's name
 // shared by all messages of that author, no channel (the store is the channel), no timestamp
-// (it is the ID's time part) and no nonce (a confirmed send no longer needs it).
+// (it is the ID's time part), no nonce (a confirmed send no longer needs it) and no rendered
+// text (MessageModel renders the rows that are shown and keeps the recent ones).
 struct StoredMessage {
     protocol::StreamId id;
     QString user;
     QString text;
-    QString styled; // the text as the view shows it; the same string when it needs no markup
     protocol::MessageKind kind = protocol::MessageKind::Message;
     // Revision 2's flags fit in the padding after `kind`; the rarer reactions and thread
     // counts live in the store's side table (MessageExtras), so a plain message stays slim.

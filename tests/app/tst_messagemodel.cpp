@@ -367,7 +367,7 @@ private Q_SLOTS:
     // its text and its styled form.
     void storedMessagesAreSlim()
     {
-        QVERIFY(sizeof(StoredMessage) <= 96);
+        QVERIFY(sizeof(StoredMessage) <= 72);
         ChannelStore store(info(), u"alice"_s);
         QList<Message> log;
         for (int n = 1; n <= 3; ++n) {
@@ -381,8 +381,6 @@ private Q_SLOTS:
         QCOMPARE(kept.size(), 3);
         QCOMPARE(kept[0].user.constData(), kept[1].user.constData());
         QCOMPARE(kept[2].user.constData(), kept[1].user.constData());
-        QCOMPARE(kept[0].styled.constData(), kept[0].text.constData());
-        QCOMPARE(kept[2].styled, u"<b>bold</b>"_s);
         QCOMPARE(kept[1].ts(), log[1].ts);
         QCOMPARE(kept[1].idString(), log[1].id);
         QCOMPARE(store.messageModel()->index(0).data(MessageModel::StyledTextRole).toString(), u"<b>bold</b>"_s);
