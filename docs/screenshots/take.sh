@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Takes the README's screenshots of the real app under Xvfb: the connect screen and a busy
-# channel, light and dark. A throwaway rill-server (--demo users alice, bob, carol) gets a
+# Takes the README's screenshots of the real app under Xvfb: the connect screen, a busy
+# channel, and reactions with a thread open, light and dark. A throwaway rill-server (--demo users alice, bob, carol) gets a
 # conversation typed into it by the apps themselves, each driven through `rill --test-hook`.
 #
 #   docs/screenshots/take.sh [build-dir]     (default: ./build; needs bin/rill and bin/rill-server)
@@ -157,6 +157,53 @@ for theme in light dark; do
   send alice settle; expect alice settled
   run alice screenshot "$here/channel-$theme.png"
 done
+
+# --- reactions and a thread ----------------------------------------------------------------
+# The row of a visible message whose text starts with $2: its "message:<id>" name.
+row_of() { # name text-prefix
+  local name=$1 prefix=$2 n entry id
+  n=$(grep -c '^rows ' "$work/$name.out" || true)
+  send "$name" rows
+  for _ in $(seq 300); do
+    [ "$(grep -c '^rows ' "$work/$name.out" || true)" -gt "$n" ] && break
+    sleep 0.1
+  done
+  for entry in $(grep '^rows ' "$work/$name.out" | tail -1 | cut -d' ' -f3-); do
+    id=${entry#*/}
+    n=$(grep -c "^value message:$id text " "$work/$name.out" || true)
+    send "$name" get "message:$id" text
+    for _ in $(seq 100); do
+      [ "$(grep -c "^value message:$id text " "$work/$name.out" || true)" -gt "$n" ] && break
+      sleep 0.1
+    done
+    if grep "^value message:$id text " "$work/$name.out" | tail -1 | grep -qF "text $prefix"; then
+      echo "message:$id"
+      return 0
+    fi
+  done
+  echo "take.sh: $name shows no message starting with '$prefix'" >&2
+  exit 1
+}
+react() { # name row emoji
+  run "$1" rclick "$2/messageText"
+  run "$1" click "quickReaction:$3"
+}
+writeup=$(row_of alice "Write-up here")
+nonce=$(row_of alice "Yes: the resend")
+react alice "$nonce" "🎉"
+react bob "$nonce" "🎉"
+react bob "$nonce" "👍"
+run alice rclick "$writeup/messageText"
+run alice click replyInThreadItem
+run alice type threadComposer/composerInput "Read it: the part about nonces is the clearest explanation I have seen."
+run alice key threadComposer/composerInput Return
+expect alice "message general alice Read it: the part about nonces is the clearest explanation I have seen."
+for theme in light dark; do
+  run alice theme "$theme"
+  send alice settle; expect alice settled
+  run alice screenshot "$here/thread-$theme.png"
+done
+
 quit_app alice
 quit_app bob
 echo "take.sh: wrote $(cd "$here" && ls *.png | tr '\n' ' ')"
