@@ -215,16 +215,24 @@ namespace {
 class CapSlot : public QObject
 {
 public:
-    CapSlot(QTcpSocket *socket, std::function<void()> release) : QObject(socket), m_release(std::move(release))
+    using Release = std::function<void(QTcpSocket *socket)>;
+    CapSlot(QTcpSocket *socket, Release release) : QObject(socket), m_socket(socket), m_release(std::move(release))
     {
         setObjectName(name());
     }
     // How adoptDescriptor() finds it (a class without Q_OBJECT cannot be found by type).
     static QString name() { return u"rill-cap-slot"_s; }
-    ~CapSlot() override { m_release(); }
+    // Counts for `owner` from now on; the socket it was made for is gone (adopted).
+    void moveTo(QObject *owner)
+    {
+        m_socket = nullptr;
+        setParent(owner);
+    }
+    ~CapSlot() override { m_release(m_socket); }
 
 private:
-    std::function<void()> m_release;
+    QTcpSocket *m_socket;
+    Release m_release;
 };
 
 } // namespace
@@ -233,12 +241,15 @@ void WebSocketListener::accountSocket(QTcpSocket *socket, const QHostAddress &ad
 {
     ++m_socketCount;
     ++m_perAddress[address];
-    new CapSlot(socket, [this, socket, address] { releaseSocket(socket, address); });
+    new CapSlot(socket, [this, address](QTcpSocket *gone) { releaseSocket(gone, address); });
 }
 
 void WebSocketListener::releaseSocket(QTcpSocket *socket, const QHostAddress &address)
 {
-    m_handshaking.remove(socket); // the key only; the object is going
+    // The key only; the object is going. None for an adopted socket: its handshake ended long
+    // ago, and its address may be a new socket's by now.
+    if (socket)
+        m_handshaking.remove(socket);
     --m_socketCount;
     const auto it = m_perAddress.find(address);
     if (it != m_perAddress.end() && --it.value() <= 0)
@@ -314,7 +325,7 @@ bool WebSocketListener::adoptDescriptor(PeerConnection &connection, QWebSocket *
     const quint16 port = tcp->peerPort();
     // The socket counts against the caps for as long as the connection lives, not the object.
     if (QObject *slot = tcp->findChild<QObject *>(CapSlot::name(), Qt::FindDirectChildrenOnly))
-        slot->setParent(&connection);
+        static_cast<CapSlot *>(slot)->moveTo(&connection); // only CapSlots have that name
     // Nobody hears of the QWebSocket any more; it still hears of its socket, so that it knows
     // it is unconnected and its destructor sends no close frame.
     socket->disconnect();
