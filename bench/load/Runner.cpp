@@ -328,8 +328,13 @@ QCoro::Task<> Runner::reconnect(QPointer<Runner> runner, QPointer<LoadClient> cl
     LoadClient *const key = client.data();
     auto pause = 100ms;
     bool ready = false;
-    while (!ready && runner && client && !client->isClosing()
-           && monotonicMicros() < runner->m_context.spec.drainUntil) {
+    for (;;) {
+        // A pause first, also before the first attempt: this runs from the socket's own
+        // `disconnected`, and a socket opened again inside that signal was found dead.
+        co_await QCoro::sleepFor(pause);
+        pause = std::min<std::chrono::milliseconds>(pause * 2, 1s);
+        if (!runner || !client || client->isClosing() || monotonicMicros() >= runner->m_context.spec.drainUntil)
+            break;
         ready = co_await setupClient(runner.data(), client.data());
         if (!runner)
             co_return;
@@ -340,10 +345,8 @@ QCoro::Task<> Runner::reconnect(QPointer<Runner> runner, QPointer<LoadClient> cl
                 stats->errors[u"reconnect:"_s + it.key()] += it.value();
         }
         failures.clear();
-        if (!ready) {
-            co_await QCoro::sleepFor(pause);
-            pause = std::min<std::chrono::milliseconds>(pause * 2, 2s);
-        }
+        if (ready)
+            break;
     }
     if (!runner)
         co_return;

@@ -34,13 +34,16 @@
 #include <QCoro/QCoroTask>
 #include <QCoro/QCoroTimer>
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -418,7 +421,7 @@ private:
     [[nodiscard]] QCoro::Task<std::optional<PhaseStats>> runPhase(PhaseSpec spec, QJsonArray *servers,
                                                                   QJsonObject *machineLoad);
     [[nodiscard]] QCoro::Task<> finishAll();
-    [[nodiscard]] QCoro::Task<> injectFault(qint64 at);
+    [[nodiscard]] std::thread injectFault(qint64 at);
     [[nodiscard]] QCoro::Task<bool> holdIdleConnections();
     [[nodiscard]] QCoro::Task<std::optional<PrepareResult>> setUp();
     [[nodiscard]] static PhaseSpec planPhase(int step, double rate, double warmup, double duration, double drain);
@@ -437,7 +440,7 @@ private:
     std::vector<std::unique_ptr<Participant>> m_participants;
     std::unique_ptr<Participant> m_holder; // --hold-idle
     PrepareResult m_held;
-    qint64 m_faultLate = -1; // us between the planned fault and the signal (-1: none sent)
+    std::atomic<qint64> m_faultLate{-1}; // us between the planned fault and the signal (-1: none sent)
 };
 
 QJsonObject Coordinator::header() const
@@ -525,7 +528,7 @@ QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJs
     QList<ProcessWatch> watches = watchesFor(m_settings);
     MachineWatch machine;
     auto watching = watchProcesses(&watches, &machine, spec.measureFrom, spec.measureUntil);
-    auto fault = injectFault(spec.faultAt);
+    std::thread fault = injectFault(spec.faultAt);
     std::vector<QCoro::Task<std::optional<PhaseStats>>> tasks;
     for (const auto &p : m_participants)
         tasks.push_back(p->runPhase(spec));
@@ -539,7 +542,8 @@ QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJs
             complete = false;
     }
     co_await watching;
-    co_await fault;
+    if (fault.joinable())
+        fault.join(); // long done: the fault is planned inside the measured window
     *servers = watchesJson(watches);
     *machineLoad = machine.toJson();
     if (!complete)
@@ -547,22 +551,29 @@ QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJs
     co_return merged;
 }
 
-// The participants know the planned time; this process sends the signal, so there is one.
-QCoro::Task<> Coordinator::injectFault(qint64 at)
+// The participants count from the planned time, so the signal must leave on time: from a
+// thread of its own, which a busy event loop cannot delay (on a saturated machine a timer in
+// the loop fired half a second late). It only sleeps and sends one signal.
+std::thread Coordinator::injectFault(qint64 at)
 {
     m_faultLate = -1;
     if (at <= 0 || m_settings.killPid <= 0)
-        co_return;
-    co_await sleepUntil(at);
-    m_faultLate = monotonicMicros() - at;
-    if (::kill(pid_t(m_settings.killPid), SIGKILL) != 0) {
-        std::fprintf(stderr, "rill-load: cannot kill pid %lld: %s\n", static_cast<long long>(m_settings.killPid),
-                     std::strerror(errno));
-        m_faultLate = -1;
-        co_return;
-    }
-    std::fprintf(stderr, "rill-load: SIGKILL sent to pid %lld, %.1f ms after the planned time\n",
-                 static_cast<long long>(m_settings.killPid), double(m_faultLate) / 1000.0);
+        return {};
+    const qint64 pid = m_settings.killPid;
+    return std::thread([this, at, pid] {
+        const timespec when{time_t(at / 1'000'000), long(at % 1'000'000) * 1000};
+        while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, nullptr) == EINTR) {
+        }
+        const qint64 late = monotonicMicros() - at;
+        if (::kill(pid_t(pid), SIGKILL) != 0) {
+            std::fprintf(stderr, "rill-load: cannot kill pid %lld: %s\n", static_cast<long long>(pid),
+                         std::strerror(errno));
+            return;
+        }
+        m_faultLate = late;
+        std::fprintf(stderr, "rill-load: SIGKILL sent to pid %lld, %.1f ms after the planned time\n",
+                     static_cast<long long>(pid), double(late) / 1000.0);
+    });
 }
 
 QCoro::Task<> Coordinator::finishAll()
@@ -677,9 +688,10 @@ QCoro::Task<QJsonObject> Coordinator::measurePhase(PhaseSpec spec)
     QJsonObject report = stats->report();
     if (report.contains("resend"_L1)) {
         QJsonObject resend = report.value("resend"_L1).toObject();
-        const QJsonValue late = m_faultLate >= 0 ? QJsonValue(double(m_faultLate) / 1000.0) : QJsonValue();
+        const qint64 faultLate = m_faultLate;
+        const QJsonValue late = faultLate >= 0 ? QJsonValue(double(faultLate) / 1000.0) : QJsonValue();
         resend.insert("faultSignalLateMs"_L1, late);
-        if (spec.faultAt > 0 && m_faultLate < 0)
+        if (spec.faultAt > 0 && faultLate < 0)
             resend.insert("faultInjected"_L1, false);
         report.insert("resend"_L1, resend);
     }

@@ -105,7 +105,10 @@ private Q_SLOTS:
         const ResendStats &r = *stats.resend;
         QVERIFY(r.messages > 0);
         if (serverRestarted) {
-            QVERIFY2(r.reconnects > 0, "no session logged in again");
+            QStringList errors;
+            for (auto it = stats.errors.cbegin(); it != stats.errors.cend(); ++it)
+                errors << it.key() + u'=' + QString::number(it.value());
+            QVERIFY2(r.reconnects > 0, qPrintable(u"no session logged in again; errors: "_s + errors.join(u", ")));
         } else {
             QVERIFY2(r.resent > 0, "nothing was resent");
             // Every session stayed connected: each got every stored message live.
