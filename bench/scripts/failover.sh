@@ -137,6 +137,8 @@ run() { # round replicas-to-wait-for
   # shellcheck disable=SC2046,SC2086 # word splitting of the argument lists is intended
   "$load" $(cat "$dir/servers/load-args") --token-cache="$dir/tokens.json" $population $timing \
     --resend --kill-pid "$pid" --json >"$dir/$tag.json" 2>"$dir/$tag.log"
+  # The next run's restart starts the instances' logs afresh.
+  for f in "$dir"/servers/server-*.log; do cp "$f" "$dir/$tag-$(basename "$f")"; done
   # The operator's repair: the old primary returns as a replica of the promoted one.
   retry 600 promoted_instead_of "$old" || { echo "no replica was promoted" >&2; exit 1; }
   new=$(primary_port)
