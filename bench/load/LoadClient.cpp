@@ -3,6 +3,7 @@
 #include "support/ProcessStats.h"
 
 #include "protocol/Codec.h"
+#include "protocol/ErrorCode.h"
 
 #include <QCoro/QCoroWebSocket>
 #include <QPointer>
@@ -23,9 +24,14 @@ LoadClient::LoadClient(int index, QString user, int channel, QString channelName
     , m_channelName(std::move(channelName))
     , m_sender(sender)
     , m_context(context)
+    , m_resend(context->resend ? std::make_unique<ResendState>() : nullptr)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &LoadClient::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, &LoadClient::onDisconnected);
+    if (m_resend) {
+        m_resend->pause.setSingleShot(true);
+        connect(&m_resend->pause, &QTimer::timeout, this, &LoadClient::resendPending);
+    }
 }
 
 LoadClient::~LoadClient()
@@ -70,14 +76,17 @@ ReplyAwaiter LoadClient::request(QLatin1StringView op, QJsonObject params, std::
 
 LoadClient::SendOutcome LoadClient::sendChat(qint64 scheduled, bool measured)
 {
-    if (!m_ready || !isOpen())
+    const bool resend = bool(m_resend);
+    // With --resend a message written while the connection is being made again waits for it,
+    // as in the app; otherwise a client that is gone skips its sends.
+    const bool connected = m_ready && isOpen();
+    if (!connected && (!resend || m_closing))
         return SendOutcome::Gone;
     // Open loop up to a point: a client whose sends go unanswered this long stops adding to a
     // queue that would only measure the tool's own backlog.
-    if (m_sends.size() >= m_context->maxInflight)
+    if ((resend ? m_resend->outgoing.size() : m_sends.size()) >= m_context->maxInflight)
         return SendOutcome::Busy;
 
-    const qint64 id = ++m_nextId;
     const qint64 seq = ++m_seq;
     const int step = m_context->spec.step;
     const qint64 now = monotonicMicros();
@@ -88,9 +97,23 @@ LoadClient::SendOutcome LoadClient::sendChat(qint64 scheduled, bool measured)
     if (text.size() + 1 < m_context->messageBytes)
         text += ' ' + QByteArray(m_context->messageBytes - text.size() - 1, 'x');
 
-    m_sends.insert(id, SendInfo{step, measured, now});
-    const QJsonObject params{{"channel"_L1, m_channelName}, {"text"_L1, QString::fromLatin1(text)}};
-    m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, protocol::op::send, params)));
+    if (resend) {
+        // The nonce makes every resend of this message the same message to the server.
+        const QString nonce = QString::fromLatin1(m_context->runId) + u'-' + QString::number(m_index) + u'-'
+            + QString::number(seq);
+        const QJsonObject params{
+            {"channel"_L1, m_channelName}, {"text"_L1, QString::fromLatin1(text)}, {"nonce"_L1, nonce}};
+        Outgoing &out = m_resend->outgoing.insert(seq, Outgoing{params, step, measured, now, 0, false}).value();
+        if (connected)
+            writeSend(seq, out);
+        if (m_context->stats && m_context->stats->resend)
+            ++m_context->stats->resend->messages;
+    } else {
+        const qint64 id = ++m_nextId;
+        m_sends.insert(id, SendInfo{step, measured, now, 0});
+        const QJsonObject params{{"channel"_L1, m_channelName}, {"text"_L1, QString::fromLatin1(text)}};
+        m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, protocol::op::send, params)));
+    }
     if (measured && m_context->stats) {
         ++m_context->stats->sent;
         m_context->stats->sendLag.record(now - scheduled);
@@ -98,9 +121,66 @@ LoadClient::SendOutcome LoadClient::sendChat(qint64 scheduled, bool measured)
     return SendOutcome::Sent;
 }
 
+void LoadClient::writeSend(qint64 seq, Outgoing &out)
+{
+    const qint64 id = ++m_nextId;
+    if (out.attempts++ > 0 && m_context->stats && m_context->stats->resend)
+        ++m_context->stats->resend->resent;
+    out.inFlight = true;
+    m_sends.insert(id, SendInfo{out.step, out.measured, monotonicMicros(), seq});
+    m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, protocol::op::send, out.params)));
+}
+
+void LoadClient::resendPending()
+{
+    if (!m_resend || !m_ready || !isOpen())
+        return;
+    for (auto it = m_resend->outgoing.begin(); it != m_resend->outgoing.end(); ++it) {
+        if (!it->inFlight)
+            writeSend(it.key(), it.value());
+    }
+}
+
+void LoadClient::giveUpPending()
+{
+    if (!m_resend)
+        return;
+    m_resend->pause.stop();
+    for (auto it = m_resend->outgoing.cbegin(); it != m_resend->outgoing.cend(); ++it)
+        m_resend->unacked.append(it.key());
+    m_resend->outgoing.clear();
+}
+
+void LoadClient::forgetPhase()
+{
+    if (!m_resend)
+        return;
+    m_resend->acked.clear();
+    m_resend->unacked.clear();
+    m_resend->received.clear();
+}
+
+std::optional<qint64> LoadClient::runMessageKey(QStringView text, QLatin1StringView runId)
+{
+    // rl <run> <step> <m|w> <sender> <seq> ...
+    std::array<QStringView, 6> fields;
+    std::size_t n = 0;
+    for (const QStringView field : text.tokenize(u' ')) {
+        if (n == fields.size())
+            break;
+        fields[n++] = field;
+    }
+    if (n < fields.size() || fields[0] != u"rl" || fields[1] != runId)
+        return std::nullopt;
+    return messageKey(fields[4].toLongLong(), fields[5].toLongLong());
+}
+
 qint64 LoadClient::unansweredMeasured() const
 {
     const int step = m_context->spec.step;
+    if (m_resend)
+        return std::count_if(m_resend->outgoing.cbegin(), m_resend->outgoing.cend(),
+                             [step](const Outgoing &o) { return o.measured && o.step == step; });
     return std::count_if(m_sends.cbegin(), m_sends.cend(),
                          [step](const SendInfo &s) { return s.measured && s.step == step; });
 }
@@ -141,6 +221,10 @@ void LoadClient::onText(const QString &frame)
 void LoadClient::onSendReply(qint64 id, bool ok, const QString &error)
 {
     const SendInfo info = m_sends.take(id);
+    if (m_resend) {
+        onResendReply(info.seq, info.sentAt, ok, error);
+        return;
+    }
     PhaseStats *stats = m_context->stats;
     // Answers to an earlier phase's sends, or to warm-up sends, are not this phase's figures.
     if (!stats || !info.measured || info.step != m_context->spec.step)
@@ -152,6 +236,55 @@ void LoadClient::onSendReply(qint64 id, bool ok, const QString &error)
     } else {
         ++stats->errors[u"send:"_s + error];
     }
+}
+
+void LoadClient::onResendReply(qint64 seq, qint64 writtenAt, bool ok, const QString &error)
+{
+    const auto it = m_resend->outgoing.find(seq);
+    if (it == m_resend->outgoing.end())
+        return; // given up on after the drain
+    it->inFlight = false;
+    PhaseStats *stats = m_context->stats;
+    ResendStats *resend = stats && stats->resend ? &*stats->resend : nullptr;
+    const PhaseSpec &spec = m_context->spec;
+    if (ok) {
+        const qint64 now = monotonicMicros();
+        if (resend) {
+            if (spec.faultAt > 0 && now >= spec.faultAt) {
+                ++resend->ackedAfterFault;
+                // Only a request written after the fault shows the server serving again: an
+                // answer to an older one may have been on its way when the fault struck.
+                const qint64 sinceFault = now - spec.faultAt;
+                const qint64 firstSoFar = resend->firstAckAfterFault;
+                if (writtenAt >= spec.faultAt && (firstSoFar < 0 || sinceFault < firstSoFar))
+                    resend->firstAckAfterFault = sinceFault;
+            } else {
+                ++resend->ackedBeforeFault;
+            }
+            if (it->attempts == 1)
+                resend->recordFirstAttemptAck(now - spec.start);
+        }
+        if (stats && it->measured && it->step == spec.step) {
+            ++stats->acked;
+            ++stats->channelAcked[std::size_t(m_channel)];
+            stats->ackLatency.record(now - it->firstSentAt); // what the user waited, resends included
+        }
+        m_resend->acked.append(seq);
+        m_resend->outgoing.erase(it);
+        return;
+    }
+    countError(u"send:"_s + error);
+    if (error == protocol::errorCodeName(protocol::ErrorCode::Internal)
+        || error == protocol::errorCodeName(protocol::ErrorCode::RateLimited)) {
+        if (!m_resend->pause.isActive())
+            m_resend->pause.start(m_context->resendPause);
+        return;
+    }
+    // Refused for a reason a resend cannot mend.
+    if (resend)
+        ++resend->refused;
+    m_resend->unacked.append(seq);
+    m_resend->outgoing.erase(it);
 }
 
 void LoadClient::onMessageEvent(const QJsonObject &message)
@@ -171,6 +304,8 @@ void LoadClient::onMessageEvent(const QJsonObject &message)
     }
     if (n < fields.size() || fields[1] != QLatin1StringView(m_context->runId))
         return;
+    if (m_resend)
+        m_resend->received.insert(messageKey(fields[4].toLongLong(), fields[5].toLongLong()));
 
     const auto id = protocol::StreamId::parse(message.value("id"_L1).toString());
     if (!id) {
@@ -228,6 +363,12 @@ void LoadClient::onDisconnected()
     if (m_ready)
         countError(u"disconnected:"_s + QString::number(int(m_socket.closeCode())));
     m_ready = false;
+    if (m_resend) {
+        // Their answers are gone with the connection: they go again after the next log-in.
+        m_sends.clear();
+        for (Outgoing &out : m_resend->outgoing)
+            out.inFlight = false;
+    }
     // A waiter resumed here may end this client's life: only touch it if it is still there.
     const QPointer<LoadClient> self(this);
     failAll(u"disconnected"_s);

@@ -8,7 +8,9 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QObject>
+#include <QSet>
 #include <QString>
+#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -32,6 +34,10 @@ struct RunContext {
     int maxInflight = 100;
     int messageBytes = 100;
     bool noDelay = true; // TCP_NODELAY on the clients' sockets
+    // --resend: sends carry a nonce and go again, as the app's do, until acknowledged: after
+    // `internal` or `rate_limited` (after resendPause), and after a reconnect.
+    bool resend = false;
+    std::chrono::milliseconds resendPause{1000};
 };
 
 struct Reply {
@@ -84,7 +90,23 @@ public:
     // Measured sends of the current phase still without an answer.
     [[nodiscard]] qint64 unansweredMeasured() const;
 
+    // --resend: the sends still waiting for an ok go again (after a reconnect).
+    void resendPending();
+    // --resend, after the drain: sends still unacknowledged are given up (unacknowledgedSeqs()).
+    void giveUpPending();
+    // --resend: sequence numbers of this phase's acknowledged and unacknowledged sends, and the
+    // messages of this run delivered to this session (keys of messageKey()).
+    [[nodiscard]] const QList<qint64> &acknowledgedSeqs() const { return m_resend->acked; }
+    [[nodiscard]] const QList<qint64> &unacknowledgedSeqs() const { return m_resend->unacked; }
+    [[nodiscard]] const QSet<qint64> &received() const { return m_resend->received; }
+    void forgetPhase();
+    // One send of the run: its sender's client index and sequence number.
+    [[nodiscard]] static qint64 messageKey(qint64 sender, qint64 seq) { return (sender << 32) | seq; }
+    // The key of a message text of run `runId`; nullopt for any other text.
+    [[nodiscard]] static std::optional<qint64> runMessageKey(QStringView text, QLatin1StringView runId);
+
     [[nodiscard]] bool isOpen() const;
+    [[nodiscard]] bool isClosing() const { return m_closing; }
     // The close code the server sent (or Qt's reading of an abort), once closed.
     [[nodiscard]] int closeCode() const { return int(m_socket.closeCode()); }
     void failOverdue(qint64 now);
@@ -110,6 +132,7 @@ private:
     void onDisconnected();
     void onMessageEvent(const QJsonObject &message);
     void onSendReply(qint64 id, bool ok, const QString &error);
+    void onResendReply(qint64 seq, qint64 writtenAt, bool ok, const QString &error);
     void countError(const QString &code);
     void failAll(const QString &why);
 
@@ -117,7 +140,26 @@ private:
         int step = 0;
         bool measured = false;
         qint64 sentAt = 0;
+        qint64 seq = 0; // --resend: the send this request carries
     };
+    // --resend: a send until it is acknowledged, with what it takes to make it again.
+    struct Outgoing {
+        QJsonObject params; // channel, text, nonce
+        int step = 0;
+        bool measured = false;
+        qint64 firstSentAt = 0;
+        int attempts = 0;
+        bool inFlight = false;
+    };
+    // Only with --resend: the default mode's clients carry none of it.
+    struct ResendState {
+        QMap<qint64, Outgoing> outgoing; // by seq: not yet acknowledged
+        QList<qint64> acked;
+        QList<qint64> unacked; // given up on, or still unacknowledged after the drain
+        QSet<qint64> received;
+        QTimer pause;          // until the refused sends go again
+    };
+    void writeSend(qint64 seq, Outgoing &out);
 
     const int m_index;
     const QString m_user;
@@ -134,6 +176,7 @@ private:
     qint64 m_seq = 0;
     QHash<qint64, std::shared_ptr<detail::PendingReply>> m_requests;
     QHash<qint64, SendInfo> m_sends;
+    const std::unique_ptr<ResendState> m_resend;
 
     // Message IDs grow within a channel, so "newer than the last" is the fast path; the few
     // most recent IDs tell a duplicate from a reordering when one is not newer.

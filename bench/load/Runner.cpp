@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unistd.h>
@@ -103,6 +104,8 @@ Runner::Runner(RunnerOptions options, QObject *parent)
     m_context.maxInflight = m_options.maxInflight;
     m_context.messageBytes = m_options.messageBytes;
     m_context.noDelay = m_options.noDelay;
+    m_context.resend = m_options.resend;
+    m_context.resendPause = m_options.resendPause;
     const Population &pop = m_options.population;
     m_clients.reserve(std::size_t(std::max(0, pop.end - pop.first)));
     for (int i = pop.first; i < pop.end; ++i) {
@@ -110,6 +113,10 @@ Runner::Runner(RunnerOptions options, QObject *parent)
         m_clients.push_back(std::make_unique<LoadClient>(i, pop.userName(i), channel,
                                                          channel >= 0 ? pop.channelName(channel) : QString(),
                                                          channel >= 0 && pop.isSender(i), &m_context));
+        if (m_options.resend) {
+            LoadClient *client = m_clients.back().get();
+            connect(client, &LoadClient::closed, this, [this, client] { reconnectLater(client); });
+        }
     }
     m_sendTimer.setSingleShot(true);
     m_sendTimer.setTimerType(Qt::PreciseTimer);
@@ -183,10 +190,13 @@ QCoro::Task<bool> Runner::setupClient(Runner *runner, LoadClient *client)
     const auto timeout = options.requestTimeout;
 
     const QUrl url = pop.urls.at(pop.urlOf(client->index()));
-    const bool opened = co_await client->open(url, 30s);
-    if (!opened) {
-        ++errors[u"connect"_s];
-        co_return false;
+    // A reconnect whose log-in failed tries again on the connection it has.
+    if (!client->isOpen()) {
+        const bool opened = co_await client->open(url, 30s);
+        if (!opened) {
+            ++errors[u"connect"_s];
+            co_return false;
+        }
     }
     // Parameters are built before each co_await: GCC 12 rejects an initializer_list inside one.
     const QJsonObject helloParams{{"version"_L1, protocol::kVersion}};
@@ -196,9 +206,10 @@ QCoro::Task<bool> Runner::setupClient(Runner *runner, LoadClient *client)
         co_return false;
     }
 
-    // Cheapest first: a token from an earlier run costs the server no password hashing.
+    // Cheapest first: a token (this session's own after a reconnect, or one from an earlier
+    // run) costs the server no password hashing.
     Reply auth;
-    const QString token = options.tokens.value(client->user());
+    const QString token = client->token().isEmpty() ? options.tokens.value(client->user()) : client->token();
     if (!token.isEmpty()) {
         const QJsonObject tokenParams{{"token"_L1, token}};
         auth = co_await client->request(protocol::op::login, tokenParams, timeout);
@@ -250,13 +261,23 @@ QCoro::Task<PhaseStats> Runner::runPhase(PhaseSpec spec)
     m_stats.resizeChannels(std::max(0, pop.channels));
     m_context.spec = spec;
     m_context.stats = &m_stats;
+    if (m_options.resend) {
+        m_stats.resend.emplace();
+        m_stats.resend->faultOffset = spec.faultAt > 0 ? spec.faultAt - spec.start : -1;
+        m_stats.resend->sendEndOffset = spec.measureUntil - spec.start;
+        m_members.clear();
+        for (const auto &c : m_clients)
+            c->forgetPhase();
+    }
 
     m_due = {};
     m_interval = spec.ratePerSender > 0 ? qint64(1e6 / spec.ratePerSender) : 0;
     for (std::size_t k = 0; k < m_clients.size(); ++k) {
-        const LoadClient &c = *m_clients[k];
+        LoadClient &c = *m_clients[k];
         if (!c.isReady() || c.channel() < 0)
             continue;
+        if (m_options.resend)
+            m_members.push_back(&c);
         ++m_stats.connected;
         ++m_stats.channelMembers[std::size_t(c.channel())];
         if (!c.isSender() || m_interval <= 0)
@@ -267,6 +288,8 @@ QCoro::Task<PhaseStats> Runner::runPhase(PhaseSpec spec)
         const double offset = std::fmod(double(c.index()) * 0.6180339887498949, 1.0);
         m_due.push(Due{spec.start + qint64(offset * double(m_interval)), int(k)});
     }
+    if (m_options.resend)
+        co_await markHistoryStart();
     armSendTimer();
 
     co_await sleepUntil(spec.measureFrom);
@@ -282,10 +305,172 @@ QCoro::Task<PhaseStats> Runner::runPhase(PhaseSpec spec)
     m_due = {};
     for (const auto &c : m_clients)
         m_stats.unacked += c->unansweredMeasured();
+    if (m_options.resend)
+        co_await checkHistory();
     if (const auto self = bench::sampleProcess(::getpid()))
         m_stats.toolRssBytes = self->rssBytes;
     m_context.stats = nullptr;
     co_return m_stats;
+}
+
+void Runner::reconnectLater(LoadClient *client)
+{
+    // Only sessions of the phase in progress: one that failed its set-up stays out.
+    if (!m_context.stats || m_reconnecting.contains(client)
+        || std::find(m_members.cbegin(), m_members.cend(), client) == m_members.cend())
+        return;
+    m_reconnecting.insert(client);
+    reconnect(this, client);
+}
+
+QCoro::Task<> Runner::reconnect(QPointer<Runner> runner, QPointer<LoadClient> client)
+{
+    LoadClient *const key = client.data();
+    auto pause = 100ms;
+    bool ready = false;
+    for (;;) {
+        // A pause first, also before the first attempt: this runs from the socket's own
+        // `disconnected`, and a socket opened again inside that signal was found dead.
+        co_await QCoro::sleepFor(pause);
+        pause = std::min<std::chrono::milliseconds>(pause * 2, 1s);
+        if (!runner || !client || client->isClosing() || monotonicMicros() >= runner->m_context.spec.drainUntil)
+            break;
+        ready = co_await setupClient(runner.data(), client.data());
+        if (!runner)
+            co_return;
+        // Set-up counts its failures for the set-up report; these belong to the phase.
+        auto &failures = runner->m_context.setupErrors;
+        if (PhaseStats *stats = runner->m_context.stats) {
+            for (auto it = failures.cbegin(); it != failures.cend(); ++it)
+                stats->errors[u"reconnect:"_s + it.key()] += it.value();
+        }
+        failures.clear();
+        if (ready)
+            break;
+    }
+    if (!runner)
+        co_return;
+    runner->m_reconnecting.remove(key);
+    if (!ready || !client)
+        co_return;
+    client->setReady(true);
+    if (PhaseStats *stats = runner->m_context.stats; stats && stats->resend)
+        ++stats->resend->reconnects;
+    client->resendPending();
+}
+
+QHash<int, LoadClient *> Runner::readersByChannel() const
+{
+    QHash<int, LoadClient *> readers;
+    for (const auto &c : m_clients) {
+        if (c->channel() >= 0 && c->isReady() && c->isOpen() && !readers.contains(c->channel()))
+            readers.insert(c->channel(), c.get());
+    }
+    return readers;
+}
+
+QCoro::Task<> Runner::markHistoryStart()
+{
+    m_historyStart.clear();
+    const QHash<int, LoadClient *> readers = readersByChannel();
+    for (auto it = readers.cbegin(); it != readers.cend(); ++it) {
+        const QJsonObject params{{"channel"_L1, it.value()->channelName()}, {"limit"_L1, 1}};
+        const Reply newest = co_await it.value()->request(protocol::op::history, params, m_options.requestTimeout);
+        const QJsonArray messages = newest.body.value("messages"_L1).toArray();
+        // Without a mark the check reads the channel from its start: slower, as sure.
+        if (!messages.isEmpty())
+            m_historyStart.insert(it.key(), messages.first().toObject().value("id"_L1).toString());
+    }
+}
+
+QCoro::Task<> Runner::checkHistory()
+{
+    ResendStats &r = *m_stats.resend;
+    const Population &pop = m_options.population;
+    const QLatin1StringView runId(m_context.runId);
+    for (const auto &c : m_clients)
+        c->giveUpPending();
+
+    // Per channel: message key -> copies in the history.
+    QHash<int, QHash<qint64, int>> stored;
+    const QHash<int, LoadClient *> readers = readersByChannel();
+    for (auto it = readers.cbegin(); it != readers.cend(); ++it) {
+        LoadClient *reader = it.value();
+        QHash<qint64, int> copies;
+        QString after = m_historyStart.value(it.key(), u"0-0"_s);
+        bool complete = false;
+        for (;;) {
+            const QJsonObject params{{"channel"_L1, reader->channelName()},
+                                     {"after"_L1, after},
+                                     {"limit"_L1, protocol::kMaxHistoryLimit}};
+            const Reply page = co_await reader->request(protocol::op::history, params, m_options.requestTimeout);
+            if (!page.ok) {
+                ++m_stats.errors[u"check:history:"_s + page.error];
+                break;
+            }
+            const QJsonArray messages = page.body.value("messages"_L1).toArray();
+            if (messages.isEmpty()) {
+                complete = true;
+                break;
+            }
+            for (const QJsonValue &v : messages) {
+                const QJsonObject m = v.toObject();
+                after = m.value("id"_L1).toString();
+                if (const auto key = LoadClient::runMessageKey(m.value("text"_L1).toString(), runId))
+                    ++copies[*key];
+            }
+        }
+        if (complete)
+            stored.insert(it.key(), std::move(copies));
+    }
+    QSet<int> memberChannels;
+    for (const LoadClient *m : m_members)
+        memberChannels.insert(m->channel());
+    for (const int channel : std::as_const(memberChannels)) {
+        if (!stored.contains(channel))
+            ++r.channelsUnread;
+    }
+
+    for (const auto &c : m_clients) {
+        r.neverAcked += c->unacknowledgedSeqs().size();
+        const auto copies = stored.constFind(c->channel());
+        if (copies == stored.cend())
+            continue;
+        for (const qint64 seq : c->acknowledgedSeqs()) {
+            if (!copies->contains(LoadClient::messageKey(c->index(), seq)))
+                ++r.lost;
+        }
+        for (const qint64 seq : c->unacknowledgedSeqs()) {
+            if (copies->contains(LoadClient::messageKey(c->index(), seq)))
+                ++r.storedUnacked;
+        }
+    }
+    for (const LoadClient *m : m_members) {
+        ++r.receivers;
+        const auto copies = stored.constFind(m->channel());
+        if (copies == stored.cend())
+            continue;
+        qint64 gaps = 0;
+        for (auto it = copies->cbegin(); it != copies->cend(); ++it) {
+            if (!m->received().contains(it.key()))
+                ++gaps;
+        }
+        for (const qint64 key : m->received()) {
+            if (!copies->contains(key))
+                ++r.deliveredNotStored;
+        }
+        r.receiverGaps += gaps;
+        if (gaps > 0)
+            ++r.receiversWithGaps;
+    }
+    // Every sender belongs to one process: its duplicates are counted there, once.
+    for (const auto &copies : std::as_const(stored)) {
+        for (auto it = copies.cbegin(); it != copies.cend(); ++it) {
+            const qint64 sender = it.key() >> 32;
+            if (it.value() > 1 && sender >= pop.first && sender < pop.end)
+                r.duplicated += it.value() - 1;
+        }
+    }
 }
 
 void Runner::armSendTimer()

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <QUrl>
 
@@ -52,6 +54,8 @@ struct RunnerOptions {
     int messageBytes = 100;
     int maxInflight = 100;
     bool noDelay = true;
+    bool resend = false; // --resend: see RunContext; sessions whose connection drops log in again
+    std::chrono::milliseconds resendPause{1000};
     QHash<QString, QString> tokens; // user -> token, from earlier runs
     QByteArray runId;
     QString tag; // names this process in progress lines
@@ -84,6 +88,8 @@ public:
     void closeAll();
     [[nodiscard]] std::size_t clientCount() const { return m_clients.size(); }
     [[nodiscard]] LoadClient *client(std::size_t i) const { return m_clients[i].get(); }
+    // What the phase in progress has counted so far.
+    [[nodiscard]] const PhaseStats &phaseStats() const { return m_stats; }
 
 private:
     struct Due {
@@ -94,6 +100,18 @@ private:
 
     static QCoro::Task<> setupSlot(Runner *runner);
     static QCoro::Task<bool> setupClient(Runner *runner, LoadClient *client);
+    // --resend: a session whose connection dropped during a phase connects and logs in again
+    // (by token) until it succeeds or the phase ends, then resends what is unacknowledged.
+    void reconnectLater(LoadClient *client);
+    static QCoro::Task<> reconnect(QPointer<Runner> runner, QPointer<LoadClient> client);
+    // --resend: the newest message ID of each of this process's channels, where the check
+    // after the phase starts reading.
+    [[nodiscard]] QCoro::Task<> markHistoryStart();
+    // --resend, after the drain: every channel's history against what was acknowledged and
+    // what each session received.
+    [[nodiscard]] QCoro::Task<> checkHistory();
+    // A logged-in session per channel of this process, to read its history.
+    [[nodiscard]] QHash<int, LoadClient *> readersByChannel() const;
     void fireDueSends();
     void armSendTimer();
     void printProgress() const;
@@ -110,6 +128,11 @@ private:
     qint64 m_interval = 0; // us between two sends of one client
     QTimer m_sendTimer;
     QTimer m_overdueTimer;
+
+    // --resend only.
+    std::vector<LoadClient *> m_members; // in their channel when the phase began
+    QSet<LoadClient *> m_reconnecting;
+    QHash<int, QString> m_historyStart;  // channel -> ID the check reads after
 };
 
 // Resumes at a CLOCK_MONOTONIC time (us), with a precise (not coarse) timer.

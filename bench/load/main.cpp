@@ -4,7 +4,9 @@
 // --soak (hours at a fraction of the maximum, one sample a minute), --idle K (server memory
 // per idle connection) and --history (page latency in a 1M log). The headline of a load
 // phase is the server's CPU per delivered message; --hold-idle K keeps K more logged-in
-// connections open (in a process of their own) while the load runs.
+// connections open (in a process of their own) while the load runs. --resend makes the clients
+// resend as the app does and checks the history afterwards; with --kill-pid it measures what a
+// fault (a Redis primary killed under Sentinel, a server instance) costs.
 // With --workers K the clients are split over K copies of this program (one event loop is
 // one core); this process then only coordinates, samples the server and merges the results.
 
@@ -32,10 +34,16 @@
 #include <QCoro/QCoroTask>
 #include <QCoro/QCoroTimer>
 
+#include <atomic>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -75,6 +83,9 @@ struct Settings {
     QList<qint64> serverPids;
     qint64 redisPid = 0;
     QString tokenCache;
+    // --kill-pid/--kill-at: the fault a --resend run measures, injected by the coordinator.
+    qint64 killPid = 0;
+    double killAtSeconds = 0; // into the measured window
     bool json = false;
     QStringList workerArguments; // our own command line, for the workers
     QStringList holderArguments; // the command line of the idle holder (--hold-idle)
@@ -297,6 +308,32 @@ void printPhase(const QJsonObject &r, const QJsonArray &servers)
     for (auto it = errors.constBegin(); it != errors.constEnd(); ++it)
         errs << it.key() + u'=' + QString::number(it.value().toInteger());
     std::printf("  errors: %s\n", errs.isEmpty() ? "none" : qPrintable(errs.join(u", ")));
+    if (r.contains("resend"_L1)) {
+        const QJsonObject f = r.value("resend"_L1).toObject();
+        const auto msOrNone = [](const QJsonValue &v) {
+            return v.isDouble() ? QString::number(v.toDouble(), 'f', 0) + u" ms"_s : u"never"_s;
+        };
+        const auto n = [&f](QLatin1StringView key) { return static_cast<long long>(f.value(key).toInteger()); };
+        const bool fault = f.value("faultInjected"_L1).toBool();
+        if (fault)
+            std::printf("  fault: first ack of a request written after it %s later, full rate again after %s\n",
+                        qPrintable(msOrNone(f.value("firstAckAfterFaultMs"_L1))),
+                        qPrintable(msOrNone(f.value("fullRateAfterFaultMs"_L1))));
+        const QString acked = fault ? u"%1 before the fault, %2 after"_s.arg(n("ackedBeforeFault"_L1))
+                                          .arg(n("ackedAfterFault"_L1))
+                                    : QString::number(n("ackedBeforeFault"_L1));
+        std::printf("  resend: %lld messages (warm-up included): acknowledged %s, never %lld (%lld refused); "
+                    "%lld resends, %lld reconnects\n",
+                    n("messages"_L1), qPrintable(acked), n("neverAcknowledged"_L1), n("refused"_L1), n("resent"_L1),
+                    n("reconnects"_L1));
+        std::printf("  history: %s; acknowledged but missing %lld, duplicated %lld, stored but unacknowledged %lld; "
+                    "receivers %lld, missed by receivers %lld (%lld receivers), delivered but not stored %lld\n",
+                    f.value("historyChecked"_L1).toBool() ? "every channel read"
+                                                         : qPrintable(QString::number(n("channelsUnread"_L1))
+                                                                      + u" channel(s) unread"_s),
+                    n("lost"_L1), n("duplicated"_L1), n("storedUnacknowledged"_L1), n("receivers"_L1),
+                    n("receiverGaps"_L1), n("receiversWithGaps"_L1), n("deliveredNotStored"_L1));
+    }
     std::printf("  tool: %.2f cores in all (busiest process %.2f), rss %s\n", tool.value("cpuCores"_L1).toDouble(),
                 tool.value("maxProcessCpuCores"_L1).toDouble(), qPrintable(mib(tool.value("rssBytes"_L1).toInteger())));
     for (const QJsonValue &v : servers) {
@@ -321,6 +358,23 @@ void printPhase(const QJsonObject &r, const QJsonArray &servers)
 bool phaseHolds(const PhaseStats &s, double p99LimitMs, QString *why)
 {
     QStringList problems;
+    if (s.resend) {
+        // A fault is expected to cost errors, resends and latency; what must not happen is
+        // an acknowledged message lost or stored twice, or a session missing one.
+        const ResendStats &r = *s.resend;
+        if (r.lost)
+            problems << u"%1 acknowledged and not in the history"_s.arg(r.lost);
+        if (r.duplicated)
+            problems << u"%1 stored twice"_s.arg(r.duplicated);
+        if (r.neverAcked)
+            problems << u"%1 never acknowledged"_s.arg(r.neverAcked);
+        if (r.receiverGaps)
+            problems << u"%1 stored messages missed by receivers"_s.arg(r.receiverGaps);
+        if (r.channelsUnread)
+            problems << u"%1 channels' history unread"_s.arg(r.channelsUnread);
+        *why = problems.join(u"; ");
+        return problems.isEmpty();
+    }
     if (s.acked == 0)
         problems << u"nothing acknowledged"_s;
     if (double(s.latency.percentile(99)) / 1000.0 > p99LimitMs)
@@ -367,6 +421,7 @@ private:
     [[nodiscard]] QCoro::Task<std::optional<PhaseStats>> runPhase(PhaseSpec spec, QJsonArray *servers,
                                                                   QJsonObject *machineLoad);
     [[nodiscard]] QCoro::Task<> finishAll();
+    [[nodiscard]] std::thread injectFault(qint64 at);
     [[nodiscard]] QCoro::Task<bool> holdIdleConnections();
     [[nodiscard]] QCoro::Task<std::optional<PrepareResult>> setUp();
     [[nodiscard]] static PhaseSpec planPhase(int step, double rate, double warmup, double duration, double drain);
@@ -385,6 +440,7 @@ private:
     std::vector<std::unique_ptr<Participant>> m_participants;
     std::unique_ptr<Participant> m_holder; // --hold-idle
     PrepareResult m_held;
+    std::atomic<qint64> m_faultLate{-1}; // us between the planned fault and the signal (-1: none sent)
 };
 
 QJsonObject Coordinator::header() const
@@ -415,7 +471,11 @@ QJsonObject Coordinator::header() const
                          {"serverPids"_L1, pids},
                          {"redisPid"_L1, m_settings.redisPid},
                          {"holdIdle"_L1, m_settings.holdIdle},
-                         {"users"_L1, pop.users}}}};
+                         {"users"_L1, pop.users},
+                         {"resend"_L1, m_settings.runner.resend},
+                         {"killPid"_L1, m_settings.killPid},
+                         {"killAtSeconds"_L1,
+                          m_settings.killPid ? QJsonValue(m_settings.killAtSeconds) : QJsonValue()}}}};
 }
 
 void Coordinator::emitJson(QJsonObject out) const
@@ -468,6 +528,7 @@ QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJs
     QList<ProcessWatch> watches = watchesFor(m_settings);
     MachineWatch machine;
     auto watching = watchProcesses(&watches, &machine, spec.measureFrom, spec.measureUntil);
+    std::thread fault = injectFault(spec.faultAt);
     std::vector<QCoro::Task<std::optional<PhaseStats>>> tasks;
     for (const auto &p : m_participants)
         tasks.push_back(p->runPhase(spec));
@@ -481,11 +542,38 @@ QCoro::Task<std::optional<PhaseStats>> Coordinator::runPhase(PhaseSpec spec, QJs
             complete = false;
     }
     co_await watching;
+    if (fault.joinable())
+        fault.join(); // long done: the fault is planned inside the measured window
     *servers = watchesJson(watches);
     *machineLoad = machine.toJson();
     if (!complete)
         co_return std::nullopt;
     co_return merged;
+}
+
+// The participants count from the planned time, so the signal must leave on time: from a
+// thread of its own, which a busy event loop cannot delay (on a saturated machine a timer in
+// the loop fired half a second late). It only sleeps and sends one signal.
+std::thread Coordinator::injectFault(qint64 at)
+{
+    m_faultLate = -1;
+    if (at <= 0 || m_settings.killPid <= 0)
+        return {};
+    const qint64 pid = m_settings.killPid;
+    return std::thread([this, at, pid] {
+        const timespec when{time_t(at / 1'000'000), long(at % 1'000'000) * 1000};
+        while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, nullptr) == EINTR) {
+        }
+        const qint64 late = monotonicMicros() - at;
+        if (::kill(pid_t(pid), SIGKILL) != 0) {
+            std::fprintf(stderr, "rill-load: cannot kill pid %lld: %s\n", static_cast<long long>(pid),
+                         std::strerror(errno));
+            return;
+        }
+        m_faultLate = late;
+        std::fprintf(stderr, "rill-load: SIGKILL sent to pid %lld, %.1f ms after the planned time\n",
+                     static_cast<long long>(pid), double(late) / 1000.0);
+    });
 }
 
 QCoro::Task<> Coordinator::finishAll()
@@ -598,6 +686,15 @@ QCoro::Task<QJsonObject> Coordinator::measurePhase(PhaseSpec spec)
     QString why;
     const bool holds = phaseHolds(*stats, m_settings.p99LimitMs, &why);
     QJsonObject report = stats->report();
+    if (report.contains("resend"_L1)) {
+        QJsonObject resend = report.value("resend"_L1).toObject();
+        const qint64 faultLate = m_faultLate;
+        const QJsonValue late = faultLate >= 0 ? QJsonValue(double(faultLate) / 1000.0) : QJsonValue();
+        resend.insert("faultSignalLateMs"_L1, late);
+        if (spec.faultAt > 0 && faultLate < 0)
+            resend.insert("faultInjected"_L1, false);
+        report.insert("resend"_L1, resend);
+    }
     report.insert("servers"_L1, servers);
     report.insert("machine"_L1, machineLoad);
     report.insert("holds"_L1, holds);
@@ -627,7 +724,9 @@ QCoro::Task<StepsResult> Coordinator::runSteps(StepPlan plan)
     const int steps = plan.stepping ? m_settings.maxSteps : 1;
     for (int k = 0; k < steps; ++k) {
         const int step = plan.firstStep + k;
-        const PhaseSpec spec = planPhase(step, rate, plan.warmup, plan.duration, m_settings.drainSeconds);
+        PhaseSpec spec = planPhase(step, rate, plan.warmup, plan.duration, m_settings.drainSeconds);
+        if (m_settings.killPid > 0)
+            spec.faultAt = spec.measureFrom + qint64(m_settings.killAtSeconds * 1e6);
         if (!m_settings.json) {
             std::printf("%s %d: %g msg/s per sender\n", plan.stepping ? "step" : "phase", step, rate);
             std::fflush(stdout);
@@ -1147,6 +1246,18 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
     const QCommandLineOption redisPidOpt(u"redis-pid"_s, u"redis-server process to sample."_s, u"pid"_s);
     const QCommandLineOption nagleOpt(u"nagle"_s, u"Leave Nagle's algorithm on for the clients' sockets, as a "
                                                   "stock QWebSocket client does (default: TCP_NODELAY)."_s);
+    const QCommandLineOption resendOpt(u"resend"_s, u"Load mode: send with a nonce and resend, as the app does, until "
+                                                    "acknowledged (after `internal` or `rate_limited`, and after "
+                                                    "logging in again when the connection drops); then read every "
+                                                    "channel's history and report what was lost, stored twice or "
+                                                    "missed by receivers."_s);
+    const QCommandLineOption resendPauseOpt(u"resend-pause"_s, u"--resend: ms before a send refused with "
+                                                               "`internal` goes again (default 1000, as the app)."_s,
+                                            u"ms"_s, u"1000"_s);
+    const QCommandLineOption killPidOpt(u"kill-pid"_s, u"--resend: send SIGKILL to this process (a Redis primary, "
+                                                       "a server) --kill-at seconds into the measured window."_s,
+                                        u"pid"_s);
+    const QCommandLineOption killAtOpt(u"kill-at"_s, u"Seconds into the measured window for --kill-pid."_s, u"s"_s);
     const QCommandLineOption jsonOpt(u"json"_s, u"Print the result as JSON."_s);
     QCommandLineOption slotOpt(u"worker-slot"_s, u"(internal) Run as worker k of K."_s, u"k/K"_s);
     slotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -1158,7 +1269,7 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
                        entriesOpt, queriesOpt,  historyRedisOpt, prefixOpt,   passwordOpt,  channelPrefixOpt, tokenOpt,
                        concurrencyOpt, timeoutOpt, pidOpt,   redisPidOpt,  nagleOpt,       jsonOpt,        slotOpt,
                        runIdOpt, soakOpt, sampleOpt, fractionOpt, searchFromOpt, soakOutOpt, holdIdleOpt,
-                       idleUsersOpt, usersOpt});
+                       idleUsersOpt, usersOpt, resendOpt, resendPauseOpt, killPidOpt, killAtOpt});
     parser.process(app);
 
     bool good = true;
@@ -1271,6 +1382,20 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
     s.runner.tokens = readTokenCache(s.tokenCache);
     s.json = parser.isSet(jsonOpt);
     s.runner.noDelay = !parser.isSet(nagleOpt);
+    s.runner.resend = parser.isSet(resendOpt);
+    s.runner.resendPause = std::chrono::milliseconds(qint64(number(resendPauseOpt, 1, 600'000)));
+    if (s.runner.resend && s.mode != Mode::Load)
+        fail(u"--resend goes with the load mode (one phase) only"_s);
+    if (parser.isSet(killPidOpt) != parser.isSet(killAtOpt))
+        fail(u"--kill-pid and --kill-at go together"_s);
+    if (parser.isSet(killPidOpt)) {
+        s.killPid = parser.value(killPidOpt).toLongLong();
+        s.killAtSeconds = number(killAtOpt, 0, s.durationSeconds);
+        if (s.killPid <= 0)
+            fail(u"--kill-pid: not a process ID: "_s + parser.value(killPidOpt));
+        if (!s.runner.resend)
+            fail(u"--kill-pid needs --resend (without it a fault's cost is not measured)"_s);
+    }
 
     if (parser.isSet(slotOpt)) {
         const QStringList parts = parser.value(slotOpt).split(u'/');

@@ -10,6 +10,8 @@
 #   RILL_BENCH_RATE_LIMIT=5 bench/scripts/rill-servers.sh ...      # rill-server's rate limit (default here: 0, off;
 #                                                          # "default": the server's own)
 #   RILL_BENCH_SERVER_ARGS="--flag value" bench/scripts/rill-servers.sh ...   # more rill-server flags
+#   RILL_BENCH_REDIS=sentinel://127.0.0.1:P,.../name bench/scripts/rill-servers.sh ...   # instances on this
+#                                                          # Redis instead (started and stopped by the caller)
 #
 # Every instance listens on 127.0.0.1 only, with the rate limit and the registration and
 # channel-creation throttles off (a load tool registers its thousand users from one address); all share
@@ -21,7 +23,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}
 dir=${2:-}
-usage() { sed -n '2,19p' "$0"; exit 2; }
+usage() { sed -n '2,21p' "$0"; exit 2; }
 [ -n "$cmd" ] && [ -n "$dir" ] || usage
 
 free_port() {
@@ -47,6 +49,7 @@ stop_pids() { # file
 }
 
 start_redis() {
+  [ -z "${RILL_BENCH_REDIS:-}" ] || return 0
   if [ -e "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then return 0; fi
   local port
   port=$(free_port)
@@ -78,16 +81,21 @@ cap_cpu() { # pid cores
 }
 
 start_instances() { # count server
-  local rport args port pid
-  rport=$(cat "$dir/redis.port")
-  args="--redis-pid $(cat "$dir/redis.pid")"
+  local redis args port pid
+  if [ -n "${RILL_BENCH_REDIS:-}" ]; then
+    redis=$RILL_BENCH_REDIS
+    args=""
+  else
+    redis=redis://127.0.0.1:$(cat "$dir/redis.port")
+    args="--redis-pid $(cat "$dir/redis.pid")"
+  fi
   : >"$dir/server.pids"
   for i in $(seq 1 "$1"); do
     port=$(free_port)
     if [ "$2" = reference ]; then
       # node itself, not npm: the pid sampled is the server's.
       node "$here/bench/reference/server.js" --listen 127.0.0.1 --port "$port" \
-        --redis "redis://127.0.0.1:$rport" --instance "ref-$i" >"$dir/server-$i.log" 2>&1 &
+        --redis "$redis" --instance "ref-$i" >"$dir/server-$i.log" 2>&1 &
     else
       local rate=(--rate-limit "${RILL_BENCH_RATE_LIMIT:-0}")
       [ "${RILL_BENCH_RATE_LIMIT:-}" != default ] || rate=()
@@ -96,7 +104,7 @@ start_instances() { # count server
       RILL_MAX_CONNECTIONS_PER_ADDRESS=${RILL_MAX_CONNECTIONS_PER_ADDRESS:-0} \
       RILL_MAX_CONNECTIONS=${RILL_MAX_CONNECTIONS:-0} \
       "$2" --listen 127.0.0.1 --port "$port" "${rate[@]}" --register-throttle 0 --channel-creates 0 --data-dir "$dir/instance-$i" \
-        --redis "redis://127.0.0.1:$rport" --instance "load-$i" ${RILL_BENCH_SERVER_ARGS:-} >"$dir/server-$i.log" 2>&1 &
+        --redis "$redis" --instance "load-$i" ${RILL_BENCH_SERVER_ARGS:-} >"$dir/server-$i.log" 2>&1 &
     fi
     pid=$!
     echo "$pid" >>"$dir/server.pids"
@@ -105,7 +113,7 @@ start_instances() { # count server
     args="$args --url ws://127.0.0.1:$port/ --server-pid $pid"
   done
   echo "$args" >"$dir/load-args"
-  echo "redis on 127.0.0.1:$rport; $1 instance(s) of $2; rill-load arguments in $dir/load-args:"
+  echo "redis $redis; $1 instance(s) of $2; rill-load arguments in $dir/load-args:"
   echo "  $args"
 }
 

@@ -15,13 +15,11 @@ const QString kPassword = u"correct horse"_s;
 const QString kChan = u"resume"_s;
 }
 
-class TestConformanceChanges : public QObject
+class TestConformanceChanges : public CastSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<TestClient> m_alice, m_bob, m_carol;
 
     QString post(TestClient &c, const QString &text, const QString &replyTo = {})
     {
@@ -47,41 +45,21 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        m_server = std::make_unique<ServerFixture>();
-        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-        m_alice = connectTo(m_server->url());
-        m_bob = connectTo(m_server->url());
-        m_carol = connectTo(m_server->url());
-        QVERIFY(m_alice && m_bob && m_carol);
-        QVERIFY(m_alice->signUp(u"alice"_s, kPassword));
-        QVERIFY(m_bob->signUp(u"bob"_s, kPassword));
-        QVERIFY(m_carol->signUp(u"carol"_s, kPassword));
-        CONF_OK(m_alice->call(u"join"_s, {{"channel"_L1, kChan}}));
-        CONF_OK(m_bob->call(u"join"_s, {{"channel"_L1, kChan}}));
-    }
-
-    void cleanupTestCase()
-    {
-        m_alice.reset();
-        m_bob.reset();
-        m_carol.reset();
-        m_server.reset();
-    }
+    void initTestCase() { QVERIFY(startCast(kChan, kPassword)); }
+    void cleanupTestCase() { stopCast(); }
 
     void changesSinceACursor()
     {
-        const QString first = post(*m_alice, u"one"_s);
-        const QString second = post(*m_alice, u"two"_s);
+        const QString first = post(*m_a1, u"one"_s);
+        const QString second = post(*m_a1, u"two"_s);
         const QString cursor = lastChangeAtLogIn();
         QCOMPARE(cursor, u"0-0"_s); // nothing changed yet
         QCOMPARE(changes(*m_bob, cursor).value("messages"_L1).toArray().size(), 0);
 
         m_bob->clearEvents();
-        CONF_OK(m_alice->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, first}, {"text"_L1, u"one, edited"_s}}));
+        CONF_OK(m_a1->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, first}, {"text"_L1, u"one, edited"_s}}));
         CONF_OK(m_bob->call(u"react"_s, {{"channel"_L1, kChan}, {"messageId"_L1, second}, {"emoji"_L1, u"+1"_s}, {"on"_L1, true}}));
-        CONF_OK(m_alice->call(u"delete"_s, {{"channel"_L1, kChan}, {"messageId"_L1, first}}));
+        CONF_OK(m_a1->call(u"delete"_s, {{"channel"_L1, kChan}, {"messageId"_L1, first}}));
         post(*m_bob, u"a reply"_s, second);
         // Each update carries its cursor; the last one is where `changes` ends.
         QString lastSeen;
@@ -126,9 +104,9 @@ private Q_SLOTS:
     void tooFarBehindAsksForAReload()
     {
         const QString cursor = lastChangeAtLogIn();
-        const QString id = post(*m_alice, u"soon trimmed"_s);
-        CONF_OK(m_alice->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"trimmed"_s}}));
-        CONF_OK(m_alice->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"trimmed again"_s}}));
+        const QString id = post(*m_a1, u"soon trimmed"_s);
+        CONF_OK(m_a1->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"trimmed"_s}}));
+        CONF_OK(m_a1->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"trimmed again"_s}}));
         // Stand in for the length/age trim (10,000 changes or 7 days) by trimming all but the newest.
         QVERIFY(m_server->redis().run({"XTRIM", "rill:{c:" + kChan.toUtf8() + "}:changes", "MAXLEN", "1"}).isOk());
         const QJsonObject r = changes(*m_bob, cursor);
@@ -142,8 +120,8 @@ private Q_SLOTS:
     // has only the stream: ChannelInfo still carries its newest ID.
     void lastChangeOfAStoreWithoutItsCopy()
     {
-        const QString id = post(*m_alice, u"changed in an older store"_s);
-        CONF_OK(m_alice->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"older"_s}}));
+        const QString id = post(*m_a1, u"changed in an older store"_s);
+        CONF_OK(m_a1->call(u"edit"_s, {{"channel"_L1, kChan}, {"messageId"_L1, id}, {"text"_L1, u"older"_s}}));
         const QByteArray stream = "rill:{c:" + kChan.toUtf8() + "}:changes";
         const auto newest = m_server->redis().run({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
         QVERIFY(newest.isArray() && newest.size() == 1);

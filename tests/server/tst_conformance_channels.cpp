@@ -14,13 +14,12 @@ const QString kPassword = u"correct horse"_s;
 constexpr auto kQuiet = 300ms;
 }
 
-class TestConformanceChannels : public QObject
+// alice twice, bob and carol; nobody joins anything in the set-up.
+class TestConformanceChannels : public CastSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<TestClient> m_a1, m_a2, m_bob, m_carol; // alice twice; carol is the outsider
 
     QJsonObject join(TestClient &c, const QString &channel) { return c.call(u"join"_s, {{"channel"_L1, channel}}); }
     QJsonObject part(TestClient &c, const QString &channel) { return c.call(u"part"_s, {{"channel"_L1, channel}}); }
@@ -42,29 +41,8 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        m_server = std::make_unique<ServerFixture>();
-        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-        m_a1 = connectTo(m_server->url());
-        m_bob = connectTo(m_server->url());
-        m_carol = connectTo(m_server->url());
-        QVERIFY(m_a1 && m_bob && m_carol);
-        QVERIFY(m_a1->signUp(u"alice"_s, kPassword));
-        QVERIFY(m_bob->signUp(u"bob"_s, kPassword));
-        QVERIFY(m_carol->signUp(u"carol"_s, kPassword));
-        m_a2 = sessionWithToken(m_server->url(), m_a1->token());
-        QVERIFY(m_a2);
-    }
-
-    void cleanupTestCase()
-    {
-        m_a1.reset();
-        m_a2.reset();
-        m_bob.reset();
-        m_carol.reset();
-        m_server.reset();
-    }
+    void initTestCase() { QVERIFY(startCast({}, kPassword)); }
+    void cleanupTestCase() { stopCast(); }
 
     void init() { drainAll(); }
 

@@ -15,42 +15,29 @@ constexpr auto kQuiet = 300ms;
 const QString kDm = u"dm:alice:bob"_s;
 }
 
-class TestConformanceDm : public QObject
+// The usual cast in no channel, and bob twice too (m_bob, m_b2).
+class TestConformanceDm : public CastSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<TestClient> m_a1, m_a2, m_b1, m_b2, m_carol;
+    std::unique_ptr<TestClient> m_b2;
     QJsonObject m_created; // alice's reply to the first dm with bob
 
-    QList<TestClient *> everyone() { return {m_a1.get(), m_a2.get(), m_b1.get(), m_b2.get(), m_carol.get()}; }
+    QList<TestClient *> everyone() { return {m_a1.get(), m_a2.get(), m_bob.get(), m_b2.get(), m_carol.get()}; }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_server = std::make_unique<ServerFixture>();
-        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-        m_a1 = connectTo(m_server->url());
-        m_b1 = connectTo(m_server->url());
-        m_carol = connectTo(m_server->url());
-        QVERIFY(m_a1 && m_b1 && m_carol);
-        QVERIFY(m_a1->signUp(u"alice"_s, kPassword));
-        QVERIFY(m_b1->signUp(u"bob"_s, kPassword));
-        QVERIFY(m_carol->signUp(u"carol"_s, kPassword));
-        m_a2 = sessionWithToken(m_server->url(), m_a1->token());
-        m_b2 = sessionWithToken(m_server->url(), m_b1->token());
-        QVERIFY(m_a2 && m_b2);
+        QVERIFY(startCast({}, kPassword));
+        m_b2 = sessionWithToken(m_server->url(), m_bob->token());
+        QVERIFY(m_b2);
     }
 
     void cleanupTestCase()
     {
-        m_a1.reset();
-        m_a2.reset();
-        m_b1.reset();
         m_b2.reset();
-        m_carol.reset();
-        m_server.reset();
+        stopCast();
     }
 
     void dmCreatesChannel()
@@ -70,7 +57,7 @@ private Q_SLOTS:
     {
         QVERIFY(!m_created.isEmpty());
         // Every session of bob learns about the new DM, with alice as the peer.
-        for (auto *b : {m_b1.get(), m_b2.get()}) {
+        for (auto *b : {m_bob.get(), m_b2.get()}) {
             const auto ev = b->waitEvent(u"channel"_s, inChannel(kDm));
             QVERIFY2(ev, "bob was not told about the new DM");
             const QJsonObject info = ev->value("channel"_L1).toObject();
@@ -97,14 +84,14 @@ private Q_SLOTS:
         const QJsonObject again = m_a1->call(u"dm"_s, {{"user"_L1, u"BOB"_s}});
         CONF_OK(again);
         QCOMPARE(again.value("channel"_L1).toObject().value("name"_L1).toString(), kDm);
-        const QJsonObject reverse = m_b1->call(u"dm"_s, {{"user"_L1, u"alice"_s}});
+        const QJsonObject reverse = m_bob->call(u"dm"_s, {{"user"_L1, u"alice"_s}});
         CONF_OK(reverse);
         const QJsonObject info = reverse.value("channel"_L1).toObject();
         QCOMPARE(info.value("name"_L1).toString(), kDm);
         QCOMPARE(info.value("peer"_L1).toString().toLower(), u"alice"_s);
         QCOMPARE(info.value("members"_L1).toInteger(), 2);
         // Nobody was added, so nobody is told.
-        QVERIFY(!m_b1->receivesWithin(u"channel"_s, kQuiet, inChannel(kDm)));
+        QVERIFY(!m_bob->receivesWithin(u"channel"_s, kQuiet, inChannel(kDm)));
         QVERIFY(!m_b2->receivesWithin(u"channel"_s, 0ms, inChannel(kDm)));
     }
 
@@ -147,7 +134,7 @@ private Q_SLOTS:
         const QJsonObject m = r.value("message"_L1).toObject();
         CONF_SHAPE(messageProblems(m));
         QCOMPARE(m.value("channel"_L1).toString(), kDm);
-        for (auto *c : {m_a1.get(), m_a2.get(), m_b1.get(), m_b2.get()}) {
+        for (auto *c : {m_a1.get(), m_a2.get(), m_bob.get(), m_b2.get()}) {
             const auto ev = c->waitEvent(u"message"_s, messageWithText(text, kDm));
             QVERIFY2(ev, qPrintable(u"no DM message event on a session of "_s + c->user()));
             QCOMPARE(ev->value("message"_L1).toObject(), m);
@@ -156,9 +143,9 @@ private Q_SLOTS:
         CONF_OK(m_b2->call(u"send"_s, {{"channel"_L1, kDm}, {"text"_L1, answer}}));
         QVERIFY(m_a1->waitEvent(u"message"_s, messageWithText(answer, kDm)));
         QVERIFY(m_a2->waitEvent(u"message"_s, messageWithText(answer, kDm)));
-        CONF_OK(m_b1->call(u"typing"_s, {{"channel"_L1, kDm}}));
+        CONF_OK(m_bob->call(u"typing"_s, {{"channel"_L1, kDm}}));
         QVERIFY(m_a1->waitEvent(u"typing"_s, inChannel(kDm)));
-        const QJsonObject h = m_b1->call(u"history"_s, {{"channel"_L1, kDm}});
+        const QJsonObject h = m_bob->call(u"history"_s, {{"channel"_L1, kDm}});
         CONF_OK(h);
         QStringList texts;
         for (const auto &e : h.value("messages"_L1).toArray()) {
@@ -200,14 +187,14 @@ private Q_SLOTS:
         CONF_ERROR(m_carol->call(u"history"_s, {{"channel"_L1, kDm}}), "not_member");
         CONF_ERROR(m_carol->call(u"send"_s, {{"channel"_L1, kDm}, {"text"_L1, u"psst"_s}}), "not_member");
         // Still two members, and bob's view of them did not change.
-        const QJsonObject m = m_b1->call(u"members"_s, {{"channel"_L1, kDm}});
+        const QJsonObject m = m_bob->call(u"members"_s, {{"channel"_L1, kDm}});
         CONF_OK(m);
         QStringList users;
         for (const auto &e : m.value("members"_L1).toArray())
             users << e.toObject().value("user"_L1).toString().toLower();
         users.sort();
         QCOMPARE(users, (QStringList{u"alice"_s, u"bob"_s}));
-        const QJsonObject h = m_b1->call(u"history"_s, {{"channel"_L1, kDm}});
+        const QJsonObject h = m_bob->call(u"history"_s, {{"channel"_L1, kDm}});
         CONF_OK(h);
         for (const auto &e : h.value("messages"_L1).toArray())
             QVERIFY2(e.toObject().value("user"_L1).toString().toLower() != "carol"_L1, qPrintable(dump(h)));
@@ -246,7 +233,7 @@ private Q_SLOTS:
         CONF_OK(r);
         const QString name = r.value("channel"_L1).toObject().value("name"_L1).toString();
         QCOMPARE(name, u"dm:alice:carol"_s);
-        CONF_ERROR(m_b1->call(u"history"_s, {{"channel"_L1, name}}), "not_member");
+        CONF_ERROR(m_bob->call(u"history"_s, {{"channel"_L1, name}}), "not_member");
         CONF_OK(m_a1->call(u"history"_s, {{"channel"_L1, name}}));
     }
 };

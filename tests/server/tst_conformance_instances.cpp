@@ -15,48 +15,29 @@ constexpr auto kQuiet = 300ms;
 const QString kChan = u"across"_s;
 }
 
-class TestConformanceInstances : public QObject
+// Two instances on one Redis (m_one, m_two): alice on both, bob on two, carol (not in kChan)
+// on one.
+class TestConformanceInstances : public CastSuite
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<RedisFixture> m_redis;
-    std::unique_ptr<ServerFixture> m_one, m_two;
-    // alice on both instances, bob on two, carol (not in kChan) on one.
-    std::unique_ptr<TestClient> m_a1, m_a2, m_bob, m_carol;
+    ServerFixture *m_one = nullptr;
+    ServerFixture *m_two = nullptr;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_redis = std::make_unique<RedisFixture>();
-        QVERIFY2(m_redis->start(), qPrintable(m_redis->errorString()));
-        m_one = std::make_unique<ServerFixture>(m_redis.get());
-        m_two = std::make_unique<ServerFixture>(m_redis.get());
-        m_one->config().instanceName = u"one"_s;
-        m_two->config().instanceName = u"two"_s;
-        QVERIFY2(m_one->start(), qPrintable(m_one->errorString()));
-        QVERIFY2(m_two->start(), qPrintable(m_two->errorString()));
-        m_a1 = connectTo(m_one->url());
-        m_bob = connectTo(m_two->url());
-        m_carol = connectTo(m_one->url());
-        QVERIFY(m_a1 && m_bob && m_carol);
-        QVERIFY(m_a1->signUp(u"alice"_s, kPassword));
-        QVERIFY(m_bob->signUp(u"bob"_s, kPassword));
-        QVERIFY(m_carol->signUp(u"carol"_s, kPassword));
-        m_a2 = sessionWithToken(m_two->url(), m_a1->token());
-        QVERIFY2(m_a2, "alice's token from instance one does not log in on instance two");
+        QVERIFY(startCast({}, kPassword, Instances::Two));
+        m_one = m_server.get();
+        m_two = m_second.get();
         CONF_OK(m_a1->call(u"join"_s, {{"channel"_L1, kChan}}));
     }
 
     void cleanupTestCase()
     {
-        m_a1.reset();
-        m_a2.reset();
-        m_bob.reset();
-        m_carol.reset();
-        m_one.reset();
-        m_two.reset();
-        m_redis.reset();
+        m_one = m_two = nullptr;
+        stopCast();
     }
 
     void init()
@@ -67,7 +48,7 @@ private Q_SLOTS:
 
     void helloOnEachInstance()
     {
-        for (auto *s : {m_one.get(), m_two.get()}) {
+        for (auto *s : {m_one, m_two}) {
             auto c = connectTo(s->url());
             QVERIFY(c);
             const QJsonObject r = c->call(u"hello"_s, {{"version"_L1, 1}});

@@ -169,29 +169,46 @@ inline std::unique_ptr<TestClient> sessionWithToken(const QUrl &url, const QStri
     return c;
 }
 
-// The cast most conformance suites play, on one server of their own: alice with two sessions
-// on one token (a1, a2), bob and carol, all signed up with `password`; alice and bob in
-// `channel`, carol outside it. A suite derives from this, starts it in initTestCase and stops it
-// in cleanupTestCase.
+// The cast most conformance suites play, on a server of their own: alice with two sessions on
+// one token (a1, a2), bob and carol, all signed up with `password`; alice and bob in `channel`
+// (in none when it is empty), carol outside it. With Instances::Two a second instance (m_second,
+// named "two"; m_server is "one") shares m_server's Redis, and a2 and bob are connected to it.
+// A suite derives from this, starts it in initTestCase and stops it in cleanupTestCase.
 class CastSuite : public QObject
 {
 protected:
-    [[nodiscard]] bool startCast(const QString &channel, const QString &password)
+    enum class Instances { One, Two };
+
+    [[nodiscard]] bool startCast(const QString &channel, const QString &password, Instances instances = Instances::One)
     {
         m_server = std::make_unique<ServerFixture>();
-        if (!m_server->start()) {
-            qWarning().noquote() << "server:" << m_server->errorString();
-            return false;
+        if (instances == Instances::Two) {
+            m_server->config().instanceName = u"one"_s;
+            m_second = std::make_unique<ServerFixture>(&m_server->redis());
+            m_second->config().instanceName = u"two"_s;
         }
+        for (ServerFixture *server : {m_server.get(), m_second.get()}) {
+            if (server && !server->start()) {
+                qWarning().noquote() << "server:" << server->errorString();
+                return false;
+            }
+        }
+        const QUrl second = (m_second ? m_second : m_server)->url();
         m_a1 = connectTo(m_server->url());
-        m_bob = connectTo(m_server->url());
+        m_bob = connectTo(second);
         m_carol = connectTo(m_server->url());
         if (!m_a1 || !m_bob || !m_carol || !m_a1->signUp(u"alice"_s, password) || !m_bob->signUp(u"bob"_s, password)
             || !m_carol->signUp(u"carol"_s, password))
             return false;
-        m_a2 = sessionWithToken(m_server->url(), m_a1->token());
-        return m_a2 && isOk(m_a1->call(u"join"_s, {{"channel"_L1, channel}}))
-            && isOk(m_bob->call(u"join"_s, {{"channel"_L1, channel}}));
+        m_a2 = sessionWithToken(second, m_a1->token());
+        if (!m_a2) {
+            qWarning("alice's token does not log in a second session%s",
+                     m_second ? " on the second instance" : "");
+            return false;
+        }
+        return channel.isEmpty()
+            || (isOk(m_a1->call(u"join"_s, {{"channel"_L1, channel}}))
+                && isOk(m_bob->call(u"join"_s, {{"channel"_L1, channel}})));
     }
 
     void stopCast()
@@ -200,10 +217,12 @@ protected:
         m_a2.reset();
         m_bob.reset();
         m_carol.reset();
+        m_second.reset(); // before m_server: it uses m_server's Redis
         m_server.reset();
     }
 
     std::unique_ptr<ServerFixture> m_server;
+    std::unique_ptr<ServerFixture> m_second; // Instances::Two
     std::unique_ptr<TestClient> m_a1, m_a2, m_bob, m_carol;
 };
 
