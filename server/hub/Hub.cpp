@@ -144,8 +144,12 @@ void Hub::checkSequence(qint64 sequence)
     m_lastSequence = sequence;
     if (expected == 1 || sequence == expected)
         return;
-    qCWarning(lcHub) << "bus entries" << expected << "to" << sequence - 1
-                     << "were gone before this instance read them; asking every local session to reconnect";
+    if (sequence > expected)
+        qCWarning(lcHub) << "bus entries" << expected << "to" << sequence - 1
+                         << "were gone before this instance read them; asking every local session to reconnect";
+    else // a Redis failover: the promoted replica never got entries this instance had read
+        qCWarning(lcHub) << "the bus numbering went back from" << expected - 1 << "to" << sequence
+                         << "(Redis lost entries this instance had read); asking every local session to reconnect";
     if (m_options.metrics)
         m_options.metrics->busGaps.inc();
     std::vector<Recipient *> everyone;
