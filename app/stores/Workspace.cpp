@@ -12,6 +12,7 @@
 #include "models/DirectoryModel.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
+#include "protocol/StreamId.h"
 #include "session/ClientSession.h"
 
 namespace rill::client {
@@ -44,10 +45,14 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     connect(m_history, &HistoryLoader::caughtUp, this, [](ChannelStore *store) { store->setStale(false); });
     connect(m_history, &HistoryLoader::caughtUp, m_sendQueue, &SendQueue::pump);
     connect(m_history, &HistoryLoader::resumed, this, &Workspace::resumed);
-    connect(m_history, &HistoryLoader::olderLoaded, this, [this](ChannelStore *store) {
+    const auto readIfShown = [this](ChannelStore *store) {
         if (store->name() == m_current)
             scheduleRead();
-    });
+    };
+    connect(m_history, &HistoryLoader::olderLoaded, this, readIfShown);
+    connect(m_history, &HistoryLoader::newerLoaded, this, readIfShown);
+    connect(m_history, &HistoryLoader::jumped, this, &Workspace::onJumped);
+    connect(m_history, &HistoryLoader::problem, this, &Workspace::problem);
     connect(m_sendQueue, &SendQueue::sendConfirmed, this, &Workspace::onSendConfirmed);
     connect(m_directory, &Directory::entered, this, &Workspace::onEntered);
     connect(m_directory, &Directory::left, this, &Workspace::removeStore);
@@ -121,6 +126,8 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
     auto *store = new ChannelStore(info, m_user, this);
     m_stores.insert(info.name, store);
     connect(store, &ChannelStore::olderWanted, m_history, [this, store] { m_history->loadOlder(store); });
+    connect(store, &ChannelStore::newerWanted, m_history, [this, store] { m_history->loadNewer(store); });
+    connect(store, &ChannelStore::latestWanted, m_history, [this, store] { m_history->loadLatest(store); });
     connect(store, &ChannelStore::sendQueued, m_sendQueue, [this, store] { m_sendQueue->pump(store); });
     m_channels->add(store);
     updateJoined();
@@ -373,6 +380,8 @@ QString Workspace::sendTo(const QString &channelName, const QString &text, const
     if (!store || checked.problem != protocol::TextProblem::None)
         return {};
     m_typing.sent(channelName);
+    // What the user writes goes below the newest messages, so those are what the view shows.
+    store->returnToLatest();
     return store->addPending(checked.text, replyTo); // its sendQueued starts the queue
 }
 
@@ -383,6 +392,35 @@ void Workspace::openThread(const QString &messageId)
         return;
     const QString root = store->replyToOf(messageId);
     m_thread->open(*store, root.isEmpty() ? messageId : root);
+}
+
+void Workspace::openMessage(const QString &channelName, const QString &messageId)
+{
+    ChannelStore *store = channel(channelName);
+    if (!store) {
+        Q_EMIT problem(protocol::isDmChannel(channelName) ? tr("That conversation is not one of yours")
+                                                          : tr("Join #%1 to see that message").arg(channelName));
+        return;
+    }
+    if (!protocol::StreamId::parse(messageId)) {
+        Q_EMIT problem(tr("“%1” is not a message").arg(messageId));
+        return;
+    }
+    setCurrentName(channelName);
+    if (store->indexOfId(messageId) >= 0)
+        store->setFocusId(messageId);
+    else
+        m_history->loadAround(store, messageId);
+}
+
+void Workspace::onJumped(ChannelStore *store, const QString &messageId)
+{
+    if (store->indexOfId(messageId) >= 0)
+        store->setFocusId(messageId);
+    else
+        Q_EMIT problem(tr("That message is not in %1 any more").arg(store->isDirect() ? store->title() : u"#"_s + store->name()));
+    if (store->name() == m_current)
+        scheduleRead();
 }
 
 void Workspace::closeThread()

@@ -104,6 +104,10 @@ public:
     // Answers in the open thread, through the channel's send queue. Returns what went wrong
     // ("" when it was queued).
     Q_INVOKABLE QString sendReply(const QString &text);
+    // Opens `channel` at a message (a search result, a link): the stretch of history around it
+    // when it is not loaded, brought into sight and highlighted (ChannelStore::focusId).
+    // Refusals (not a member, no such message) come as problem().
+    Q_INVOKABLE void openMessage(const QString &channel, const QString &messageId);
     Q_INVOKABLE void retry(const QString &nonce);
     Q_INVOKABLE void discard(const QString &nonce);
 
@@ -144,6 +148,7 @@ private:
     void onStatusChanged();
     void onEntered(const protocol::ChannelInfo &info);
     void onSendConfirmed(ChannelStore *store, const protocol::Message &message);
+    void onJumped(ChannelStore *store, const QString &messageId);
     void scheduleRead();
     void announce(ChannelStore *store, const protocol::Message &message);
     void pickCurrent();
