@@ -89,13 +89,15 @@ Item {
     }
 
     // A link clicked in a message: http, https and mailto open; when the text clicked does not
-    // say where the link goes, the target is shown first.
+    // say where the link goes, the target is shown first. A message link opens that message.
     function openLink(link, messageText) {
         const decision = LinkGuard.inspect(messageText, link)
         if (decision.action === LinkGuard.Open)
             Qt.openUrlExternally(decision.url)
         else if (decision.action === LinkGuard.Confirm)
             linkConfirmation.ask(decision.url, decision.shown)
+        else if (decision.action === LinkGuard.Jump)
+            root.workspace.openLink(decision.url)
     }
 
     // Back at the newest messages, what was scrolled through far above is let go (it loads
@@ -275,7 +277,7 @@ Item {
     }
 
     // A message's menu (right click): quick reactions, Reply in thread, Edit and Delete for
-    // one's own, Copy text.
+    // one's own, Copy text, Copy link.
     // Made the first time it is asked for.
     Loader {
         id: messageMenu
@@ -346,12 +348,12 @@ Item {
                 objectName: "copyItem"
                 text: qsTr("Copy text")
                 enabled: !messageMenu.deleted
-                onTriggered: {
-                    clipboardBridge.text = messageMenu.text
-                    clipboardBridge.selectAll()
-                    clipboardBridge.copy()
-                    clipboardBridge.text = ""
-                }
+                onTriggered: root.copy(messageMenu.text)
+            }
+            MenuItem {
+                objectName: "copyLinkItem"
+                text: qsTr("Copy link")
+                onTriggered: root.copy(root.workspace.messageLink(messageMenu.messageId))
             }
         }
     }
@@ -380,6 +382,12 @@ Item {
 
     // Qt Quick has no clipboard API: a hidden editor copies for it.
     TextEdit { id: clipboardBridge; visible: false; textFormat: TextEdit.PlainText }
+    function copy(text) {
+        clipboardBridge.text = text
+        clipboardBridge.selectAll()
+        clipboardBridge.copy()
+        clipboardBridge.text = ""
+    }
 
     Loader {
         id: deleteConfirmation

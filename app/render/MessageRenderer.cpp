@@ -1,5 +1,7 @@
 #include "MessageRenderer.h"
 
+#include "MessageLink.h"
+
 #include <QCoreApplication>
 #include <QUrl>
 
@@ -516,12 +518,50 @@ QString asTyped(const QString &text)
 
 } // namespace
 
+namespace {
+// Markdown autolinks only http, https and ftp written bare; a message link pasted as it was
+// copied ("rill://host:port/channel/id") is made an autolink ("<rill://…>") so that it is one,
+// unless it already is a link's target or text, or sits in code.
+QString withMessageLinks(const QString &text)
+{
+    constexpr auto kStart = "rill://"_L1;
+    qsizetype at = text.indexOf(kStart, 0, Qt::CaseInsensitive);
+    if (at < 0)
+        return text;
+    QString out;
+    qsizetype copied = 0;
+    for (; at >= 0; at = text.indexOf(kStart, at + 1, Qt::CaseInsensitive)) {
+        const QChar before = at > 0 ? text.at(at - 1) : QChar(u' ');
+        if (before == u'<' || before == u'(' || before == u'[' || before.isLetterOrNumber()
+            || QStringView(text).first(at).count(u'`') % 2 == 1)
+            continue;
+        qsizetype end = at;
+        while (end < text.size() && !text.at(end).isSpace() && !u"<>()[]\"'`"_s.contains(text.at(end)))
+            ++end;
+        while (end > at && u".,;:!?"_s.contains(text.at(end - 1)))
+            --end; // the end of the sentence, not of the link
+        const QString link = text.sliced(at, end - at);
+        if (!MessageLink::parse(link))
+            continue;
+        out += text.sliced(copied, at - copied);
+        out += u'<';
+        out += link;
+        out += u'>';
+        copied = end;
+    }
+    if (copied == 0)
+        return text;
+    out += text.sliced(copied);
+    return out;
+}
+} // namespace
+
 QString render(const QString &text)
 {
     if (needsNoMarkup(text))
         return text;
     Writer writer(nullptr);
-    if (!writer.run(text.toUtf8()))
+    if (!writer.run(withMessageLinks(text).toUtf8()))
         return asTyped(text);
     QString out = writer.result();
     return out == text ? text : out;
@@ -533,7 +573,7 @@ QList<Link> links(const QString &text)
     if (needsNoMarkup(text))
         return out;
     Writer writer(&out);
-    if (!writer.run(text.toUtf8()))
+    if (!writer.run(withMessageLinks(text).toUtf8()))
         return {};
     return out;
 }
@@ -549,6 +589,9 @@ QString openableTarget(const QString &href)
             return {};
     } else if (scheme == "mailto"_L1) {
         if (url.path().isEmpty())
+            return {};
+    } else if (scheme == MessageLink::kScheme) {
+        if (!MessageLink::parse(href))
             return {};
     } else {
         return {};

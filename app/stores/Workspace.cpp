@@ -10,6 +10,7 @@
 #include "Thread.h"
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
+#include "render/MessageLink.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
 #include "protocol/StreamId.h"
@@ -411,6 +412,24 @@ void Workspace::openMessage(const QString &channelName, const QString &messageId
         store->setFocusId(messageId);
     else
         m_history->loadAround(store, messageId);
+}
+
+QString Workspace::messageLink(const QString &messageId) const
+{
+    if (!current() || !protocol::StreamId::parse(messageId))
+        return {};
+    return MessageLink::make(m_session->server(), m_current, messageId);
+}
+
+void Workspace::openLink(const QString &link)
+{
+    const auto parsed = MessageLink::parse(link);
+    if (!parsed)
+        Q_EMIT problem(tr("That is not a link to a message"));
+    else if (!parsed->isOn(m_session->server()))
+        Q_EMIT problem(tr("That message is on another server (%1)").arg(parsed->authority()));
+    else
+        openMessage(parsed->channel, parsed->messageId);
 }
 
 void Workspace::onJumped(ChannelStore *store, const QString &messageId)

@@ -108,6 +108,11 @@ public:
     // when it is not loaded, brought into sight and highlighted (ChannelStore::focusId).
     // Refusals (not a member, no such message) come as problem().
     Q_INVOKABLE void openMessage(const QString &channel, const QString &messageId);
+    // "Copy link": the link to a message of the current channel (MessageLink), "" without one.
+    Q_INVOKABLE QString messageLink(const QString &messageId) const;
+    // A message link clicked: opens it (openMessage) when it is for the server the app is
+    // connected to, else says which server it is for.
+    Q_INVOKABLE void openLink(const QString &link);
     Q_INVOKABLE void retry(const QString &nonce);
     Q_INVOKABLE void discard(const QString &nonce);
 

@@ -290,6 +290,35 @@ private Q_SLOTS:
         QCOMPARE(general->focusId(), QString());
     }
 
+    void messageLinksOpenOnTheirServerOnly()
+    {
+        test::ClientUnderTest alice(10);
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bobPosts(30));
+        ChannelStore *general = alice.channel(u"general"_s);
+        QTRY_COMPARE(textsOf(general).size(), 30);
+        general->releaseOlder(10);
+
+        const QUrl server = alice.session->server();
+        const QString link = alice.workspace->messageLink(m_ids[4]);
+        QCOMPARE(link, u"rill://%1:%2/general/%3"_s.arg(server.host()).arg(server.port()).arg(m_ids[4]));
+        QCOMPARE(alice.workspace->messageLink(u"not an ID"_s), QString());
+
+        alice.workspace->openLink(link);
+        QTRY_COMPARE(general->focusId(), m_ids[4]);
+        QVERIFY(!general->isAtLatest());
+
+        QSignalSpy problems(alice.workspace.get(), &Workspace::problem);
+        alice.workspace->openLink(u"rill://chat.elsewhere.example:7117/general/"_s + m_ids[9]);
+        alice.workspace->openLink(u"rill://%1:%2/general/%3"_s.arg(server.host()).arg(server.port() + 1).arg(m_ids[9]));
+        alice.workspace->openLink(u"https://example.com/general/1-0"_s);
+        QCOMPARE(problems.size(), 3);
+        QCOMPARE(problems.at(0).at(0).toString(), u"That message is on another server (chat.elsewhere.example:7117)"_s);
+        QCOMPARE(problems.at(1).at(0).toString(), u"That message is on another server (%1:%2)"_s.arg(server.host()).arg(server.port() + 1));
+        QCOMPARE(problems.at(2).at(0).toString(), u"That is not a link to a message"_s);
+        QCOMPARE(general->focusId(), m_ids[4]); // nothing else was opened
+    }
+
     void refusedJumpsSayWhy_data()
     {
         QTest::addColumn<QString>("channel");

@@ -110,6 +110,15 @@ private Q_SLOTS:
         QTest::newRow("override in a link's text") << u"[a\u202Eb](https://x.org)"_s
                                                    << u"<a href=\"https://x.org\">a<font color=\"#808080\">[RLO]</font>b</a>"_s;
         QTest::newRow("right-to-left letters stay") << u"\u05E9\u05DC\u05D5\u05DD"_s << u"\u05E9\u05DC\u05D5\u05DD"_s;
+        QTest::newRow("message link, bare") << u"see rill://chat.example:7117/general/17-2."_s
+                                            << u"see <a href=\"rill://chat.example:7117/general/17-2\">rill://chat.example:7117/general/17-2</a>."_s;
+        QTest::newRow("message link to a DM") << u"rill://h:1/dm:alice:bob/5-0"_s
+                                              << u"<a href=\"rill://h:1/dm:alice:bob/5-0\">rill://h:1/dm:alice:bob/5-0</a>"_s;
+        QTest::newRow("message link, named") << u"[the plan](rill://h:1/general/5-0)"_s << u"<a href=\"rill://h:1/general/5-0\">the plan</a>"_s;
+        QTest::newRow("message link in code stays code") << u"`rill://h:1/general/5-0`"_s
+                                                         << u"<font color=\"#d0663a\">rill://h:1/general/5-0</font>"_s;
+        QTest::newRow("not a message link is text") << u"rill://h:1/general/soon and rill://h:1/x"_s << u"rill://h:1/general/soon and rill://h:1/x"_s;
+        QTest::newRow("other schemes stay text") << u"irc://h/general/5-0"_s << u"irc://h/general/5-0"_s;
     }
 
     void rendersMarkdown()
@@ -209,6 +218,10 @@ private Q_SLOTS:
         QTest::newRow("relative") << u"cat.png"_s << QString();
         QTest::newRow("http without a host") << u"http:/etc/passwd"_s << QString();
         QTest::newRow("mailto without an address") << u"mailto:"_s << QString();
+        QTest::newRow("message link") << u"rill://chat.example:7117/dm:a:b/5-1"_s << u"rill://chat.example:7117/dm:a:b/5-1"_s;
+        QTest::newRow("message link without a message") << u"rill://chat.example:7117/general"_s << QString();
+        QTest::newRow("message link without a host") << u"rill:/general/5-1"_s << QString();
+        QTest::newRow("message link with a query") << u"rill://h:1/general/5-1?x=1"_s << QString();
     }
 
     void openableTargets()
@@ -238,6 +251,8 @@ private Q_SLOTS:
         QTest::newRow("file is refused") << u"[click](file:///etc/passwd)"_s << u"file:///etc/passwd"_s << LinkGuard::Action::Refuse;
         QTest::newRow("javascript is refused") << u"x"_s << u"javascript:alert(1)"_s << LinkGuard::Action::Refuse;
         QTest::newRow("not in the message") << u"hello"_s << u"https://example.com"_s << LinkGuard::Action::Confirm;
+        QTest::newRow("message link jumps") << u"look rill://h:1/general/5-0"_s << u"rill://h:1/general/5-0"_s << LinkGuard::Action::Jump;
+        QTest::newRow("named message link jumps") << u"[x](rill://h:1/general/5-0)"_s << u"rill://h:1/general/5-0"_s << LinkGuard::Action::Jump;
     }
 
     void linkDecisions()

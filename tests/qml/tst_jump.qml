@@ -34,6 +34,16 @@ Item {
             return null
         }
 
+        // The delegate among the newest rows that shows `text`, or null.
+        function rowWithText(list, text) {
+            for (let i = 0; i < 5; ++i) {
+                const item = list.itemAtIndex(i)
+                if (item && item.text === text)
+                    return item
+            }
+            return null
+        }
+
         function inSight(list, item) {
             const p = item.mapToItem(list, item.width / 2, item.height / 2)
             return item.height > 0 && p.y > 0 && p.y < list.height
@@ -90,6 +100,40 @@ Item {
             compare(texts.filter(t => t === "while you read the past").length, 1)
             compare(texts.filter(t => t === "line 21").length, 1)
             compare(texts.length, 201)
+        }
+
+        // "Copy link" in a message's menu, and a click on such a link in a message.
+        function test_copyLinkAndFollowIt() {
+            verify(harness.prepareLongChannel("linked", 120))
+            const stack = createTemporaryObject(stackComponent, root)
+            const view = stack.currentView
+            tryVerify(() => view.list.count > 0 && view.atLatest, 5000)
+            let row = null
+            tryVerify(() => (row = rowWithText(view.list, "line 120")) !== null && inSight(view.list, row), 5000)
+            mouseClick(row, row.width / 2, row.height / 2, Qt.RightButton)
+            const menu = findChild(view, "messageMenu")
+            tryVerify(() => menu && menu.opened)
+            findChild(menu, "copyLinkItem").triggered()
+            menu.close()
+            const pasted = createTemporaryQmlObject("import QtQuick; TextEdit { }", root)
+            pasted.paste()
+            compare(pasted.text, harness.workspace.messageLink(row.messageId))
+            verify(pasted.text.startsWith("rill://"))
+            verify(pasted.text.endsWith("/linked/" + row.messageId))
+
+            // Bob sends a link to an old message; clicking it opens the channel there.
+            const target = harness.idOf("linked", "line 3")
+            const link = harness.workspace.messageLink(target)
+            verify(harness.postAsBob("linked", "see " + link + " for the plan"))
+            let linkRow = null
+            tryVerify(() => (linkRow = rowWithText(view.list, "see " + link + " for the plan")) !== null, 5000)
+            const text = findChild(linkRow, "messageText")
+            verify(text.text.indexOf("<a href=\"" + link + "\">") >= 0, text.text)
+            text.linkActivated(link)
+            tryVerify(() => view.highlightedId === target, 10000, "the linked message is shown")
+            verify(!harness.workspace.current.atLatest)
+            verify(harness.openedUrls().indexOf(link) < 0, "not handed to the desktop")
+            harness.workspace.current.returnToLatest()
         }
     }
 }
