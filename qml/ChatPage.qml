@@ -4,21 +4,39 @@ import QtQuick.Layouts
 import Rill.Client
 import Rill.Ui
 
-// Sidebar (channels), the conversation, and its members or the open thread. Keyboard: Ctrl+K
-// quick switcher, Alt+Up/Down previous/next channel, Esc closes the thread, else marks the
-// channel read.
+// Sidebar (channels), the conversation, and its members, the open thread or the search. Keyboard:
+// Ctrl+K quick switcher, Ctrl+F search in the channel, Ctrl+Shift+F search everywhere, Alt+Up/Down
+// previous/next channel, Esc closes the search or the thread, else marks the channel read.
 Page {
     id: page
     objectName: "chatPage"
     required property RillApp app
     readonly property Workspace workspace: app.workspace
     readonly property ChannelStore current: workspace.current
+    // The search panel is open (in the place of the thread and the members).
+    property bool searchOpen: false
+    function openSearch(everywhere) {
+        page.searchOpen = true
+        searchPanel.start(everywhere || !page.current ? "" : page.current.name)
+    }
+    function closeSearch() {
+        page.searchOpen = false
+        composer.focusInput()
+    }
 
     SystemPalette { id: sys }
 
     Shortcut {
         sequence: "Ctrl+K"
         onActivated: switcher.open()
+    }
+    Shortcut {
+        sequence: "Ctrl+F"
+        onActivated: page.openSearch(false)
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+F"
+        onActivated: page.openSearch(true)
     }
     Shortcut {
         sequence: "Alt+Up"
@@ -28,16 +46,21 @@ Page {
         sequence: "Alt+Down"
         onActivated: page.workspace.selectRelative(1)
     }
-    // Esc closes the thread panel while it is open, else marks the channel read.
+    // Esc closes the search, else the thread panel while it is open, else marks the channel read.
     Shortcut {
         sequence: "Esc"
-        enabled: !switcher.opened && !browser.opened && !page.workspace.thread.isOpen
+        enabled: !switcher.opened && !browser.opened && !page.searchOpen && !page.workspace.thread.isOpen
         onActivated: page.workspace.markCurrentRead()
     }
     Shortcut {
         sequence: "Esc"
-        enabled: !switcher.opened && !browser.opened && page.workspace.thread.isOpen
+        enabled: !switcher.opened && !browser.opened && !page.searchOpen && page.workspace.thread.isOpen
         onActivated: page.workspace.closeThread()
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: !switcher.opened && !browser.opened && page.searchOpen
+        onActivated: page.closeSearch()
     }
 
     Connections {
@@ -48,8 +71,10 @@ Page {
     Connections {
         target: page.workspace.thread
         function onOpenChanged() {
-            if (page.workspace.thread.isOpen)
+            if (page.workspace.thread.isOpen) {
+                page.searchOpen = false // a thread asked for is shown
                 threadPanel.focusInput()
+            }
             else
                 composer.focusInput()
         }
@@ -216,11 +241,21 @@ Page {
             SplitView.preferredWidth: 360
             SplitView.minimumWidth: 260
             workspace: page.workspace
-            visible: page.workspace.thread.isOpen
+            visible: page.workspace.thread.isOpen && !page.searchOpen
             onLinkClicked: (link, messageText) => {
                 if (timeline.currentView)
                     timeline.currentView.openLink(link, messageText)
             }
+        }
+
+        // --- search, in the place of the thread and the members while open ---
+        SearchPanel {
+            id: searchPanel
+            SplitView.preferredWidth: 360
+            SplitView.minimumWidth: 260
+            workspace: page.workspace
+            visible: page.searchOpen
+            onCloseRequested: page.closeSearch()
         }
 
         // --- members ---
@@ -229,7 +264,7 @@ Page {
             SplitView.minimumWidth: 140
             store: page.current
             workspace: page.workspace
-            visible: page.current && !page.current.isDirect && !page.workspace.thread.isOpen
+            visible: page.current && !page.current.isDirect && !page.workspace.thread.isOpen && !page.searchOpen
         }
     }
 

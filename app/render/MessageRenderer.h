@@ -38,6 +38,12 @@ struct Link {
 // else.
 [[nodiscard]] QString openableTarget(const QString &href);
 
+// A search result as one line of StyledText: `text` (or, when long, an excerpt from a little
+// before its first match) with every word that matches one of `words` in bold. Words and
+// matching are protocol::searchWords's: runs of letters and digits, NFC and lowercased, a
+// query word matching a word's beginning. Everything else is text (escaped, controls shown).
+[[nodiscard]] QString highlightWords(const QString &text, const QStringList &words);
+
 // `text` with each bidi embedding, override and isolate control (U+202A-U+202E,
 // U+2066-U+2069) replaced by a visible mark such as "[RLO]", for text shown plain (names,
 // link targets). The same string, shared, when there is none.

@@ -6,6 +6,7 @@
 #include "MessageActions.h"
 #include "Presence.h"
 #include "ReadMarkers.h"
+#include "Search.h"
 #include "SendQueue.h"
 #include "Thread.h"
 #include "models/ChannelListModel.h"
@@ -38,6 +39,15 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     , m_actions(new MessageActions(session, this))
     , m_presence(new Presence(session, m_channels, options.listPageSize, this))
     , m_thread(new Thread(session, options.pageSize, this))
+    , m_search(new Search(
+          session,
+          [this](const QString &name) {
+              const ChannelStore *store = channel(name);
+              if (store && store->isDirect())
+                  return store->title();
+              return protocol::isDmChannel(name) ? name : u"#"_s + name;
+          },
+          protocol::kDefaultSearchLimit, this))
     , m_typing(session, options.typingInterval)
 {
     connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
@@ -166,6 +176,7 @@ void Workspace::clear()
 {
     m_current.clear();
     m_thread->close();
+    m_search->clear();
     m_reads->cancel();
     m_channels->clear();
     const auto stores = std::exchange(m_stores, {});

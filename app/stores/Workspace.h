@@ -25,6 +25,7 @@ class HistoryLoader;
 class MessageActions;
 class Presence;
 class ReadMarkers;
+class Search;
 class SendQueue;
 class Thread;
 class ClientSession;
@@ -47,6 +48,8 @@ class Workspace : public QObject
     Q_PROPERTY(bool windowActive READ windowActive WRITE setWindowActive NOTIFY windowActiveChanged)
     // The thread open in the side panel (of the current channel), or none.
     Q_PROPERTY(rill::client::Thread *thread READ thread CONSTANT)
+    // Message search (the search panel).
+    Q_PROPERTY(rill::client::Search *search READ search CONSTANT)
 
 public:
     struct Options {
@@ -73,6 +76,7 @@ public:
 
     [[nodiscard]] ChannelStore *current() const;
     [[nodiscard]] Thread *thread() const { return m_thread; }
+    [[nodiscard]] Search *search() const { return m_search; }
     [[nodiscard]] QString currentName() const { return m_current; }
     void setCurrentName(const QString &name);
     [[nodiscard]] bool windowActive() const { return m_windowActive; }
@@ -168,6 +172,7 @@ private:
     MessageActions *m_actions;
     Presence *m_presence;
     Thread *m_thread;
+    Search *m_search;
     Typing m_typing;
     QHash<QString, ChannelStore *> m_stores;
     QString m_current;

@@ -277,6 +277,35 @@ private Q_SLOTS:
         QVERIFY2(decision.shown.contains(u"[RLO]"_s) || decision.shown.contains(u"%E2%80%AE"_s), qPrintable(decision.shown));
     }
 
+    void highlightsSearchedWords_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("words");
+        QTest::addColumn<QString>("styled");
+        QTest::newRow("prefix") << u"deploying now"_s << QStringList{u"dep"_s} << u"<b>deploying</b> now"_s;
+        QTest::newRow("case and accents") << u"Café CAFÉ cafe"_s << QStringList{u"café"_s} << u"<b>Café</b> <b>CAFÉ</b> cafe"_s;
+        QTest::newRow("not inside a word") << u"redeploy deploy"_s << QStringList{u"deploy"_s} << u"redeploy <b>deploy</b>"_s;
+        QTest::newRow("underscore separates") << u"max_retry"_s << QStringList{u"retry"_s} << u"max_<b>retry</b>"_s;
+        QTest::newRow("several words") << u"the zebra report"_s << QStringList{u"zebra"_s, u"rep"_s} << u"the <b>zebra</b> <b>report</b>"_s;
+        QTest::newRow("markup is text") << u"<b>x</b> & deploy"_s << QStringList{u"deploy"_s}
+                                        << u"&lt;b&gt;x&lt;/b&gt; &amp; <b>deploy</b>"_s;
+        QTest::newRow("one line") << u"a\n\nb  c"_s << QStringList{u"b"_s} << u"a <b>b</b> c"_s;
+        QTest::newRow("override shows") << u"x\u202Ey"_s << QStringList{u"y"_s} << u"x[RLO]<b>y</b>"_s;
+        QTest::newRow("long text: an excerpt around the match")
+            << QString(u"word "_s.repeated(100) + u"needle"_s + u" tail"_s.repeated(100)) << QStringList{u"needle"_s}
+            << QString(u"…"_s + u"word "_s.repeated(12) + u"<b>needle</b>"_s + u" tail"_s.repeated(34) + u" tai…"_s);
+    }
+
+    void highlightsSearchedWords()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, words);
+        QFETCH(QString, styled);
+        const QString out = MessageRenderer::highlightWords(text, words);
+        QCOMPARE(out, styled);
+        QVERIFY(problemsOf(out).isEmpty());
+    }
+
     void revealControls()
     {
         const QString name = u"plain"_s;
