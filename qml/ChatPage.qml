@@ -4,9 +4,9 @@ import QtQuick.Layouts
 import Rill.Client
 import Rill.Ui
 
-// Sidebar (channels), the conversation, and its members or the open thread. Keyboard: Ctrl+K
-// quick switcher, Alt+Up/Down previous/next channel, Esc closes the thread, else marks the
-// channel read.
+// Sidebar (channels), the conversation, and its members, the open thread or the search. Keyboard:
+// Ctrl+K quick switcher, Ctrl+F search in the channel, Ctrl+Shift+F search everywhere, Alt+Up/Down
+// previous/next channel, Esc closes the search or the thread, else marks the channel read.
 Page {
     id: page
     objectName: "chatPage"
@@ -15,17 +15,35 @@ Page {
     readonly property ChannelStore current: workspace.current
     // Too narrow for sidebar, conversation and a side panel next to each other (their minimum
     // widths and the handles): the member list opens over the conversation instead, and an
-    // open thread takes the sidebar's place.
+    // open thread or search takes the sidebar's place.
     readonly property bool narrow: width < 760
     property bool membersWanted: true
-    readonly property bool hasMembers: current !== null && !current.isDirect && !workspace.thread.isOpen
+    readonly property bool hasMembers: current !== null && !current.isDirect && !workspace.thread.isOpen && !searchOpen
     onNarrowChanged: if (!narrow) memberDrawer.close()
+    // The search panel is open (in the place of the thread and the members).
+    property bool searchOpen: false
+    function openSearch(everywhere) {
+        page.searchOpen = true
+        searchPanel.start(everywhere || !page.current ? "" : page.current.name)
+    }
+    function closeSearch() {
+        page.searchOpen = false
+        composer.focusInput()
+    }
 
     SystemPalette { id: sys }
 
     Shortcut {
         sequence: "Ctrl+K"
         onActivated: switcher.open()
+    }
+    Shortcut {
+        sequence: "Ctrl+F"
+        onActivated: page.openSearch(false)
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+F"
+        onActivated: page.openSearch(true)
     }
     Shortcut {
         sequence: "Alt+Up"
@@ -35,16 +53,21 @@ Page {
         sequence: "Alt+Down"
         onActivated: page.workspace.selectRelative(1)
     }
-    // Esc closes the thread panel while it is open, else marks the channel read.
+    // Esc closes the search, else the thread panel while it is open, else marks the channel read.
     Shortcut {
         sequence: "Esc"
-        enabled: !switcher.opened && !browser.opened && !page.workspace.thread.isOpen
+        enabled: !switcher.opened && !browser.opened && !page.searchOpen && !page.workspace.thread.isOpen
         onActivated: page.workspace.markCurrentRead()
     }
     Shortcut {
         sequence: "Esc"
-        enabled: !switcher.opened && !browser.opened && page.workspace.thread.isOpen
+        enabled: !switcher.opened && !browser.opened && !page.searchOpen && page.workspace.thread.isOpen
         onActivated: page.workspace.closeThread()
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: !switcher.opened && !browser.opened && page.searchOpen
+        onActivated: page.closeSearch()
     }
 
     Connections {
@@ -58,8 +81,10 @@ Page {
     Connections {
         target: page.workspace.thread
         function onOpenChanged() {
-            if (page.workspace.thread.isOpen)
+            if (page.workspace.thread.isOpen) {
+                page.searchOpen = false // a thread asked for is shown
                 threadPanel.focusInput()
+            }
             else
                 composer.focusInput()
         }
@@ -71,7 +96,7 @@ Page {
 
         // --- sidebar ---
         Pane {
-            visible: !(page.narrow && page.workspace.thread.isOpen)
+            visible: !(page.narrow && (page.workspace.thread.isOpen || page.searchOpen))
             SplitView.preferredWidth: 240
             SplitView.minimumWidth: 180
             padding: 0
@@ -234,11 +259,21 @@ Page {
             SplitView.preferredWidth: 360
             SplitView.minimumWidth: 260
             workspace: page.workspace
-            visible: page.workspace.thread.isOpen
+            visible: page.workspace.thread.isOpen && !page.searchOpen
             onLinkClicked: (link, messageText) => {
                 if (timeline.currentView)
                     timeline.currentView.openLink(link, messageText)
             }
+        }
+
+        // --- search, in the place of the thread and the members while open ---
+        SearchPanel {
+            id: searchPanel
+            SplitView.preferredWidth: 360
+            SplitView.minimumWidth: 260
+            workspace: page.workspace
+            visible: page.searchOpen
+            onCloseRequested: page.closeSearch()
         }
 
         // --- members ---

@@ -37,6 +37,8 @@ Item {
     required property string threadExcerpt // that root's first words, when loaded
     // The timeline links a reply to its thread; the thread panel, which is that thread, does not.
     property bool threadLinks: true
+    // The message an opened search result or link points at, for a moment.
+    property bool highlighted: false
 
     signal retry(string nonce)
     signal discard(string nonce)
@@ -103,7 +105,8 @@ Item {
         width: parent.width
         height: root.isNotice ? notice.height
                               : below.y + below.height + (root.showAuthor ? 6 : 2)
-        color: root.mentionsMe ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.12)
+        color: root.highlighted ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.3)
+             : root.mentionsMe ? Qt.rgba(sys.highlight.r, sys.highlight.g, sys.highlight.b, 0.12)
                                : hover.hovered && !root.isNotice ? Qt.rgba(sys.mid.r, sys.mid.g, sys.mid.b, 0.18) : "transparent"
         HoverHandler {
             id: hover

@@ -31,44 +31,86 @@ Item {
     // What the message menu offers as one-click reactions.
     property var quickReactions: ["👍", "❤️", "😂", "🎉", "👀", "🙏"]
 
+    // The message an opened search result or link brought into sight, highlighted a moment.
+    property string highlightedId: ""
+
     function jumpToLatest() {
+        // A stretch away from the newest messages is replaced by them first.
+        d.returning = root.store !== null && !root.store.atLatest
+        if (d.returning)
+            root.store.returnToLatest()
         root.followLatest = true
         d.toLatest()
     }
     function keepLatest() {
-        if (root.followLatest && root.visible && list.count > 0 && !list.moving)
+        if (root.followLatest && root.visible && list.count > 0 && !list.moving && root.store && root.store.atLatest)
             d.toLatest()
+    }
+    // The store asks for a message to be shown (ChannelStore.focusId): in the middle of the
+    // view, highlighted, and no longer following the newest.
+    function showFocus() {
+        if (!root.store || root.store.focusId === "" || !root.visible)
+            return
+        const row = root.store.messages.rowOf(root.store.focusId)
+        if (row < 0)
+            return
+        root.highlightedId = root.store.focusId
+        root.store.clearFocus()
+        root.followLatest = false
+        d.returning = false
+        d.focusRow = row
+        d.toFocus()
+        // Rows above and below settle their heights a frame later: place it again then.
+        Qt.callLater(d.toFocus)
+        highlightTimer.restart()
     }
     QtObject {
         id: d
         property bool positioning: false // contentY moves because of the view, not the user
+        property bool returning: false   // the newest messages were asked for: show them when in
+        property int focusRow: -1
         function toLatest() {
             d.positioning = true
             list.positionViewAtBeginning()
             d.positioning = false
         }
+        function toFocus() {
+            if (d.focusRow < 0 || d.focusRow >= list.count)
+                return
+            d.positioning = true
+            list.positionViewAtIndex(d.focusRow, ListView.Center)
+            d.positioning = false
+        }
+    }
+    Timer {
+        id: highlightTimer
+        interval: 2500
+        onTriggered: { root.highlightedId = ""; d.focusRow = -1 }
     }
 
     // A link clicked in a message: http, https and mailto open; when the text clicked does not
-    // say where the link goes, the target is shown first.
+    // say where the link goes, the target is shown first. A message link opens that message.
     function openLink(link, messageText) {
         const decision = LinkGuard.inspect(messageText, link)
         if (decision.action === LinkGuard.Open)
             Qt.openUrlExternally(decision.url)
         else if (decision.action === LinkGuard.Confirm)
             linkConfirmation.ask(decision.url, decision.shown)
+        else if (decision.action === LinkGuard.Jump)
+            root.workspace.openLink(decision.url)
     }
 
     // Back at the newest messages, what was scrolled through far above is let go (it loads
     // again when scrolled to). Hidden views let go too.
     function releaseFarHistory() {
-        if (root.store && list.atYEnd)
+        if (root.store && list.atYEnd && root.store.atLatest)
             root.store.releaseFarHistory()
     }
     onVisibleChanged: {
-        if (visible)
+        if (visible) {
             keepLatest()
-        else
+            showFocus()
+        } else
             releaseFarHistory()
     }
 
@@ -77,12 +119,30 @@ Item {
         if (root.store && list.count > 0 && list.atYBeginning && !root.store.atStart)
             root.store.loadOlder()
     }
+    // Bottom-to-top, the visual bottom is the newest end: away from the latest, resting there
+    // asks for the next newer page.
+    function loadNewerAtBottom() {
+        if (root.store && list.count > 0 && list.atYEnd && !root.store.atLatest)
+            root.store.loadNewer()
+    }
     Connections {
         target: root.store
-        function onLoadingChanged() { root.loadOlderAtTop() }
+        function onLoadingChanged() {
+            if (d.returning && !root.store.loadingNewer) {
+                // The newest page is in: show its end. (When a message raced it, the store is
+                // not at the latest yet, and resting at the end loads that too.)
+                d.returning = !root.store.atLatest
+                root.followLatest = root.store.atLatest
+                d.toLatest()
+            }
+            root.loadOlderAtTop()
+            Qt.callLater(root.loadNewerAtBottom)
+        }
         // The user sent something: show it, wherever they were.
         function onPendingInserted() { root.jumpToLatest() }
+        function onFocusChanged() { root.showFocus() }
     }
+    Component.onCompleted: showFocus()
 
     SystemPalette { id: sys }
 
@@ -106,6 +166,7 @@ Item {
             onReactionToggled: (messageId, emoji) => root.workspace.toggleReaction(messageId, emoji)
             onMenuRequested: (x, y) => messageMenu.openFor(row, x, y)
             onThreadRequested: (messageId) => root.workspace.openThread(messageId)
+            highlighted: messageId !== "" && messageId === root.highlightedId
         }
 
         // Bottom-to-top: the footer sits above the oldest message. Its parts are made when
@@ -133,13 +194,17 @@ Item {
         onAtYBeginningChanged: root.loadOlderAtTop()
         // The user moved the view (wheel, drag, flick, scroll bar, keys): follow the latest
         // again only if they went back down to it.
-        onContentYChanged: if (!d.positioning && root.visible && list.count > 0) root.followLatest = list.atYEnd
-        onMovementEnded: root.followLatest = list.atYEnd
+        // Away from the latest, the bottom is not the newest message: nothing to follow there.
+        onContentYChanged: if (!d.positioning && root.visible && list.count > 0) root.followLatest = list.atYEnd && root.store !== null && root.store.atLatest
+        onMovementEnded: root.followLatest = list.atYEnd && root.store !== null && root.store.atLatest
         onHeightChanged: root.keepLatest()
         onCountChanged: root.keepLatest()
         onContentHeightChanged: Qt.callLater(root.keepLatest)
         onOriginYChanged: Qt.callLater(root.keepLatest)
-        onAtYEndChanged: root.releaseFarHistory()
+        onAtYEndChanged: {
+            root.releaseFarHistory()
+            root.loadNewerAtBottom()
+        }
     }
 
     // Shown from the local cache: said until the sign-in has caught the channel up.
@@ -162,7 +227,7 @@ Item {
     // Made the first time the view leaves the newest messages, then kept (it hides itself).
     Loader {
         id: jumpButton
-        readonly property bool wanted: !list.atYEnd && list.count > 0
+        readonly property bool wanted: (!list.atYEnd || (root.store !== null && !root.store.atLatest)) && list.count > 0
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: 16
@@ -212,7 +277,7 @@ Item {
     }
 
     // A message's menu (right click): quick reactions, Reply in thread, Edit and Delete for
-    // one's own, Copy text.
+    // one's own, Copy text, Copy link.
     // Made the first time it is asked for.
     Loader {
         id: messageMenu
@@ -283,12 +348,12 @@ Item {
                 objectName: "copyItem"
                 text: qsTr("Copy text")
                 enabled: !messageMenu.deleted
-                onTriggered: {
-                    clipboardBridge.text = messageMenu.text
-                    clipboardBridge.selectAll()
-                    clipboardBridge.copy()
-                    clipboardBridge.text = ""
-                }
+                onTriggered: root.copy(messageMenu.text)
+            }
+            MenuItem {
+                objectName: "copyLinkItem"
+                text: qsTr("Copy link")
+                onTriggered: root.copy(root.workspace.messageLink(messageMenu.messageId))
             }
         }
     }
@@ -317,6 +382,12 @@ Item {
 
     // Qt Quick has no clipboard API: a hidden editor copies for it.
     TextEdit { id: clipboardBridge; visible: false; textFormat: TextEdit.PlainText }
+    function copy(text) {
+        clipboardBridge.text = text
+        clipboardBridge.selectAll()
+        clipboardBridge.copy()
+        clipboardBridge.text = ""
+    }
 
     Loader {
         id: deleteConfirmation

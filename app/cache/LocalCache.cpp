@@ -326,8 +326,8 @@ bool LocalCache::write()
                 break;
             ChannelInfo info = store->info();
             info.lastId = store->lastKnownId();
-            // The whole channel is cached only when it all fits.
-            const bool atStart = store->isAtStart() && store->messages().size() <= m_options.messagesPerChannel;
+            // The whole channel is cached only when it all fits (and is what the cache has).
+            const bool atStart = store->isAtStart() && store->isAtLatest() && store->messages().size() <= m_options.messagesPerChannel;
             insert.addBindValue(info.name);
             insert.addBindValue(QString::fromUtf8(QJsonDocument(info.toJson()).toJson(QJsonDocument::Compact)));
             insert.addBindValue(atStart);
@@ -342,7 +342,8 @@ bool LocalCache::write()
     insert.prepare(u"INSERT OR REPLACE INTO messages(channel, ms, seq, kind, user, text) VALUES(?, ?, ?, ?, ?, ?)"_s);
     for (const QString &name : std::as_const(m_dirty)) {
         const ChannelStore *store = m_workspace->channel(name);
-        if (!ok || !store)
+        // The cache keeps the newest messages: a slice away from them leaves what it has.
+        if (!ok || !store || !store->isAtLatest())
             continue;
         remove.addBindValue(name);
         ok = exec(remove);

@@ -1,5 +1,6 @@
 #include "LinkGuard.h"
 
+#include "MessageLink.h"
 #include "MessageRenderer.h"
 
 #include <QUrl>
@@ -34,6 +35,8 @@ LinkGuard::Decision LinkGuard::decide(const QString &messageText, const QString 
     const QString url = MessageRenderer::openableTarget(target);
     if (url.isEmpty())
         return {};
+    if (MessageLink::parse(url))
+        return {Action::Jump, url, MessageRenderer::revealControls(url)};
     QString visible;
     const auto links = MessageRenderer::links(messageText);
     for (const MessageRenderer::Link &link : links) {

@@ -8,7 +8,8 @@ namespace rill::client {
 
 // What the timeline does with a clicked link. Only http, https and mailto open; when the text
 // the reader clicked does not show where the link goes ("[docs](http://elsewhere)", an image
-// link), the target is shown first and opens only when the reader agrees.
+// link), the target is shown first and opens only when the reader agrees. A message link
+// (MessageLink) is not opened outside: the app jumps to the message (Workspace::openLink).
 class LinkGuard : public QObject
 {
     Q_OBJECT
@@ -16,7 +17,7 @@ class LinkGuard : public QObject
     QML_SINGLETON
 
 public:
-    enum class Action { Refuse, Open, Confirm };
+    enum class Action { Refuse, Open, Confirm, Jump };
     Q_ENUM(Action)
 
     explicit LinkGuard(QObject *parent = nullptr);

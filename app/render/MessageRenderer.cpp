@@ -1,5 +1,7 @@
 #include "MessageRenderer.h"
 
+#include "MessageLink.h"
+
 #include <QCoreApplication>
 #include <QUrl>
 
@@ -516,12 +518,50 @@ QString asTyped(const QString &text)
 
 } // namespace
 
+namespace {
+// Markdown autolinks only http, https and ftp written bare; a message link pasted as it was
+// copied ("rill://host:port/channel/id") is made an autolink ("<rill://…>") so that it is one,
+// unless it already is a link's target or text, or sits in code.
+QString withMessageLinks(const QString &text)
+{
+    constexpr auto kStart = "rill://"_L1;
+    qsizetype at = text.indexOf(kStart, 0, Qt::CaseInsensitive);
+    if (at < 0)
+        return text;
+    QString out;
+    qsizetype copied = 0;
+    for (; at >= 0; at = text.indexOf(kStart, at + 1, Qt::CaseInsensitive)) {
+        const QChar before = at > 0 ? text.at(at - 1) : QChar(u' ');
+        if (before == u'<' || before == u'(' || before == u'[' || before.isLetterOrNumber()
+            || QStringView(text).first(at).count(u'`') % 2 == 1)
+            continue;
+        qsizetype end = at;
+        while (end < text.size() && !text.at(end).isSpace() && !u"<>()[]\"'`"_s.contains(text.at(end)))
+            ++end;
+        while (end > at && u".,;:!?"_s.contains(text.at(end - 1)))
+            --end; // the end of the sentence, not of the link
+        const QString link = text.sliced(at, end - at);
+        if (!MessageLink::parse(link))
+            continue;
+        out += text.sliced(copied, at - copied);
+        out += u'<';
+        out += link;
+        out += u'>';
+        copied = end;
+    }
+    if (copied == 0)
+        return text;
+    out += text.sliced(copied);
+    return out;
+}
+} // namespace
+
 QString render(const QString &text)
 {
     if (needsNoMarkup(text))
         return text;
     Writer writer(nullptr);
-    if (!writer.run(text.toUtf8()))
+    if (!writer.run(withMessageLinks(text).toUtf8()))
         return asTyped(text);
     QString out = writer.result();
     return out == text ? text : out;
@@ -533,7 +573,7 @@ QList<Link> links(const QString &text)
     if (needsNoMarkup(text))
         return out;
     Writer writer(&out);
-    if (!writer.run(text.toUtf8()))
+    if (!writer.run(withMessageLinks(text).toUtf8()))
         return {};
     return out;
 }
@@ -550,6 +590,9 @@ QString openableTarget(const QString &href)
     } else if (scheme == "mailto"_L1) {
         if (url.path().isEmpty())
             return {};
+    } else if (scheme == MessageLink::kScheme) {
+        if (!MessageLink::parse(href))
+            return {};
     } else {
         return {};
     }
@@ -558,6 +601,76 @@ QString openableTarget(const QString &href)
     QString encoded = QString::fromLatin1(url.toEncoded());
     encoded.replace(u'\'', "%27"_L1);
     return encoded;
+}
+
+QString highlightWords(const QString &text, const QStringList &words)
+{
+    constexpr qsizetype kExcerptLength = 240; // about three lines of the results panel
+    constexpr qsizetype kLead = 60;           // what the excerpt shows before the first match
+    const QString line = text.simplified();   // one line: the panel shows no paragraphs
+    const auto codePointAt = [&line](qsizetype i) -> std::pair<char32_t, qsizetype> {
+        const QChar c = line.at(i);
+        if (c.isHighSurrogate() && i + 1 < line.size() && line.at(i + 1).isLowSurrogate())
+            return {QChar::surrogateToUcs4(c, line.at(i + 1)), 2};
+        return {c.unicode(), 1};
+    };
+    const auto isMark = [](char32_t c) {
+        const QChar::Category category = QChar::category(c);
+        return category == QChar::Mark_NonSpacing || category == QChar::Mark_SpacingCombining || category == QChar::Mark_Enclosing;
+    };
+    // The words of the text as protocol::searchWords cuts them (letters and digits, marks
+    // inside), compared as it compares them; a query word matches a word's beginning.
+    QList<std::pair<qsizetype, qsizetype>> matches;
+    for (qsizetype i = 0; i < line.size();) {
+        const auto [c, size] = codePointAt(i);
+        if (!QChar::isLetterOrNumber(c)) {
+            i += size;
+            continue;
+        }
+        const qsizetype start = i;
+        for (i += size; i < line.size();) {
+            const auto [next, nextSize] = codePointAt(i);
+            if (!QChar::isLetterOrNumber(next) && !isMark(next))
+                break;
+            i += nextSize;
+        }
+        const QString folded = line.sliced(start, i - start).normalized(QString::NormalizationForm_C).toLower()
+                                   .normalized(QString::NormalizationForm_C);
+        if (std::any_of(words.cbegin(), words.cend(), [&folded](const QString &w) { return folded.startsWith(w); }))
+            matches.append({start, i});
+    }
+
+    qsizetype from = 0;
+    qsizetype to = line.size();
+    if (line.size() > kExcerptLength) {
+        from = matches.isEmpty() ? 0 : std::max<qsizetype>(0, matches.constFirst().first - kLead);
+        if (from > 0 && line.at(from).isLowSurrogate())
+            --from;
+        to = std::min(line.size(), from + kExcerptLength);
+        if (to < line.size() && line.at(to).isLowSurrogate())
+            ++to;
+    }
+    const auto plain = [](QStringView piece) {
+        QString escaped = revealControls(piece.toString());
+        escaped.replace(u'&', "&amp;"_L1).replace(u'<', "&lt;"_L1).replace(u'>', "&gt;"_L1);
+        return escaped;
+    };
+    QString out;
+    if (from > 0)
+        out += u'…';
+    qsizetype at = from;
+    for (const auto &[start, end] : std::as_const(matches)) {
+        if (end <= from || start >= to)
+            continue;
+        const qsizetype s = std::max(start, from);
+        const qsizetype e = std::min(end, to);
+        out += plain(QStringView(line).sliced(at, s - at)) + "<b>"_L1 + plain(QStringView(line).sliced(s, e - s)) + "</b>"_L1;
+        at = e;
+    }
+    out += plain(QStringView(line).sliced(at, to - at));
+    if (to < line.size())
+        out += u'…';
+    return out;
 }
 
 QString revealControls(const QString &text)

@@ -9,7 +9,9 @@ namespace rill::client {
 // reads, written by us from md4c's parse of the Markdown. Only tags we write reach the view,
 // so a message cannot make the app load anything (there is no <img>, no raw HTML, and Markdown
 // images become links), cannot spoof the direction of its text (bidi embedding, override and
-// isolate controls show as visible marks), and links only to http, https and mailto.
+// isolate controls show as visible marks), and links only to http, https and mailto, and to
+// messages (MessageLink: rill://host:port/channel/id, written bare or as a link), which only
+// open inside the app.
 //
 // Work and size are linear in the text: md4c parses in one pass, nesting deeper than a few
 // levels is drawn at the deepest level shown, and output that would still grow too large
@@ -32,8 +34,15 @@ struct Link {
 [[nodiscard]] QList<Link> links(const QString &text);
 
 // The URL a link may open, fully percent-encoded (safe inside a StyledText attribute): only
-// http and https with a host, and mailto with an address. Empty for anything else.
+// http and https with a host, mailto with an address, and message links. Empty for anything
+// else.
 [[nodiscard]] QString openableTarget(const QString &href);
+
+// A search result as one line of StyledText: `text` (or, when long, an excerpt from a little
+// before its first match) with every word that matches one of `words` in bold. Words and
+// matching are protocol::searchWords's: runs of letters and digits, NFC and lowercased, a
+// query word matching a word's beginning. Everything else is text (escaped, controls shown).
+[[nodiscard]] QString highlightWords(const QString &text, const QStringList &words);
 
 // `text` with each bidi embedding, override and isolate control (U+202A-U+202E,
 // U+2066-U+2069) replaced by a visible mark such as "[RLO]", for text shown plain (names,

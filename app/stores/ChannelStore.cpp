@@ -197,13 +197,19 @@ void ChannelStore::noteKnownId(const QString &id)
         m_info.lastId = id;
 }
 
-qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
+bool ChannelStore::countsAsNew(const Message &message, const StreamId &id) const
 {
     // Whatever is newer than the snapshot's last ID was not in its unread count, whether it
     // comes as a live event or in a history page (which may win the race with the event).
-    const QString counted = m_info.lastId;
-    const auto countedId = StreamId::parse(counted);
+    if (message.kind != MessageKind::Message || message.user.compare(m_self, Qt::CaseInsensitive) == 0)
+        return false;
+    const auto countedId = StreamId::parse(m_info.lastId);
     const auto readId = StreamId::parse(m_info.lastRead);
+    return (!countedId || id > *countedId) && (!readId || id > *readId);
+}
+
+qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
+{
     qint64 newUnread = 0;
     qint64 newMentions = 0;
     // Sorted and without IDs we already hold; then inserted in runs that share an insertion
@@ -242,8 +248,7 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
         run.reserve(count);
         for (qsizetype k = i; k < end; ++k) {
             const Message &m = *fresh[k].second;
-            if (countUnread && m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0
-                && (!countedId || fresh[k].first > *countedId) && (!readId || fresh[k].first > *readId)) {
+            if (countUnread && countsAsNew(m, fresh[k].first)) {
                 ++newUnread;
                 if (protocol::mentions(m.text, m_self))
                     ++newMentions;
@@ -274,8 +279,12 @@ qsizetype ChannelStore::merge(const QList<Message> &incoming, bool countUnread)
 
 bool ChannelStore::addLive(const Message &message, bool countAsUnread)
 {
-    if (merge({message}, countAsUnread) == 0)
+    if (!m_atLatest) {
+        if (!noteDetached(message))
+            return false;
+    } else if (merge({message}, countAsUnread) == 0) {
         return false;
+    }
     if (m_typing.remove(message.user))
         Q_EMIT typingChanged();
     if (message.kind == MessageKind::Join)
@@ -284,6 +293,27 @@ bool ChannelStore::addLive(const Message &message, bool countAsUnread)
         setMember(message.user, false);
     Q_EMIT summaryChanged();
     return true;
+}
+
+bool ChannelStore::noteDetached(const Message &message)
+{
+    // Live messages are newer than anything known; one that is not was seen already.
+    const auto sid = StreamId::parse(message.id);
+    if (!sid || message.channel != m_info.name || !isLater(message.id, lastKnownId()))
+        return false;
+    // Not on screen, whatever the window shows: unread until a page brings it and it is read.
+    if (countsAsNew(message, *sid)) {
+        ++m_info.unread;
+        if (protocol::mentions(message.text, m_self))
+            m_info.mentions = mentions() + 1;
+    }
+    noteKnownId(message.id);
+    return true;
+}
+
+bool ChannelStore::holdsPlaceFor(const QString &id) const
+{
+    return m_atLatest || !isLater(id, newestId());
 }
 
 void ChannelStore::addOlderPage(const QList<Message> &page, bool more)
@@ -295,13 +325,33 @@ void ChannelStore::addOlderPage(const QList<Message> &page, bool more)
     Q_EMIT loadingChanged();
 }
 
+void ChannelStore::addNewerPage(const QList<Message> &page, bool more)
+{
+    merge(page);
+    m_loaded = true;
+    m_loadingNewer = false;
+    // A live message newer than the page (it came while the page was on its way) says the
+    // page was not the newest after all, unless the server has nothing newer at all.
+    m_atLatest = !more && (page.isEmpty() || !isLater(m_info.lastId, newestId()));
+    if (m_atLatest)
+        recountUnread();
+    Q_EMIT loadingChanged();
+    Q_EMIT summaryChanged();
+}
+
 void ChannelStore::resetToNewest(const QList<Message> &page, bool more)
 {
+    replaceWith(page, !more, true);
+}
+
+void ChannelStore::replaceWith(const QList<Message> &stretch, bool atStart, bool atLatest)
+{
     Q_EMIT aboutToReset();
+    ++m_sliceGeneration;
     m_messages.clear();
     m_users.clear();
     m_extras.clear();
-    for (const Message &m : page) {
+    for (const Message &m : stretch) {
         if (const auto sid = StreamId::parse(m.id); sid && m.channel == m_info.name)
             m_messages.append(stored(m, *sid));
     }
@@ -312,10 +362,15 @@ void ChannelStore::resetToNewest(const QList<Message> &page, bool more)
                      m_messages.end());
     m_loaded = true;
     m_loadingOlder = false;
-    m_atStart = !more;
+    m_loadingNewer = false;
+    m_atStart = atStart;
+    m_atLatest = atLatest && (m_messages.isEmpty() || !isLater(m_info.lastId, newestId()));
     noteKnownId(newestId());
+    if (m_atLatest)
+        recountUnread();
     Q_EMIT resetDone();
     Q_EMIT loadingChanged();
+    Q_EMIT summaryChanged();
 }
 
 qsizetype ChannelStore::releaseOlder(qsizetype keep)
@@ -357,6 +412,9 @@ void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
     std::sort(m_messages.begin(), m_messages.end(), [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; });
     m_loaded = !m_messages.isEmpty();
     m_atStart = atStart;
+    m_atLatest = true; // the cache keeps the newest messages
+    m_loadingNewer = false;
+    ++m_sliceGeneration;
     noteKnownId(newestId());
     Q_EMIT resetDone();
     Q_EMIT loadingChanged();
@@ -384,6 +442,39 @@ void ChannelStore::olderFailed()
 {
     m_loadingOlder = false;
     Q_EMIT loadingChanged();
+}
+
+void ChannelStore::loadNewer()
+{
+    if (!canLoadNewer())
+        return;
+    m_loadingNewer = true;
+    Q_EMIT loadingChanged();
+    Q_EMIT newerWanted();
+}
+
+void ChannelStore::newerFailed()
+{
+    m_loadingNewer = false;
+    Q_EMIT loadingChanged();
+}
+
+void ChannelStore::returnToLatest()
+{
+    if (m_atLatest)
+        return;
+    m_loadingNewer = true;
+    Q_EMIT loadingChanged();
+    Q_EMIT latestWanted();
+}
+
+void ChannelStore::setFocusId(const QString &id)
+{
+    if (id.isEmpty() && m_focusId.isEmpty())
+        return;
+    // Set again to the same message, it is shown again.
+    m_focusId = id;
+    Q_EMIT focusChanged();
 }
 
 qsizetype ChannelStore::indexOfPending(const QString &nonce) const
@@ -436,14 +527,21 @@ bool ChannelStore::confirm(const Message &message)
 {
     const QString nonce = message.nonce.isString() ? message.nonce.toString() : QString();
     const qsizetype at = nonce.isEmpty() ? -1 : indexOfPending(nonce);
+    // Away from the latest, a message beyond the slice is left to the page that reaches it.
+    const auto keep = [this, &message] {
+        if (holdsPlaceFor(message.id))
+            merge({message});
+        else
+            noteKnownId(message.id);
+    };
     if (at < 0) {
-        merge({message});
+        keep();
         return false;
     }
     Q_EMIT pendingAboutToBeRemoved(at);
     m_pending.removeAt(at);
     Q_EMIT pendingRemoved(at);
-    merge({message});
+    keep();
     // What I write I have read, and the "new messages" divider moves past it: answering is
     // reading what came before.
     applyRead(message.id);
@@ -476,10 +574,41 @@ bool ChannelStore::applyRead(const QString &upTo)
 {
     if (!isLater(upTo, m_info.lastRead))
         return false;
-    m_info.lastRead = upTo;
-    recountUnread();
+    const QString from = std::exchange(m_info.lastRead, upTo);
+    if (m_atLatest)
+        recountUnread();
+    else
+        subtractRead(from);
     Q_EMIT summaryChanged();
     return true;
+}
+
+void ChannelStore::subtractRead(const QString &from)
+{
+    const QString &read = m_info.lastRead;
+    if (!isLater(lastKnownId(), read)) {
+        m_info.unread = 0;
+        m_info.mentions = 0;
+        return;
+    }
+    // Exact only when the slice holds everything between the two markers; else the server's
+    // next count (the sign-in snapshot) corrects it.
+    const bool holdsFrom = m_atStart || (!m_messages.isEmpty() && !isLater(oldestId(), from));
+    if (!holdsFrom || isLater(read, newestId()))
+        return;
+    qint64 count = 0;
+    qint64 mentioning = 0;
+    const qsizetype end = insertionIndex(idOf(read));
+    for (qsizetype i = from.isEmpty() ? 0 : insertionIndex(idOf(from)); i < end; ++i) {
+        const StoredMessage &m = m_messages[i];
+        if (m.kind == MessageKind::Message && m.user.compare(m_self, Qt::CaseInsensitive) != 0) {
+            ++count;
+            if (protocol::mentions(m.text, m_self))
+                ++mentioning;
+        }
+    }
+    m_info.unread = std::max<qint64>(0, m_info.unread - count);
+    m_info.mentions = std::max<qint64>(0, mentions() - mentioning);
 }
 
 void ChannelStore::recountUnread()

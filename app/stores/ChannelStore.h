@@ -75,6 +75,12 @@ struct Member {
 // (history pages and live events merged by ID), the sends still waiting for the server, the
 // read marker, members and who is typing. It does no I/O: the Workspace fills it, and asks it
 // what to fetch or send next. Models observe it through its signals.
+//
+// The slice is usually the newest stretch of the log ("at the latest"), and live messages
+// append to it. Opening a message away from the newest (a search result, a link) replaces it
+// with a stretch around that message instead: live messages then only count as unread (the
+// slice must stay contiguous), newer pages load as the view scrolls down, and the slice is at
+// the latest again once a page reaches the newest message, or returnToLatest() reloads it.
 class ChannelStore : public QObject
 {
     Q_OBJECT
@@ -91,6 +97,11 @@ class ChannelStore : public QObject
     Q_PROPERTY(int memberCount READ memberCount NOTIFY summaryChanged)
     Q_PROPERTY(bool loadingOlder READ isLoadingOlder NOTIFY loadingChanged)
     Q_PROPERTY(bool atStart READ isAtStart NOTIFY loadingChanged)
+    // The slice reaches the channel's newest message (live messages append to it).
+    Q_PROPERTY(bool atLatest READ isAtLatest NOTIFY loadingChanged)
+    Q_PROPERTY(bool loadingNewer READ isLoadingNewer NOTIFY loadingChanged)
+    // A message to bring into sight and highlight (an opened search result or link), or "".
+    Q_PROPERTY(QString focusId READ focusId NOTIFY focusChanged)
     Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
     // Shown from the local cache and not caught up with the server yet.
     Q_PROPERTY(bool stale READ isStale NOTIFY staleChanged)
@@ -125,6 +136,12 @@ public:
     [[nodiscard]] bool isAtStart() const { return m_atStart; }
     [[nodiscard]] bool isLoadingOlder() const { return m_loadingOlder; }
     [[nodiscard]] bool canLoadOlder() const { return !m_atStart && !m_loadingOlder; }
+    [[nodiscard]] bool isAtLatest() const { return m_atLatest; }
+    [[nodiscard]] bool isLoadingNewer() const { return m_loadingNewer; }
+    [[nodiscard]] bool canLoadNewer() const { return !m_atLatest && !m_loadingNewer; }
+    // Bumped whenever the slice is replaced: a page asked for before belongs to the old one
+    // and must not be merged (it would leave a gap).
+    [[nodiscard]] quint64 sliceGeneration() const { return m_sliceGeneration; }
 
     // Merges messages (any order, duplicates ignored). Returns how many were new. Messages
     // beyond the newest ID the server's snapshot counted are others' unread ones (and unread
@@ -156,6 +173,11 @@ public:
     void addOlderPage(const QList<protocol::Message> &page, bool more);
     // Replaces everything loaded with this newest page (a resume too long to replay).
     void resetToNewest(const QList<protocol::Message> &page, bool more);
+    // Replaces everything loaded with a stretch of the log: `atStart` when nothing is older,
+    // `atLatest` when the server said nothing is newer (checked against what live events told).
+    void replaceWith(const QList<protocol::Message> &stretch, bool atStart, bool atLatest);
+    // A page of history newer than what is loaded (a slice away from the latest).
+    void addNewerPage(const QList<protocol::Message> &page, bool more);
 
     // Drops all but the newest `keep` messages (a view back at the newest end releases what
     // it scrolled through); older pages load again on demand. Returns how many went.
@@ -177,6 +199,19 @@ public:
     // (ListView itself only asks when it moves).
     Q_INVOKABLE void loadOlder() { requestOlder(); }
     void olderFailed();
+    // The same towards the newest, for a slice away from the latest: emits newerWanted().
+    Q_INVOKABLE void loadNewer();
+    void newerFailed();
+    // Back to the newest messages (the jump-to-latest button): a slice away from them is
+    // replaced by the newest page (emits latestWanted()); one at the latest stays.
+    Q_INVOKABLE void returnToLatest();
+
+    // --- focus ---
+    [[nodiscard]] QString focusId() const { return m_focusId; }
+    // Asks the view to bring `id` into sight and highlight it (once it is loaded).
+    void setFocusId(const QString &id);
+    // The view has shown it.
+    Q_INVOKABLE void clearFocus() { setFocusId({}); }
 
     // --- sends ---
     [[nodiscard]] const QList<PendingSend> &pending() const { return m_pending; }
@@ -231,7 +266,10 @@ Q_SIGNALS:
     void typingChanged();
     void staleChanged();
     void olderWanted();
+    void newerWanted();
+    void latestWanted();
     void sendQueued();
+    void focusChanged();
 
     // For the message model: positions are indexes into messages() / pending().
     void messagesAboutToBeInserted(qsizetype first, qsizetype count);
@@ -268,6 +306,16 @@ private:
     void recountUnread();
     void expireTyping();
     void noteKnownId(const QString &id);
+    // Whether `message` is someone else's message newer than the last ID the snapshot counted
+    // and than the read marker: one more unread.
+    [[nodiscard]] bool countsAsNew(const protocol::Message &message, const protocol::StreamId &id) const;
+    // A live message for a slice away from the latest: counted, not held.
+    bool noteDetached(const protocol::Message &message);
+    // Unread and mentions less what lay between the marker `from` and the current one, when
+    // the slice holds all of it (a slice away from the latest cannot recount from scratch).
+    void subtractRead(const QString &from);
+    // Whether the slice, away from the latest, takes `id` (it must stay contiguous).
+    [[nodiscard]] bool holdsPlaceFor(const QString &id) const;
 
     protocol::ChannelInfo m_info;
     QString m_self;
@@ -279,6 +327,10 @@ private:
     bool m_loaded = false;
     bool m_atStart = false;
     bool m_loadingOlder = false;
+    bool m_atLatest = true;
+    bool m_loadingNewer = false;
+    quint64 m_sliceGeneration = 0;
+    QString m_focusId;
     bool m_stale = false;
 
     QList<Member> m_members;

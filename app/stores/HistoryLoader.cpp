@@ -6,11 +6,18 @@
 
 #include <QLoggingCategory>
 
+#include <limits>
+
 Q_LOGGING_CATEGORY(lcClientHistory, "rill.client.history", QtInfoMsg)
 
 namespace rill::client {
 
 using protocol::Message;
+
+namespace {
+// Newer pages read at once after going back to the newest page found messages that raced it.
+constexpr int kCatchUpPages = 3;
+} // namespace
 
 HistoryLoader::HistoryLoader(ClientSession *session, Options options, QObject *parent)
     : QObject(parent)
@@ -24,7 +31,8 @@ void HistoryLoader::resumeAll(const QList<ChannelStore *> &stores)
     const quint64 epoch = ++m_epoch;
     m_running = 0;
     for (ChannelStore *store : stores) {
-        if (!store->messages().isEmpty()) {
+        // A slice away from the latest misses nothing: its newer pages come when scrolled to.
+        if (!store->messages().isEmpty() && store->isAtLatest()) {
             ++m_running;
             resume(store, epoch);
         } else {
@@ -40,25 +48,30 @@ void HistoryLoader::loadOlder(ChannelStore *store)
     fetchOlder(store);
 }
 
-void HistoryLoader::absorb(ChannelStore *store, const QList<Message> &messages, bool announceNew)
+void HistoryLoader::confirmSends(ChannelStore *store, const QList<Message> &page)
 {
     // A page can hold our own message whose reply the link swallowed: it confirms the
     // pending send, which then is not sent again.
-    QList<Message> plain;
-    plain.reserve(messages.size());
-    for (const Message &m : messages) {
+    for (const Message &m : page) {
         if (m.nonce.isString() && store->indexOfPending(m.nonce.toString()) >= 0) {
             store->confirm(m);
             Q_EMIT sendConfirmed(store, m);
-        } else if (!announceNew || store->indexOfId(m.id) < 0) {
-            plain.append(m);
         }
     }
-    store->merge(plain);
-    if (announceNew) {
-        for (const Message &m : std::as_const(plain))
-            Q_EMIT messageAdded(store, m);
+}
+
+void HistoryLoader::absorb(ChannelStore *store, const QList<Message> &messages)
+{
+    QList<Message> fresh;
+    for (const Message &m : messages) {
+        const bool pending = m.nonce.isString() && store->indexOfPending(m.nonce.toString()) >= 0;
+        if (!pending && store->indexOfId(m.id) < 0)
+            fresh.append(m);
     }
+    confirmSends(store, messages);
+    store->merge(messages);
+    for (const Message &m : std::as_const(fresh))
+        Q_EMIT messageAdded(store, m);
 }
 
 QCoro::Task<> HistoryLoader::resume(QPointer<ChannelStore> store, quint64 epoch)
@@ -66,6 +79,7 @@ QCoro::Task<> HistoryLoader::resume(QPointer<ChannelStore> store, quint64 epoch)
     QPointer<HistoryLoader> self(this);
     const QString name = store->name();
     QString cursor = store->newestId();
+    const quint64 generation = store->sliceGeneration();
     int pages = 0;
     bool caughtUp = false;
     while (true) {
@@ -73,13 +87,17 @@ QCoro::Task<> HistoryLoader::resume(QPointer<ChannelStore> store, quint64 epoch)
         const auto reply = co_await m_session->request(params);
         if (!self || !store || self->m_epoch != epoch)
             co_return; // gone, or a newer sign-in resumes instead
+        if (store->sliceGeneration() != generation) {
+            caughtUp = true; // the slice was replaced by a newer answer meanwhile
+            break;
+        }
         if (!reply.ok) {
             if (!reply.lost)
                 qCWarning(lcClientHistory) << "cannot resume" << name << reply.errorName;
             break;
         }
         const QList<Message> &page = reply.result.messages;
-        self->absorb(store, page, true);
+        self->absorb(store, page);
         if (!page.isEmpty())
             cursor = page.constLast().id;
         if (!reply.result.more || page.isEmpty()) {
@@ -93,7 +111,8 @@ QCoro::Task<> HistoryLoader::resume(QPointer<ChannelStore> store, quint64 epoch)
             if (!self || !store || self->m_epoch != epoch)
                 co_return;
             if (fresh.ok) {
-                store->resetToNewest(fresh.result.messages, fresh.result.more);
+                if (store->sliceGeneration() == generation) // else a newer answer replaced it
+                    store->resetToNewest(fresh.result.messages, fresh.result.more);
                 caughtUp = true;
             }
             break;
@@ -113,20 +132,110 @@ void HistoryLoader::finishResume(ChannelStore *store, bool caughtUp)
 QCoro::Task<> HistoryLoader::fetchOlder(QPointer<ChannelStore> store)
 {
     QPointer<HistoryLoader> self(this);
+    const quint64 generation = store->sliceGeneration();
     protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
     // A store never loaded may hold live messages only: its first page is the newest one.
     if (store->isLoaded() && !store->oldestId().isEmpty())
         params.before = store->oldestId();
     const auto reply = co_await m_session->request(params);
-    if (!self || !store)
-        co_return;
+    if (!self || !store || store->sliceGeneration() != generation)
+        co_return; // gone, or the page of a slice replaced meanwhile (which reset the flags)
     if (!reply.ok) {
         store->olderFailed();
         co_return;
     }
-    self->absorb(store, reply.result.messages, false);
-    store->addOlderPage({}, reply.result.more);
+    self->confirmSends(store, reply.result.messages);
+    store->addOlderPage(reply.result.messages, reply.result.more);
     Q_EMIT self->olderLoaded(store);
+}
+
+void HistoryLoader::loadNewer(ChannelStore *store)
+{
+    fetchNewer(store, 1);
+}
+
+QCoro::Task<> HistoryLoader::fetchNewer(QPointer<ChannelStore> store, int pages)
+{
+    QPointer<HistoryLoader> self(this);
+    for (int page = 0; page < pages && self && store && !store->isAtLatest(); ++page) {
+        const quint64 generation = store->sliceGeneration();
+        const protocol::HistoryParams params{store->name(), std::nullopt, store->newestId(), self->m_options.pageSize};
+        if (params.after->isEmpty()) {
+            store->newerFailed();
+            self->loadLatest(store); // nothing to continue from
+            co_return;
+        }
+        const auto reply = co_await self->m_session->request(params);
+        if (!self || !store || store->sliceGeneration() != generation)
+            co_return; // gone, or the page of a slice replaced meanwhile (which reset the flags)
+        if (!reply.ok) {
+            store->newerFailed();
+            co_return;
+        }
+        // The whole page, confirmed sends included: a slice away from the latest leaves those to
+        // the page that reaches them, and this is that page.
+        self->confirmSends(store, reply.result.messages);
+        store->addNewerPage(reply.result.messages, reply.result.more);
+        Q_EMIT self->newerLoaded(store);
+    }
+}
+
+void HistoryLoader::loadLatest(ChannelStore *store)
+{
+    const quint64 serial = ++m_lastSerial;
+    m_stretchSerial.insert(store->name(), serial);
+    fetchStretch(store, {}, serial);
+}
+
+void HistoryLoader::loadAround(ChannelStore *store, const QString &messageId)
+{
+    const quint64 serial = ++m_lastSerial;
+    m_stretchSerial.insert(store->name(), serial);
+    fetchStretch(store, messageId, serial);
+}
+
+QCoro::Task<> HistoryLoader::fetchStretch(QPointer<ChannelStore> store, QString messageId, quint64 serial)
+{
+    QPointer<HistoryLoader> self(this);
+    const QString name = store->name();
+    const auto superseded = [&] { return !self || !store || self->m_stretchSerial.value(name) != serial; };
+    if (messageId.isEmpty()) {
+        const protocol::HistoryParams newest{name, std::nullopt, std::nullopt, m_options.pageSize};
+        const auto reply = co_await m_session->request(newest);
+        if (superseded())
+            co_return;
+        if (!reply.ok) {
+            store->newerFailed();
+            Q_EMIT self->problem(tr("Cannot load the newest messages: %1").arg(reply.problemText()));
+            co_return;
+        }
+        store->resetToNewest(reply.result.messages, reply.result.more);
+        Q_EMIT self->newerLoaded(store);
+        // A message that raced the page (the user's own send, say) is fetched at once: going
+        // back to the latest ends there.
+        if (!store->isAtLatest())
+            self->fetchNewer(store, kCatchUpPages);
+        co_return;
+    }
+    // `before` is strict: the ID right after the message's makes the older half end with it.
+    const protocol::StreamId at = protocol::StreamId::parse(messageId).value_or(protocol::StreamId{});
+    const protocol::StreamId justAfter = at.seq == std::numeric_limits<quint64>::max() ? protocol::StreamId{at.ms + 1, 0}
+                                                                                        : protocol::StreamId{at.ms, at.seq + 1};
+    const int half = std::max(1, m_options.pageSize / 2);
+    const protocol::HistoryParams olderParams{name, justAfter.toString(), std::nullopt, half};
+    const protocol::HistoryParams newerParams{name, std::nullopt, messageId, half};
+    const auto older = co_await m_session->request(olderParams);
+    if (superseded())
+        co_return;
+    const auto newer = co_await self->m_session->request(newerParams);
+    if (superseded())
+        co_return;
+    if (!older.ok || !newer.ok) {
+        Q_EMIT self->problem(tr("Cannot open the message: %1").arg(older.ok ? newer.problemText() : older.problemText()));
+        co_return;
+    }
+    store->replaceWith(older.result.messages + newer.result.messages, !older.result.more, !newer.result.more);
+    Q_EMIT self->jumped(store, messageId);
 }
 
 } // namespace rill::client

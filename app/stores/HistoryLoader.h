@@ -3,6 +3,7 @@
 #include "protocol/Objects.h"
 
 #include <QCoro/QCoroTask>
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 
@@ -11,8 +12,10 @@ namespace rill::client {
 class ChannelStore;
 class ClientSession;
 
-// Fills stores from `history`: older pages when a view scrolls back, and after every sign-in
-// whatever each loaded channel missed, page by page, while live events merge in by ID.
+// Fills stores from `history`: older pages when a view scrolls back, newer ones when a slice
+// away from the latest is scrolled down, the stretch around a message that is opened (a search
+// result, a link), and after every sign-in whatever each loaded channel missed, page by page,
+// while live events merge in by ID.
 class HistoryLoader : public QObject
 {
     Q_OBJECT
@@ -33,6 +36,14 @@ public:
     void resumeAll(const QList<ChannelStore *> &stores);
     // The page before the oldest loaded message (or the newest page of a store never loaded).
     void loadOlder(ChannelStore *store);
+    // The page after the newest loaded message of a slice away from the latest.
+    void loadNewer(ChannelStore *store);
+    // Replaces the store's slice with its newest page (back from a stretch away from it).
+    void loadLatest(ChannelStore *store);
+    // Replaces the store's slice with the stretch around `messageId`: jumped() when it is in,
+    // problem() when it could not be loaded. A later loadAround or loadLatest of the same store
+    // supersedes it.
+    void loadAround(ChannelStore *store, const QString &messageId);
 
 Q_SIGNALS:
     // A message that was new to its store.
@@ -43,17 +54,32 @@ Q_SIGNALS:
     void caughtUp(rill::client::ChannelStore *store);
     void resumed();
     void olderLoaded(rill::client::ChannelStore *store);
+    void newerLoaded(rill::client::ChannelStore *store);
+    // The stretch around `messageId` is in the store (the message itself is, unless the
+    // channel has no such message).
+    void jumped(rill::client::ChannelStore *store, const QString &messageId);
+    void problem(const QString &text);
 
 private:
-    void absorb(ChannelStore *store, const QList<protocol::Message> &messages, bool announceNew);
+    // Confirms the pending sends a page holds.
+    void confirmSends(ChannelStore *store, const QList<protocol::Message> &page);
+    // A resumed page: merged, its new messages announced.
+    void absorb(ChannelStore *store, const QList<protocol::Message> &messages);
     void finishResume(ChannelStore *store, bool caughtUp);
     QCoro::Task<> resume(QPointer<ChannelStore> store, quint64 epoch);
     QCoro::Task<> fetchOlder(QPointer<ChannelStore> store);
+    // Up to `pages` newer pages, while the store is not at the latest.
+    QCoro::Task<> fetchNewer(QPointer<ChannelStore> store, int pages);
+    // The stretch around `messageId`, or the newest page when it is empty.
+    QCoro::Task<> fetchStretch(QPointer<ChannelStore> store, QString messageId, quint64 serial);
 
     ClientSession *m_session;
     Options m_options;
     quint64 m_epoch = 0; // bumped by every resumeAll
     int m_running = 0;
+    // Per channel, the latest loadAround or loadLatest: only its answer replaces the slice.
+    QHash<QString, quint64> m_stretchSerial;
+    quint64 m_lastSerial = 0;
 };
 
 } // namespace rill::client

@@ -6,12 +6,15 @@
 #include "MessageActions.h"
 #include "Presence.h"
 #include "ReadMarkers.h"
+#include "Search.h"
 #include "SendQueue.h"
 #include "Thread.h"
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
+#include "render/MessageLink.h"
 #include "protocol/Limits.h"
 #include "protocol/Names.h"
+#include "protocol/StreamId.h"
 #include "session/ClientSession.h"
 
 namespace rill::client {
@@ -36,6 +39,15 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     , m_actions(new MessageActions(session, this))
     , m_presence(new Presence(session, m_channels, options.listPageSize, this))
     , m_thread(new Thread(session, options.pageSize, this))
+    , m_search(new Search(
+          session,
+          [this](const QString &name) {
+              const ChannelStore *store = channel(name);
+              if (store && store->isDirect())
+                  return store->title();
+              return protocol::isDmChannel(name) ? name : u"#"_s + name;
+          },
+          protocol::kDefaultSearchLimit, this))
     , m_typing(session, options.typingInterval)
 {
     connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
@@ -44,10 +56,14 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     connect(m_history, &HistoryLoader::caughtUp, this, [](ChannelStore *store) { store->setStale(false); });
     connect(m_history, &HistoryLoader::caughtUp, m_sendQueue, &SendQueue::pump);
     connect(m_history, &HistoryLoader::resumed, this, &Workspace::resumed);
-    connect(m_history, &HistoryLoader::olderLoaded, this, [this](ChannelStore *store) {
+    const auto readIfShown = [this](ChannelStore *store) {
         if (store->name() == m_current)
             scheduleRead();
-    });
+    };
+    connect(m_history, &HistoryLoader::olderLoaded, this, readIfShown);
+    connect(m_history, &HistoryLoader::newerLoaded, this, readIfShown);
+    connect(m_history, &HistoryLoader::jumped, this, &Workspace::onJumped);
+    connect(m_history, &HistoryLoader::problem, this, &Workspace::problem);
     connect(m_sendQueue, &SendQueue::sendConfirmed, this, &Workspace::onSendConfirmed);
     connect(m_directory, &Directory::entered, this, &Workspace::onEntered);
     connect(m_directory, &Directory::left, this, &Workspace::removeStore);
@@ -121,6 +137,8 @@ ChannelStore *Workspace::ensureStore(const protocol::ChannelInfo &info)
     auto *store = new ChannelStore(info, m_user, this);
     m_stores.insert(info.name, store);
     connect(store, &ChannelStore::olderWanted, m_history, [this, store] { m_history->loadOlder(store); });
+    connect(store, &ChannelStore::newerWanted, m_history, [this, store] { m_history->loadNewer(store); });
+    connect(store, &ChannelStore::latestWanted, m_history, [this, store] { m_history->loadLatest(store); });
     connect(store, &ChannelStore::sendQueued, m_sendQueue, [this, store] { m_sendQueue->pump(store); });
     m_channels->add(store);
     updateJoined();
@@ -158,6 +176,7 @@ void Workspace::clear()
 {
     m_current.clear();
     m_thread->close();
+    m_search->clear();
     m_reads->cancel();
     m_channels->clear();
     const auto stores = std::exchange(m_stores, {});
@@ -373,6 +392,8 @@ QString Workspace::sendTo(const QString &channelName, const QString &text, const
     if (!store || checked.problem != protocol::TextProblem::None)
         return {};
     m_typing.sent(channelName);
+    // What the user writes goes below the newest messages, so those are what the view shows.
+    store->returnToLatest();
     return store->addPending(checked.text, replyTo); // its sendQueued starts the queue
 }
 
@@ -383,6 +404,53 @@ void Workspace::openThread(const QString &messageId)
         return;
     const QString root = store->replyToOf(messageId);
     m_thread->open(*store, root.isEmpty() ? messageId : root);
+}
+
+void Workspace::openMessage(const QString &channelName, const QString &messageId)
+{
+    ChannelStore *store = channel(channelName);
+    if (!store) {
+        Q_EMIT problem(protocol::isDmChannel(channelName) ? tr("That conversation is not one of yours")
+                                                          : tr("Join #%1 to see that message").arg(channelName));
+        return;
+    }
+    if (!protocol::StreamId::parse(messageId)) {
+        Q_EMIT problem(tr("“%1” is not a message").arg(messageId));
+        return;
+    }
+    setCurrentName(channelName);
+    if (store->indexOfId(messageId) >= 0)
+        store->setFocusId(messageId);
+    else
+        m_history->loadAround(store, messageId);
+}
+
+QString Workspace::messageLink(const QString &messageId) const
+{
+    if (!current() || !protocol::StreamId::parse(messageId))
+        return {};
+    return MessageLink::make(m_session->server(), m_current, messageId);
+}
+
+void Workspace::openLink(const QString &link)
+{
+    const auto parsed = MessageLink::parse(link);
+    if (!parsed)
+        Q_EMIT problem(tr("That is not a link to a message"));
+    else if (!parsed->isOn(m_session->server()))
+        Q_EMIT problem(tr("That message is on another server (%1)").arg(parsed->authority()));
+    else
+        openMessage(parsed->channel, parsed->messageId);
+}
+
+void Workspace::onJumped(ChannelStore *store, const QString &messageId)
+{
+    if (store->indexOfId(messageId) >= 0)
+        store->setFocusId(messageId);
+    else
+        Q_EMIT problem(tr("That message is not in %1 any more").arg(store->isDirect() ? store->title() : u"#"_s + store->name()));
+    if (store->name() == m_current)
+        scheduleRead();
 }
 
 void Workspace::closeThread()

@@ -25,6 +25,7 @@ class HistoryLoader;
 class MessageActions;
 class Presence;
 class ReadMarkers;
+class Search;
 class SendQueue;
 class Thread;
 class ClientSession;
@@ -47,6 +48,8 @@ class Workspace : public QObject
     Q_PROPERTY(bool windowActive READ windowActive WRITE setWindowActive NOTIFY windowActiveChanged)
     // The thread open in the side panel (of the current channel), or none.
     Q_PROPERTY(rill::client::Thread *thread READ thread CONSTANT)
+    // Message search (the search panel).
+    Q_PROPERTY(rill::client::Search *search READ search CONSTANT)
 
 public:
     struct Options {
@@ -73,6 +76,7 @@ public:
 
     [[nodiscard]] ChannelStore *current() const;
     [[nodiscard]] Thread *thread() const { return m_thread; }
+    [[nodiscard]] Search *search() const { return m_search; }
     [[nodiscard]] QString currentName() const { return m_current; }
     void setCurrentName(const QString &name);
     [[nodiscard]] bool windowActive() const { return m_windowActive; }
@@ -104,6 +108,15 @@ public:
     // Answers in the open thread, through the channel's send queue. Returns what went wrong
     // ("" when it was queued).
     Q_INVOKABLE QString sendReply(const QString &text);
+    // Opens `channel` at a message (a search result, a link): the stretch of history around it
+    // when it is not loaded, brought into sight and highlighted (ChannelStore::focusId).
+    // Refusals (not a member, no such message) come as problem().
+    Q_INVOKABLE void openMessage(const QString &channel, const QString &messageId);
+    // "Copy link": the link to a message of the current channel (MessageLink), "" without one.
+    Q_INVOKABLE QString messageLink(const QString &messageId) const;
+    // A message link clicked: opens it (openMessage) when it is for the server the app is
+    // connected to, else says which server it is for.
+    Q_INVOKABLE void openLink(const QString &link);
     Q_INVOKABLE void retry(const QString &nonce);
     Q_INVOKABLE void discard(const QString &nonce);
 
@@ -144,6 +157,7 @@ private:
     void onStatusChanged();
     void onEntered(const protocol::ChannelInfo &info);
     void onSendConfirmed(ChannelStore *store, const protocol::Message &message);
+    void onJumped(ChannelStore *store, const QString &messageId);
     void scheduleRead();
     void announce(ChannelStore *store, const protocol::Message &message);
     void pickCurrent();
@@ -158,6 +172,7 @@ private:
     MessageActions *m_actions;
     Presence *m_presence;
     Thread *m_thread;
+    Search *m_search;
     Typing m_typing;
     QHash<QString, ChannelStore *> m_stores;
     QString m_current;

@@ -110,6 +110,15 @@ private Q_SLOTS:
         QTest::newRow("override in a link's text") << u"[a\u202Eb](https://x.org)"_s
                                                    << u"<a href=\"https://x.org\">a<font color=\"#808080\">[RLO]</font>b</a>"_s;
         QTest::newRow("right-to-left letters stay") << u"\u05E9\u05DC\u05D5\u05DD"_s << u"\u05E9\u05DC\u05D5\u05DD"_s;
+        QTest::newRow("message link, bare") << u"see rill://chat.example:7117/general/17-2."_s
+                                            << u"see <a href=\"rill://chat.example:7117/general/17-2\">rill://chat.example:7117/general/17-2</a>."_s;
+        QTest::newRow("message link to a DM") << u"rill://h:1/dm:alice:bob/5-0"_s
+                                              << u"<a href=\"rill://h:1/dm:alice:bob/5-0\">rill://h:1/dm:alice:bob/5-0</a>"_s;
+        QTest::newRow("message link, named") << u"[the plan](rill://h:1/general/5-0)"_s << u"<a href=\"rill://h:1/general/5-0\">the plan</a>"_s;
+        QTest::newRow("message link in code stays code") << u"`rill://h:1/general/5-0`"_s
+                                                         << u"<font color=\"#d0663a\">rill://h:1/general/5-0</font>"_s;
+        QTest::newRow("not a message link is text") << u"rill://h:1/general/soon and rill://h:1/x"_s << u"rill://h:1/general/soon and rill://h:1/x"_s;
+        QTest::newRow("other schemes stay text") << u"irc://h/general/5-0"_s << u"irc://h/general/5-0"_s;
     }
 
     void rendersMarkdown()
@@ -209,6 +218,10 @@ private Q_SLOTS:
         QTest::newRow("relative") << u"cat.png"_s << QString();
         QTest::newRow("http without a host") << u"http:/etc/passwd"_s << QString();
         QTest::newRow("mailto without an address") << u"mailto:"_s << QString();
+        QTest::newRow("message link") << u"rill://chat.example:7117/dm:a:b/5-1"_s << u"rill://chat.example:7117/dm:a:b/5-1"_s;
+        QTest::newRow("message link without a message") << u"rill://chat.example:7117/general"_s << QString();
+        QTest::newRow("message link without a host") << u"rill:/general/5-1"_s << QString();
+        QTest::newRow("message link with a query") << u"rill://h:1/general/5-1?x=1"_s << QString();
     }
 
     void openableTargets()
@@ -238,6 +251,8 @@ private Q_SLOTS:
         QTest::newRow("file is refused") << u"[click](file:///etc/passwd)"_s << u"file:///etc/passwd"_s << LinkGuard::Action::Refuse;
         QTest::newRow("javascript is refused") << u"x"_s << u"javascript:alert(1)"_s << LinkGuard::Action::Refuse;
         QTest::newRow("not in the message") << u"hello"_s << u"https://example.com"_s << LinkGuard::Action::Confirm;
+        QTest::newRow("message link jumps") << u"look rill://h:1/general/5-0"_s << u"rill://h:1/general/5-0"_s << LinkGuard::Action::Jump;
+        QTest::newRow("named message link jumps") << u"[x](rill://h:1/general/5-0)"_s << u"rill://h:1/general/5-0"_s << LinkGuard::Action::Jump;
     }
 
     void linkDecisions()
@@ -260,6 +275,35 @@ private Q_SLOTS:
         QCOMPARE(decision.action, LinkGuard::Action::Confirm);
         QVERIFY2(!decision.shown.contains(QChar(0x202E)), qPrintable(decision.shown));
         QVERIFY2(decision.shown.contains(u"[RLO]"_s) || decision.shown.contains(u"%E2%80%AE"_s), qPrintable(decision.shown));
+    }
+
+    void highlightsSearchedWords_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("words");
+        QTest::addColumn<QString>("styled");
+        QTest::newRow("prefix") << u"deploying now"_s << QStringList{u"dep"_s} << u"<b>deploying</b> now"_s;
+        QTest::newRow("case and accents") << u"Café CAFÉ cafe"_s << QStringList{u"café"_s} << u"<b>Café</b> <b>CAFÉ</b> cafe"_s;
+        QTest::newRow("not inside a word") << u"redeploy deploy"_s << QStringList{u"deploy"_s} << u"redeploy <b>deploy</b>"_s;
+        QTest::newRow("underscore separates") << u"max_retry"_s << QStringList{u"retry"_s} << u"max_<b>retry</b>"_s;
+        QTest::newRow("several words") << u"the zebra report"_s << QStringList{u"zebra"_s, u"rep"_s} << u"the <b>zebra</b> <b>report</b>"_s;
+        QTest::newRow("markup is text") << u"<b>x</b> & deploy"_s << QStringList{u"deploy"_s}
+                                        << u"&lt;b&gt;x&lt;/b&gt; &amp; <b>deploy</b>"_s;
+        QTest::newRow("one line") << u"a\n\nb  c"_s << QStringList{u"b"_s} << u"a <b>b</b> c"_s;
+        QTest::newRow("override shows") << u"x\u202Ey"_s << QStringList{u"y"_s} << u"x[RLO]<b>y</b>"_s;
+        QTest::newRow("long text: an excerpt around the match")
+            << QString(u"word "_s.repeated(100) + u"needle"_s + u" tail"_s.repeated(100)) << QStringList{u"needle"_s}
+            << QString(u"…"_s + u"word "_s.repeated(12) + u"<b>needle</b>"_s + u" tail"_s.repeated(34) + u" tai…"_s);
+    }
+
+    void highlightsSearchedWords()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, words);
+        QFETCH(QString, styled);
+        const QString out = MessageRenderer::highlightWords(text, words);
+        QCOMPARE(out, styled);
+        QVERIFY(problemsOf(out).isEmpty());
     }
 
     void revealControls()

@@ -1,6 +1,7 @@
 // Message text from any user, to what every reader's app shows: the renderer must neither crash
 // nor write markup that Text.StyledText would load something from (an <img>, a link other than
-// http, https, mailto), and its output stays linear in the input.
+// http, https, mailto, or a message link that only opens inside the app), and its output stays
+// linear in the input.
 #include "../support/StyledTextCheck.h"
 #include "render/MessageRenderer.h"
 
@@ -25,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (const render::Link &link : render::links(text)) {
         const QString target = render::openableTarget(link.target);
         if (!target.isEmpty() && !target.startsWith(u"http://") && !target.startsWith(u"https://")
-            && !target.startsWith(u"mailto:"))
-            __builtin_trap(); // only these three ever open
+            && !target.startsWith(u"mailto:") && !target.startsWith(u"rill://"))
+            __builtin_trap(); // only these three ever open outside the app
         (void)render::revealControls(link.text);
     }
     return 0;

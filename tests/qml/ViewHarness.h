@@ -6,6 +6,7 @@
 #include "../app/ClientUnderTest.h"
 #include "ui/AppSettings.h"
 
+#include <QHash>
 #include <QMutex>
 #include <QNetworkAccessManager>
 #include <QObject>
@@ -61,6 +62,8 @@ public:
     // Alice starts the app again: a new client core signed in as her, nothing loaded yet.
     // It stays until the next call.
     Q_INVOKABLE rill::client::Workspace *restartedWorkspace();
+    // The ID of the message Bob posted in `channel` with `text` (the last one, if several).
+    Q_INVOKABLE QString idOf(const QString &channel, const QString &text) const { return m_posted.value(channel + u'\n' + text); }
     // Someone new signs up and opens a direct message with Alice. Returns the DM's name.
     Q_INVOKABLE QString directMessageFrom(const QString &user);
     // Alice's confirmed message texts in a channel, oldest first.
@@ -87,6 +90,7 @@ private:
     std::vector<std::unique_ptr<TestClient>> m_others;
     RecordingNetwork m_network;
     QStringList m_opened;
+    QHash<QString, QString> m_posted; // "channel\ntext" -> ID of Bob's messages
 };
 
 // QUICK_TEST_MAIN_WITH_SETUP's setup object.

@@ -100,7 +100,9 @@ bool ViewHarness::postAsBob(const QString &channel, const QString &text, const Q
     QJsonObject params{{u"channel"_s, channel}, {u"text"_s, text}};
     if (!replyTo.isEmpty())
         params.insert(u"replyTo"_s, replyTo);
-    return m_bob->call(u"send"_s, params).value(u"ok"_s).toBool();
+    const QJsonObject reply = m_bob->call(u"send"_s, params);
+    m_posted.insert(channel + u'\n' + text, reply.value(u"message"_s).toObject().value(u"id"_s).toString());
+    return reply.value(u"ok"_s).toBool();
 }
 
 bool ViewHarness::prepareLongChannel(const QString &channel, int count)
@@ -109,9 +111,11 @@ bool ViewHarness::prepareLongChannel(const QString &channel, int count)
     QList<qint64> posted;
     for (int i = 1; i <= count; ++i)
         posted << m_bob->post(u"send"_s, {{u"channel"_s, channel}, {u"text"_s, u"line %1"_s.arg(i)}});
-    for (const qint64 id : std::as_const(posted)) {
-        if (!m_bob->replyTo(id).value(u"ok"_s).toBool())
+    for (qsizetype i = 0; i < posted.size(); ++i) {
+        const QJsonObject reply = m_bob->replyTo(posted[i]);
+        if (!reply.value(u"ok"_s).toBool())
             return false;
+        m_posted.insert(channel + u"\nline %1"_s.arg(i + 1), reply.value(u"message"_s).toObject().value(u"id"_s).toString());
     }
     client::Workspace *w = workspace();
     w->join(channel);

@@ -12,7 +12,7 @@ using namespace Qt::StringLiterals;
 
 // Everything wrong with `styled` as input for Text.StyledText: a tag or entity the renderer
 // never writes (above all <img>, StyledText's one way to load something), or a link that is
-// not http, https or mailto.
+// not http, https, mailto or a message link (rill://, which only opens inside the app).
 inline QStringList problemsOf(const QString &styled)
 {
     static const QRegularExpression tag(uR"re(<(/?)([a-zA-Z]*)([^>]*)>)re"_s);
@@ -38,7 +38,8 @@ inline QStringList problemsOf(const QString &styled)
                 ok = plain;
             } else if (const auto href = anchor.match(attributes); href.hasMatch()) {
                 const QString target = href.captured(1);
-                ok = target.startsWith("http://"_L1) || target.startsWith("https://"_L1) || target.startsWith("mailto:"_L1);
+                ok = target.startsWith("http://"_L1) || target.startsWith("https://"_L1) || target.startsWith("mailto:"_L1)
+                    || target.startsWith("rill://"_L1);
             }
         }
         if (!ok)
