@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Takes the README's screenshots of the real app under Xvfb: the connect screen, a busy
-# channel, and reactions with a thread open, light and dark. A throwaway rill-server (--demo users alice, bob, carol) gets a
+# channel, reactions with a thread open, and search results, light and dark. A throwaway rill-server (--demo users alice, bob, carol) gets a
 # conversation typed into it by the apps themselves, each driven through `rill --test-hook`.
 #
 #   docs/screenshots/take.sh [build-dir]     (default: ./build; needs bin/rill and bin/rill-server)
@@ -202,6 +202,18 @@ for theme in light dark; do
   run alice theme "$theme"
   send alice settle; expect alice settled
   run alice screenshot "$here/thread-$theme.png"
+done
+
+# --- search everywhere ----------------------------------------------------------------------
+run alice click closeThreadButton
+run alice key composerInput Ctrl+Shift+F
+run alice type searchInput nonce
+run alice key searchInput Return
+run alice wait searchResults count 2
+for theme in light dark; do
+  run alice theme "$theme"
+  send alice settle; expect alice settled
+  run alice screenshot "$here/search-$theme.png"
 done
 
 quit_app alice
