@@ -78,4 +78,15 @@ struct ClientUnderTest {
     return true;
 }
 
+// IDs strictly increasing: ordered, and no message twice.
+inline bool strictlyOrdered(const client::ChannelStore &store)
+{
+    const auto &messages = store.messages();
+    for (qsizetype i = 1; i < messages.size(); ++i) {
+        if (!(messages[i - 1].id < messages[i].id))
+            return false;
+    }
+    return true;
+}
+
 } // namespace rill::test

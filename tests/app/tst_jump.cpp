@@ -14,6 +14,7 @@
 
 using namespace rill;
 using namespace rill::client;
+using rill::test::strictlyOrdered;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -37,16 +38,6 @@ QStringList numbered(int first, int last)
     return out;
 }
 
-// IDs strictly increasing: ordered, and no message twice.
-bool strictlyOrdered(const ChannelStore &store)
-{
-    const auto &messages = store.messages();
-    for (qsizetype i = 1; i < messages.size(); ++i) {
-        if (!(messages[i - 1].id < messages[i].id))
-            return false;
-    }
-    return true;
-}
 } // namespace
 
 class TestJump : public QObject

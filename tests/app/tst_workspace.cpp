@@ -18,20 +18,8 @@
 
 using namespace rill;
 using namespace rill::client;
+using rill::test::strictlyOrdered;
 using namespace Qt::StringLiterals;
-
-namespace {
-// IDs strictly increasing: ordered, and no message twice.
-bool strictlyOrdered(const ChannelStore &store)
-{
-    const auto &messages = store.messages();
-    for (qsizetype i = 1; i < messages.size(); ++i) {
-        if (!(messages[i - 1].id < messages[i].id))
-            return false;
-    }
-    return true;
-}
-} // namespace
 
 class TestWorkspace : public QObject
 {
