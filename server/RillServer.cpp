@@ -149,6 +149,7 @@ QCoro::Task<bool> RillServer::start()
     listenerOptions.maxConnections = m_config.maxConnections;
     listenerOptions.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
     listenerOptions.allowedOrigins = m_config.allowedOrigins;
+    listenerOptions.writeHold = m_config.writeHold;
     if (!m_config.tlsCertFile.isEmpty()) {
         QString why;
         listenerOptions.tls = WebSocketListener::tlsConfiguration(m_config.tlsCertFile, m_config.tlsKeyFile, &why);

@@ -14,7 +14,8 @@
 #                       c  step mode on a's population: the highest step with nothing lost and p99 < 50 ms
 #                       d  RSS per additional idle logged-in connection (10,000 of 1,000 users)
 #     --duration S      measured seconds of a and b (default 20; warm-up 5)
-#     --targets LIST    default "reference rill"
+#     --targets LIST    default "reference rill"; "rill-holdN" is rill-server with --write-hold N
+#                       (frames held up to N ms to share writes: issue 12's latency trade)
 #
 # The headline of each run is rill-load's: microseconds of server CPU per delivered message,
 # from /proc/<pid>/stat over the measured window. Needs node and npm (bench/reference's
@@ -64,17 +65,19 @@ stop_all() {
 trap stop_all EXIT
 
 binary_of() { [ "$1" = reference ] && echo reference || echo "$server"; }
+args_of() { case "$1" in rill-hold*) echo "--write-hold ${1#rill-hold}" ;; esac; }
 
 # run NAME TARGET rill-load-arguments...: a fresh server process, one rill-load run, its JSON kept.
 run() {
   local name=$1 target=$2
   shift 2
-  "$servers" restart "$dir" 1 "$(binary_of "$target")" >/dev/null
+  RILL_BENCH_SERVER_ARGS="$RILL_BENCH_SERVER_ARGS $(args_of "$target")" \
+    "$servers" restart "$dir" 1 "$(binary_of "$target")" >/dev/null
   local args
   args=$(cat "$dir/load-args")
   echo "== $name on $target: rill-load $* ($(date -u +%H:%M:%S) UTC)"
   # shellcheck disable=SC2086
-  "$load" $args --token-cache "$dir/tokens-$target.json" "$@" --json >"$dir/$name-$target.json" \
+  "$load" $args --token-cache "$dir/tokens-${target%%-hold*}.json" "$@" --json >"$dir/$name-$target.json" \
     2>"$dir/$name-$target.log" || echo "   (rill-load exit status $?: see $dir/$name-$target.log)"
 }
 
@@ -84,6 +87,7 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "work directory $dir"
 
 for target in $targets; do
+  case "$target" in rill-hold*) continue ;; esac # rill's accounts and tokens
   # Accounts first (argon2id / scrypt make them slow): later runs log in by token.
   run accounts "$target" --idle 1000 --connect-concurrency 32 --settle 0
   run accounts-idle "$target" --idle 1000 --user-prefix load-idle --connect-concurrency 32 --settle 0
@@ -166,17 +170,19 @@ for s in scenarios:
         row("d: KiB server RSS per idle logged-in connection", vals, ".2f")
 
 w = max(len(r[0]) for r in rows) if rows else 10
+# With the reference first, each other target's ratio to it.
+compared = targets[1:] if len(targets) > 1 and targets[0] == "reference" else []
 print()
-print(f"{'':{w}}  " + "  ".join(f"{t:>10}" for t in targets) + ("  " + f"{'ratio':>8}" if len(targets) == 2 else ""))
+print(f"{'':{w}}  " + "  ".join(f"{t:>10}" for t in targets) + "".join(f"  {t + '/ref':>14}" for t in compared))
 for label, texts, values in rows:
     line = f"{label:{w}}  " + "  ".join(f"{x:>10}" for x in texts)
-    if len(targets) == 2:
-        a, b = values
+    a = values[0]
+    for b in values[1:] if compared else []:
         ratio = b / a if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a else None
-        line += "  " + f"{fmt(ratio, '.2f'):>8}"
+        line += "  " + f"{fmt(ratio, '.2f'):>14}"
     print(line)
-if len(targets) == 2:
-    print(f"\nratio = {targets[1]} / {targets[0]}; issue 12 wants CPU per delivery <= 0.5 in a, b/a <= 1.1, "
+if compared:
+    print("\nx/ref = x / reference; issue 12 wants CPU per delivery <= 0.5 in a, b/a <= 1.1, "
           "<= 8 KiB in d, and twice today's highest step in c.")
 print(f"every run's JSON and log: {d}")
 EOF

@@ -271,6 +271,18 @@ QList<Setting> settings()
              return true;
          },
          {}, [](const ServerConfig &c) { return number(c.maxBacklogBytes); }},
+        {u"write-hold"_s, u"ms"_s,
+         u"How long a connection's outgoing frames may wait to go out in one write with the frames "
+         "queued after them: fewer writes (less CPU per delivery on a busy server) for up to that much "
+         "more latency. 0 writes once per event-loop turn (default: 0; bench/README.md has the trade)."_s,
+         [](ServerConfig &c, const QString &v) {
+             int ms = 0;
+             if (!toPositiveInt(v, ms, 0) || ms > 1000)
+                 return false;
+             c.writeHold = std::chrono::milliseconds(ms);
+             return true;
+         },
+         {}, [](const ServerConfig &c) { return number(c.writeHold.count()); }},
         {u"ping-interval"_s, u"seconds"_s, u"Keep-alive ping interval; a peer that misses two pings in a row is dropped (default: 30)."_s,
          [](ServerConfig &c, const QString &v) { return toSeconds(v, c.pingInterval); },
          {}, [](const ServerConfig &c) { return number(c.pingInterval.count()); }},

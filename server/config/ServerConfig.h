@@ -29,6 +29,7 @@ struct ServerConfig {
     double rateLimitPerSecond = 5.0; // 0 turns rate limiting off (load tests)
     int rateLimitBurst = 20;
     qint64 maxBacklogBytes = 4 * 1024 * 1024; // unsent bytes per connection before it is dropped
+    std::chrono::milliseconds writeHold{0}; // how long outgoing frames may wait to share a write
     std::chrono::seconds pingInterval{30};
     std::chrono::seconds presenceHeartbeat{5};
     std::chrono::seconds shutdownTimeout{5};

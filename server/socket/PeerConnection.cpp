@@ -151,6 +151,15 @@ void PeerConnection::gone()
     Q_EMIT closed();
 }
 
+WriteBatcher::WriteBatcher(QObject *parent)
+    : QObject(parent)
+{
+    m_holdTimer.setSingleShot(true);
+    // A coarse timer may fire up to 5 % late; a hold is a latency promise, so keep it to the ms.
+    m_holdTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_holdTimer, &QTimer::timeout, this, &WriteBatcher::flushAll);
+}
+
 WriteBatcher::~WriteBatcher()
 {
     for (PeerConnection *c : m_dirty)
@@ -160,7 +169,10 @@ WriteBatcher::~WriteBatcher()
 void WriteBatcher::schedule(PeerConnection *connection)
 {
     m_dirty.push_back(connection);
-    if (!m_posted) {
+    if (m_hold.count() > 0) {
+        if (!m_holdTimer.isActive())
+            m_holdTimer.start(m_hold);
+    } else if (!m_posted) {
         m_posted = true;
         QCoreApplication::postEvent(this, new QEvent(kFlushEvent));
     }
@@ -183,6 +195,7 @@ void WriteBatcher::flushAll()
         for (PeerConnection *c : dirty)
             c->flush();
     }
+    m_holdTimer.stop();
 }
 
 bool WriteBatcher::event(QEvent *event)

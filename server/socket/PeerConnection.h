@@ -7,7 +7,9 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QTimer>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -93,13 +95,19 @@ private:
 // posted event, so it runs after everything that was ready in this turn and before the loop
 // waits again. A hub event for 100 recipients costs one write per recipient, and a burst of
 // events to one connection one write in all.
+//
+// With a hold, the first frame queued starts a timer instead, and every frame queued until it
+// fires goes out in the same write: a busy connection then costs one write per hold rather
+// than one per turn, for up to that much more latency. Off by default (--write-hold).
 class WriteBatcher : public QObject
 {
     Q_OBJECT
 
 public:
-    using QObject::QObject;
+    explicit WriteBatcher(QObject *parent = nullptr);
     ~WriteBatcher() override;
+
+    void setHold(std::chrono::milliseconds hold) { m_hold = hold; }
 
     void schedule(PeerConnection *connection);
     void forget(PeerConnection *connection);
@@ -111,6 +119,8 @@ protected:
 
 private:
     std::vector<PeerConnection *> m_dirty;
+    QTimer m_holdTimer;
+    std::chrono::milliseconds m_hold{0};
     bool m_posted = false;
 };
 

@@ -52,6 +52,7 @@ WebSocketListener::WebSocketListener(Options options, QObject *parent)
 {
     for (QString &origin : m_options.allowedOrigins)
         origin = normalizedOrigin(origin);
+    m_batcher.setHold(m_options.writeHold);
     connect(&m_server, &QWebSocketServer::newConnection, this, &WebSocketListener::acceptPending);
     // Emitted inside the handshake with an authenticator on its stack: a direct connection.
     connect(&m_server, &QWebSocketServer::originAuthenticationRequired, this,

@@ -45,6 +45,7 @@ public:
         int maxConnectionsPerAddress = 256;                // 0: no cap
         QStringList allowedOrigins;                        // "*" allows every Origin
         std::optional<QSslConfiguration> tls;              // set: wss:// only
+        std::chrono::milliseconds writeHold{0};            // WriteBatcher's hold; 0: a turn
     };
 
     explicit WebSocketListener(Options options, QObject *parent = nullptr);
