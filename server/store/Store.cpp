@@ -804,44 +804,82 @@ QCoro::Task<Result<protocol::SearchResult>> Store::search(QString userKey, QStri
             co_return mine.error();
         channels = std::move(mine.value());
     }
-    // One script per channel, all sent before the first answer is awaited: one round trip.
-    QList<QByteArray> args{name.toUtf8(), {}, before.toUtf8(), QByteArray::number(limit),
-                           QByteArray::number(m_limits.searchBudgetPerChannel)};
+    // Each channel is searched in scripts of a bounded scan (searchBudgetPerScript), all the
+    // channels' scripts of a round sent before the first answer is awaited (one round trip);
+    // a channel whose script stopped for its budget goes on from its floor in the next round,
+    // until it has limit + 1 results, has no more, or has used searchBudgetPerChannel.
+    struct ChannelSearch {
+        QByteArray channel;
+        QByteArray before;
+        int budgetLeft = 0;
+        int results = 0;
+        bool done = false;
+        std::optional<protocol::StreamId> floor; // where its results stop being complete
+    };
+    std::vector<ChannelSearch> searches;
+    searches.reserve(std::size_t(channels.size()));
+    for (const QString &searched : channels)
+        searches.push_back({searched.toUtf8(), before.toUtf8(), m_limits.searchBudgetPerChannel, 0, false, {}});
+    QList<QByteArray> args{name.toUtf8(), {}, {}, {}, {}};
     for (const QString &word : words)
         args.append(word.toUtf8());
-    std::vector<redis::RedisCall> calls;
-    calls.reserve(std::size_t(channels.size()));
-    for (const QString &searched : channels) {
-        args[1] = searched.toUtf8();
-        QVarLengthArray<QByteArrayView, 24> views(args.cbegin(), args.cend());
-        calls.push_back(m_redis.evalArgv(script("search"), 0,
-                                         std::span<const QByteArrayView>(views.data(), std::size_t(views.size()))));
-    }
     struct Found {
         protocol::StreamId id;
         Message message;
     };
     std::vector<Found> found;
+    std::vector<std::pair<ChannelSearch *, redis::RedisCall>> calls;
+    for (;;) {
+        calls.clear();
+        for (ChannelSearch &search : searches) {
+            if (search.done)
+                continue;
+            const int budget = std::min(search.budgetLeft, m_limits.searchBudgetPerScript);
+            search.budgetLeft -= budget;
+            args[1] = search.channel;
+            args[2] = search.before;
+            args[3] = QByteArray::number(limit - search.results);
+            args[4] = QByteArray::number(budget);
+            QVarLengthArray<QByteArrayView, 24> views(args.cbegin(), args.cend());
+            calls.emplace_back(&search, m_redis.evalArgv(script("search"), 0,
+                                                         std::span<const QByteArrayView>(views.data(),
+                                                                                         std::size_t(views.size()))));
+        }
+        if (calls.empty())
+            break;
+        for (auto &[search, call] : calls) {
+            const RedisReply r = co_await call;
+            search->done = true;
+            if (auto error = scriptError(r)) {
+                if (!channel && error->code == ErrorCode::NotMember)
+                    continue; // parted since its channels were read: not searched, as it should be
+                co_return *error;
+            }
+            if (r.size() != 4)
+                co_return storageError(r);
+            const QString searchedChannel = QString::fromUtf8(search->channel);
+            for (const RedisReply &e : r.at(2).elements()) {
+                auto m = messageFromEntry(searchedChannel, e);
+                const auto id = m ? protocol::StreamId::parse(m->id) : std::nullopt;
+                if (id) {
+                    found.push_back({*id, std::move(*m)});
+                    ++search->results;
+                }
+            }
+            search->floor = protocol::StreamId::parse(r.at(1).bytes());
+            const bool cutByBudget = r.at(3).integer() == 1;
+            if (cutByBudget && search->budgetLeft > 0 && search->floor) {
+                search->before = r.at(1).bytes();
+                search->done = false;
+            }
+        }
+    }
     // Every channel's results are complete at and after its floor; so all of them are after
     // the highest floor, which is where this page must stop.
     std::optional<protocol::StreamId> floor;
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        const RedisReply r = co_await calls[i];
-        if (auto error = scriptError(r)) {
-            if (!channel && error->code == ErrorCode::NotMember)
-                continue; // parted since its channels were read: not searched, as it should be
-            co_return *error;
-        }
-        if (r.size() != 3)
-            co_return storageError(r);
-        if (const auto channelFloor = protocol::StreamId::parse(r.at(1).bytes()))
-            floor = std::max(floor.value_or(*channelFloor), *channelFloor);
-        for (const RedisReply &e : r.at(2).elements()) {
-            auto m = messageFromEntry(channels.at(qsizetype(i)), e);
-            const auto id = m ? protocol::StreamId::parse(m->id) : std::nullopt;
-            if (id)
-                found.push_back({*id, std::move(*m)});
-        }
+    for (const ChannelSearch &search : searches) {
+        if (search.floor)
+            floor = std::max(floor.value_or(*search.floor), *search.floor);
     }
     std::stable_sort(found.begin(), found.end(), [](const Found &a, const Found &b) { return a.id > b.id; });
     std::size_t complete = found.size();

@@ -6,6 +6,7 @@
 #include "Conformance.h"
 
 #include "redis/RedisReply.h"
+#include "store/Store.h"
 
 #include <QRegularExpression>
 
@@ -97,6 +98,36 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             CONF_OK(alice.call(u"read"_s, {{"channel"_L1, u"general"_s}, {"upTo"_L1, bobs.at(5 * 200 + i)}}));
         QCOMPARE(unreadOf(probe, alice.token(), u"general"_s), qint64(bobs.size() - 5 * 200 - 5));
+    }
+
+    // A search scans at most StoreLimits::searchBudgetPerScript index entries per script (each
+    // about 2.5 µs of Redis time), however deep the match and however large --search-budget:
+    // a channel goes on from where its last script stopped in another script, between which
+    // Redis serves everyone else. Here the only match lies behind 2.4 scripts' worth of
+    // candidates that have one of the words but not both.
+    void searchScansInBoundedScripts()
+    {
+        const int perScript = rill::store::StoreLimits{}.searchBudgetPerScript;
+        ServerFixture server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        TestClient alice;
+        QVERIFY(alice.open(server.url()));
+        QVERIFY(alice.signUp(u"alice"_s));
+        const QString match = sendMany(alice, u"general"_s, 1, u"alpha beta "_s).first();
+        const int decoys = perScript * 12 / 5; // per word; the rarest word's are the candidates
+        sendMany(alice, u"general"_s, decoys, u"alpha "_s);
+        sendMany(alice, u"general"_s, decoys, u"beta "_s);
+
+        server.redis().run({"CONFIG", "RESETSTAT"});
+        const QJsonObject r = alice.call(u"search"_s, {{"query"_L1, u"alpha beta"_s}, {"channel"_L1, u"general"_s}});
+        CONF_OK(r);
+        QCOMPARE(ids(r.value("messages"_L1).toArray()), QStringList{match});
+        QCOMPARE(r.value("more"_L1).toBool(), false);
+        // The candidates (decoys + 1 of the rarest word's postings) took three scripts; a
+        // presence heartbeat (also a script) may have run meanwhile.
+        const qint64 scripts = commandCalls(server.redis()).value(u"evalsha"_s);
+        QVERIFY2(scripts >= 3, qPrintable(u"%1 scripts"_s.arg(scripts)));
+        QVERIFY2(scripts <= 4, qPrintable(u"%1 scripts"_s.arg(scripts)));
     }
 
     // One user is in at most --max-channels channels (DMs included): past it, `join` of a new

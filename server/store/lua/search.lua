@@ -1,9 +1,9 @@
 -- ARGV: name, channel, before (a message ID, '' for the newest), limit, budget, then the query's
--- words. Returns {'ok', floor, entries newest first with their current state}: the messages of
--- this channel strictly before `before` whose words have every query word as a prefix of one
+-- words. Returns {'ok', floor, entries newest first with their current state, cut}: the messages
+-- of this channel strictly before `before` whose words have every query word as a prefix of one
 -- of them, all of those at or after `floor` (a message ID), at most limit + 1. `floor` is '' when
--- the channel has no more. Bounded: at most `budget` candidates are examined (docs/storage.md,
--- "Search").
+-- the channel has no more. Bounded: at most `budget` candidates are examined; `cut` is 1 when the
+-- budget stopped it (the caller may go on from `floor`), 0 otherwise (docs/storage.md, "Search").
 local name, ch, before, limit, budget = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if not is_member(ch, name) then return {'not_member'} end
 local query = {select(6, unpack(ARGV))}
@@ -13,7 +13,7 @@ local MAX_EXPANSION = 64
 local rarest, rarestCost = nil, nil
 for _, q in ipairs(query) do
   local expanded = redis.call('ZRANGE', ckey(ch, 'vocab'), '[' .. q, '[' .. q .. '\255', 'BYLEX', 'LIMIT', 0, MAX_EXPANSION)
-  if #expanded == 0 then return {'ok', '', {}} end -- a word nothing here starts with
+  if #expanded == 0 then return {'ok', '', {}, 0} end -- a word nothing here starts with
   -- An expansion cut at the limit misses words, so its postings cannot be walked (verifying
   -- the candidates still checks that word exactly).
   if #expanded < MAX_EXPANSION then
@@ -145,7 +145,7 @@ end
 -- Candidates are verified against `words` a batch at a time (one HMGET); only those that match
 -- (and the one it stops at) are looked up in `ids`.
 local BATCH = 64
-local found, examined, floor = {}, 0, ''
+local found, examined, floor, cut = {}, 0, '', 0
 local wordsKey = ckey(ch, 'words')
 local done = false
 while not done do
@@ -163,7 +163,7 @@ while not done do
       found[#found + 1] = {id_text(ids_at(ch, c))}
       if #found > limit then floor = found[#found][1]; done = true; break end
     end
-    if examined >= budget then floor = id_text(ids_at(ch, c)); done = true; break end
+    if examined >= budget then floor = id_text(ids_at(ch, c)); cut = 1; done = true; break end
   end
 end
 
@@ -173,4 +173,4 @@ for _, f in ipairs(found) do
   local e = redis.call('XRANGE', ckey(ch, 'log'), f[1], f[1])[1]
   if e then entries[#entries + 1] = e end
 end
-return {'ok', floor, with_state(ch, entries)}
+return {'ok', floor, with_state(ch, entries), cut}
