@@ -99,10 +99,11 @@ struct StoreLimits {
     int registrationsPerAddress = 20;
     // Index entries one `search` examines per channel before it answers a page cut short.
     int searchBudgetPerChannel = 2000;
-    // ...of which one script examines at most this many (~2.5 µs each on a big log), so that no
-    // search holds Redis, which every instance shares, for more than about a millisecond at a
-    // time; the rest go in further scripts, between which Redis serves everyone else.
-    int searchBudgetPerScript = 250;
+    // ...of which one script examines at most this many (~4 µs each on a big log, with the
+    // script's start), so that no search holds Redis, which every instance shares, for more than
+    // about half a millisecond at a time; the rest go in further scripts, between which Redis
+    // serves everyone else.
+    int searchBudgetPerScript = 128;
     // Whether `send` indexes messages for search. Only rill-store-bench turns it off, to measure
     // what the index costs a send and how much memory it takes (then indexing the store at once).
     bool indexForSearch = true;

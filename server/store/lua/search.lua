@@ -134,10 +134,13 @@ local function next_candidate()
   return nil
 end
 
+-- Each query word must start one of the candidate's words (made once, not per candidate).
+local spaced = {}
+for i, q in ipairs(query) do spaced[i] = ' ' .. q end
 local function matches(words)
   local padded = ' ' .. words
-  for _, q in ipairs(query) do
-    if not string.find(padded, ' ' .. q, 1, true) then return false end
+  for _, q in ipairs(spaced) do
+    if not string.find(padded, q, 1, true) then return false end
   end
   return true
 end

@@ -30,10 +30,9 @@ if replyTo ~= '' then fields[#fields + 1] = 'r'; fields[#fields + 1] = replyTo e
 local id = log_append(ch, seq, 's', seq, unpack(fields))
 redis.call('HSET', ckey(ch, 'text'), id, text)
 set_mentions(ch, id, seq, userKey, {select(mentionsAt, unpack(ARGV))})
-if ARGV[7] ~= 'off' then
-  ids_put(ch, seq, id)
-  set_words(ch, id, seq, words)
-end
+-- `ids` always: a search binary-searches it, so it must have no holes (docs/storage.md).
+ids_put(ch, seq, id)
+if ARGV[7] ~= 'off' then set_words(ch, id, seq, words) end
 if nonceKey then redis.call('SET', nonceKey, id, 'EX', 86400) end
 bus('e', 'msg', 'c', ch, 'i', id, 't', text, unpack(fields))
 if replyTo ~= '' then
