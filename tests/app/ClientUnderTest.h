@@ -17,11 +17,16 @@ namespace rill::test {
 
 // One instance of the client core, as the app composes it, with retries short enough for tests.
 struct ClientUnderTest {
-    explicit ClientUnderTest(int pageSize = 50, int listPageSize = protocol::kMaxListPage)
+    // How the link comes back after it drops: by itself at once, or only when the test says
+    // (session->retryNow()), so others can act while this client is away.
+    enum class Reconnect { Soon, WhenAsked };
+
+    explicit ClientUnderTest(int pageSize = 50, int listPageSize = protocol::kMaxListPage, Reconnect reconnect = Reconnect::Soon)
     {
         client::ClientSession::Options options;
-        options.connection.firstRetry = std::chrono::milliseconds(50);
-        options.connection.maxRetry = std::chrono::milliseconds(400);
+        const bool soon = reconnect == Reconnect::Soon;
+        options.connection.firstRetry = soon ? std::chrono::milliseconds(50) : std::chrono::milliseconds(std::chrono::hours(1));
+        options.connection.maxRetry = soon ? std::chrono::milliseconds(400) : std::chrono::milliseconds(std::chrono::hours(1));
         options.requestTimeout = std::chrono::seconds(10);
         session = std::make_unique<client::ClientSession>(options);
         client::Workspace::Options workspaceOptions;
@@ -47,6 +52,14 @@ struct ClientUnderTest {
     }
 
     [[nodiscard]] client::ChannelStore *channel(const QString &name) const { return workspace->channel(name); }
+
+    // Drops the link as a network failure would and waits until the session knows.
+    [[nodiscard]] bool dropLink()
+    {
+        session->connection().abort();
+        return waitUntil([this] { return session->status() == client::ClientSession::Status::Reconnecting; },
+                         std::chrono::seconds(10));
+    }
 
     // Texts of a channel's confirmed messages, oldest first.
     [[nodiscard]] QStringList texts(const QString &name) const
