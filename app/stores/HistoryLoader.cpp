@@ -46,7 +46,7 @@ void HistoryLoader::resumeAll(const QList<ChannelStore *> &stores)
 
 void HistoryLoader::loadOlder(ChannelStore *store)
 {
-    fetchOlder(store);
+    fetchPages(store, Direction::Older, 1);
 }
 
 void HistoryLoader::confirmSends(ChannelStore *store, const QList<Message> &page)
@@ -182,54 +182,50 @@ void HistoryLoader::finishResume(ChannelStore *store, bool caughtUp)
         Q_EMIT resumed();
 }
 
-QCoro::Task<> HistoryLoader::fetchOlder(QPointer<ChannelStore> store)
-{
-    QPointer<HistoryLoader> self(this);
-    const quint64 generation = store->sliceGeneration();
-    protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
-    // A store never loaded may hold live messages only: its first page is the newest one.
-    if (store->isLoaded() && !store->oldestId().isEmpty())
-        params.before = store->oldestId();
-    const auto reply = co_await m_session->request(params);
-    if (!self || !store || store->sliceGeneration() != generation)
-        co_return; // gone, or the page of a slice replaced meanwhile (which reset the flags)
-    if (!reply.ok) {
-        store->olderFailed();
-        co_return;
-    }
-    self->confirmSends(store, reply.result.messages);
-    store->addOlderPage(reply.result.messages, reply.result.more);
-    Q_EMIT self->olderLoaded(store);
-}
-
 void HistoryLoader::loadNewer(ChannelStore *store)
 {
-    fetchNewer(store, 1);
+    fetchPages(store, Direction::Newer, 1);
 }
 
-QCoro::Task<> HistoryLoader::fetchNewer(QPointer<ChannelStore> store, int pages)
+QCoro::Task<> HistoryLoader::fetchPages(QPointer<ChannelStore> store, Direction direction, int pages)
 {
     QPointer<HistoryLoader> self(this);
-    for (int page = 0; page < pages && self && store && !store->isAtLatest(); ++page) {
+    const bool older = direction == Direction::Older;
+    // Newer pages go on only while the slice is away from the latest.
+    for (int page = 0; page < pages && self && store && (older || !store->isAtLatest()); ++page) {
         const quint64 generation = store->sliceGeneration();
-        const protocol::HistoryParams params{store->name(), std::nullopt, store->newestId(), self->m_options.pageSize};
-        if (params.after->isEmpty()) {
+        protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, self->m_options.pageSize};
+        if (older) {
+            // A store never loaded may hold live messages only: its first page is the newest one.
+            if (store->isLoaded() && !store->oldestId().isEmpty())
+                params.before = store->oldestId();
+        } else if (store->newestId().isEmpty()) {
             store->newerFailed();
             self->loadLatest(store); // nothing to continue from
             co_return;
+        } else {
+            params.after = store->newestId();
         }
         const auto reply = co_await self->m_session->request(params);
         if (!self || !store || store->sliceGeneration() != generation)
             co_return; // gone, or the page of a slice replaced meanwhile (which reset the flags)
         if (!reply.ok) {
-            store->newerFailed();
+            if (older)
+                store->olderFailed();
+            else
+                store->newerFailed();
             co_return;
         }
-        // The whole page, confirmed sends included: a slice away from the latest leaves those to
-        // the page that reaches them, and this is that page.
+        // A page confirms the sends it holds (a slice away from the latest leaves them to the
+        // newer page that reaches them).
         self->confirmSends(store, reply.result.messages);
-        store->addNewerPage(reply.result.messages, reply.result.more);
-        Q_EMIT self->newerLoaded(store);
+        if (older) {
+            store->addOlderPage(reply.result.messages, reply.result.more);
+            Q_EMIT self->olderLoaded(store);
+        } else {
+            store->addNewerPage(reply.result.messages, reply.result.more);
+            Q_EMIT self->newerLoaded(store);
+        }
     }
 }
 
@@ -267,7 +263,7 @@ QCoro::Task<> HistoryLoader::fetchStretch(QPointer<ChannelStore> store, QString 
         // A message that raced the page (the user's own send, say) is fetched at once: going
         // back to the latest ends there.
         if (!store->isAtLatest())
-            self->fetchNewer(store, kCatchUpPages);
+            self->fetchPages(store, Direction::Newer, kCatchUpPages);
         co_return;
     }
     // `before` is strict: the ID right after the message's makes the older half end with it.

@@ -84,9 +84,10 @@ private:
     QCoro::Task<Step> replayNewer(QPointer<ChannelStore> store, quint64 epoch);
     // Replaces what the store holds with its newest page.
     QCoro::Task<Step> reloadNewest(QPointer<ChannelStore> store, quint64 epoch, quint64 generation);
-    QCoro::Task<> fetchOlder(QPointer<ChannelStore> store);
-    // Up to `pages` newer pages, while the store is not at the latest.
-    QCoro::Task<> fetchNewer(QPointer<ChannelStore> store, int pages);
+    enum class Direction { Older, Newer };
+    // Up to `pages` pages beyond the oldest (or newest) loaded message; newer ones only while
+    // the store is not at the latest.
+    QCoro::Task<> fetchPages(QPointer<ChannelStore> store, Direction direction, int pages);
     // The stretch around `messageId`, or the newest page when it is empty.
     QCoro::Task<> fetchStretch(QPointer<ChannelStore> store, QString messageId, quint64 serial);
 

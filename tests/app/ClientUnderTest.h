@@ -5,6 +5,7 @@
 #include "stores/Workspace.h"
 
 #include "RedisFixture.h" // waitUntil
+#include "TestClient.h"
 
 #include <QCoreApplication>
 #include <QSignalSpy>
@@ -89,6 +90,32 @@ struct ClientUnderTest {
     // A test's tokens never go into the keychain of whoever runs it (tst_tokenstore tests that).
     qputenv("RILL_KEYCHAIN", "off");
     return true;
+}
+
+// `format` with "%1" from `first` to `last`: numbered("m%1", 1, 3) is "m1", "m2", "m3".
+[[nodiscard]] inline QStringList numbered(const QString &format, qsizetype first, qsizetype last)
+{
+    QStringList out;
+    for (qsizetype i = first; i <= last; ++i)
+        out << format.arg(i);
+    return out;
+}
+
+// `poster` sends numbered(format, first, first + count - 1) to `channel`, pipelined (the server
+// keeps their order). Their IDs in order; fewer than `count` when one was refused.
+[[nodiscard]] inline QStringList postNumbered(TestClient &poster, const QString &channel, const QString &format, qsizetype first, qsizetype count)
+{
+    QList<qint64> requests;
+    for (const QString &text : numbered(format, first, first + count - 1))
+        requests << poster.post(QStringLiteral("send"), {{QStringLiteral("channel"), channel}, {QStringLiteral("text"), text}});
+    QStringList ids;
+    for (const qint64 request : std::as_const(requests)) {
+        const QJsonObject reply = poster.replyTo(request);
+        if (!reply.value(QStringLiteral("ok")).toBool())
+            break;
+        ids << reply.value(QStringLiteral("message")).toObject().value(QStringLiteral("id")).toString();
+    }
+    return ids;
 }
 
 // IDs strictly increasing: ordered, and no message twice.

@@ -40,23 +40,10 @@ class TestLocalCache : public QObject
     bool bobSays(const QString &channel, const QString &prefix, int count)
     {
         m_bob->call(u"join"_s, {{u"channel"_s, channel}});
-        QList<qint64> posted;
-        for (int i = 1; i <= count; ++i)
-            posted << m_bob->post(u"send"_s, {{u"channel"_s, channel}, {u"text"_s, u"%1 %2"_s.arg(prefix).arg(i)}});
-        for (const qint64 id : std::as_const(posted)) {
-            if (!m_bob->replyTo(id).value(u"ok"_s).toBool())
-                return false;
-        }
-        return true;
+        return test::postNumbered(*m_bob, channel, prefix + u" %1"_s, 1, count).size() == count;
     }
 
-    static QStringList numbered(const QString &prefix, int count)
-    {
-        QStringList out;
-        for (int i = 1; i <= count; ++i)
-            out << u"%1 %2"_s.arg(prefix).arg(i);
-        return out;
-    }
+    static QStringList numbered(const QString &prefix, int count) { return test::numbered(prefix + u" %1"_s, 1, count); }
 
     // Alice opens `channel` and waits for its newest page.
     static bool open(test::ClientUnderTest &alice, const QString &channel)
