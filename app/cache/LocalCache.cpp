@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
@@ -27,7 +28,9 @@ using protocol::MessageKind;
 using protocol::StreamId;
 
 namespace {
-constexpr int kSchemaVersion = 1;
+// 2: each message's edited and deleted flags and extras (reactions, thread), and each
+// channel's change cursor (in its info's lastChange).
+constexpr int kSchemaVersion = 2;
 
 QString ownerOf(const QUrl &server, const QString &user)
 {
@@ -40,6 +43,45 @@ bool exec(QSqlQuery &query)
         return true;
     qCWarning(lcClientCache) << "cache query failed:" << query.lastError().text();
     return false;
+}
+
+// A message's reactions and thread counts as the cache keeps them (NULL for none).
+QVariant extrasToJson(const MessageExtras *extras)
+{
+    if (!extras || extras->isEmpty())
+        return QVariant(QMetaType::fromType<QString>());
+    QJsonObject reactions;
+    for (const protocol::Reaction &r : extras->reactions)
+        reactions.insert(r.emoji, QJsonArray::fromStringList(r.users));
+    QJsonObject json;
+    if (!reactions.isEmpty())
+        json.insert("reactions"_L1, reactions);
+    if (extras->replies > 0) {
+        json.insert("replies"_L1, extras->replies);
+        json.insert("lastReplyTs"_L1, extras->lastReplyTs);
+    }
+    if (!extras->replyTo.isEmpty())
+        json.insert("replyTo"_L1, extras->replyTo);
+    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+MessageExtras extrasFromJson(const QString &text)
+{
+    MessageExtras extras;
+    if (text.isEmpty())
+        return extras;
+    const QJsonObject json = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QJsonObject reactions = json.value("reactions"_L1).toObject();
+    for (auto it = reactions.constBegin(); it != reactions.constEnd(); ++it) {
+        QStringList users;
+        for (const QJsonValue &user : it.value().toArray())
+            users << user.toString();
+        extras.reactions.append({it.key(), users});
+    }
+    extras.replies = json.value("replies"_L1).toInteger();
+    extras.lastReplyTs = json.value("lastReplyTs"_L1).toInteger();
+    extras.replyTo = json.value("replyTo"_L1).toString();
+    return extras;
 }
 
 bool exec(const QSqlDatabase &db, const QString &statement)
@@ -123,27 +165,27 @@ bool LocalCache::ensureSchema()
     // WAL: a write does not block a reader, and a crash mid-write loses only that write.
     exec(db, u"PRAGMA journal_mode=WAL"_s);
     exec(db, u"PRAGMA synchronous=NORMAL"_s);
-    const bool created = exec(db, u"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"_s)
-        && exec(db, u"CREATE TABLE IF NOT EXISTS channels(name TEXT PRIMARY KEY, info TEXT NOT NULL, "
-                    "at_start INTEGER NOT NULL, viewed INTEGER NOT NULL)"_s)
-        && exec(db, u"CREATE TABLE IF NOT EXISTS messages(channel TEXT NOT NULL, ms INTEGER NOT NULL, seq INTEGER NOT NULL, "
-                    "kind INTEGER NOT NULL, user TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY(channel, ms, seq)) WITHOUT ROWID"_s);
-    if (!created)
+    if (!exec(db, u"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"_s))
         return false;
     const QString version = meta(u"version"_s);
-    if (version.isEmpty()) {
-        QSqlQuery query(db);
-        query.prepare(u"INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)"_s);
-        query.addBindValue(QString::number(kSchemaVersion));
-        return exec(query);
+    // Only a cache: a file from another version starts over.
+    if (!version.isEmpty() && version.toInt() != kSchemaVersion) {
+        const bool dropped = exec(db, u"DROP TABLE IF EXISTS messages"_s) && exec(db, u"DROP TABLE IF EXISTS channels"_s)
+            && exec(db, u"DELETE FROM meta"_s);
+        if (!dropped)
+            return false;
     }
-    if (version.toInt() != kSchemaVersion) {
-        // Only a cache: a file from another version starts over.
-        return exec(db, u"DELETE FROM messages"_s) && exec(db, u"DELETE FROM channels"_s)
-            && exec(db, u"UPDATE meta SET value = '%1' WHERE key = 'version'"_s.arg(kSchemaVersion))
-            && exec(db, u"DELETE FROM meta WHERE key = 'owner'"_s);
-    }
-    return true;
+    const bool created = exec(db, u"CREATE TABLE IF NOT EXISTS channels(name TEXT PRIMARY KEY, info TEXT NOT NULL, "
+                                  "at_start INTEGER NOT NULL, viewed INTEGER NOT NULL)"_s)
+        && exec(db, u"CREATE TABLE IF NOT EXISTS messages(channel TEXT NOT NULL, ms INTEGER NOT NULL, seq INTEGER NOT NULL, "
+                    "kind INTEGER NOT NULL, user TEXT NOT NULL, text TEXT NOT NULL, edited INTEGER NOT NULL, "
+                    "deleted INTEGER NOT NULL, extras TEXT, PRIMARY KEY(channel, ms, seq)) WITHOUT ROWID"_s);
+    if (!created)
+        return false;
+    QSqlQuery query(db);
+    query.prepare(u"INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)"_s);
+    query.addBindValue(QString::number(kSchemaVersion));
+    return exec(query);
 }
 
 QString LocalCache::meta(const QString &key)
@@ -174,12 +216,13 @@ bool LocalCache::restore(Workspace *workspace, const QUrl &server, const QString
         const auto info = ChannelInfo::fromJson(QJsonDocument::fromJson(query.value(1).toString().toUtf8()).object());
         if (!info || info->name != query.value(0).toString())
             continue;
-        channels.append({*info, {}, query.value(2).toBool()});
+        channels.append({*info, {}, {}, query.value(2).toBool()});
         m_viewed.insert(info->name, query.value(3).toLongLong());
+        m_cursors.insert(info->name, info->lastChange.value_or(QString()));
     }
     QSqlQuery messages(db);
     messages.setForwardOnly(true);
-    messages.prepare(u"SELECT ms, seq, kind, user, text FROM messages WHERE channel = ? ORDER BY ms, seq"_s);
+    messages.prepare(u"SELECT ms, seq, kind, user, text, edited, deleted, extras FROM messages WHERE channel = ? ORDER BY ms, seq"_s);
     for (CachedChannel &channel : channels) {
         messages.addBindValue(channel.info.name);
         if (!exec(messages))
@@ -191,6 +234,10 @@ bool LocalCache::restore(Workspace *workspace, const QUrl &server, const QString
             m.kind = kind == int(MessageKind::Join) ? MessageKind::Join : kind == int(MessageKind::Part) ? MessageKind::Part : MessageKind::Message;
             m.user = messages.value(3).toString();
             m.text = messages.value(4).toString();
+            m.edited = messages.value(5).toBool();
+            m.deleted = messages.value(6).toBool();
+            if (MessageExtras extras = extrasFromJson(messages.value(7).toString()); !extras.isEmpty())
+                channel.extras.insert(m.id, std::move(extras));
             channel.messages.append(std::move(m));
         }
     }
@@ -251,6 +298,7 @@ void LocalCache::adopt(const QUrl &server, const QString &user)
     if (meta(u"owner"_s) != owner) {
         exec(db, u"DELETE FROM messages"_s);
         exec(db, u"DELETE FROM channels"_s);
+        m_cursors.clear();
         QSqlQuery query(db);
         query.prepare(u"INSERT OR REPLACE INTO meta(key, value) VALUES('owner', ?)"_s);
         query.addBindValue(owner);
@@ -274,6 +322,9 @@ void LocalCache::watch(ChannelStore *store)
     const auto changed = [this, name] { markDirty(name); };
     connect(store, &ChannelStore::messagesInserted, this, changed);
     connect(store, &ChannelStore::resetDone, this, changed);
+    // An edit, deletion or reaction, and the change cursor they are current to, go together.
+    connect(store, &ChannelStore::messageChanged, this, changed);
+    connect(store, &ChannelStore::changeCursorChanged, this, changed);
     connect(store, &ChannelStore::summaryChanged, this, &LocalCache::markChannelsDirty);
     connect(store, &QObject::destroyed, this, [this, store] { m_watched.remove(store); });
 }
@@ -326,6 +377,12 @@ bool LocalCache::write()
                 break;
             ChannelInfo info = store->info();
             info.lastId = store->lastKnownId();
+            // The cursor the cached messages are current to: the store's when they are written
+            // from it, else what was kept with them.
+            if (store->isAtLatest())
+                m_cursors.insert(info.name, store->changeCursor());
+            const QString cursor = m_cursors.value(info.name);
+            info.lastChange = cursor.isEmpty() ? std::nullopt : std::optional(cursor);
             // The whole channel is cached only when it all fits (and is what the cache has).
             const bool atStart = store->isAtStart() && store->isAtLatest() && store->messages().size() <= m_options.messagesPerChannel;
             insert.addBindValue(info.name);
@@ -339,7 +396,8 @@ bool LocalCache::write()
     QSqlQuery remove(db);
     remove.prepare(u"DELETE FROM messages WHERE channel = ?"_s);
     QSqlQuery insert(db);
-    insert.prepare(u"INSERT OR REPLACE INTO messages(channel, ms, seq, kind, user, text) VALUES(?, ?, ?, ?, ?, ?)"_s);
+    insert.prepare(u"INSERT OR REPLACE INTO messages(channel, ms, seq, kind, user, text, edited, deleted, extras) "
+                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     for (const QString &name : std::as_const(m_dirty)) {
         const ChannelStore *store = m_workspace->channel(name);
         // The cache keeps the newest messages: a slice away from them leaves what it has.
@@ -356,6 +414,9 @@ bool LocalCache::write()
             insert.addBindValue(int(m.kind));
             insert.addBindValue(m.user);
             insert.addBindValue(m.text.isNull() ? u""_s : m.text); // join and part have none: NULL would be refused
+            insert.addBindValue(m.edited);
+            insert.addBindValue(m.deleted);
+            insert.addBindValue(extrasToJson(store->extras(m.id)));
             ok = exec(insert);
         }
     }
@@ -417,6 +478,7 @@ void LocalCache::clear()
     m_channelsDirty = false;
     m_owner.clear();
     m_viewed.clear();
+    m_cursors.clear();
     close();
     for (const QString &suffix : {QString(), u"-wal"_s, u"-shm"_s, u"-journal"_s})
         QFile::remove(m_path + suffix);

@@ -74,6 +74,7 @@ private:
     QSet<QString> m_dirty;          // channels whose messages changed
     bool m_channelsDirty = false;   // the list, markers, counts
     QHash<QString, qint64> m_viewed; // when each channel was last the current one (ms)
+    QHash<QString, QString> m_cursors; // the change cursor each channel's cached messages are current to
     QTimer m_writeTimer;
 };
 

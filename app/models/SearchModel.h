@@ -11,7 +11,10 @@
 namespace rill::client {
 
 // The results of a search (newest first, as the server pages them) for a ListView: each with
-// its channel, author, time and text, the words that matched in bold. Scrolling to the end asks
+// its channel, author, time and text, the words that matched in bold. The text reads as the
+// timeline shows it, without its markup (MessageRenderer::plainText): a result is a line or
+// three cut around its first match, where drawn Markdown (a code block, a list, a link that
+// would take the row's click) does not fit and an excerpt could cut it in half. Scrolling to the end asks
 // for the next page (canFetchMore/fetchMore, answered by Search).
 class SearchModel : public QAbstractListModel
 {
@@ -27,7 +30,7 @@ public:
         ChannelTitleRole, // "#general", or the peer of a DM
         AuthorRole,
         TextRole,         // the message's text as written
-        StyledTextRole,   // an excerpt as StyledText, the matching words in bold
+        StyledTextRole,   // an excerpt of the text as read, as StyledText, the matching words in bold
         TimestampRole,
         WhenRole,
     };

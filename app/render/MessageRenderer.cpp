@@ -132,12 +132,14 @@ QString attributeText(const MD_ATTRIBUTE &attribute)
     return out;
 }
 
-// Writes StyledText while md4c walks the document.
+// Writes StyledText while md4c walks the document (and, when asked, the same text without its
+// markup: what a reader sees, for one-line summaries).
 class Writer
 {
 public:
-    explicit Writer(QList<Link> *links)
+    explicit Writer(QList<Link> *links, QString *plain = nullptr)
         : m_links(links)
+        , m_plain(plain)
     {
     }
 
@@ -198,6 +200,7 @@ private:
         case MD_BLOCK_CODE:
             // <pre> starts its own line; inside it spaces and line feeds are kept as typed.
             m_itemOpen = false;
+            plainBreak();
             m_out += "<pre>"_L1;
             m_out += linePrefix();
             m_inCode = true;
@@ -213,8 +216,10 @@ private:
             break;
         case MD_BLOCK_TH:
         case MD_BLOCK_TD:
-            if (m_cell++ > 0)
+            if (m_cell++ > 0) {
                 m_out += "<font color=\""_L1 + kQuietColor + u"\"> \u2502 </font>"_s;
+                plainMark(u" \u2502 "_s);
+            }
             if (type == MD_BLOCK_TH)
                 m_out += "<b>"_L1;
             break;
@@ -329,12 +334,16 @@ private:
         if (drawn) {
             if (!m_itemOpen)
                 startBlock(false);
-            if (list->type == MD_BLOCK_OL)
+            if (list->type == MD_BLOCK_OL) {
                 m_out += QString::number(list->next) + ".&nbsp;"_L1;
-            else if (detail->is_task)
+                plainMark(QString::number(list->next) + u". "_s);
+            } else if (detail->is_task) {
                 m_out += (detail->task_mark == ' ' ? u"\u2610&nbsp;"_s : u"\u2611&nbsp;"_s);
-            else
+                plainMark(detail->task_mark == ' ' ? u"\u2610 "_s : u"\u2611 "_s);
+            } else {
                 m_out += u"\u2022&nbsp;"_s;
+                plainMark(u"\u2022 "_s);
+            }
         } else if (!m_itemOpen) {
             startBlock(false);
         }
@@ -351,6 +360,7 @@ private:
             m_itemOpen = false;
             return;
         }
+        plainBreak();
         if (m_out.isEmpty() || m_afterPre) {
             m_out += linePrefix();
         } else {
@@ -371,6 +381,7 @@ private:
 
     void newLine()
     {
+        plainBreak();
         m_out += "<br>"_L1 + linePrefix();
         m_afterPre = false;
         m_lineStart = true;
@@ -431,6 +442,8 @@ private:
     void writeText(const QString &text)
     {
         m_itemOpen = false; // a list nested after this text starts on a line of its own
+        if (m_plain)
+            *m_plain += text;
         const bool inLink = m_anchors.contains(true);
         if (inLink && m_links && !m_links->isEmpty())
             m_links->last().text += text;
@@ -470,7 +483,20 @@ private:
         }
     }
 
+    // The plain text's line breaks and list and table marks.
+    void plainBreak()
+    {
+        if (m_plain && !m_plain->isEmpty() && !m_plain->endsWith(u'\n'))
+            *m_plain += u'\n';
+    }
+    void plainMark(const QString &mark)
+    {
+        if (m_plain)
+            *m_plain += mark;
+    }
+
     QList<Link> *m_links;
+    QString *m_plain;
     QString m_out;
     qsizetype m_limit = 0;
     QList<Container> m_containers;
@@ -567,6 +593,17 @@ QString render(const QString &text)
     return out == text ? text : out;
 }
 
+QString plainText(const QString &text)
+{
+    if (needsNoMarkup(text))
+        return text;
+    QString plain;
+    Writer writer(nullptr, &plain);
+    if (!writer.run(withMessageLinks(text).toUtf8()))
+        return text; // too large to draw as Markdown: the timeline shows it as typed too
+    return plain;
+}
+
 QList<Link> links(const QString &text)
 {
     QList<Link> out;
@@ -607,7 +644,8 @@ QString highlightWords(const QString &text, const QStringList &words)
 {
     constexpr qsizetype kExcerptLength = 240; // about three lines of the results panel
     constexpr qsizetype kLead = 60;           // what the excerpt shows before the first match
-    const QString line = text.simplified();   // one line: the panel shows no paragraphs
+    // What the reader sees of the Markdown, on one line: the panel shows no paragraphs.
+    const QString line = plainText(text).simplified();
     const auto codePointAt = [&line](qsizetype i) -> std::pair<char32_t, qsizetype> {
         const QChar c = line.at(i);
         if (c.isHighSurrogate() && i + 1 < line.size() && line.at(i + 1).isLowSurrogate())

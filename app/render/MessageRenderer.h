@@ -38,8 +38,14 @@ struct Link {
 // else.
 [[nodiscard]] QString openableTarget(const QString &href);
 
-// A search result as one line of StyledText: `text` (or, when long, an excerpt from a little
-// before its first match) with every word that matches one of `words` in bold. Words and
+// The text render() shows, without its markup (emphasis, links and code as their text, an
+// image as "[image: …]", list items with their marks, a line break per block): what a reader
+// sees, for summaries that cannot hold styled text. `text` itself when it needs no markup.
+[[nodiscard]] QString plainText(const QString &text);
+
+// A search result as one line of StyledText: what the timeline shows of `text` (plainText(),
+// or, when long, an excerpt from a little before its first match) with every word that
+// matches one of `words` in bold. Words and
 // matching are protocol::searchWords's: runs of letters and digits, NFC and lowercased, a
 // query word matching a word's beginning. Everything else is text (escaped, controls shown).
 [[nodiscard]] QString highlightWords(const QString &text, const QStringList &words);

@@ -39,6 +39,7 @@ ChannelStore::ChannelStore(const protocol::ChannelInfo &info, QString self, QObj
     , m_info(info)
     , m_self(std::move(self))
     , m_atStart(info.lastId.isEmpty())
+    , m_changeCursor(info.lastChange.value_or(QString()))
 {
     m_dividerAfter = info.lastRead;
     m_typingTimer.setSingleShot(true);
@@ -150,6 +151,33 @@ bool ChannelStore::applyUpdate(const Message &message)
         return false;
     const qsizetype at = indexOfId(message.id);
     return at >= 0 && refresh(at, message);
+}
+
+void ChannelStore::setChangeCursor(const QString &cursor)
+{
+    if (cursor == m_changeCursor)
+        return;
+    m_changeCursor = cursor;
+    Q_EMIT changeCursorChanged();
+}
+
+bool ChannelStore::missesChanges() const
+{
+    if (m_messages.isEmpty() || !m_info.lastChange)
+        return false;
+    return m_changeCursor.isEmpty() || isLater(*m_info.lastChange, m_changeCursor);
+}
+
+void ChannelStore::noteLiveChange(const QString &lastChange)
+{
+    if (!isLater(lastChange, m_info.lastChange.value_or(QString())))
+        return;
+    // Live changes come in order: one right after the cursor keeps the held messages current.
+    // Behind it (changes missed while away, not yet fetched) the cursor stays for `changes`.
+    const bool wasCurrent = m_changeCursor == m_info.lastChange.value_or(QString());
+    m_info.lastChange = lastChange;
+    if (wasCurrent)
+        setChangeCursor(lastChange);
 }
 
 bool ChannelStore::hasReacted(qsizetype index, const QString &emoji) const
@@ -318,7 +346,11 @@ bool ChannelStore::holdsPlaceFor(const QString &id) const
 
 void ChannelStore::addOlderPage(const QList<Message> &page, bool more)
 {
+    const bool first = m_messages.isEmpty();
     merge(page);
+    // A first page is as current as the newest change known before it was answered.
+    if (first && m_info.lastChange)
+        setChangeCursor(*m_info.lastChange);
     m_loaded = true;
     m_loadingOlder = false;
     m_atStart = !more;
@@ -366,6 +398,9 @@ void ChannelStore::replaceWith(const QList<Message> &stretch, bool atStart, bool
     m_atStart = atStart;
     m_atLatest = atLatest && (m_messages.isEmpty() || !isLater(m_info.lastId, newestId()));
     noteKnownId(newestId());
+    // Fresh pages carry every change the server had told of before they were answered.
+    if (m_info.lastChange)
+        setChangeCursor(*m_info.lastChange);
     if (m_atLatest)
         recountUnread();
     Q_EMIT resetDone();
@@ -396,20 +431,26 @@ void ChannelStore::releaseFarHistory()
         releaseOlder(kKeepWhenReleasing);
 }
 
-void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart)
+void ChannelStore::restore(const QList<StoredMessage> &messages, bool atStart, const QMap<StreamId, MessageExtras> &extras)
 {
     Q_EMIT aboutToReset();
     m_messages.clear();
-    m_extras.clear(); // the cache keeps none: the next page brings them
+    m_extras.clear();
     m_messages.reserve(messages.size());
     for (const StoredMessage &m : messages) {
         m_messages.append({m.id, intern(m.user), m.text, m.kind});
         m_messages.last().edited = m.edited;
-        // The cache keeps no flags; a message's text is never empty (the server refuses that),
-        // so an empty one is a deletion the cache saw.
+        // A message's text is never empty (the server refuses that), so an empty one is a
+        // deletion the cache saw.
         m_messages.last().deleted = m.deleted || (m.kind == MessageKind::Message && m.text.isEmpty());
     }
     std::sort(m_messages.begin(), m_messages.end(), [](const StoredMessage &a, const StoredMessage &b) { return a.id < b.id; });
+    for (auto it = extras.cbegin(); it != extras.cend(); ++it) {
+        const auto held = std::lower_bound(m_messages.cbegin(), m_messages.cend(), it.key(),
+                                           [](const StoredMessage &m, const StreamId &id) { return m.id < id; });
+        if (held != m_messages.cend() && held->id == it.key() && !it.value().isEmpty())
+            m_extras.insert(it.key(), it.value());
+    }
     m_loaded = !m_messages.isEmpty();
     m_atStart = atStart;
     m_atLatest = true; // the cache keeps the newest messages
@@ -654,6 +695,12 @@ void ChannelStore::applyInfo(const protocol::ChannelInfo &info)
     m_info.unread = info.unread;
     m_info.mentions = info.mentions;
     m_info.lastRead = info.lastRead;
+    // The server's newest change; the held messages keep their own cursor (changeCursor())
+    // until `changes` brings them up to it. With nothing held, nothing is behind.
+    if (info.lastChange && (!m_info.lastChange || !isLater(*m_info.lastChange, *info.lastChange)))
+        m_info.lastChange = info.lastChange;
+    if (m_messages.isEmpty() && m_info.lastChange)
+        setChangeCursor(*m_info.lastChange);
     if (info.topic && info.topic != m_info.topic) {
         m_info.topic = info.topic;
         Q_EMIT topicChanged();

@@ -49,8 +49,9 @@ struct MessageExtras {
 
 // A channel as the local cache kept it: its summary and its newest messages.
 struct CachedChannel {
-    protocol::ChannelInfo info;
+    protocol::ChannelInfo info;    // its lastChange: the change cursor the messages are current to
     QList<StoredMessage> messages; // oldest first
+    QMap<protocol::StreamId, MessageExtras> extras; // of those messages that have any
     bool atStart = false;          // they reach back to the channel's first message
 };
 
@@ -155,6 +156,19 @@ public:
     // place. False when it is not loaded (a later page brings its current state) or nothing
     // changed.
     bool applyUpdate(const protocol::Message &message);
+    // --- changes made to held messages while away (`changes`) ---
+    // The change cursor the held messages are current to: every edit, deletion, reaction and
+    // reply count up to it is in them. "" when unknown (then only a reload makes them current).
+    [[nodiscard]] QString changeCursor() const { return m_changeCursor; }
+    // The held messages are current up to `cursor` (a `changes` answer was applied).
+    void setChangeCursor(const QString &cursor);
+    // Whether held messages may be older than the server's newest change: `changes` after
+    // changeCursor() would find something. False when the server does not say (before Rill's
+    // addition) or when nothing is held.
+    [[nodiscard]] bool missesChanges() const;
+    // An `update` event's cursor (after its message was applied): the server's newest change,
+    // and changeCursor() too when the held messages were current up to the one before.
+    void noteLiveChange(const QString &lastChange);
     // Whether the user's own `emoji` is on the message at `index`.
     [[nodiscard]] bool hasReacted(qsizetype index, const QString &emoji) const;
     // The newest of the user's own messages that can still be edited, or "" (Up in an empty
@@ -189,7 +203,7 @@ public:
 
     // The local cache's copy of the newest messages, shown before the server is reached:
     // the store counts as loaded, and stale until the workspace has resumed it.
-    void restore(const QList<StoredMessage> &messages, bool atStart);
+    void restore(const QList<StoredMessage> &messages, bool atStart, const QMap<protocol::StreamId, MessageExtras> &extras = {});
     [[nodiscard]] bool isStale() const { return m_stale; }
     void setStale(bool stale);
 
@@ -270,6 +284,7 @@ Q_SIGNALS:
     void latestWanted();
     void sendQueued();
     void focusChanged();
+    void changeCursorChanged();
 
     // For the message model: positions are indexes into messages() / pending().
     void messagesAboutToBeInserted(qsizetype first, qsizetype count);
@@ -330,6 +345,7 @@ private:
     bool m_atLatest = true;
     bool m_loadingNewer = false;
     quint64 m_sliceGeneration = 0;
+    QString m_changeCursor; // see changeCursor(); m_info.lastChange is the server's newest
     QString m_focusId;
     bool m_stale = false;
 

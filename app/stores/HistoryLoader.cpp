@@ -31,8 +31,9 @@ void HistoryLoader::resumeAll(const QList<ChannelStore *> &stores)
     const quint64 epoch = ++m_epoch;
     m_running = 0;
     for (ChannelStore *store : stores) {
-        // A slice away from the latest misses nothing: its newer pages come when scrolled to.
-        if (!store->messages().isEmpty() && store->isAtLatest()) {
+        // A slice away from the latest misses no new messages (its newer pages come when
+        // scrolled to), only changes to those it holds.
+        if ((!store->messages().isEmpty() && store->isAtLatest()) || store->missesChanges()) {
             ++m_running;
             resume(store, epoch);
         } else {
@@ -45,7 +46,7 @@ void HistoryLoader::resumeAll(const QList<ChannelStore *> &stores)
 
 void HistoryLoader::loadOlder(ChannelStore *store)
 {
-    fetchOlder(store);
+    fetchPages(store, Direction::Older, 1);
 }
 
 void HistoryLoader::confirmSends(ChannelStore *store, const QList<Message> &page)
@@ -77,48 +78,100 @@ void HistoryLoader::absorb(ChannelStore *store, const QList<Message> &messages)
 QCoro::Task<> HistoryLoader::resume(QPointer<ChannelStore> store, quint64 epoch)
 {
     QPointer<HistoryLoader> self(this);
+    const quint64 generation = store->sliceGeneration();
+    Step step = co_await fetchChanges(store, epoch);
+    if (step == Step::Reload)
+        step = co_await self->reloadNewest(store, epoch, generation);
+    else if (step == Step::Done && store->isAtLatest())
+        step = co_await self->replayNewer(store, epoch);
+    if (step != Step::Superseded)
+        self->finishResume(store, step == Step::Done);
+}
+
+QCoro::Task<HistoryLoader::Step> HistoryLoader::fetchChanges(QPointer<ChannelStore> store, quint64 epoch)
+{
+    QPointer<HistoryLoader> self(this);
+    if (!store->missesChanges())
+        co_return Step::Done; // nothing changed since: no request
+    const QString name = store->name();
+    const quint64 generation = store->sliceGeneration();
+    QString cursor = store->changeCursor();
+    if (cursor.isEmpty())
+        co_return Step::Reload; // held without knowing how current: only a reload tells
+    while (true) {
+        const protocol::ChangesParams params{name, cursor, protocol::kMaxHistoryLimit};
+        const auto reply = co_await m_session->request(params);
+        if (!self || !store || self->m_epoch != epoch)
+            co_return Step::Superseded;
+        if (store->sliceGeneration() != generation)
+            co_return Step::Done; // replaced meanwhile by a fresh answer, current as it is
+        if (!reply.ok) {
+            if (reply.lost)
+                co_return Step::Stopped;
+            // Refused (not a member any more, say): the held copies stay as they are, the
+            // cursor too, and the rest of the resume goes on.
+            qCWarning(lcClientHistory) << "cannot read the changes of" << name << reply.errorName;
+            co_return Step::Done;
+        }
+        if (reply.result.reload)
+            co_return Step::Reload;
+        for (const Message &m : reply.result.messages)
+            Q_EMIT self->messageChanged(m);
+        const bool advanced = !reply.result.cursor.isEmpty() && reply.result.cursor != cursor;
+        if (advanced) {
+            cursor = reply.result.cursor;
+            store->setChangeCursor(cursor);
+        }
+        if (!reply.result.more || !advanced)
+            co_return Step::Done;
+    }
+}
+
+QCoro::Task<HistoryLoader::Step> HistoryLoader::replayNewer(QPointer<ChannelStore> store, quint64 epoch)
+{
+    QPointer<HistoryLoader> self(this);
     const QString name = store->name();
     QString cursor = store->newestId();
     const quint64 generation = store->sliceGeneration();
     int pages = 0;
-    bool caughtUp = false;
     while (true) {
         const protocol::HistoryParams params{name, std::nullopt, cursor, protocol::kMaxHistoryLimit};
         const auto reply = co_await m_session->request(params);
         if (!self || !store || self->m_epoch != epoch)
-            co_return; // gone, or a newer sign-in resumes instead
-        if (store->sliceGeneration() != generation) {
-            caughtUp = true; // the slice was replaced by a newer answer meanwhile
-            break;
-        }
+            co_return Step::Superseded;
+        if (store->sliceGeneration() != generation)
+            co_return Step::Done; // the slice was replaced by a newer answer meanwhile
         if (!reply.ok) {
             if (!reply.lost)
                 qCWarning(lcClientHistory) << "cannot resume" << name << reply.errorName;
-            break;
+            co_return Step::Stopped;
         }
         const QList<Message> &page = reply.result.messages;
         self->absorb(store, page);
         if (!page.isEmpty())
             cursor = page.constLast().id;
-        if (!reply.result.more || page.isEmpty()) {
-            caughtUp = true;
-            break;
-        }
-        if (++pages >= self->m_options.maxResumePages) {
-            // Too far behind to replay: start over from the newest page.
-            const protocol::HistoryParams newest{name, std::nullopt, std::nullopt, self->m_options.pageSize};
-            const auto fresh = co_await self->m_session->request(newest);
-            if (!self || !store || self->m_epoch != epoch)
-                co_return;
-            if (fresh.ok) {
-                if (store->sliceGeneration() == generation) // else a newer answer replaced it
-                    store->resetToNewest(fresh.result.messages, fresh.result.more);
-                caughtUp = true;
-            }
-            break;
-        }
+        if (!reply.result.more || page.isEmpty())
+            co_return Step::Done;
+        // Too far behind to replay: start over from the newest page.
+        if (++pages >= self->m_options.maxResumePages)
+            co_return co_await self->reloadNewest(store, epoch, generation);
     }
-    self->finishResume(store, caughtUp);
+}
+
+QCoro::Task<HistoryLoader::Step> HistoryLoader::reloadNewest(QPointer<ChannelStore> store, quint64 epoch, quint64 generation)
+{
+    QPointer<HistoryLoader> self(this);
+    const protocol::HistoryParams newest{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
+    const auto fresh = co_await m_session->request(newest);
+    if (!self || !store || self->m_epoch != epoch)
+        co_return Step::Superseded;
+    if (!fresh.ok)
+        co_return Step::Stopped;
+    if (store->sliceGeneration() == generation) { // else a newer answer replaced it
+        self->confirmSends(store, fresh.result.messages);
+        store->resetToNewest(fresh.result.messages, fresh.result.more);
+    }
+    co_return Step::Done;
 }
 
 void HistoryLoader::finishResume(ChannelStore *store, bool caughtUp)
@@ -129,54 +182,50 @@ void HistoryLoader::finishResume(ChannelStore *store, bool caughtUp)
         Q_EMIT resumed();
 }
 
-QCoro::Task<> HistoryLoader::fetchOlder(QPointer<ChannelStore> store)
-{
-    QPointer<HistoryLoader> self(this);
-    const quint64 generation = store->sliceGeneration();
-    protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, m_options.pageSize};
-    // A store never loaded may hold live messages only: its first page is the newest one.
-    if (store->isLoaded() && !store->oldestId().isEmpty())
-        params.before = store->oldestId();
-    const auto reply = co_await m_session->request(params);
-    if (!self || !store || store->sliceGeneration() != generation)
-        co_return; // gone, or the page of a slice replaced meanwhile (which reset the flags)
-    if (!reply.ok) {
-        store->olderFailed();
-        co_return;
-    }
-    self->confirmSends(store, reply.result.messages);
-    store->addOlderPage(reply.result.messages, reply.result.more);
-    Q_EMIT self->olderLoaded(store);
-}
-
 void HistoryLoader::loadNewer(ChannelStore *store)
 {
-    fetchNewer(store, 1);
+    fetchPages(store, Direction::Newer, 1);
 }
 
-QCoro::Task<> HistoryLoader::fetchNewer(QPointer<ChannelStore> store, int pages)
+QCoro::Task<> HistoryLoader::fetchPages(QPointer<ChannelStore> store, Direction direction, int pages)
 {
     QPointer<HistoryLoader> self(this);
-    for (int page = 0; page < pages && self && store && !store->isAtLatest(); ++page) {
+    const bool older = direction == Direction::Older;
+    // Newer pages go on only while the slice is away from the latest.
+    for (int page = 0; page < pages && self && store && (older || !store->isAtLatest()); ++page) {
         const quint64 generation = store->sliceGeneration();
-        const protocol::HistoryParams params{store->name(), std::nullopt, store->newestId(), self->m_options.pageSize};
-        if (params.after->isEmpty()) {
+        protocol::HistoryParams params{store->name(), std::nullopt, std::nullopt, self->m_options.pageSize};
+        if (older) {
+            // A store never loaded may hold live messages only: its first page is the newest one.
+            if (store->isLoaded() && !store->oldestId().isEmpty())
+                params.before = store->oldestId();
+        } else if (store->newestId().isEmpty()) {
             store->newerFailed();
             self->loadLatest(store); // nothing to continue from
             co_return;
+        } else {
+            params.after = store->newestId();
         }
         const auto reply = co_await self->m_session->request(params);
         if (!self || !store || store->sliceGeneration() != generation)
             co_return; // gone, or the page of a slice replaced meanwhile (which reset the flags)
         if (!reply.ok) {
-            store->newerFailed();
+            if (older)
+                store->olderFailed();
+            else
+                store->newerFailed();
             co_return;
         }
-        // The whole page, confirmed sends included: a slice away from the latest leaves those to
-        // the page that reaches them, and this is that page.
+        // A page confirms the sends it holds (a slice away from the latest leaves them to the
+        // newer page that reaches them).
         self->confirmSends(store, reply.result.messages);
-        store->addNewerPage(reply.result.messages, reply.result.more);
-        Q_EMIT self->newerLoaded(store);
+        if (older) {
+            store->addOlderPage(reply.result.messages, reply.result.more);
+            Q_EMIT self->olderLoaded(store);
+        } else {
+            store->addNewerPage(reply.result.messages, reply.result.more);
+            Q_EMIT self->newerLoaded(store);
+        }
     }
 }
 
@@ -214,7 +263,7 @@ QCoro::Task<> HistoryLoader::fetchStretch(QPointer<ChannelStore> store, QString 
         // A message that raced the page (the user's own send, say) is fetched at once: going
         // back to the latest ends there.
         if (!store->isAtLatest())
-            self->fetchNewer(store, kCatchUpPages);
+            self->fetchPages(store, Direction::Newer, kCatchUpPages);
         co_return;
     }
     // `before` is strict: the ID right after the message's makes the older half end with it.

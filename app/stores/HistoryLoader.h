@@ -15,7 +15,8 @@ class ClientSession;
 // Fills stores from `history`: older pages when a view scrolls back, newer ones when a slice
 // away from the latest is scrolled down, the stretch around a message that is opened (a search
 // result, a link), and after every sign-in whatever each loaded channel missed, page by page,
-// while live events merge in by ID.
+// while live events merge in by ID: first what changed in the messages it holds (`changes`
+// after the store's change cursor, only when the server's moved), then what is new.
 class HistoryLoader : public QObject
 {
     Q_OBJECT
@@ -31,8 +32,9 @@ public:
     HistoryLoader(ClientSession *session, Options options, QObject *parent = nullptr);
 
     // After a sign-in: catches up every store that holds messages (a store that holds none
-    // has nothing to catch up). Each store is caughtUp() when done; resumed() once all are.
-    // A newer call supersedes the runs of an earlier one.
+    // has nothing to catch up; one away from the latest only needs the changes). Each store
+    // is caughtUp() when done; resumed() once all are. A newer call supersedes the runs of an
+    // earlier one.
     void resumeAll(const QList<ChannelStore *> &stores);
     // The page before the oldest loaded message (or the newest page of a store never loaded).
     void loadOlder(ChannelStore *store);
@@ -48,6 +50,8 @@ public:
 Q_SIGNALS:
     // A message that was new to its store.
     void messageAdded(rill::client::ChannelStore *store, const rill::protocol::Message &message);
+    // A held message changed while we were away: its current state (from `changes`).
+    void messageChanged(const rill::protocol::Message &message);
     // A page held one of our pending sends whose reply the link swallowed: it is confirmed.
     void sendConfirmed(rill::client::ChannelStore *store, const rill::protocol::Message &message);
     // The store has everything up to the present: its queued sends may go.
@@ -66,10 +70,24 @@ private:
     // A resumed page: merged, its new messages announced.
     void absorb(ChannelStore *store, const QList<protocol::Message> &messages);
     void finishResume(ChannelStore *store, bool caughtUp);
+    // How one step of a resume ended.
+    enum class Step {
+        Superseded, // the loader or store is gone, or a newer sign-in resumes instead
+        Stopped,    // the link went: the next sign-in tries again
+        Done,
+        Reload,     // the server no longer has the changes: the held history must go
+    };
     QCoro::Task<> resume(QPointer<ChannelStore> store, quint64 epoch);
-    QCoro::Task<> fetchOlder(QPointer<ChannelStore> store);
-    // Up to `pages` newer pages, while the store is not at the latest.
-    QCoro::Task<> fetchNewer(QPointer<ChannelStore> store, int pages);
+    // `changes` after the store's cursor, page by page, applied as they come.
+    QCoro::Task<Step> fetchChanges(QPointer<ChannelStore> store, quint64 epoch);
+    // `history after` the newest held message, page by page.
+    QCoro::Task<Step> replayNewer(QPointer<ChannelStore> store, quint64 epoch);
+    // Replaces what the store holds with its newest page.
+    QCoro::Task<Step> reloadNewest(QPointer<ChannelStore> store, quint64 epoch, quint64 generation);
+    enum class Direction { Older, Newer };
+    // Up to `pages` pages beyond the oldest (or newest) loaded message; newer ones only while
+    // the store is not at the latest.
+    QCoro::Task<> fetchPages(QPointer<ChannelStore> store, Direction direction, int pages);
     // The stretch around `messageId`, or the newest page when it is empty.
     QCoro::Task<> fetchStretch(QPointer<ChannelStore> store, QString messageId, quint64 serial);
 

@@ -52,6 +52,7 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
 {
     connect(m_history, &HistoryLoader::messageAdded, this, &Workspace::announce);
     connect(m_history, &HistoryLoader::sendConfirmed, this, &Workspace::onSendConfirmed);
+    connect(m_history, &HistoryLoader::messageChanged, this, &Workspace::onMessageChanged);
     // Caught up: what the local cache showed is current again, and waiting sends go out.
     connect(m_history, &HistoryLoader::caughtUp, this, [](ChannelStore *store) { store->setStale(false); });
     connect(m_history, &HistoryLoader::caughtUp, m_sendQueue, &SendQueue::pump);
@@ -76,8 +77,12 @@ Workspace::Workspace(ClientSession *session, Options options, QObject *parent)
     connect(session, &ClientSession::statusChanged, this, &Workspace::onStatusChanged);
     connect(session, &ClientSession::messageArrived, this,
             [this](const protocol::MessageEvent &e) { onMessage(e.message); });
-    connect(session, &ClientSession::messageUpdated, this,
-            [this](const protocol::UpdateEvent &e) { onMessageChanged(e.message); });
+    connect(session, &ClientSession::messageUpdated, this, [this](const protocol::UpdateEvent &e) {
+        onMessageChanged(e.message);
+        ChannelStore *store = channel(e.message.channel);
+        if (store && e.lastChange)
+            store->noteLiveChange(*e.lastChange);
+    });
     connect(session, &ClientSession::topicChanged, this, [this](const protocol::TopicEvent &e) {
         if (ChannelStore *store = this->channel(e.channel))
             store->setTopic(e.topic);
@@ -252,7 +257,7 @@ void Workspace::restore(const QString &user, const QList<CachedChannel> &channel
     m_user = user;
     m_applyingSnapshot = true;
     for (const CachedChannel &cached : channels)
-        ensureStore(cached.info)->restore(cached.messages, cached.atStart);
+        ensureStore(cached.info)->restore(cached.messages, cached.atStart, cached.extras);
     m_applyingSnapshot = false;
     pickCurrent();
 }

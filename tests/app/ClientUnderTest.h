@@ -5,6 +5,7 @@
 #include "stores/Workspace.h"
 
 #include "RedisFixture.h" // waitUntil
+#include "TestClient.h"
 
 #include <QCoreApplication>
 #include <QSignalSpy>
@@ -17,11 +18,16 @@ namespace rill::test {
 
 // One instance of the client core, as the app composes it, with retries short enough for tests.
 struct ClientUnderTest {
-    explicit ClientUnderTest(int pageSize = 50, int listPageSize = protocol::kMaxListPage)
+    // How the link comes back after it drops: by itself at once, or only when the test says
+    // (session->retryNow()), so others can act while this client is away.
+    enum class Reconnect { Soon, WhenAsked };
+
+    explicit ClientUnderTest(int pageSize = 50, int listPageSize = protocol::kMaxListPage, Reconnect reconnect = Reconnect::Soon)
     {
         client::ClientSession::Options options;
-        options.connection.firstRetry = std::chrono::milliseconds(50);
-        options.connection.maxRetry = std::chrono::milliseconds(400);
+        const bool soon = reconnect == Reconnect::Soon;
+        options.connection.firstRetry = soon ? std::chrono::milliseconds(50) : std::chrono::milliseconds(std::chrono::hours(1));
+        options.connection.maxRetry = soon ? std::chrono::milliseconds(400) : std::chrono::milliseconds(std::chrono::hours(1));
         options.requestTimeout = std::chrono::seconds(10);
         session = std::make_unique<client::ClientSession>(options);
         client::Workspace::Options workspaceOptions;
@@ -47,6 +53,14 @@ struct ClientUnderTest {
     }
 
     [[nodiscard]] client::ChannelStore *channel(const QString &name) const { return workspace->channel(name); }
+
+    // Drops the link as a network failure would and waits until the session knows.
+    [[nodiscard]] bool dropLink()
+    {
+        session->connection().abort();
+        return waitUntil([this] { return session->status() == client::ClientSession::Status::Reconnecting; },
+                         std::chrono::seconds(10));
+    }
 
     // Texts of a channel's confirmed messages, oldest first.
     [[nodiscard]] QStringList texts(const QString &name) const
@@ -76,6 +90,32 @@ struct ClientUnderTest {
     // A test's tokens never go into the keychain of whoever runs it (tst_tokenstore tests that).
     qputenv("RILL_KEYCHAIN", "off");
     return true;
+}
+
+// `format` with "%1" from `first` to `last`: numbered("m%1", 1, 3) is "m1", "m2", "m3".
+[[nodiscard]] inline QStringList numbered(const QString &format, qsizetype first, qsizetype last)
+{
+    QStringList out;
+    for (qsizetype i = first; i <= last; ++i)
+        out << format.arg(i);
+    return out;
+}
+
+// `poster` sends numbered(format, first, first + count - 1) to `channel`, pipelined (the server
+// keeps their order). Their IDs in order; fewer than `count` when one was refused.
+[[nodiscard]] inline QStringList postNumbered(TestClient &poster, const QString &channel, const QString &format, qsizetype first, qsizetype count)
+{
+    QList<qint64> requests;
+    for (const QString &text : numbered(format, first, first + count - 1))
+        requests << poster.post(QStringLiteral("send"), {{QStringLiteral("channel"), channel}, {QStringLiteral("text"), text}});
+    QStringList ids;
+    for (const qint64 request : std::as_const(requests)) {
+        const QJsonObject reply = poster.replyTo(request);
+        if (!reply.value(QStringLiteral("ok")).toBool())
+            break;
+        ids << reply.value(QStringLiteral("message")).toObject().value(QStringLiteral("id")).toString();
+    }
+    return ids;
 }
 
 // IDs strictly increasing: ordered, and no message twice.

@@ -1,9 +1,10 @@
-// The sidebar, member, directory and filter models, without a server.
+// The sidebar, member, directory, filter and search result models, without a server.
 #include "models/ChannelListModel.h"
 #include "models/DirectoryModel.h"
 #include "models/FilterModel.h"
 #include "models/MemberModel.h"
 #include "models/MentionCompletion.h"
+#include "models/SearchModel.h"
 #include "stores/ChannelStore.h"
 
 #include <QAbstractItemModelTester>
@@ -325,6 +326,27 @@ private Q_SLOTS:
     }
 
     // What the browser offers to create, and what it finds, for what a person types.
+    // A result reads as the timeline shows the message: its Markdown drawn as text (no "**"),
+    // the matched words in bold; the raw text stays available (TextRole).
+    void searchResultsShowTheTextAsRead()
+    {
+        SearchModel model([](const QString &channel) -> QString { return u"#"_s + channel; });
+        QAbstractItemModelTester tester(&model, kReport);
+        model.reset({u"nonce"_s});
+        rill::protocol::Message found;
+        found.id = u"100-0"_s;
+        found.channel = u"general"_s;
+        found.user = u"bob"_s;
+        found.text = u"**same nonce**, see [the notes](https://example.com) and `a<b`"_s;
+        found.ts = 100;
+        model.append({found});
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex row = model.index(0);
+        QCOMPARE(row.data(SearchModel::StyledTextRole).toString(), u"same <b>nonce</b>, see the notes and a&lt;b"_s);
+        QCOMPARE(row.data(SearchModel::TextRole).toString(), found.text);
+        QCOMPARE(row.data(SearchModel::ChannelTitleRole).toString(), u"#general"_s);
+    }
+
     void channelNamesAsTyped_data()
     {
         QTest::addColumn<QString>("typed");

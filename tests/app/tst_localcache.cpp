@@ -7,6 +7,8 @@
 #include "cache/LocalCache.h"
 #include "models/MessageModel.h"
 
+#include <QAbstractItemModelTester>
+
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -38,23 +40,10 @@ class TestLocalCache : public QObject
     bool bobSays(const QString &channel, const QString &prefix, int count)
     {
         m_bob->call(u"join"_s, {{u"channel"_s, channel}});
-        QList<qint64> posted;
-        for (int i = 1; i <= count; ++i)
-            posted << m_bob->post(u"send"_s, {{u"channel"_s, channel}, {u"text"_s, u"%1 %2"_s.arg(prefix).arg(i)}});
-        for (const qint64 id : std::as_const(posted)) {
-            if (!m_bob->replyTo(id).value(u"ok"_s).toBool())
-                return false;
-        }
-        return true;
+        return test::postNumbered(*m_bob, channel, prefix + u" %1"_s, 1, count).size() == count;
     }
 
-    static QStringList numbered(const QString &prefix, int count)
-    {
-        QStringList out;
-        for (int i = 1; i <= count; ++i)
-            out << u"%1 %2"_s.arg(prefix).arg(i);
-        return out;
-    }
+    static QStringList numbered(const QString &prefix, int count) { return test::numbered(prefix + u" %1"_s, 1, count); }
 
     // Alice opens `channel` and waits for its newest page.
     static bool open(test::ClientUnderTest &alice, const QString &channel)
@@ -181,6 +170,91 @@ private Q_SLOTS:
         QVERIFY(!cached.isEmpty());
         QCOMPARE(cached.constLast(), u"meanwhile 130"_s);
         QVERIFY(third.channel(u"gap"_s)->messages().size() <= quick().messagesPerChannel);
+    }
+
+    // Closed, the app misses what others do to the messages it cached: the next start shows
+    // the cached copies as they were (reactions and "edited" included), and the sign-in brings
+    // each change since the cursor kept with them, in place.
+    void changesWhileClosedShowAfterRestart()
+    {
+        const QString path = m_dir.filePath(u"changes.sqlite"_s);
+        QVERIFY(bobSays(u"edits"_s, u"line"_s, 3));
+        QString token;
+        QString one, two, three;
+        {
+            test::ClientUnderTest alice;
+            LocalCache cache(path, quick());
+            cache.follow(alice.workspace.get());
+            QVERIFY(alice.signUp(m_server->url(), u"alice5"_s));
+            QVERIFY(open(alice, u"edits"_s));
+            ChannelStore *edits = alice.channel(u"edits"_s);
+            QCOMPARE(alice.texts(u"edits"_s), numbered(u"line"_s, 3));
+            const auto &held = edits->messages();
+            three = held[held.size() - 2].idString(); // Alice's join is the newest
+            two = held[held.size() - 3].idString();
+            one = held[held.size() - 4].idString();
+            // Before closing: an edit and a reaction the cache must keep.
+            QVERIFY(m_bob->call(u"react"_s, {{u"channel"_s, u"edits"_s}, {u"messageId"_s, one}, {u"emoji"_s, u"👍"_s}, {u"on"_s, true}})
+                        .value(u"ok"_s).toBool());
+            QVERIFY(m_bob->call(u"edit"_s, {{u"channel"_s, u"edits"_s}, {u"messageId"_s, three}, {u"text"_s, u"line 3!"_s}})
+                        .value(u"ok"_s).toBool());
+            QTRY_VERIFY(edits->extras(held[held.size() - 4].id) != nullptr);
+            QTRY_VERIFY(held[held.size() - 2].edited);
+            token = alice.session->token();
+            cache.flush();
+            alice.session->disconnectFromServer();
+        }
+        const auto bobDoes = [this](const QString &op, const QJsonObject &params) {
+            return m_bob->call(op, params).value(u"ok"_s).toBool();
+        };
+        QVERIFY(bobDoes(u"edit"_s, {{u"channel"_s, u"edits"_s}, {u"messageId"_s, one}, {u"text"_s, u"line 1, edited"_s}}));
+        QVERIFY(bobDoes(u"delete"_s, {{u"channel"_s, u"edits"_s}, {u"messageId"_s, two}}));
+        QVERIFY(bobDoes(u"react"_s, {{u"channel"_s, u"edits"_s}, {u"messageId"_s, three}, {u"emoji"_s, u"🎉"_s}, {u"on"_s, true}}));
+
+        test::ClientUnderTest again;
+        LocalCache cache(path, quick());
+        cache.follow(again.workspace.get());
+        again.workspace->setPreferredChannel(u"edits"_s);
+        QVERIFY(cache.restore(again.workspace.get(), m_server->url(), u"alice5"_s));
+        ChannelStore *edits = again.channel(u"edits"_s);
+        QVERIFY(edits && edits->isStale());
+        MessageModel &model = *edits->messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        const auto row = [&model](const QString &id) { return model.index(model.rowOf(id)); };
+        const auto reactions = [&row](const QString &id) {
+            QStringList emoji;
+            for (const QVariant &chip : row(id).data(MessageModel::ReactionsRole).toList())
+                emoji << chip.toMap().value(u"emoji"_s).toString();
+            return emoji;
+        };
+        // As they were when the app closed.
+        QCOMPARE(row(one).data(MessageModel::TextRole).toString(), u"line 1"_s);
+        QCOMPARE(reactions(one), QStringList{u"👍"_s});
+        QCOMPARE(row(three).data(MessageModel::TextRole).toString(), u"line 3!"_s);
+        QVERIFY(row(three).data(MessageModel::IsEditedRole).toBool());
+        QVERIFY(reactions(three).isEmpty());
+
+        QSignalSpy resumed(again.workspace.get(), &Workspace::resumed);
+        again.session->resume(m_server->url(), token);
+        QVERIFY(resumed.wait(15000));
+        QVERIFY(!edits->isStale());
+        QCOMPARE(row(one).data(MessageModel::TextRole).toString(), u"line 1, edited"_s);
+        QVERIFY(row(one).data(MessageModel::IsEditedRole).toBool());
+        QCOMPARE(reactions(one), QStringList{u"👍"_s});
+        QVERIFY(row(two).data(MessageModel::IsDeletedRole).toBool());
+        QCOMPARE(reactions(three), QStringList{u"🎉"_s});
+        QCOMPARE(row(three).data(MessageModel::TextRole).toString(), u"line 3!"_s);
+        QCOMPARE(reset.size(), 0); // in place
+        QVERIFY(!edits->missesChanges());
+
+        // Written back with the cursor: a third start shows the changes before it connects.
+        cache.flush();
+        test::ClientUnderTest third;
+        LocalCache reread(path, quick());
+        QVERIFY(reread.restore(third.workspace.get(), m_server->url(), u"alice5"_s));
+        QCOMPARE(third.texts(u"edits"_s), (QStringList{u"line 1, edited"_s, QString(), u"line 3!"_s}));
+        QCOMPARE(third.channel(u"edits"_s)->changeCursor(), edits->changeCursor());
     }
 
     void signOutLeavesNothing()

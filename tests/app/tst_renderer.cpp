@@ -291,6 +291,14 @@ private Q_SLOTS:
                                         << u"&lt;b&gt;x&lt;/b&gt; &amp; <b>deploy</b>"_s;
         QTest::newRow("one line") << u"a\n\nb  c"_s << QStringList{u"b"_s} << u"a <b>b</b> c"_s;
         QTest::newRow("override shows") << u"x\u202Ey"_s << QStringList{u"y"_s} << u"x[RLO]<b>y</b>"_s;
+        // What the timeline shows, not the Markdown as typed (one renderer, no second parse).
+        QTest::newRow("markdown as read") << u"**same nonce** and _this_"_s << QStringList{u"nonce"_s}
+                                          << u"same <b>nonce</b> and this"_s;
+        QTest::newRow("link text, image label") << u"[the nonce](https://example.com/x) ![cat](https://example.com/c.png)"_s
+                                                << QStringList{u"nonce"_s} << u"the <b>nonce</b> [image: cat]"_s;
+        QTest::newRow("list and code") << u"- `a<b` nonce\n- two"_s << QStringList{u"nonce"_s}
+                                       << u"\u2022 a&lt;b <b>nonce</b> \u2022 two"_s;
+        QTest::newRow("entity") << u"nonce &amp; co"_s << QStringList{u"nonce"_s} << u"<b>nonce</b> &amp; co"_s;
         QTest::newRow("long text: an excerpt around the match")
             << QString(u"word "_s.repeated(100) + u"needle"_s + u" tail"_s.repeated(100)) << QStringList{u"needle"_s}
             << QString(u"…"_s + u"word "_s.repeated(12) + u"<b>needle</b>"_s + u" tail"_s.repeated(34) + u" tai…"_s);

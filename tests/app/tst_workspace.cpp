@@ -227,6 +227,114 @@ private Q_SLOTS:
         QCOMPARE(carolSees, alice.texts(u"general"_s));
     }
 
+    // `history after` brings only new messages: what others did to the held ones while the link
+    // was down (edits, deletions, reactions, reply counts) comes from `changes` on resume, in
+    // place, row by row. A channel where nothing changed is not asked.
+    void changesMadeWhileAwayArriveOnReconnect()
+    {
+        test::ClientUnderTest alice(50, protocol::kMaxListPage, test::ClientUnderTest::Reconnect::WhenAsked);
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        bob.workspace->join(u"quiet"_s);
+        alice.workspace->join(u"quiet"_s);
+        QTRY_VERIFY(alice.channel(u"quiet"_s));
+        bob.workspace->sendTo(u"quiet"_s, u"nothing happens here"_s);
+        for (const QString &text : {u"one"_s, u"two"_s, u"three"_s})
+            bob.workspace->sendTo(u"general"_s, text);
+        alice.workspace->setCurrentName(u"general"_s);
+        QTRY_COMPARE(alice.texts(u"general"_s), (QStringList{u"one"_s, u"two"_s, u"three"_s}));
+        QTRY_COMPARE(alice.texts(u"quiet"_s), QStringList{u"nothing happens here"_s});
+        ChannelStore *general = alice.channel(u"general"_s);
+        ChannelStore *quiet = alice.channel(u"quiet"_s);
+        const auto idOf = [general](const QString &text) {
+            for (const StoredMessage &m : general->messages()) {
+                if (m.text == text)
+                    return m.idString();
+            }
+            return QString();
+        };
+        const QString one = idOf(u"one"_s), two = idOf(u"two"_s), three = idOf(u"three"_s);
+        MessageModel &model = *general->messageModel();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        const auto row = [&model](const QString &id) { return model.index(model.rowOf(id)); };
+        const QString quietCursor = quiet->changeCursor();
+
+        QVERIFY(alice.dropLink());
+        const auto ok = [&bob](const auto &params) {
+            const auto reply = QCoro::waitFor(bob.session->request(params));
+            return reply.ok;
+        };
+        QVERIFY(ok(protocol::EditParams{u"general"_s, one, u"one, edited"_s}));
+        QVERIFY(ok(protocol::DeleteParams{u"general"_s, two}));
+        QVERIFY(ok(protocol::ReactParams{u"general"_s, three, u"👍"_s, true}));
+        QVERIFY(ok(protocol::SendParams{u"general"_s, u"a reply"_s, {}, three}));
+        QCOMPARE(row(one).data(MessageModel::TextRole).toString(), u"one"_s); // away: nothing yet
+
+        QSignalSpy resumed(alice.workspace.get(), &Workspace::resumed);
+        alice.session->retryNow();
+        QVERIFY(resumed.wait(15000));
+        QCOMPARE(row(one).data(MessageModel::TextRole).toString(), u"one, edited"_s);
+        QVERIFY(row(one).data(MessageModel::IsEditedRole).toBool());
+        QVERIFY(row(two).data(MessageModel::IsDeletedRole).toBool());
+        QVERIFY(row(two).data(MessageModel::TextRole).toString().isEmpty());
+        const QVariantList chips = row(three).data(MessageModel::ReactionsRole).toList();
+        QCOMPARE(chips.size(), 1);
+        QCOMPARE(chips[0].toMap().value(u"users"_s).toStringList(), QStringList{u"bob"_s});
+        QCOMPARE(row(three).data(MessageModel::RepliesRole).toInt(), 1);
+        QCOMPARE(alice.texts(u"general"_s), (QStringList{u"one, edited"_s, QString(), u"three"_s, u"a reply"_s}));
+        QVERIFY(strictlyOrdered(*general));
+        QCOMPARE(reset.size(), 0); // in place
+        QVERIFY(!general->missesChanges());
+        QCOMPARE(quiet->changeCursor(), quietCursor);
+        QVERIFY(!quiet->missesChanges());
+
+        // Live again: an update moves the cursor on with it (the next resume asks nothing).
+        QVERIFY(ok(protocol::EditParams{u"general"_s, one, u"one, again"_s}));
+        QTRY_COMPARE(row(one).data(MessageModel::TextRole).toString(), u"one, again"_s);
+        QVERIFY(!general->missesChanges());
+    }
+
+    // The server keeps only so many changes: past them it says `reload`, and the channel's
+    // held history is replaced by its newest page, still the channel on screen, each message
+    // once, the unread count right.
+    void reloadWhenTheChangesAreGone()
+    {
+        test::ClientUnderTest alice(50, protocol::kMaxListPage, test::ClientUnderTest::Reconnect::WhenAsked);
+        test::ClientUnderTest bob;
+        QVERIFY(alice.signUp(m_server->url(), u"alice"_s));
+        QVERIFY(bob.signUp(m_server->url(), u"bob"_s));
+        for (const QString &text : {u"one"_s, u"two"_s})
+            bob.workspace->sendTo(u"general"_s, text);
+        alice.workspace->setCurrentName(u"general"_s);
+        QTRY_COMPARE(alice.texts(u"general"_s), (QStringList{u"one"_s, u"two"_s}));
+        ChannelStore *general = alice.channel(u"general"_s);
+        const QString one = general->messages()[general->messages().size() - 2].idString();
+        QCOMPARE(general->unread(), 2); // the window is not active: nothing read
+
+        QVERIFY(alice.dropLink());
+        const protocol::EditParams edit{u"general"_s, one, u"one, edited"_s};
+        QVERIFY(QCoro::waitFor(bob.session->request(edit)).ok);
+        const protocol::EditParams again{u"general"_s, one, u"one, edited twice"_s};
+        QVERIFY(QCoro::waitFor(bob.session->request(again)).ok);
+        const protocol::SendParams three{u"general"_s, u"three"_s, {}, {}};
+        QVERIFY(QCoro::waitFor(bob.session->request(three)).ok);
+        // Stand in for the server's trim (10,000 changes or 7 days): all but the newest go.
+        QVERIFY(m_server->redis().run({"XTRIM", "rill:{c:general}:changes", "MAXLEN", "1"}).isOk());
+
+        QSignalSpy resumed(alice.workspace.get(), &Workspace::resumed);
+        alice.session->retryNow();
+        QVERIFY(resumed.wait(15000));
+        QCOMPARE(alice.workspace->currentName(), u"general"_s);
+        QCOMPARE(alice.channel(u"general"_s), general);
+        QCOMPARE(alice.texts(u"general"_s), (QStringList{u"one, edited twice"_s, u"two"_s, u"three"_s}));
+        QVERIFY(strictlyOrdered(*general));
+        QCOMPARE(general->unread(), 3);
+        QVERIFY(!general->missesChanges());
+        QCOMPARE(general->messageModel()->rowCount(), int(general->messages().size()));
+    }
+
     void partOnAnotherDeviceLeavesHereToo()
     {
         test::ClientUnderTest here;

@@ -11,6 +11,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+#include <vector>
+
 using namespace rill;
 using namespace Qt::StringLiterals;
 
@@ -219,6 +222,55 @@ private:
     QStringList m_lines;
 };
 
+// What each test starts from: one server, one temporary home for the profiles, and the apps
+// (windows) the test opens there, each signed up as its profile's user.
+class Desk
+{
+public:
+    [[nodiscard]] bool start()
+    {
+        if (!m_home.isValid())
+            return false;
+        if (!m_server.start()) {
+            qWarning().noquote() << "cannot start the server:" << m_server.errorString();
+            return false;
+        }
+        return true;
+    }
+
+    [[nodiscard]] test::ServerFixture &server() { return m_server; }
+    [[nodiscard]] QString homeFile(const QString &path) const { return m_home.filePath(path); }
+
+    // A window of `user` (in a profile of that name), started and signed up; nullptr when it
+    // did not get that far. `settled`: and its first page is in and drawn.
+    [[nodiscard]] App *signedIn(const QString &user, bool settled = false)
+    {
+        auto app = std::make_unique<App>(m_home.path(), user, m_server.url());
+        if (!app->start() || !app->signUpAndWait(user) || (settled && !app->settle()))
+            return nullptr;
+        m_apps.push_back(std::move(app));
+        return m_apps.back().get();
+    }
+
+    // The two-window tests: the server, then Alice's window and Bob's (each `settled` when
+    // asked, before the other writes).
+    [[nodiscard]] bool startWithAliceAndBob(bool settled = false)
+    {
+        if (!start())
+            return false;
+        alice = signedIn(u"alice"_s, settled);
+        bob = signedIn(u"bob"_s, settled);
+        return alice && bob;
+    }
+    App *alice = nullptr;
+    App *bob = nullptr;
+
+private:
+    test::ServerFixture m_server;
+    QTemporaryDir m_home;
+    std::vector<std::unique_ptr<App>> m_apps; // declared after the server: closed before it stops
+};
+
 } // namespace
 
 class TestEndToEnd : public QObject
@@ -228,23 +280,12 @@ class TestEndToEnd : public QObject
 private Q_SLOTS:
     void twoAppsExchangeMessages()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        QVERIFY(home.isValid());
-
-        App alice(home.path(), u"alice"_s, server.url());
-        App bob(home.path(), u"bob"_s, server.url());
-        QVERIFY(alice.start());
-        QVERIFY(bob.start());
-
-        QVERIFY(alice.signUpAndWait(u"alice"_s));
-        QVERIFY(bob.signUpAndWait(u"bob"_s));
-
         // A message that is already in the first page a window loads is shown, not announced:
         // each waits for its first page before the other writes.
-        QVERIFY(alice.settle());
-        QVERIFY(bob.settle());
+        Desk desk;
+        QVERIFY(desk.startWithAliceAndBob(true));
+        App &alice = *desk.alice;
+        App &bob = *desk.bob;
         alice.say(u"hello from alice"_s);
         QVERIFY(bob.waitLine(u"message general alice hello from alice"_s));
         QVERIFY(alice.waitLine(u"message general alice hello from alice"_s)); // confirmed on her side too
@@ -273,15 +314,10 @@ private Q_SLOTS:
     // views show is read from the screen (the test hook's rows), not from the stores.
     void switchingWhileMessagesArrive()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        App alice(home.path(), u"alice"_s, server.url());
-        App bob(home.path(), u"bob"_s, server.url());
-        QVERIFY(alice.start());
-        QVERIFY(bob.start());
-        QVERIFY(alice.signUpAndWait(u"alice"_s));
-        QVERIFY(bob.signUpAndWait(u"bob"_s));
+        Desk desk;
+        QVERIFY(desk.startWithAliceAndBob());
+        App &alice = *desk.alice;
+        App &bob = *desk.bob;
         for (App *app : {&bob, &alice}) {
             app->command(u"click browseButton"_s);
             app->command(u"type browserFilter dev"_s);
@@ -340,36 +376,33 @@ private Q_SLOTS:
     // and the same button hides it.
     void narrowWindowKeepsMembersReachable()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        App erin(home.path(), u"erin"_s, server.url());
-        QVERIFY(erin.start());
-        QVERIFY(erin.signUpAndWait(u"erin"_s));
-        QVERIFY(erin.settle());
+        Desk desk;
+        QVERIFY(desk.start());
+        App *erin = desk.signedIn(u"erin"_s, true);
+        QVERIFY(erin);
 
         const auto inside = [](const App::Rect &r, int width) { return r.visible && r.x >= 0 && r.x + r.width <= width && r.width > 100; };
-        erin.command(u"resize 1200 700"_s);
-        QVERIFY(erin.settle());
-        QVERIFY(inside(erin.rect(u"memberList"_s), 1200));
-        erin.command(u"click membersButton"_s);
-        QVERIFY(test::waitUntil([&] { return !erin.rect(u"memberList"_s).visible; }, std::chrono::seconds(10)));
-        erin.command(u"click membersButton"_s);
-        QVERIFY(test::waitUntil([&] { return inside(erin.rect(u"memberList"_s), 1200); }, std::chrono::seconds(10)));
+        erin->command(u"resize 1200 700"_s);
+        QVERIFY(erin->settle());
+        QVERIFY(inside(erin->rect(u"memberList"_s), 1200));
+        erin->command(u"click membersButton"_s);
+        QVERIFY(test::waitUntil([&] { return !erin->rect(u"memberList"_s).visible; }, std::chrono::seconds(10)));
+        erin->command(u"click membersButton"_s);
+        QVERIFY(test::waitUntil([&] { return inside(erin->rect(u"memberList"_s), 1200); }, std::chrono::seconds(10)));
 
-        erin.command(u"resize 640 480"_s);
-        QVERIFY(erin.settle());
-        QVERIFY(!erin.rect(u"memberList"_s).visible);
-        const App::Rect timeline = erin.rect(u"timelineStack"_s);
+        erin->command(u"resize 640 480"_s);
+        QVERIFY(erin->settle());
+        QVERIFY(!erin->rect(u"memberList"_s).visible);
+        const App::Rect timeline = erin->rect(u"timelineStack"_s);
         QVERIFY2(inside(timeline, 640) && timeline.width >= 320, "the conversation is squeezed or cut off");
-        QVERIFY(inside(erin.rect(u"composerInput"_s), 640));
-        const App::Rect button = erin.rect(u"membersButton"_s);
+        QVERIFY(inside(erin->rect(u"composerInput"_s), 640));
+        const App::Rect button = erin->rect(u"membersButton"_s);
         QVERIFY2(button.visible && button.x >= 0 && button.x + button.width <= 640,
                  qPrintable(u"%1 %2"_s.arg(button.x).arg(button.width)));
-        erin.command(u"click membersButton"_s);
-        QVERIFY2(test::waitUntil([&] { return inside(erin.rect(u"drawerMemberList"_s), 640); }, std::chrono::seconds(10)),
+        erin->command(u"click membersButton"_s);
+        QVERIFY2(test::waitUntil([&] { return inside(erin->rect(u"drawerMemberList"_s), 640); }, std::chrono::seconds(10)),
                  "the member list did not open inside the window");
-        QVERIFY(erin.quit());
+        QVERIFY(erin->quit());
     }
 
     // Issue 13: what one window does to a message, the other shows: an edit (Up in the empty
@@ -377,17 +410,10 @@ private Q_SLOTS:
     // from the other window's row of that message.
     void editsReactionsAndRepliesReachTheOtherWindow()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        App alice(home.path(), u"alice"_s, server.url());
-        App bob(home.path(), u"bob"_s, server.url());
-        QVERIFY(alice.start());
-        QVERIFY(bob.start());
-        QVERIFY(alice.signUpAndWait(u"alice"_s));
-        QVERIFY(bob.signUpAndWait(u"bob"_s));
-        QVERIFY(alice.settle());
-        QVERIFY(bob.settle());
+        Desk desk;
+        QVERIFY(desk.startWithAliceAndBob(true));
+        App &alice = *desk.alice;
+        App &bob = *desk.bob;
 
         alice.say(u"first draft"_s);
         QVERIFY(bob.waitLine(u"message general alice first draft"_s));
@@ -424,53 +450,49 @@ private Q_SLOTS:
     // The channel browser, Ctrl+K and Alt+Up/Down, through real key presses.
     void keyboardAndBrowser()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        App dan(home.path(), u"dan"_s, server.url());
-        QVERIFY(dan.start());
-        QVERIFY(dan.signUpAndWait(u"dan"_s)); // (in general: "current general" came just before)
+        Desk desk;
+        QVERIFY(desk.start());
+        App *dan = desk.signedIn(u"dan"_s); // (in general: "current general" came just before)
+        QVERIFY(dan);
 
-        dan.command(u"click browseButton"_s);
-        dan.command(u"type browserFilter dev"_s);
-        dan.command(u"key browserFilter Return"_s); // no such channel yet: creates it
-        QVERIFY(dan.waitLine(u"current dev"_s));
+        dan->command(u"click browseButton"_s);
+        dan->command(u"type browserFilter dev"_s);
+        dan->command(u"key browserFilter Return"_s); // no such channel yet: creates it
+        QVERIFY(dan->waitLine(u"current dev"_s));
 
-        dan.command(u"key composerInput Alt+Down"_s);
-        QVERIFY(dan.waitLine(u"current general"_s));
-        dan.command(u"key composerInput Alt+Down"_s); // wraps around
-        QVERIFY(dan.waitLine(u"current dev"_s));
+        dan->command(u"key composerInput Alt+Down"_s);
+        QVERIFY(dan->waitLine(u"current general"_s));
+        dan->command(u"key composerInput Alt+Down"_s); // wraps around
+        QVERIFY(dan->waitLine(u"current dev"_s));
 
-        dan.command(u"key composerInput Ctrl+K"_s);
-        dan.command(u"type switcherInput gen"_s);
-        dan.command(u"key switcherInput Return"_s);
-        QVERIFY(dan.waitLine(u"current general"_s));
-        QVERIFY(dan.quit());
+        dan->command(u"key composerInput Ctrl+K"_s);
+        dan->command(u"type switcherInput gen"_s);
+        dan->command(u"key switcherInput Return"_s);
+        QVERIFY(dan->waitLine(u"current general"_s));
+        QVERIFY(dan->quit());
     }
 
     void signOutForgetsTheToken()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        App carol(home.path(), u"carol"_s, server.url());
-        QVERIFY(carol.start());
-        QVERIFY(carol.signUpAndWait(u"carol"_s));
-        carol.command(u"click menuButton"_s);
-        QVERIFY(carol.waitLine(u"ok click"_s));
+        Desk desk;
+        QVERIFY(desk.start());
+        App *carol = desk.signedIn(u"carol"_s);
+        QVERIFY(carol);
+        carol->command(u"click menuButton"_s);
+        QVERIFY(carol->waitLine(u"ok click"_s));
         // What she read is in the local cache (written a moment after it changes)…
-        const QString cache = home.filePath(u"data/rill/profiles/carol/cache.sqlite"_s);
+        const QString cache = desk.homeFile(u"data/rill/profiles/carol/cache.sqlite"_s);
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(cache), 15000);
-        carol.command(u"click signOutItem"_s);
-        QVERIFY(carol.waitLine(u"status SignedOut"_s));
+        carol->command(u"click signOutItem"_s);
+        QVERIFY(carol->waitLine(u"status SignedOut"_s));
         QVERIFY(!QFile::exists(cache)); // …and signing out leaves none of it behind
-        QVERIFY(carol.quit());
+        QVERIFY(carol->quit());
         // Started again it shows the connect screen and stays there.
-        QVERIFY(carol.start());
-        carol.command(u"get signInButton visible"_s);
-        QVERIFY(carol.waitLine(u"value signInButton visible true"_s));
-        QVERIFY(!carol.hasPrinted(u"status Connecting"_s));
-        QVERIFY(carol.quit());
+        QVERIFY(carol->start());
+        carol->command(u"get signInButton visible"_s);
+        QVERIFY(carol->waitLine(u"value signInButton visible true"_s));
+        QVERIFY(!carol->hasPrinted(u"status Connecting"_s));
+        QVERIFY(carol->quit());
     }
 
     // Issue 9: started while the server is down, the app shows what it kept, says it is not
@@ -478,38 +500,37 @@ private Q_SLOTS:
     // with what was said meanwhile.
     void opensOnCachedContentWhileOffline()
     {
-        test::ServerFixture server;
-        QVERIFY2(server.start(), qPrintable(server.errorString()));
-        QTemporaryDir home;
-        App erin(home.path(), u"erin"_s, server.url());
-        QVERIFY(erin.start());
-        QVERIFY(erin.signUpAndWait(u"erin"_s));
-        erin.say(u"written before the outage"_s);
-        QVERIFY(erin.waitLine(u"message general erin written before the outage"_s));
-        const int rows = erin.value(u"messageList"_s, u"count"_s).toInt();
+        Desk desk;
+        QVERIFY(desk.start());
+        test::ServerFixture &server = desk.server();
+        App *erin = desk.signedIn(u"erin"_s);
+        QVERIFY(erin);
+        erin->say(u"written before the outage"_s);
+        QVERIFY(erin->waitLine(u"message general erin written before the outage"_s));
+        const int rows = erin->value(u"messageList"_s, u"count"_s).toInt();
         QVERIFY(rows >= 2); // her join and her line
-        QVERIFY(erin.quit());
+        QVERIFY(erin->quit());
 
         server.stop();
-        QVERIFY(erin.start());
-        QCOMPARE(erin.value(u"messageList"_s, u"count"_s).toInt(), rows);
-        erin.command(u"get staleNotice visible"_s);
-        QVERIFY(erin.waitLine(u"value staleNotice visible true"_s));
-        erin.command(u"get composerInput readOnly"_s);
-        QVERIFY(erin.waitLine(u"value composerInput readOnly true"_s));
+        QVERIFY(erin->start());
+        QCOMPARE(erin->value(u"messageList"_s, u"count"_s).toInt(), rows);
+        erin->command(u"get staleNotice visible"_s);
+        QVERIFY(erin->waitLine(u"value staleNotice visible true"_s));
+        erin->command(u"get composerInput readOnly"_s);
+        QVERIFY(erin->waitLine(u"value composerInput readOnly true"_s));
 
         test::TestClient frank;
         QVERIFY(server.start());
         QVERIFY(frank.open(server.url()) && frank.signUp(u"frank"_s));
         frank.call(u"send"_s, {{u"channel"_s, u"general"_s}, {u"text"_s, u"said while erin was away"_s}});
-        QVERIFY(erin.waitLine(u"signedin erin"_s, 30000));
-        QVERIFY(erin.waitLine(u"message general frank said while erin was away"_s)); // resumed from the cache
+        QVERIFY(erin->waitLine(u"signedin erin"_s, 30000));
+        QVERIFY(erin->waitLine(u"message general frank said while erin was away"_s)); // resumed from the cache
         // Frank's join and line: one may come live and the other with the resumed page.
-        erin.command(u"wait messageList count "_s + QString::number(rows + 2));
-        QVERIFY(erin.waitLine(u"ok wait"_s, 20000));
-        erin.command(u"get composerInput readOnly"_s);
-        QVERIFY(erin.waitLine(u"value composerInput readOnly false"_s));
-        QVERIFY(erin.quit());
+        erin->command(u"wait messageList count "_s + QString::number(rows + 2));
+        QVERIFY(erin->waitLine(u"ok wait"_s, 20000));
+        erin->command(u"get composerInput readOnly"_s);
+        QVERIFY(erin->waitLine(u"value composerInput readOnly false"_s));
+        QVERIFY(erin->quit());
     }
 };
 
