@@ -190,13 +190,18 @@ void TestHook::sendKeys(const QString &sequence)
     QTest::keyClick(w, combo.key(), combo.keyboardModifiers());
 }
 
-void TestHook::typeText(const QString &text)
+void TestHook::typeText(QQuickItem *target, const QString &text)
 {
     QQuickWindow *w = window();
     if (!w)
         return;
-    activate(w);
     for (const QChar c : text) {
+        // Another app's window mapped meanwhile (three apps share one Xvfb with no window
+        // manager) takes the focus away mid-text: take it back before every key, or the rest
+        // of the text goes nowhere and a cut message is sent.
+        activate(w);
+        if (target && !target->hasActiveFocus())
+            target->forceActiveFocus(Qt::OtherFocusReason);
         if (c.unicode() < 0x80)
             QTest::keyClick(w, char(c.unicode()));
         else
@@ -348,7 +353,7 @@ void TestHook::handle(const QString &line)
         if (auto *item = qobject_cast<QQuickItem *>(target))
             item->forceActiveFocus(Qt::OtherFocusReason);
         if (command == u"type"_s)
-            typeText(rest1);
+            typeText(qobject_cast<QQuickItem *>(target), rest1);
         else
             sendKeys(rest1);
     } else {

@@ -7,6 +7,7 @@
 #include <QTextStream>
 
 class QQmlApplicationEngine;
+class QQuickItem;
 class QQuickWindow;
 
 namespace rill::app {
@@ -49,7 +50,7 @@ private:
     void activate(QQuickWindow *window);
     void click(QObject *item, Qt::MouseButton button);
     void sendKeys(const QString &sequence);
-    void typeText(const QString &text);
+    void typeText(QQuickItem *target, const QString &text);
     void settle();
     [[nodiscard]] QString visibleRows() const;
 

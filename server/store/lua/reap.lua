@@ -7,8 +7,14 @@ local pending = 'rill:presence:reaping:' .. inst
 if redis.call('ZREM', 'rill:presence:instances', inst) == 1 then
   local set = 'rill:presence:instance:' .. inst
   if redis.call('EXISTS', set) == 1 then
-    redis.call('SUNIONSTORE', pending, pending, set) -- nearly always a rename; never loses a user
-    redis.call('DEL', set)
+    -- A rename is O(1) where copying 100,000 users held Redis ~110 ms; a set left by an
+    -- earlier claim (the same instance name dying twice) is merged, never lost.
+    if redis.call('EXISTS', pending) == 0 then
+      redis.call('RENAME', set, pending)
+    else
+      redis.call('SUNIONSTORE', pending, pending, set)
+      redis.call('UNLINK', set)
+    end
     redis.call('SADD', 'rill:presence:reaping', inst)
   end
 end
