@@ -150,6 +150,7 @@ QCoro::Task<bool> RillServer::start()
     listenerOptions.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
     listenerOptions.allowedOrigins = m_config.allowedOrigins;
     listenerOptions.writeHold = m_config.writeHold;
+    listenerOptions.sendRing = m_config.sendRing;
     if (!m_config.tlsCertFile.isEmpty()) {
         QString why;
         listenerOptions.tls = WebSocketListener::tlsConfiguration(m_config.tlsCertFile, m_config.tlsKeyFile, &why);

@@ -15,7 +15,8 @@
 #                       d  RSS per additional idle logged-in connection (10,000 of 1,000 users)
 #     --duration S      measured seconds of a and b (default 20; warm-up 5)
 #     --targets LIST    default "reference rill"; "rill-holdN" is rill-server with --write-hold N
-#                       (frames held up to N ms to share writes: issue 12's latency trade)
+#                       (frames held up to N ms to share writes: issue 12's latency trade);
+#                       "rill-sendmsg" is rill-server with --io-uring no (a sendmsg per write)
 #
 # The headline of each run is rill-load's: microseconds of server CPU per delivered message,
 # from /proc/<pid>/stat over the measured window. Needs node and npm (bench/reference's
@@ -65,7 +66,15 @@ stop_all() {
 trap stop_all EXIT
 
 binary_of() { [ "$1" = reference ] && echo reference || echo "$server"; }
-args_of() { case "$1" in rill-hold*) echo "--write-hold ${1#rill-hold}" ;; esac; }
+args_of() {
+  case "$1" in
+  rill-hold*) echo "--write-hold ${1#rill-hold}" ;;
+  rill-sendmsg) echo "--io-uring no" ;;
+  esac
+}
+
+# Variants of rill-server share rill's accounts and tokens.
+account_set() { case "$1" in rill-*) echo rill ;; *) echo "$1" ;; esac; }
 
 # run NAME TARGET rill-load-arguments...: a fresh server process, one rill-load run, its JSON kept.
 run() {
@@ -77,7 +86,7 @@ run() {
   args=$(cat "$dir/load-args")
   echo "== $name on $target: rill-load $* ($(date -u +%H:%M:%S) UTC)"
   # shellcheck disable=SC2086
-  "$load" $args --token-cache "$dir/tokens-${target%%-hold*}.json" "$@" --json >"$dir/$name-$target.json" \
+  "$load" $args --token-cache "$dir/tokens-$(account_set "$target").json" "$@" --json >"$dir/$name-$target.json" \
     2>"$dir/$name-$target.log" || echo "   (rill-load exit status $?: see $dir/$name-$target.log)"
 }
 
@@ -87,7 +96,7 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "work directory $dir"
 
 for target in $targets; do
-  case "$target" in rill-hold*) continue ;; esac # rill's accounts and tokens
+  [ "$(account_set "$target")" = "$target" ] || continue # rill's accounts and tokens
   # Accounts first (argon2id / scrypt make them slow): later runs log in by token.
   run accounts "$target" --idle 1000 --connect-concurrency 32 --settle 0
   run accounts-idle "$target" --idle 1000 --user-prefix load-idle --connect-concurrency 32 --settle 0

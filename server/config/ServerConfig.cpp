@@ -283,6 +283,12 @@ QList<Setting> settings()
              return true;
          },
          {}, [](const ServerConfig &c) { return number(c.writeHold.count()); }},
+        {u"io-uring"_s, u"yes|no"_s,
+         u"Send each event-loop turn's writes to io_uring together, 256 connections to a system call, "
+         "where the kernel offers it; no writes each with its own sendmsg (default: yes; bench/README.md "
+         "has the figures)."_s,
+         [](ServerConfig &c, const QString &v) { return toBool(v, c.sendRing); },
+         {}, [](const ServerConfig &c) { return c.sendRing ? u"yes"_s : u"no"_s; }},
         {u"ping-interval"_s, u"seconds"_s, u"Keep-alive ping interval; a peer that misses two pings in a row is dropped (default: 30)."_s,
          [](ServerConfig &c, const QString &v) { return toSeconds(v, c.pingInterval); },
          {}, [](const ServerConfig &c) { return number(c.pingInterval.count()); }},

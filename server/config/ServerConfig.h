@@ -30,6 +30,7 @@ struct ServerConfig {
     int rateLimitBurst = 20;
     qint64 maxBacklogBytes = 4 * 1024 * 1024; // unsent bytes per connection before it is dropped
     std::chrono::milliseconds writeHold{0}; // how long outgoing frames may wait to share a write
+    bool sendRing = true; // writes through io_uring where the kernel offers it (else sendmsg)
     std::chrono::seconds pingInterval{30};
     std::chrono::seconds presenceHeartbeat{5};
     std::chrono::seconds shutdownTimeout{5};

@@ -1,9 +1,11 @@
 #include "DescriptorTransport.h"
 
 #include "socket/PeerConnection.h"
+#include "socket/SendRing.h"
 
 #include <QSocketNotifier>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -18,6 +20,37 @@ namespace {
 constexpr std::size_t kMaxIovecs = 256;
 // Reads per readiness before other connections get their turn.
 constexpr int kReadsPerTurn = 4;
+
+// Points iov[0...] at frames[done...], the first from `offset`; returns how many it filled.
+std::size_t fillBuffers(const std::vector<Frame> &frames, std::size_t done, qsizetype offset, iovec *iov,
+                        std::size_t capacity)
+{
+    std::size_t count = 0;
+    for (std::size_t i = done; i < frames.size() && count < capacity; ++i, ++count) {
+        const QByteArray &bytes = frames[i].bytes();
+        const qsizetype skip = count == 0 ? offset : 0;
+        iov[count].iov_base = const_cast<char *>(bytes.constData() + skip);
+        iov[count].iov_len = std::size_t(bytes.size() - skip);
+    }
+    return count;
+}
+
+// Moves `done` and `offset` past `sent` bytes of frames[done...]. False when the kernel took
+// only part of what it was offered (its buffer is full).
+bool advance(const std::vector<Frame> &frames, qsizetype sent, std::size_t &done, qsizetype &offset)
+{
+    while (sent > 0) {
+        const qsizetype rest = frames[done].size() - offset;
+        if (sent < rest) {
+            offset += sent;
+            return false;
+        }
+        sent -= rest;
+        offset = 0;
+        ++done;
+    }
+    return true;
+}
 
 // One read buffer for every connection of the thread: connections hold no buffer of their own.
 std::array<char, 64 * 1024> &readBuffer()
@@ -140,6 +173,38 @@ void DescriptorTransport::write(std::vector<Frame> &frames)
         finish();
         return;
     }
+    keepUnsent(frames, done, offset);
+}
+
+Transport::Staging DescriptorTransport::stage(SendRing &ring, const std::vector<Frame> &frames, void *token)
+{
+    // Frames already waiting go first, by write() and the writable notifier.
+    if (m_descriptor < 0 || m_closeSent || frames.empty() || !m_unsent.empty())
+        return Staging::WritesItself;
+    const std::size_t count = std::min(frames.size(), kMaxIovecs);
+    iovec *iov = ring.stage(m_descriptor, count, token);
+    if (!iov)
+        return Staging::RingFull;
+    fillBuffers(frames, 0, 0, iov, count);
+    return Staging::Staged;
+}
+
+bool DescriptorTransport::completeStaged(std::vector<Frame> &frames, int result)
+{
+    if (m_descriptor < 0)
+        return true;
+    if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK && result != -EINTR)
+        return false;
+    std::size_t done = 0;
+    qsizetype offset = 0;
+    advance(frames, std::max(result, 0), done, offset);
+    // Frames past what one send carries, or refused by a full buffer, follow once writable.
+    keepUnsent(frames, done, offset);
+    return true;
+}
+
+void DescriptorTransport::keepUnsent(std::vector<Frame> &frames, std::size_t done, qsizetype offset)
+{
     for (std::size_t i = done; i < frames.size(); ++i) {
         m_unsentBytes += frames[i].size() - (i == done ? offset : 0);
         m_unsent.push_back(std::move(frames[i]));
@@ -176,33 +241,17 @@ bool DescriptorTransport::writeFrames(const std::vector<Frame> &frames, std::siz
 {
     std::array<iovec, kMaxIovecs> iov;
     while (done < frames.size()) {
-        std::size_t count = 0;
-        for (std::size_t i = done; i < frames.size() && count < kMaxIovecs; ++i, ++count) {
-            const QByteArray &bytes = frames[i].bytes();
-            const qsizetype skip = count == 0 ? offset : 0;
-            iov[count].iov_base = const_cast<char *>(bytes.constData() + skip);
-            iov[count].iov_len = std::size_t(bytes.size() - skip);
-        }
         msghdr message{};
         message.msg_iov = iov.data();
-        message.msg_iovlen = count;
+        message.msg_iovlen = fillBuffers(frames, done, offset, iov.data(), iov.size());
         const ssize_t sent = ::sendmsg(m_descriptor, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0) {
             if (errno == EINTR)
                 continue;
             return errno == EAGAIN || errno == EWOULDBLOCK;
         }
-        auto left = qsizetype(sent);
-        while (left > 0) {
-            const qsizetype rest = frames[done].size() - offset;
-            if (left < rest) {
-                offset += left;
-                return true; // the kernel's buffer is full
-            }
-            left -= rest;
-            offset = 0;
-            ++done;
-        }
+        if (!advance(frames, qsizetype(sent), done, offset))
+            return true; // the kernel's buffer is full
     }
     return true;
 }

@@ -29,6 +29,8 @@ public:
     ~DescriptorTransport() override;
 
     void write(std::vector<Frame> &frames) override;
+    [[nodiscard]] Staging stage(SendRing &ring, const std::vector<Frame> &frames, void *token) override;
+    [[nodiscard]] bool completeStaged(std::vector<Frame> &frames, int result) override;
     [[nodiscard]] qint64 unsentBytes() const override { return m_unsentBytes; }
     void flush() override;
     void close(quint16 code, const QString &reason) override;
@@ -45,6 +47,9 @@ private:
     // Writes frames[done...] (the first from `offset`) until the kernel takes no more;
     // advances both. False when the connection broke.
     [[nodiscard]] bool writeFrames(const std::vector<Frame> &frames, std::size_t &done, qsizetype &offset);
+    // After a write of the caller's frames: keeps frames[done...] (the first from `offset`)
+    // for when the peer reads, or forgets the queue.
+    void keepUnsent(std::vector<Frame> &frames, std::size_t done, qsizetype offset);
     void watchWritable(bool on);
     // Closes the descriptor and tells the owner the peer is gone (once).
     void finish();

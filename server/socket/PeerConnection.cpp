@@ -1,10 +1,13 @@
 #include "PeerConnection.h"
 
+#include "socket/SendRing.h"
+
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcConnection, "rill.connection", QtInfoMsg)
 
@@ -60,10 +63,10 @@ void PeerConnection::send(const Frame &frame)
     // A burst within one turn sits in the queue until the batcher flushes, so it can look
     // like a backlog. Push what the kernel will take (non-blocking) before judging: what is
     // left is what the peer has not read.
-    if (backlog() > m_maxBacklog) {
+    if (!m_staged && backlog() > m_maxBacklog) {
         flush();
         m_transport->flush();
-        if (backlog() > m_maxBacklog) {
+        if (!m_staged && backlog() > m_maxBacklog) {
             qCInfo(lcConnection).noquote() << peer() << "is not reading; dropped with" << backlog() << "bytes unsent";
             Q_EMIT slowConsumerDropped();
             close(protocol::CloseCode::Policy, u"too far behind: the client is not reading"_s);
@@ -80,11 +83,46 @@ void PeerConnection::send(const Frame &frame)
 
 void PeerConnection::flush()
 {
-    if (m_queue.empty())
+    if (m_queue.empty() || m_staged) // staged: the batcher's ring is sending them
         return;
-    m_queuedBytes = 0;
     if (m_open && m_transport)
         m_transport->write(m_queue);
+    forgetQueue();
+}
+
+bool PeerConnection::stageFlush(SendRing &ring, std::vector<PeerConnection *> &writesItself)
+{
+    if (m_queue.empty())
+        return true;
+    if (!m_open || !m_transport) {
+        writesItself.push_back(this);
+        return true;
+    }
+    switch (m_transport->stage(ring, m_queue, this)) {
+    case Transport::Staging::Staged:
+        m_staged = true;
+        return true;
+    case Transport::Staging::WritesItself:
+        writesItself.push_back(this);
+        return true;
+    case Transport::Staging::RingFull:
+        return false;
+    }
+    Q_UNREACHABLE();
+    return false;
+}
+
+bool PeerConnection::completeFlush(int result)
+{
+    m_staged = false;
+    const bool ok = !m_transport || m_transport->completeStaged(m_queue, result);
+    forgetQueue();
+    return ok;
+}
+
+void PeerConnection::forgetQueue()
+{
+    m_queuedBytes = 0;
     m_queue.clear();
     // The queue is reused turn after turn (no allocation per delivery) unless a burst grew it.
     if (m_queue.capacity() > kKeptQueueCapacity)
@@ -153,6 +191,7 @@ void PeerConnection::gone()
 
 WriteBatcher::WriteBatcher(QObject *parent)
     : QObject(parent)
+    , m_ring(SendRing::open())
 {
     m_holdTimer.setSingleShot(true);
     // A coarse timer may fire up to 5 % late; a hold is a latency promise, so keep it to the ms.
@@ -164,6 +203,19 @@ WriteBatcher::~WriteBatcher()
 {
     for (PeerConnection *c : m_dirty)
         c->m_scheduled = false;
+}
+
+void WriteBatcher::setUseSendRing(bool use)
+{
+    if (!use)
+        m_ring.reset();
+    else if (!m_ring)
+        m_ring = SendRing::open();
+}
+
+quint64 WriteBatcher::sendRingSubmissions() const
+{
+    return m_ring ? m_ring->submissions() : 0;
 }
 
 void WriteBatcher::schedule(PeerConnection *connection)
@@ -186,16 +238,48 @@ void WriteBatcher::forget(PeerConnection *connection)
 void WriteBatcher::flushAll()
 {
     // Flushing may close a connection, whose handlers may queue frames to others: those go
-    // into a fresh list and are flushed in this pass too.
+    // into a fresh list and are flushed in this pass too. The lists trade places, so neither
+    // is allocated again turn after turn.
     while (!m_dirty.empty()) {
-        std::vector<PeerConnection *> dirty;
-        dirty.swap(m_dirty);
+        std::vector<PeerConnection *> dirty = std::exchange(m_dirty, std::move(m_flushing));
         for (PeerConnection *c : dirty)
             c->m_scheduled = false;
-        for (PeerConnection *c : dirty)
-            c->flush();
+        if (m_ring)
+            flushThroughRing(dirty);
+        else
+            for (PeerConnection *c : dirty)
+                c->flush();
+        dirty.clear();
+        m_flushing = std::move(dirty);
     }
     m_holdTimer.stop();
+}
+
+void WriteBatcher::flushThroughRing(const std::vector<PeerConnection *> &dirty)
+{
+    std::size_t next = 0;
+    while (next < dirty.size()) {
+        // Staging and settling the results call out to nothing, so no handler can see a
+        // connection whose frames are in flight; what may call out (a broken connection's end,
+        // a transport that writes itself) runs once the ring is settled.
+        while (next < dirty.size() && dirty[next]->stageFlush(*m_ring, m_writesItself))
+            ++next;
+        if (next < dirty.size() && m_ring->isEmpty()) // not even an empty ring takes it
+            m_writesItself.push_back(dirty[next++]);
+        for (const SendRing::Completion &done : m_ring->submit()) {
+            auto *connection = static_cast<PeerConnection *>(done.token);
+            if (!connection->completeFlush(done.result))
+                m_broken.push_back(connection);
+        }
+        for (PeerConnection *c : m_broken)
+            c->abort();
+        for (PeerConnection *c : m_writesItself)
+            c->flush();
+        m_broken.clear();
+        m_writesItself.clear();
+    }
+    if (m_ring->isBroken())
+        m_ring.reset(); // sendmsg from now on (SendRing said why)
 }
 
 bool WriteBatcher::event(QEvent *event)

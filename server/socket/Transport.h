@@ -9,6 +9,8 @@
 
 namespace rill::server {
 
+class SendRing;
+
 // How a PeerConnection's frames reach the peer, and the peer's messages reach it. Two kinds:
 // DescriptorTransport speaks WebSocket frames on the plain TCP descriptor itself (the lean
 // path every unencrypted connection takes after Qt's handshake), QtWebSocketTransport keeps
@@ -24,6 +26,17 @@ public:
     // Writes the frames in order, as far as the kernel takes them now, and keeps (moves out)
     // what must follow as the peer reads; the caller then clears `frames` and may reuse it.
     virtual void write(std::vector<Frame> &frames) = 0;
+    // Sending through a SendRing, with other connections' frames in one system call: stage()
+    // prepares the send of `frames` (which stay where they are until completeStaged()), then
+    // completeStaged() takes the ring's result as write() takes sendmsg's, keeping what the
+    // kernel did not take. It returns false when the connection broke; the caller abort()s it
+    // once every send of the ring is settled.
+    enum class Staging { Staged, WritesItself, RingFull };
+    [[nodiscard]] virtual Staging stage(SendRing &, const std::vector<Frame> &, void * /*token*/)
+    {
+        return Staging::WritesItself;
+    }
+    [[nodiscard]] virtual bool completeStaged(std::vector<Frame> &, int /*result*/) { return true; }
     // Bytes written but not yet taken by the kernel.
     [[nodiscard]] virtual qint64 unsentBytes() const = 0;
     // Pushes the unsent bytes as far as the kernel takes them now, without waiting.

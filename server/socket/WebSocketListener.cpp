@@ -53,6 +53,7 @@ WebSocketListener::WebSocketListener(Options options, QObject *parent)
     for (QString &origin : m_options.allowedOrigins)
         origin = normalizedOrigin(origin);
     m_batcher.setHold(m_options.writeHold);
+    m_batcher.setUseSendRing(m_options.sendRing);
     connect(&m_server, &QWebSocketServer::newConnection, this, &WebSocketListener::acceptPending);
     // Emitted inside the handshake with an authenticator on its stack: a direct connection.
     connect(&m_server, &QWebSocketServer::originAuthenticationRequired, this,

@@ -46,6 +46,7 @@ public:
         QStringList allowedOrigins;                        // "*" allows every Origin
         std::optional<QSslConfiguration> tls;              // set: wss:// only
         std::chrono::milliseconds writeHold{0};            // WriteBatcher's hold; 0: a turn
+        bool sendRing = true;                              // WriteBatcher writes through io_uring
     };
 
     explicit WebSocketListener(Options options, QObject *parent = nullptr);
