@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <utility>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -176,25 +177,42 @@ void DescriptorTransport::write(std::vector<Frame> &frames)
     keepUnsent(frames, done, offset);
 }
 
-Transport::Staging DescriptorTransport::stage(SendRing &ring, const std::vector<Frame> &frames, void *token)
+Transport::Staging DescriptorTransport::stage(SendRing &ring, std::vector<Frame> &frames, void *token)
 {
-    // Frames already waiting go first, by write() and the writable notifier.
-    if (m_descriptor < 0 || m_closeSent || frames.empty() || !m_unsent.empty())
+    if (m_descriptor < 0 || m_closeSent)
         return Staging::WritesItself;
-    const std::size_t count = std::min(frames.size(), kMaxIovecs);
+    if (m_unsent.empty() && frames.empty())
+        return Staging::Nothing;
+    const std::size_t count = std::min(m_unsent.size() + frames.size(), kMaxIovecs);
     iovec *iov = ring.stage(m_descriptor, count, token);
     if (!iov)
         return Staging::RingFull;
-    fillBuffers(frames, 0, 0, iov, count);
+    if (m_unsent.empty()) { // the usual case: straight from the caller's frames
+        fillBuffers(frames, 0, 0, iov, count);
+        return Staging::Staged;
+    }
+    // Behind what waits already: the send continues from there, with the new frames after it.
+    for (Frame &frame : frames) {
+        m_unsentBytes += frame.size();
+        m_unsent.push_back(std::move(frame));
+    }
+    frames.clear();
+    fillBuffers(m_unsent, 0, m_unsentOffset, iov, count);
+    m_stagedUnsent = true;
     return Staging::Staged;
 }
 
 bool DescriptorTransport::completeStaged(std::vector<Frame> &frames, int result)
 {
+    const bool fromUnsent = std::exchange(m_stagedUnsent, false);
     if (m_descriptor < 0)
         return true;
     if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK && result != -EINTR)
         return false;
+    if (fromUnsent) {
+        settleUnsent(std::max(result, 0));
+        return true;
+    }
     std::size_t done = 0;
     qsizetype offset = 0;
     advance(frames, std::max(result, 0), done, offset);
@@ -218,23 +236,28 @@ void DescriptorTransport::flush()
     if (m_descriptor < 0 || m_unsent.empty())
         return;
     std::size_t done = 0;
-    const qsizetype before = m_unsentOffset;
-    const bool ok = writeFrames(m_unsent, done, m_unsentOffset);
-    qint64 written = -before;
-    for (std::size_t i = 0; i < done; ++i)
-        written += m_unsent[i].size();
-    written += m_unsentOffset;
-    m_unsentBytes -= written;
-    m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
-    if (!ok) {
+    qsizetype offset = m_unsentOffset;
+    if (!writeFrames(m_unsent, done, offset)) {
         finish();
         return;
     }
+    qsizetype written = -m_unsentOffset;
+    for (std::size_t i = 0; i < done; ++i)
+        written += m_unsent[i].size();
+    settleUnsent(written + offset);
+    if (m_unsent.empty() && m_finishWhenWritten)
+        finish();
+}
+
+void DescriptorTransport::settleUnsent(qint64 written)
+{
+    m_unsentBytes -= written;
+    std::size_t done = 0;
+    advance(m_unsent, written, done, m_unsentOffset);
+    m_unsent.erase(m_unsent.begin(), m_unsent.begin() + qsizetype(done));
     if (m_unsent.empty())
         m_unsent = {}; // an idle connection holds no queue
     watchWritable(!m_unsent.empty());
-    if (m_unsent.empty() && m_finishWhenWritten)
-        finish();
 }
 
 bool DescriptorTransport::writeFrames(const std::vector<Frame> &frames, std::size_t &done, qsizetype &offset)
@@ -271,7 +294,12 @@ void DescriptorTransport::watchWritable(bool on)
     }
     if (!m_writeNotifier) {
         m_writeNotifier = std::make_unique<QSocketNotifier>(qintptr(m_descriptor), QSocketNotifier::Write);
-        QObject::connect(m_writeNotifier.get(), &QSocketNotifier::activated, &m_owner, [this] { flush(); });
+        // Writable again: what waits goes out with the batcher's next flush, with the turn's
+        // other writes (through its ring, where there is one).
+        QObject::connect(m_writeNotifier.get(), &QSocketNotifier::activated, &m_owner, [this] {
+            m_writeNotifier->setEnabled(false);
+            m_owner.flushSoon();
+        });
     }
     m_writeNotifier->setEnabled(true);
 }

@@ -29,7 +29,7 @@ public:
     ~DescriptorTransport() override;
 
     void write(std::vector<Frame> &frames) override;
-    [[nodiscard]] Staging stage(SendRing &ring, const std::vector<Frame> &frames, void *token) override;
+    [[nodiscard]] Staging stage(SendRing &ring, std::vector<Frame> &frames, void *token) override;
     [[nodiscard]] bool completeStaged(std::vector<Frame> &frames, int result) override;
     [[nodiscard]] qint64 unsentBytes() const override { return m_unsentBytes; }
     void flush() override;
@@ -50,6 +50,8 @@ private:
     // After a write of the caller's frames: keeps frames[done...] (the first from `offset`)
     // for when the peer reads, or forgets the queue.
     void keepUnsent(std::vector<Frame> &frames, std::size_t done, qsizetype offset);
+    // After a write from m_unsent of `written` bytes: drops what went, waits for the rest.
+    void settleUnsent(qint64 written);
     void watchWritable(bool on);
     // Closes the descriptor and tells the owner the peer is gone (once).
     void finish();
@@ -66,6 +68,7 @@ private:
     qint64 m_unsentBytes = 0;
     bool m_closeSent = false;
     bool m_finishWhenWritten = false; // the peer closed; our answer is still going out
+    bool m_stagedUnsent = false;      // the ring's send of this turn starts in m_unsent
 };
 
 } // namespace rill::server

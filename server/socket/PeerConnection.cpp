@@ -75,32 +75,44 @@ void PeerConnection::send(const Frame &frame)
     }
     m_queue.push_back(frame);
     m_queuedBytes += frame.size();
+    flushSoon();
+}
+
+void PeerConnection::flush()
+{
+    if (m_staged) // the batcher's ring is sending them
+        return;
+    if (m_queue.empty()) {
+        if (m_transport)
+            m_transport->flush(); // what waits for the peer to read
+        return;
+    }
+    if (m_open && m_transport)
+        m_transport->write(m_queue);
+    forgetQueue();
+}
+
+void PeerConnection::flushSoon()
+{
     if (!m_scheduled) {
         m_scheduled = true;
         m_batcher.schedule(this);
     }
 }
 
-void PeerConnection::flush()
-{
-    if (m_queue.empty() || m_staged) // staged: the batcher's ring is sending them
-        return;
-    if (m_open && m_transport)
-        m_transport->write(m_queue);
-    forgetQueue();
-}
-
 bool PeerConnection::stageFlush(SendRing &ring, std::vector<PeerConnection *> &writesItself)
 {
-    if (m_queue.empty())
+    if (!m_transport)
         return true;
-    if (!m_open || !m_transport) {
+    if (!m_open) {
         writesItself.push_back(this);
         return true;
     }
     switch (m_transport->stage(ring, m_queue, this)) {
     case Transport::Staging::Staged:
         m_staged = true;
+        return true;
+    case Transport::Staging::Nothing:
         return true;
     case Transport::Staging::WritesItself:
         writesItself.push_back(this);

@@ -50,6 +50,8 @@ public:
     // Writes what send() queued. The batcher calls it once per turn; close() and a backlog
     // check call it early.
     void flush();
+    // Has the batcher flush it at the end of this turn (the transport's writable again).
+    void flushSoon();
 
     // Whether a user is logged in on it; anonymous connections are on the log-in clock.
     void setAuthenticated(bool authenticated);

@@ -27,12 +27,12 @@ public:
     // what must follow as the peer reads; the caller then clears `frames` and may reuse it.
     virtual void write(std::vector<Frame> &frames) = 0;
     // Sending through a SendRing, with other connections' frames in one system call: stage()
-    // prepares the send of `frames` (which stay where they are until completeStaged()), then
-    // completeStaged() takes the ring's result as write() takes sendmsg's, keeping what the
-    // kernel did not take. It returns false when the connection broke; the caller abort()s it
-    // once every send of the ring is settled.
-    enum class Staging { Staged, WritesItself, RingFull };
-    [[nodiscard]] virtual Staging stage(SendRing &, const std::vector<Frame> &, void * /*token*/)
+    // prepares the send of what waits and then `frames` (which may move into the transport;
+    // either way they stay put until completeStaged()), and completeStaged() takes the ring's
+    // result as write() takes sendmsg's, keeping what the kernel did not take. It returns false
+    // when the connection broke; the caller abort()s it once every send of the ring is settled.
+    enum class Staging { Staged, Nothing, WritesItself, RingFull };
+    [[nodiscard]] virtual Staging stage(SendRing &, std::vector<Frame> &, void * /*token*/)
     {
         return Staging::WritesItself;
     }
