@@ -66,7 +66,8 @@ bool LoadClient::adoptConnection()
     // What WebSocketListener::adoptDescriptor does for the server's peers, at the client end.
     const std::unique_ptr<QWebSocket> handshake = std::move(m_handshake);
     auto *tcp = handshake->findChild<QTcpSocket *>(); // QWebSocket's transport is its child
-    if (!tcp || handshake->state() != QAbstractSocket::ConnectedState || tcp->state() != QAbstractSocket::ConnectedState)
+    if (!tcp || handshake->state() != QAbstractSocket::ConnectedState
+        || tcp->state() != QAbstractSocket::ConnectedState)
         return false;
     // The tool must not add Nagle delays of its own to what it measures.
     if (m_context->noDelay)

@@ -195,9 +195,11 @@ private Q_SLOTS:
         const QByteArray longText(300, 'l');
         const QByteArray longestText(kMax, 'm');
         QTest::newRow("one text frame") << serverFrame(0x1, "hello") << QStringList{u"text:hello"_s};
-        QTest::newRow("as Frame encodes it") << Frame::text("{\"ev\":1}").bytes() << QStringList{u"text:{\"ev\":1}"_s};
+        QTest::newRow("as Frame encodes it")
+            << Frame::text("{\"ev\":1}").bytes() << QStringList{u"text:{\"ev\":1}"_s};
         QTest::newRow("empty text") << serverFrame(0x1, {}) << QStringList{u"text:"_s};
-        QTest::newRow("16-bit length") << serverFrame(0x1, longText) << QStringList{u"text:"_s + QString::fromLatin1(longText)};
+        QTest::newRow("16-bit length")
+            << serverFrame(0x1, longText) << QStringList{u"text:"_s + QString::fromLatin1(longText)};
         QTest::newRow("64-bit length, the limit exactly")
             << serverFrame(0x1, longestText) << QStringList{u"text:"_s + QString::fromLatin1(longestText)};
         QTest::newRow("three fragments")
