@@ -7,8 +7,11 @@
 
 #include <QCoro/QCoroWebSocket>
 #include <QPointer>
+#include <QTcpSocket>
 
 #include <algorithm>
+
+#include <fcntl.h>
 
 namespace rill::load {
 
@@ -26,8 +29,6 @@ LoadClient::LoadClient(int index, QString user, int channel, QString channelName
     , m_context(context)
     , m_resend(context->resend ? std::make_unique<ResendState>() : nullptr)
 {
-    connect(&m_socket, &QWebSocket::textMessageReceived, this, &LoadClient::onText);
-    connect(&m_socket, &QWebSocket::disconnected, this, &LoadClient::onDisconnected);
     if (m_resend) {
         m_resend->pause.setSingleShot(true);
         connect(&m_resend->pause, &QTimer::timeout, this, &LoadClient::resendPending);
@@ -36,28 +37,69 @@ LoadClient::LoadClient(int index, QString user, int channel, QString channelName
 
 LoadClient::~LoadClient()
 {
-    // The socket is a member: its destructor may still signal, into an object half gone.
+    // The handshake's socket is a member: its destructor may still signal, into an object half
+    // gone.
     m_closing = true;
-    m_socket.disconnect(this);
-    m_socket.abort();
+    if (m_handshake) {
+        m_handshake->disconnect(this);
+        m_handshake->abort();
+    }
 }
 
 QCoro::Task<bool> LoadClient::open(QUrl url, std::chrono::milliseconds timeout)
 {
-    auto socket = qCoro(m_socket);
+    const QPointer<LoadClient> self(this);
+    m_connection.reset(); // a reconnect: the last connection has ended
+    m_handshake = std::make_unique<QWebSocket>();
+    // Until the descriptor is ours, what QWebSocket reads after its handshake is ours too.
+    connect(m_handshake.get(), &QWebSocket::textMessageReceived, this,
+            [this](const QString &text) { onText(text.toUtf8()); });
+    auto socket = qCoro(m_handshake.get());
     const bool opened = co_await socket.open(url, timeout);
-    if (opened && m_context->noDelay) {
-        // The tool must not add Nagle delays of its own to what it measures. QWebSocket has
-        // no API for it; its transport socket is its child.
-        if (auto *tcp = m_socket.findChild<QAbstractSocket *>())
-            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    }
-    co_return opened && isOpen();
+    if (!self)
+        co_return false;
+    co_return opened && adoptConnection();
+}
+
+bool LoadClient::adoptConnection()
+{
+    // What WebSocketListener::adoptDescriptor does for the server's peers, at the client end.
+    const std::unique_ptr<QWebSocket> handshake = std::move(m_handshake);
+    auto *tcp = handshake->findChild<QTcpSocket *>(); // QWebSocket's transport is its child
+    if (!tcp || handshake->state() != QAbstractSocket::ConnectedState
+        || tcp->state() != QAbstractSocket::ConnectedState)
+        return false;
+    // The tool must not add Nagle delays of its own to what it measures.
+    if (m_context->noDelay)
+        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    tcp->flush();
+    if (tcp->bytesToWrite() > 0)
+        return false; // nothing but the handshake request was written: it has long left
+    // A second descriptor for the same connection: Qt closes its own with its objects.
+    const int descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (descriptor < 0)
+        return false;
+    const QByteArray early = tcp->readAll();
+    // abort(), not close(): no FIN, which would end our descriptor's connection too. The
+    // QWebSocket still hears of its socket, knows it is unconnected and sends no close frame.
+    handshake->disconnect(this);
+    tcp->abort();
+    m_connection = std::make_unique<ClientFrameSocket>(
+        descriptor, this,
+        ClientFrameSocket::Handlers{[this](QByteArray &&utf8) { onText(utf8); }, [this] { onDisconnected(); }});
+    if (!early.isEmpty())
+        m_connection->consume(early);
+    return isOpen();
 }
 
 bool LoadClient::isOpen() const
 {
-    return m_socket.state() == QAbstractSocket::ConnectedState;
+    return m_connection && m_connection->isOpen();
+}
+
+int LoadClient::closeCode() const
+{
+    return m_connection ? m_connection->closeCode() : 1006; // never connected: RFC 6455 7.1.5
 }
 
 ReplyAwaiter LoadClient::request(QLatin1StringView op, QJsonObject params, std::chrono::milliseconds timeout)
@@ -70,7 +112,7 @@ ReplyAwaiter LoadClient::request(QLatin1StringView op, QJsonObject params, std::
     const qint64 id = ++m_nextId;
     pending->deadline = monotonicMicros() + qint64(timeout.count()) * 1000;
     m_requests.insert(id, pending);
-    m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, op, std::move(params))));
+    m_connection->sendText(protocol::encodeRequest(id, op, std::move(params)));
     return ReplyAwaiter(std::move(pending));
 }
 
@@ -112,7 +154,7 @@ LoadClient::SendOutcome LoadClient::sendChat(qint64 scheduled, bool measured)
         const qint64 id = ++m_nextId;
         m_sends.insert(id, SendInfo{step, measured, now, 0});
         const QJsonObject params{{"channel"_L1, m_channelName}, {"text"_L1, QString::fromLatin1(text)}};
-        m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, protocol::op::send, params)));
+        m_connection->sendText(protocol::encodeRequest(id, protocol::op::send, params));
     }
     if (measured && m_context->stats) {
         ++m_context->stats->sent;
@@ -128,7 +170,7 @@ void LoadClient::writeSend(qint64 seq, Outgoing &out)
         ++m_context->stats->resend->resent;
     out.inFlight = true;
     m_sends.insert(id, SendInfo{out.step, out.measured, monotonicMicros(), seq});
-    m_socket.sendTextMessage(QString::fromUtf8(protocol::encodeRequest(id, protocol::op::send, out.params)));
+    m_connection->sendText(protocol::encodeRequest(id, protocol::op::send, out.params));
 }
 
 void LoadClient::resendPending()
@@ -185,9 +227,9 @@ qint64 LoadClient::unansweredMeasured() const
                          [step](const SendInfo &s) { return s.measured && s.step == step; });
 }
 
-void LoadClient::onText(const QString &frame)
+void LoadClient::onText(const QByteArray &utf8)
 {
-    const auto decoded = protocol::decodeServerFrame(frame.toUtf8());
+    const auto decoded = protocol::decodeServerFrame(utf8);
     if (!decoded) {
         countError(u"bad_frame"_s);
         return;
@@ -361,7 +403,7 @@ void LoadClient::onDisconnected()
     if (m_closing)
         return;
     if (m_ready)
-        countError(u"disconnected:"_s + QString::number(int(m_socket.closeCode())));
+        countError(u"disconnected:"_s + QString::number(closeCode()));
     m_ready = false;
     if (m_resend) {
         // Their answers are gone with the connection: they go again after the next log-in.
@@ -408,7 +450,10 @@ void LoadClient::close()
 {
     m_closing = true;
     m_ready = false;
-    m_socket.close();
+    if (m_connection)
+        m_connection->close();
+    else if (m_handshake)
+        m_handshake->abort();
 }
 
 } // namespace rill::load

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ClientFrameSocket.h"
 #include "PhaseStats.h"
 
 #include "protocol/StreamId.h"
@@ -107,8 +108,8 @@ public:
 
     [[nodiscard]] bool isOpen() const;
     [[nodiscard]] bool isClosing() const { return m_closing; }
-    // The close code the server sent (or Qt's reading of an abort), once closed.
-    [[nodiscard]] int closeCode() const { return int(m_socket.closeCode()); }
+    // The close code the server sent (1006 when the connection ended without one), once closed.
+    [[nodiscard]] int closeCode() const;
     void failOverdue(qint64 now);
     void close();
 
@@ -128,7 +129,9 @@ public:
     void setToken(QString token) { m_token = std::move(token); }
 
 private:
-    void onText(const QString &frame);
+    // Once QWebSocket's handshake is done, the descriptor is ours (ClientFrameSocket).
+    [[nodiscard]] bool adoptConnection();
+    void onText(const QByteArray &utf8);
     void onDisconnected();
     void onMessageEvent(const QJsonObject &message);
     void onSendReply(qint64 id, bool ok, const QString &error);
@@ -168,7 +171,8 @@ private:
     const bool m_sender;
     RunContext *const m_context;
 
-    QWebSocket m_socket;
+    std::unique_ptr<QWebSocket> m_handshake;        // only while connecting
+    std::unique_ptr<ClientFrameSocket> m_connection; // once connected
     QString m_token;
     bool m_ready = false;
     bool m_closing = false;

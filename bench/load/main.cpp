@@ -21,6 +21,8 @@
 
 #include "redis/RedisEndpoint.h"
 
+#include "eventloop/EventDispatcherChoice.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -1439,11 +1441,13 @@ std::optional<Settings> parseSettings(const QCoreApplication &app)
 
 int main(int argc, char *argv[])
 {
-    // Qt's default glib event dispatcher keeps socket notifiers in a list and searches it on
-    // every unregistration; with a write notifier toggled per frame on thousands of sockets
-    // that search dominated the profile. The plain UNIX dispatcher has no such cost. (Set
-    // QT_NO_GLIB=0 to measure with the glib one.)
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+    // The tool holds thousands of sockets, as the server does, and runs on the server's
+    // dispatcher: epoll costs in proportion to the ready sockets, Qt's dispatchers in
+    // proportion to all of them (glib's bookkeeping dominated the tool's profile once).
+    // RILL_EVENT_DISPATCHER=qt falls back to Qt's Unix dispatcher (QT_NO_GLIB, unless set).
+    if (rill::eventloop::installEventDispatcher(rill::eventloop::DispatcherKind::Epoll)
+            == rill::eventloop::DispatcherKind::Qt
+        && !qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"rill-load"_s);

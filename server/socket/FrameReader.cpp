@@ -14,22 +14,16 @@ constexpr quint16 kProtocolError = 1002;
 constexpr quint16 kInvalidPayload = 1007;
 constexpr quint16 kTooBig = 1009;
 
-void unmask(const char *from, char *to, qsizetype size, const char key[4])
+// A payload as it was sent: unmasked with `key`, or copied when the frame was not masked.
+void takePayload(const char *from, char *to, qsizetype size, const char *key)
 {
-    quint64 wide;
-    char repeated[8];
-    for (int i = 0; i < 8; ++i)
-        repeated[i] = key[i % 4];
-    std::memcpy(&wide, repeated, 8);
-    qsizetype i = 0;
-    for (; i + 8 <= size; i += 8) {
-        quint64 word;
-        std::memcpy(&word, from + i, 8);
-        word ^= wide;
-        std::memcpy(to + i, &word, 8);
+    if (!key) {
+        std::memcpy(to, from, std::size_t(size));
+        return;
     }
-    for (; i < size; ++i)
-        to[i] = char(from[i] ^ key[i % 4]);
+    Frame::MaskingKey maskingKey;
+    std::memcpy(maskingKey.data(), key, maskingKey.size());
+    Frame::applyMask(from, to, size, maskingKey);
 }
 
 bool isControl(quint8 opcode)
@@ -95,8 +89,11 @@ FrameReader::Step FrameReader::readFrame(QByteArrayView bytes, qsizetype &used, 
     const quint8 opcode = first & 0x0F;
     if (first & 0x70)
         return fail(kProtocolError, u"reserved bits set: no extension was agreed"_s);
-    if (!(second & 0x80))
+    const bool masked = second & 0x80;
+    if (m_role == Role::Server && !masked)
         return fail(kProtocolError, u"a client's frames must be masked"_s);
+    if (m_role == Role::Client && masked)
+        return fail(kProtocolError, u"a server's frames must not be masked"_s);
     if (isControl(opcode)) {
         if (opcode > 0xA)
             return fail(kProtocolError, u"unknown opcode"_s);
@@ -128,15 +125,16 @@ FrameReader::Step FrameReader::readFrame(QByteArrayView bytes, qsizetype &used, 
     if (length > quint64(m_maxMessageBytes) || soFar + length > quint64(m_maxMessageBytes))
         return fail(kTooBig, u"a message may be at most %1 bytes"_s.arg(m_maxMessageBytes));
     const qsizetype payloadSize = qsizetype(length);
-    if (bytes.size() < header + 4 + payloadSize)
+    const qsizetype keySize = masked ? 4 : 0;
+    if (bytes.size() < header + keySize + payloadSize)
         return Step::NeedMore;
-    const char *key = bytes.data() + header;
-    const char *masked = key + 4;
-    used = header + 4 + payloadSize;
+    const char *key = masked ? bytes.data() + header : nullptr;
+    const char *sent = bytes.data() + header + keySize;
+    used = header + keySize + payloadSize;
 
     if (isControl(opcode)) {
         QByteArray payload(payloadSize, Qt::Uninitialized);
-        unmask(masked, payload.data(), payloadSize, key);
+        takePayload(sent, payload.data(), payloadSize, key);
         if (opcode == quint8(Frame::Opcode::Close)) {
             if (payloadSize == 1)
                 return fail(kProtocolError, u"a close frame's code takes two bytes"_s);
@@ -155,13 +153,13 @@ FrameReader::Step FrameReader::readFrame(QByteArrayView bytes, qsizetype &used, 
     }
     QByteArray whole;
     if (fin && m_message.isEmpty()) {
-        // The usual case, one frame per message: unmasked straight into what is delivered.
+        // The usual case, one frame per message: straight into what is delivered.
         whole = QByteArray(payloadSize, Qt::Uninitialized);
-        unmask(masked, whole.data(), payloadSize, key);
+        takePayload(sent, whole.data(), payloadSize, key);
     } else {
         const qsizetype at = m_message.size();
         m_message.resize(at + payloadSize);
-        unmask(masked, m_message.data() + at, payloadSize, key);
+        takePayload(sent, m_message.data() + at, payloadSize, key);
         if (!fin)
             return Step::Consumed;
         whole = std::exchange(m_message, QByteArray());

@@ -11,12 +11,15 @@
 
 namespace rill::server {
 
-// What a WebSocket client sends, read as RFC 6455 section 5 says a server must: masked
-// frames, messages in fragments, control frames between the fragments, nothing reserved.
-// It holds only what is incomplete, so an idle connection's reader owns no buffer.
+// What a WebSocket peer sends, read as RFC 6455 section 5 says: messages in fragments,
+// control frames between the fragments, nothing reserved; a server reads masked frames only,
+// a client unmasked ones only (5.1). It holds only what is incomplete, so an idle
+// connection's reader owns no buffer.
 class FrameReader
 {
 public:
+    // Which end reads: a server reads a client's frames, a client a server's.
+    enum class Role { Server, Client };
     struct Message {
         Frame::Opcode opcode; // Text (a whole message, valid UTF-8), Binary, Close, Ping or Pong
         QByteArray payload;
@@ -28,7 +31,10 @@ public:
     };
     using Deliver = std::function<void(Message &&)>;
 
-    explicit FrameReader(qsizetype maxMessageBytes) : m_maxMessageBytes(maxMessageBytes) {}
+    explicit FrameReader(qsizetype maxMessageBytes, Role role = Role::Server)
+        : m_maxMessageBytes(maxMessageBytes), m_role(role)
+    {
+    }
 
     // Takes the next bytes from the peer and hands each complete message and control frame to
     // `deliver`, in order. After a failure the reader takes nothing more.
@@ -45,6 +51,7 @@ private:
     Step fail(quint16 code, QString reason);
 
     qsizetype m_maxMessageBytes;
+    Role m_role;
     QByteArray m_partial; // the start of a frame that has not fully arrived
     QByteArray m_message; // the fragments so far of a message not yet finished
     Frame::Opcode m_messageOpcode = Frame::Opcode::Text;

@@ -1,7 +1,8 @@
 // Every plain TCP peer's bytes go through FrameReader before anything else sees them. Whatever
 // arrives, it must not crash, deliver only what the contract allows (text that is UTF-8,
 // control payloads of at most 125 bytes, nothing over the limit), and read the same however
-// the bytes are split: the first input byte picks the size of the pieces.
+// the bytes are split: the first input byte picks the size of the pieces (its low four bits)
+// and the end that reads (its top bit: the load tool's client end, which reads the server's).
 #include "socket/FrameReader.h"
 
 #include <QList>
@@ -21,9 +22,9 @@ struct Run {
     int failure = 0;
 };
 
-Run readAll(QByteArrayView bytes, qsizetype piece)
+Run readAll(QByteArrayView bytes, qsizetype piece, FrameReader::Role role)
 {
-    FrameReader reader(kMax);
+    FrameReader reader(kMax, role);
     Run run;
     const auto deliver = [&run](FrameReader::Message &&m) {
         const bool control = quint8(m.opcode) >= 0x8;
@@ -54,9 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 1)
         return 0;
     const qsizetype piece = data[0] % 16 + 1;
+    const auto role = (data[0] & 0x80) ? FrameReader::Role::Client : FrameReader::Role::Server;
     const QByteArrayView bytes(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
-    const Run whole = readAll(bytes, std::max<qsizetype>(bytes.size(), 1));
-    const Run pieces = readAll(bytes, piece);
+    const Run whole = readAll(bytes, std::max<qsizetype>(bytes.size(), 1), role);
+    const Run pieces = readAll(bytes, piece, role);
     if (whole.failure != pieces.failure || whole.delivered != pieces.delivered)
         __builtin_trap(); // the split changed what was read
     return 0;

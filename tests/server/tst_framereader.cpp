@@ -38,6 +38,12 @@ QByteArray clientFrame(quint8 opcode, const QByteArray &payload, bool fin = true
     return frame;
 }
 
+// A server's frame: the same, unmasked.
+QByteArray serverFrame(quint8 opcode, const QByteArray &payload, bool fin = true)
+{
+    return clientFrame(opcode, payload, fin, false);
+}
+
 QByteArray closePayload(quint16 code, const QByteArray &reason = {})
 {
     QByteArray payload(2, Qt::Uninitialized);
@@ -66,10 +72,10 @@ struct Outcome {
     qsizetype held = 0;    // bytes held once everything was fed
 };
 
-// Feeds `bytes` in pieces of `piece` bytes (0: all at once).
-Outcome feed(const QByteArray &bytes, int piece)
+// Feeds `bytes` in pieces of `piece` bytes (0: all at once) to a reader at the `role` end.
+Outcome feed(const QByteArray &bytes, int piece, FrameReader::Role role = FrameReader::Role::Server)
 {
-    FrameReader reader(kMax);
+    FrameReader reader(kMax, role);
     Outcome outcome;
     const auto deliver = [&](FrameReader::Message &&m) { outcome.delivered.append(describe(m)); };
     const qsizetype step = piece > 0 ? piece : std::max<qsizetype>(bytes.size(), 1);
@@ -175,6 +181,67 @@ private Q_SLOTS:
         for (const int piece : {0, 1}) {
             const Outcome outcome = feed(bytes, piece);
             QCOMPARE(outcome.failure, code);
+            QVERIFY(outcome.explained);
+            QCOMPARE(outcome.delivered, before);
+        }
+    }
+
+    // The client end (the load tool's): what a server sends, unmasked, read whole, a byte at
+    // a time and in pieces of 7.
+    void clientReadsWhatAServerMaySend_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QStringList>("expected");
+        const QByteArray longText(300, 'l');
+        const QByteArray longestText(kMax, 'm');
+        QTest::newRow("one text frame") << serverFrame(0x1, "hello") << QStringList{u"text:hello"_s};
+        QTest::newRow("as Frame encodes it")
+            << Frame::text("{\"ev\":1}").bytes() << QStringList{u"text:{\"ev\":1}"_s};
+        QTest::newRow("empty text") << serverFrame(0x1, {}) << QStringList{u"text:"_s};
+        QTest::newRow("16-bit length")
+            << serverFrame(0x1, longText) << QStringList{u"text:"_s + QString::fromLatin1(longText)};
+        QTest::newRow("64-bit length, the limit exactly")
+            << serverFrame(0x1, longestText) << QStringList{u"text:"_s + QString::fromLatin1(longestText)};
+        QTest::newRow("three fragments")
+            << serverFrame(0x1, "he", false) + serverFrame(0x0, "ll", false) + serverFrame(0x0, "o")
+            << QStringList{u"text:hello"_s};
+        QTest::newRow("ping between fragments")
+            << serverFrame(0x1, "a", false) + serverFrame(0x9, "p") + serverFrame(0x0, "b")
+            << QStringList{u"ping:p"_s, u"text:ab"_s};
+        QTest::newRow("two messages in one read")
+            << serverFrame(0x1, "one") + serverFrame(0x1, "two") << QStringList{u"text:one"_s, u"text:two"_s};
+        QTest::newRow("close with a code and reason")
+            << serverFrame(0x8, closePayload(1000, "bye")) << QStringList{u"close:03e8627965"_s};
+    }
+    void clientReadsWhatAServerMaySend()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QStringList, expected);
+        for (const int piece : {0, 1, 7}) {
+            const Outcome outcome = feed(bytes, piece, FrameReader::Role::Client);
+            QCOMPARE(outcome.failure, 0);
+            QCOMPARE(outcome.delivered, expected);
+            QCOMPARE(outcome.held, 0);
+        }
+    }
+
+    // RFC 6455 5.1: a client fails the connection on a masked frame from the server.
+    void clientRefusesMaskedFrames_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QStringList>("before");
+        QTest::newRow("masked text") << clientFrame(0x1, "hi") << QStringList{};
+        QTest::newRow("masked ping") << clientFrame(0x9, "p") << QStringList{};
+        QTest::newRow("a good message, then a masked one")
+            << serverFrame(0x1, "fine") + clientFrame(0x1, "no") << QStringList{u"text:fine"_s};
+    }
+    void clientRefusesMaskedFrames()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QStringList, before);
+        for (const int piece : {0, 1}) {
+            const Outcome outcome = feed(bytes, piece, FrameReader::Role::Client);
+            QCOMPARE(outcome.failure, 1002);
             QVERIFY(outcome.explained);
             QCOMPARE(outcome.delivered, before);
         }
