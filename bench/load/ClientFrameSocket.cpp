@@ -1,11 +1,12 @@
 #include "ClientFrameSocket.h"
 
+#include "socket/DescriptorReading.h"
+
 #include <QObject>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <QtEndian>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -16,6 +17,8 @@ namespace rill::load {
 
 using rill::server::Frame;
 using rill::server::FrameReader;
+using rill::server::readWaiting;
+using rill::server::ReadResult;
 
 namespace {
 
@@ -23,18 +26,8 @@ namespace {
 // request limit (a history page is many messages); QWebSocket, which the tool used before,
 // took up to 2 GiB.
 constexpr qsizetype kMaxServerMessageBytes = 256 * 1024 * 1024;
-// Reads per readiness before other connections get their turn.
-constexpr int kReadsPerTurn = 4;
 constexpr quint16 kNoStatusCode = 1005;
 constexpr quint16 kAbnormalClosure = 1006;
-
-// One read buffer for every connection of the thread: connections hold no buffer of their own.
-std::array<char, 64 * 1024> &readBuffer()
-{
-    thread_local std::array<char, 64 * 1024> buffer;
-    return buffer;
-}
-
 } // namespace
 
 ClientFrameSocket::ClientFrameSocket(int descriptor, QObject *context, Handlers handlers)
@@ -59,28 +52,13 @@ ClientFrameSocket::~ClientFrameSocket()
 
 void ClientFrameSocket::readable()
 {
-    auto &buffer = readBuffer();
-    for (int i = 0; i < kReadsPerTurn && m_descriptor >= 0; ++i) {
-        const ssize_t got = ::read(m_descriptor, buffer.data(), buffer.size());
-        if (got > 0) {
-            consume(QByteArrayView(buffer.data(), got));
-            if (std::size_t(got) < buffer.size())
-                return;
-            continue;
-        }
-        if (got < 0 && errno == EINTR) {
-            --i;
-            continue;
-        }
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        // End of stream or reset: after the closing handshake the expected end, otherwise an
-        // abnormal one.
-        if (m_closeCode == 0)
-            m_closeCode = kAbnormalClosure;
-        finish();
+    if (readWaiting(m_descriptor, [this](QByteArrayView bytes) { consume(bytes); }) == ReadResult::Later)
         return;
-    }
+    // End of stream or reset: after the closing handshake the expected end, otherwise an
+    // abnormal one.
+    if (m_closeCode == 0)
+        m_closeCode = kAbnormalClosure;
+    finish();
 }
 
 void ClientFrameSocket::consume(QByteArrayView bytes)

@@ -1,5 +1,6 @@
 #include "DescriptorTransport.h"
 
+#include "socket/DescriptorReading.h"
 #include "socket/PeerConnection.h"
 #include "socket/SendRing.h"
 
@@ -19,8 +20,6 @@ namespace rill::server {
 namespace {
 
 constexpr std::size_t kMaxIovecs = 256;
-// Reads per readiness before other connections get their turn.
-constexpr int kReadsPerTurn = 4;
 
 // Points iov[0...] at frames[done...], the first from `offset`; returns how many it filled.
 std::size_t fillBuffers(const std::vector<Frame> &frames, std::size_t done, qsizetype offset, iovec *iov,
@@ -53,13 +52,6 @@ bool advance(const std::vector<Frame> &frames, qsizetype sent, std::size_t &done
     return true;
 }
 
-// One read buffer for every connection of the thread: connections hold no buffer of their own.
-std::array<char, 64 * 1024> &readBuffer()
-{
-    thread_local std::array<char, 64 * 1024> buffer;
-    return buffer;
-}
-
 } // namespace
 
 DescriptorTransport::DescriptorTransport(PeerConnection &owner, int descriptor, QHostAddress address, quint16 port,
@@ -90,24 +82,8 @@ DescriptorTransport::~DescriptorTransport()
 
 void DescriptorTransport::readable()
 {
-    auto &buffer = readBuffer();
-    for (int i = 0; i < kReadsPerTurn && m_descriptor >= 0; ++i) {
-        const ssize_t got = ::read(m_descriptor, buffer.data(), buffer.size());
-        if (got > 0) {
-            consume(QByteArrayView(buffer.data(), got));
-            if (std::size_t(got) < buffer.size())
-                return;
-            continue;
-        }
-        if (got < 0 && errno == EINTR) {
-            --i;
-            continue;
-        }
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
+    if (readWaiting(m_descriptor, [this](QByteArrayView bytes) { consume(bytes); }) == ReadResult::Ended)
         finish(); // end of stream, or reset
-        return;
-    }
 }
 
 void DescriptorTransport::consume(QByteArrayView bytes)
