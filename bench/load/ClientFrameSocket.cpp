@@ -185,16 +185,7 @@ void ClientFrameSocket::finish(bool quietly)
 {
     if (m_descriptor < 0)
         return;
-    // Disabled before the close, so that no notifier watches a number the next connection may
-    // get; deleted later, since this may run inside one of their signals.
-    for (auto *notifier : {&m_readNotifier, &m_writeNotifier}) {
-        if (*notifier) {
-            (*notifier)->setEnabled(false);
-            notifier->release()->deleteLater();
-        }
-    }
-    ::close(m_descriptor);
-    m_descriptor = -1;
+    rill::server::closeWatchedDescriptor(m_descriptor, m_readNotifier, m_writeNotifier);
     m_unsent = QByteArray();
     // Queued: whoever hears of it may open a new connection, and this one's reader may be
     // in the middle of a read.

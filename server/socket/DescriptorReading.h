@@ -3,10 +3,20 @@
 #include <QByteArrayView>
 
 #include <cerrno>
+#include <memory>
 
 #include <unistd.h>
 
+class QSocketNotifier;
+
 namespace rill::server {
+
+// Closes `descriptor` and sets it to -1, after its notifiers: each is disabled first, since
+// the number may be reused by the next connection and a notifier still registered for it
+// would steal that one's readiness, and deleted later, since this may run inside one of their
+// signals.
+void closeWatchedDescriptor(int &descriptor, std::unique_ptr<QSocketNotifier> &readNotifier,
+                            std::unique_ptr<QSocketNotifier> &writeNotifier);
 
 // One read buffer for every connection of the thread: connections hold no buffer of their own.
 [[nodiscard]] QByteArrayView sharedReadBuffer();

@@ -304,17 +304,7 @@ void DescriptorTransport::finish()
 {
     if (m_descriptor < 0)
         return;
-    // Disabled before the close: the number may be reused by the next accepted connection, and
-    // a notifier still registered for it would steal that one's readiness. Deleted later, since
-    // this may run inside one of their signals.
-    for (auto *notifier : {&m_readNotifier, &m_writeNotifier}) {
-        if (*notifier) {
-            (*notifier)->setEnabled(false);
-            notifier->release()->deleteLater();
-        }
-    }
-    ::close(m_descriptor);
-    m_descriptor = -1;
+    closeWatchedDescriptor(m_descriptor, m_readNotifier, m_writeNotifier);
     m_unsent = {};
     m_unsentBytes = 0;
     m_unsentOffset = 0;

@@ -131,6 +131,14 @@ QByteArray expectedBytes(int c, int frames, qsizetype size = 0)
     return bytes;
 }
 
+// One row per write path.
+void addPathRows()
+{
+    QTest::addColumn<WritePath>("path");
+    QTest::newRow("io_uring") << WritePath::Ring;
+    QTest::newRow("sendmsg") << WritePath::SendMsg;
+}
+
 bool ringAvailable()
 {
     WriteBatcher probe;
@@ -198,9 +206,7 @@ private Q_SLOTS:
     // with a backlog is a busy server's usual case), not by a sendmsg of its own.
     void whatTheKernelRefusesFollowsInOrder_data()
     {
-        QTest::addColumn<WritePath>("path");
-        QTest::newRow("io_uring") << WritePath::Ring;
-        QTest::newRow("sendmsg") << WritePath::SendMsg;
+        addPathRows();
     }
     void whatTheKernelRefusesFollowsInOrder()
     {
@@ -236,9 +242,7 @@ private Q_SLOTS:
     // the other connections of the same submission get their frames.
     void aBrokenPeerEndsAloneAfterTheRing_data()
     {
-        QTest::addColumn<WritePath>("path");
-        QTest::newRow("io_uring") << WritePath::Ring;
-        QTest::newRow("sendmsg") << WritePath::SendMsg;
+        addPathRows();
     }
     void aBrokenPeerEndsAloneAfterTheRing()
     {
