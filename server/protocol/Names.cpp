@@ -200,9 +200,13 @@ bool mentions(QStringView text, QStringView user)
 
 QStringList searchWords(QStringView text)
 {
-    // Lowercasing can decompose (U+0130 becomes i + U+0307), so NFC again after it.
-    const QString folded = text.toString().normalized(QString::NormalizationForm_C).toLower()
-                               .normalized(QString::NormalizationForm_C);
+    // Lowercasing can decompose (U+0130 becomes i + U+0307), so NFC again after it. ASCII text
+    // (most of what is sent) has nothing to compose and skips both passes: every message sent
+    // goes through here.
+    const bool ascii = std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x80; });
+    const QString folded = ascii ? text.toString().toLower()
+                                 : text.toString().normalized(QString::NormalizationForm_C).toLower()
+                                       .normalized(QString::NormalizationForm_C);
     QStringList words;
     QSet<QString> seen; // a long text repeats words; keep this linear
     QString word;
