@@ -73,6 +73,10 @@ public:
     [[nodiscard]] QString lastError() const { return m_lastError; }
     // Connection attempts started since construction (the first one included).
     [[nodiscard]] quint64 connectAttempts() const { return m_connectAttempts; }
+    // Command bytes hiredis holds that the kernel has not taken yet, and how often the link
+    // had to wait for Redis to read before writing more; for tests.
+    [[nodiscard]] qsizetype unwrittenBytes() const;
+    [[nodiscard]] quint64 writeWaits() const { return m_writeWaits; }
     // What the current (or last) attempt connects to: the endpoint, or the master Sentinel named.
     [[nodiscard]] const RedisEndpoint &target() const { return m_target; }
 
@@ -117,6 +121,7 @@ private:
     void afterHiredis();
     void handleReadable();
     void handleWritable();
+    void writeQueued();
 
     static void onConnect(const redisAsyncContext *ac, int status);
     static void onDisconnect(const redisAsyncContext *ac, int status);
@@ -143,6 +148,9 @@ private:
     QString m_lastError;
     quint64 m_lookupGeneration = 0;
     quint64 m_reads = 0;
+    quint64 m_writeWaits = 0;
+    bool m_writeQueued = false;
+    bool m_writingQueued = false;
     quint64 m_connectAttempts = 0;
 };
 

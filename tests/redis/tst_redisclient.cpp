@@ -314,6 +314,45 @@ private Q_SLOTS:
         QCOMPARE(down.count(), 0);
     }
 
+    // A command leaves at the end of the turn that issued it, not a turn later when a write
+    // notifier fires: with the posted events handled and no socket event looked at, hiredis
+    // holds nothing unwritten.
+    void aCommandIsWrittenInTheTurnThatIssuedIt()
+    {
+        auto call = m_client->command("PING");
+        QVERIFY(m_client->unwrittenBytes() > 0);
+        QCoreApplication::sendPostedEvents();
+        QCOMPARE(m_client->unwrittenBytes(), 0);
+        QCOMPARE(m_client->writeWaits(), 0u);
+        QCOMPARE(sync(std::move(call)).bytes(), QByteArray("PONG"));
+    }
+
+    // Redis stops reading while commands keep coming, more than the socket buffers hold. The
+    // link waits for the socket to have room again, and once Redis reads every command arrives
+    // whole, in order.
+    void commandsWaitForRoomWhileRedisDoesNotRead()
+    {
+        auto options = m_redis.clientOptions();
+        options.commandTimeout = 30s;
+        RedisClient client(options);
+        client.open();
+        QTRY_VERIFY(client.isReady());
+        constexpr int count = 48;
+        const QByteArray value(1 << 20, 'v');
+        m_redis.freeze();
+        std::vector<RedisCall> calls;
+        for (int i = 0; i < count; ++i) {
+            calls.push_back(client.command("APPEND", "big", value));
+            QCoreApplication::sendPostedEvents();
+        }
+        QTRY_VERIFY(client.writeWaits() > 0);
+        QVERIFY2(client.unwrittenBytes() > 0, "the kernel took 48 MiB while Redis was stopped");
+        m_redis.thaw();
+        for (int i = 0; i < count; ++i)
+            QCOMPARE(sync(std::move(calls[std::size_t(i)])).integer(), qint64(i + 1) * value.size());
+        QCOMPARE(client.unwrittenBytes(), 0);
+    }
+
     void notConnectedFailsAtOnceByDefault()
     {
         auto options = m_redis.clientOptions();
