@@ -11,6 +11,29 @@ namespace rill::server {
 
 using namespace Qt::StringLiterals;
 
+std::optional<redis::RedisReply> BusEvent::entryFromPush(QByteArrayView payload)
+{
+    std::vector<redis::RedisReply> strings;
+    while (!payload.isEmpty()) {
+        const qsizetype colon = payload.indexOf(':');
+        bool ok = false;
+        const qsizetype length = colon > 0 ? payload.first(colon).toLongLong(&ok) : -1;
+        if (!ok || length < 0 || length > payload.size() - colon - 1)
+            return std::nullopt;
+        strings.push_back(redis::RedisReply::string(payload.sliced(colon + 1, length).toByteArray()));
+        payload = payload.sliced(colon + 1 + length);
+    }
+    if (strings.size() < 3 || strings.size() % 2 == 0) // an ID, then pairs
+        return std::nullopt;
+    redis::RedisReply id = std::move(strings.front());
+    strings.erase(strings.begin());
+    std::vector<redis::RedisReply> entry;
+    entry.reserve(2);
+    entry.push_back(std::move(id));
+    entry.push_back(redis::RedisReply::array(std::move(strings)));
+    return redis::RedisReply::array(std::move(entry));
+}
+
 qint64 BusEvent::sequenceOf(const redis::RedisReply &entry)
 {
     if (!entry.isArray() || entry.size() < 2 || !entry.at(1).isArray())

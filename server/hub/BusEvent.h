@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace rill::redis {
 class RedisReply;
 }
@@ -43,6 +45,10 @@ struct BusEvent {
     [[nodiscard]] static std::optional<BusEvent> fromEntry(const redis::RedisReply &entry);
     // The entry's gapless number (`q`), or 0 where it has none.
     [[nodiscard]] static qint64 sequenceOf(const redis::RedisReply &entry);
+    // An entry as rill:bus:live pushes it (common.lua: netstrings of its ID, then its fields
+    // and values), shaped as the stream returns it ([ID, [field, value, ...]]); nullopt when
+    // the payload is not one.
+    [[nodiscard]] static std::optional<redis::RedisReply> entryFromPush(QByteArrayView payload);
 };
 
 } // namespace rill::server

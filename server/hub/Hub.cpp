@@ -19,30 +19,44 @@ using Type = BusEvent::Type;
 
 namespace {
 constexpr std::size_t kReplayRing = 4096;
-constexpr auto kBusBlock = 5s;
+constexpr int kCatchUpPage = 1000;
 } // namespace
 
 Hub::Hub(store::Store &store, redis::RedisClient &redis, Options options, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_options(std::move(options))
+    , m_redis(redis)
     , m_presence(store, redis, m_options.instanceId, m_options.presenceHeartbeat)
 {
-    // The reader's XREAD blocks server-side, so its deadline is the block time plus slack.
-    m_options.busLink.commandTimeout = kBusBlock + 3s;
     m_options.busLink.clientName += ":bus";
     m_options.subscriberLink.clientName += ":typing";
-    m_busReader = std::make_unique<redis::RedisClient>(m_options.busLink);
+    m_busFeed = std::make_unique<redis::RedisSubscriber>(m_options.busLink);
     m_typing = std::make_unique<redis::RedisSubscriber>(m_options.subscriberLink);
+    // Pub/sub keeps nothing for a subscriber that was away: every (re)subscription catches up
+    // from the stream, which has everything.
+    connect(m_busFeed.get(), &redis::RedisSubscriber::subscribed, this, [this] {
+        m_catchUpNeeded = true;
+        drainBus();
+    });
+    connect(m_busFeed.get(), &redis::RedisSubscriber::message, this,
+            [this](const QByteArray &, const QByteArray &payload) { pushed(payload); });
+    // A feed that falls silent while its link still looks up would hold back events until
+    // TCP noticed; a catch-up every heartbeat bounds that, at one XRANGE per interval.
+    m_catchUpTimer.setInterval(m_options.presenceHeartbeat);
+    connect(&m_catchUpTimer, &QTimer::timeout, this, [this] {
+        m_catchUpNeeded = true;
+        drainBus();
+    });
     connect(m_typing.get(), &redis::RedisSubscriber::message, this,
             [this](const QByteArray &, const QByteArray &payload) { deliverTyping(payload); });
 }
 
 Hub::~Hub()
 {
-    // The reader coroutine is resumed (with a failure) when its link goes; it must see this.
+    // A consumer waiting on Redis is resumed (with a failure) when the links go; it must see this.
     m_reading = false;
-    m_busReader.reset();
+    m_busFeed.reset();
 }
 
 QCoro::Task<bool> Hub::start()
@@ -53,11 +67,12 @@ QCoro::Task<bool> Hub::start()
         co_return false;
     }
     m_cursor = tail.value();
-    m_busReader->open();
+    m_reading = true;
+    m_busFeed->subscribe(store::keys::busLiveChannel.toByteArray());
+    m_busFeed->open();
+    m_catchUpTimer.start();
     m_typing->subscribe(store::keys::typingChannel.toByteArray());
     m_typing->open();
-    m_reading = true;
-    readBus();
     m_presence.start();
     co_return true;
 }
@@ -65,48 +80,109 @@ QCoro::Task<bool> Hub::start()
 QCoro::Task<> Hub::stop()
 {
     m_reading = false;
-    m_busReader->close();
+    m_catchUpTimer.stop();
+    m_busFeed->close();
     m_typing->close();
     co_await m_presence.stop();
 }
 
-QCoro::Task<> Hub::readBus()
+void Hub::pushed(const QByteArray &payload)
+{
+    if (auto entry = BusEvent::entryFromPush(payload)) {
+        m_pushed.push_back(std::move(*entry));
+    } else {
+        qCWarning(lcHub) << "a push on" << store::keys::busLiveChannel << "is no bus entry; reading the stream instead";
+        m_catchUpNeeded = true;
+    }
+    drainBus();
+}
+
+QCoro::Task<> Hub::drainBus()
+{
+    if (m_draining || !m_reading)
+        co_return;
+    const QPointer<Hub> self(this);
+    m_draining = true;
+    while (m_reading && (m_catchUpNeeded || !m_pushed.empty())) {
+        if (m_catchUpNeeded) {
+            m_catchUpNeeded = false;
+            const bool caughtUp = co_await catchUp();
+            if (!self)
+                co_return;
+            if (!caughtUp) {
+                // The link is down: commands fail at once until it is back, so pace the retries.
+                m_catchUpNeeded = true;
+                co_await QCoro::sleepFor(100ms);
+                if (!self)
+                    co_return;
+                continue;
+            }
+        }
+        // Pushes arrive in the order the scripts ran. One the catch-up already read is dropped;
+        // one that does not follow the last (a push lost with a dropped link, a sequence not
+        // known yet) sends the consumer to the stream for it and everything after.
+        std::vector<redis::RedisReply> batch;
+        qint64 sequence = m_lastSequence;
+        for (redis::RedisReply &entry : std::exchange(m_pushed, {})) {
+            const auto id = protocol::StreamId::parse(entry.at(0).bytes());
+            if (!id || *id <= m_cursor)
+                continue;
+            const qint64 q = BusEvent::sequenceOf(entry);
+            if (sequence == 0 || q != sequence + 1) {
+                m_catchUpNeeded = true;
+                break;
+            }
+            sequence = q;
+            batch.push_back(std::move(entry));
+        }
+        if (!batch.empty()) {
+            co_await applyEntries(batch);
+            if (!self)
+                co_return;
+        }
+    }
+    m_draining = false;
+}
+
+QCoro::Task<bool> Hub::catchUp()
 {
     const QPointer<Hub> self(this);
-    const QByteArray count = "1000";
-    const QByteArray block = QByteArray::number(qint64(std::chrono::milliseconds(kBusBlock).count()));
-    while (self && m_reading) {
-        const QByteArray cursor = m_cursor.toByteArray();
-        const redis::RedisReply reply =
-            co_await m_busReader->command("XREAD", "COUNT", count, "BLOCK", block, "STREAMS", store::keys::bus, cursor);
-        if (!self || !m_reading)
-            co_return;
-        if (!reply.isOk()) {
-            // The link is down: commands fail at once until it is back, so pace the retries.
-            co_await QCoro::sleepFor(100ms);
-            continue;
-        }
-        if (!reply.isArray() || reply.size() == 0)
-            continue; // BLOCK timed out with nothing new
-        const auto readAt = std::chrono::steady_clock::now();
-        const auto &entries = reply.at(0).at(1).elements();
-        std::vector<std::optional<BusEvent>> events;
-        events.reserve(entries.size());
-        for (const redis::RedisReply &entry : entries)
-            events.push_back(BusEvent::fromEntry(entry));
-        co_await resolvePresence(events);
-        if (!self || !m_reading)
-            co_return;
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            checkSequence(BusEvent::sequenceOf(entries[i]));
-            if (events[i]) {
-                apply(*events[i]);
-                if (m_options.metrics)
-                    m_options.metrics->fanOut.observe(std::chrono::steady_clock::now() - readAt);
-            } else if (const auto id = protocol::StreamId::parse(entries[i].at(0).bytes())) {
-                qCWarning(lcHub) << "skipping a bus entry this version does not understand:" << entries[i].at(0).bytes();
-                m_cursor = *id;
-            }
+    const QByteArray page = QByteArray::number(kCatchUpPage);
+    for (;;) {
+        const QByteArray after = '(' + m_cursor.toByteArray();
+        const redis::RedisReply reply = co_await m_redis.command("XRANGE", store::keys::bus, after, "+", "COUNT", page);
+        if (!self || !m_reading || !reply.isArray())
+            co_return false;
+        if (reply.size() == 0)
+            co_return true;
+        co_await applyEntries(reply.elements());
+        if (!self)
+            co_return false;
+        if (reply.size() < kCatchUpPage)
+            co_return true;
+    }
+}
+
+QCoro::Task<> Hub::applyEntries(const std::vector<redis::RedisReply> &entries)
+{
+    const QPointer<Hub> self(this);
+    const auto readAt = std::chrono::steady_clock::now();
+    std::vector<std::optional<BusEvent>> events;
+    events.reserve(entries.size());
+    for (const redis::RedisReply &entry : entries)
+        events.push_back(BusEvent::fromEntry(entry));
+    co_await resolvePresence(events);
+    if (!self || !m_reading)
+        co_return;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        checkSequence(BusEvent::sequenceOf(entries[i]));
+        if (events[i]) {
+            apply(*events[i]);
+            if (m_options.metrics)
+                m_options.metrics->fanOut.observe(std::chrono::steady_clock::now() - readAt);
+        } else if (const auto id = protocol::StreamId::parse(entries[i].at(0).bytes())) {
+            qCWarning(lcHub) << "skipping a bus entry this version does not understand:" << entries[i].at(0).bytes();
+            m_cursor = *id;
         }
     }
 }
@@ -400,7 +476,7 @@ void Hub::deliverTyping(const QByteArray &payload)
 
 bool Hub::isReadingBus() const
 {
-    return m_reading && m_busReader->isReady();
+    return m_reading && m_busFeed->isReady();
 }
 
 Hub::LocalChannels Hub::localChannels() const

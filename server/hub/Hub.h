@@ -5,12 +5,14 @@
 #include "hub/Recipient.h"
 
 #include "redis/RedisLink.h"
+#include "redis/RedisReply.h"
 #include "store/Store.h"
 
 #include <QCoro/QCoroTask>
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 
 #include <deque>
 #include <memory>
@@ -27,8 +29,9 @@ class ServerMetrics;
 
 // Who is on this instance, and the fan-out of every event to them.
 //
-// The hub reads the shared bus (XREAD BLOCK on rill:bus, one reader per instance) and
-// delivers each entry to the local sessions it concerns: channel entries to the channel's
+// The hub follows the shared bus (rill:bus, pushed to it over pub/sub as each entry is added,
+// read from the stream only to catch up) and delivers each entry to the local sessions it
+// concerns: channel entries to the channel's
 // members, channel/read events to one user, presence to users sharing a channel. It keeps
 // its own index of local users and their channels, updated from the same bus, so membership
 // and messages are applied in one order. Typing arrives over pub/sub (rill:typing).
@@ -40,7 +43,7 @@ public:
     struct Options {
         QString instanceId;
         std::chrono::seconds presenceHeartbeat{5};
-        redis::RedisOptions busLink;       // for the blocking XREAD connection
+        redis::RedisOptions busLink;       // for the bus's pub/sub connection
         redis::RedisOptions subscriberLink; // for the typing pub/sub connection
         ServerMetrics *metrics = nullptr;   // counts fan-out time and bus gaps, when set
     };
@@ -75,7 +78,13 @@ private:
         std::vector<Recipient *> sessions;
     };
 
-    QCoro::Task<> readBus();
+    // The one consumer of the bus: catches up from the stream when asked to, then applies the
+    // pushed entries in order, as long as they follow one another.
+    QCoro::Task<> drainBus();
+    // Reads the stream past the cursor and applies it; false when Redis did not answer.
+    QCoro::Task<bool> catchUp();
+    QCoro::Task<> applyEntries(const std::vector<redis::RedisReply> &entries);
+    void pushed(const QByteArray &payload);
     // Fills in, for each presence event, which of its subject's channels have users here.
     QCoro::Task<> resolvePresence(std::vector<std::optional<BusEvent>> &events);
     void apply(const BusEvent &event);
@@ -89,7 +98,8 @@ private:
 
     store::Store &m_store;
     Options m_options;
-    std::unique_ptr<redis::RedisClient> m_busReader;
+    redis::RedisClient &m_redis;
+    std::unique_ptr<redis::RedisSubscriber> m_busFeed;
     std::unique_ptr<redis::RedisSubscriber> m_typing;
     Presence m_presence;
 
@@ -101,6 +111,10 @@ private:
     protocol::StreamId m_cursor;
     qint64 m_lastSequence = 0; // the bus entry's `q`; 0 until the first entry is read
     bool m_reading = false;
+    std::vector<redis::RedisReply> m_pushed; // arrived while the consumer was busy
+    bool m_catchUpNeeded = true;
+    bool m_draining = false;
+    QTimer m_catchUpTimer;
     QString m_error;
 };
 

@@ -21,6 +21,8 @@ inline QByteArray registrationsFrom(const QString &address) { return "rill:throt
 inline constexpr QByteArrayView publicChannels = "rill:channels";
 inline constexpr QByteArrayView bus = "rill:bus";
 inline constexpr QByteArrayView typingChannel = "rill:typing";
+// Every bus entry, published as it is added (common.lua): how instances follow the bus live.
+inline constexpr QByteArrayView busLiveChannel = "rill:bus:live";
 inline constexpr QByteArrayView presenceInstances = "rill:presence:instances";
 inline constexpr QByteArrayView presenceOnline = "rill:presence:online";
 inline QByteArray presenceInstance(const QString &instanceId) { return "rill:presence:instance:" + instanceId.toUtf8(); }

@@ -43,9 +43,22 @@ end
 
 -- Every durable event goes through the bus, in the order the scripts ran. `q` numbers the
 -- entries without gaps, so an instance that fell behind the trimming sees what it missed.
+-- The entry is also published on rill:bus:live, as netstrings (length:bytes) of its ID, then
+-- its fields and values: instances get it pushed instead of asking for each batch, and read the
+-- stream only to catch up (docs/architecture.md, "the bus").
 local function bus(...)
-  local q = redis.call('INCR', 'rill:busseq')
-  return redis.call('XADD', 'rill:bus', 'MAXLEN', '~', BUS_MAXLEN, '*', 'q', q, ...)
+  -- Strings first, so the stream and the push carry the same bytes.
+  local fields = {'q', tostring(redis.call('INCR', 'rill:busseq')), ...}
+  for i = 3, #fields do
+    fields[i] = tostring(fields[i])
+  end
+  local id = redis.call('XADD', 'rill:bus', 'MAXLEN', '~', BUS_MAXLEN, '*', unpack(fields))
+  local parts = {#id .. ':' .. id}
+  for i = 1, #fields do
+    parts[i + 1] = #fields[i] .. ':' .. fields[i]
+  end
+  redis.call('PUBLISH', 'rill:bus:live', table.concat(parts))
+  return id
 end
 
 local function is_member(ch, name)
