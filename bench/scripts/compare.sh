@@ -16,7 +16,9 @@
 #     --duration S      measured seconds of a and b (default 20; warm-up 5)
 #     --targets LIST    default "reference rill"; "rill-holdN" is rill-server with --write-hold N
 #                       (frames held up to N ms to share writes: issue 12's latency trade);
-#                       "rill-sendmsg" is rill-server with --io-uring no (a sendmsg per write)
+#                       "rill-sendmsg" is rill-server with --io-uring no (a sendmsg per write);
+#                       "base" is the rill-server given by --base (two builds, one run)
+#     --base PATH       another rill-server, for the target "base" (e.g. main's build before a change)
 #
 # The headline of each run is rill-load's: microseconds of server CPU per delivered message,
 # from /proc/<pid>/stat over the measured window. Needs node and npm (bench/reference's
@@ -26,6 +28,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 server=$here/build/bin/rill-server
 load=
+base=
 dir=/tmp/rill-compare
 scenarios="a b c d"
 targets="reference rill"
@@ -33,12 +36,13 @@ duration=20
 while [ $# -gt 0 ]; do
   case "$1" in
   --server) server=$2; shift 2 ;;
+  --base) base=$2; shift 2 ;;
   --load) load=$2; shift 2 ;;
   --dir) dir=$2; shift 2 ;;
   --scenarios) scenarios=$2; shift 2 ;;
   --targets) targets=$2; shift 2 ;;
   --duration) duration=$2; shift 2 ;;
-  -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
   *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +69,13 @@ stop_all() {
 }
 trap stop_all EXIT
 
-binary_of() { [ "$1" = reference ] && echo reference || echo "$server"; }
+binary_of() {
+  case "$1" in
+  reference) echo reference ;;
+  base) echo "${base:?the target base needs --base PATH}" ;;
+  *) echo "$server" ;;
+  esac
+}
 args_of() {
   case "$1" in
   rill-hold*) echo "--write-hold ${1#rill-hold}" ;;
@@ -74,7 +84,7 @@ args_of() {
 }
 
 # Variants of rill-server share rill's accounts and tokens.
-account_set() { case "$1" in rill-*) echo rill ;; *) echo "$1" ;; esac; }
+account_set() { case "$1" in rill-* | base) echo rill ;; *) echo "$1" ;; esac; }
 
 # run NAME TARGET rill-load-arguments...: a fresh server process, one rill-load run, its JSON kept.
 run() {

@@ -58,6 +58,13 @@ start_redis() {
   echo $! >"$dir/redis.pid"
   echo "$port" >"$dir/redis.port"
   wait_listening "$port"
+  # A kept dump grows with every run; a server started while Redis still loads it gives up.
+  for _ in $(seq 1 600); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  echo "redis on port $port did not finish loading" >&2
+  return 1
 }
 
 # RILL_CPU_CAP=0.3 puts each instance in its own cgroup (v1 cpu controller or v2) capped at that
