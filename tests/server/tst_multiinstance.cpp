@@ -97,6 +97,11 @@ private Q_SLOTS:
     void theBusIsPushedNotReadPerEvent()
     {
         ServerFixture one(&m_redis), two(&m_redis);
+        // The catch-up every heartbeat is one XRANGE per interval; with a long one, however slow
+        // the machine, what remains is the catch-up at subscription and after the first push.
+        // (The health probe's XRANGE needs --http-listen, which the fixture leaves off.)
+        one.config().presenceHeartbeat = 600s;
+        two.config().presenceHeartbeat = 600s;
         QVERIFY(one.start());
         QVERIFY(two.start());
         TestClient alice, bob;
@@ -113,8 +118,7 @@ private Q_SLOTS:
             return at < 0 ? 0 : stats.mid(at + command.size() + 15).split(',').value(0).toInt();
         };
         QCOMPARE(callsOf("xread"), 0);
-        // Catch-ups: one per instance and heartbeat, whatever the traffic.
-        QVERIFY2(callsOf("xrange") < n / 2, qPrintable(u"%1 XRANGE for %2 messages"_s.arg(callsOf("xrange")).arg(n)));
+        QVERIFY2(callsOf("xrange") <= 2, qPrintable(u"%1 XRANGE for %2 messages"_s.arg(callsOf("xrange")).arg(n)));
     }
 
     // An entry in the stream that was never pushed (as if its push was lost) is noticed by the
