@@ -110,6 +110,8 @@ QCoro::Task<> Hub::drainBus()
             if (!self)
                 co_return;
             if (!caughtUp) {
+                if (!m_reading)
+                    break; // stopping: nothing to wait for
                 // The link is down: commands fail at once until it is back, so pace the retries.
                 m_catchUpNeeded = true;
                 co_await QCoro::sleepFor(100ms);
