@@ -88,6 +88,30 @@ class TestHub : public QObject
     }
 
 private Q_SLOTS:
+    // rill:bus:live carries each entry as netstrings (common.lua); the hub rebuilds the shape
+    // the stream returns. Anything else is no entry, and the hub reads the stream instead.
+    void entryFromPush_data()
+    {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<QString>("entry"); // describe() of the rebuilt entry; empty: none
+        QTest::newRow("entry") << QByteArray("5:1-2-31:q1:71:e3:msg")
+                               << QStringLiteral("[\"1-2-3\", [\"q\", \"7\", \"e\", \"msg\"]]");
+        QTest::newRow("bytes with colons") << QByteArray("3:1-01:t3:a:b") << QStringLiteral("[\"1-0\", [\"t\", \"a:b\"]]");
+        QTest::newRow("empty") << QByteArray() << QString();
+        QTest::newRow("an ID alone") << QByteArray("3:1-0") << QString();
+        QTest::newRow("a field without its value") << QByteArray("3:1-01:q1:71:e") << QString();
+        QTest::newRow("length past the end") << QByteArray("3:1-01:q9:7") << QString();
+        QTest::newRow("no length") << QByteArray(":1-0") << QString();
+        QTest::newRow("negative length") << QByteArray("-1:1-0") << QString();
+    }
+    void entryFromPush()
+    {
+        QFETCH(QByteArray, payload);
+        QFETCH(QString, entry);
+        const auto rebuilt = rill::server::BusEvent::entryFromPush(payload);
+        QCOMPARE(rebuilt ? rebuilt->describe() : QString(), entry);
+    }
+
     void initTestCase() { QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString())); }
 
     void init()
